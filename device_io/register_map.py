@@ -1,0 +1,275 @@
+"""Register maps as data: one YAML per device model, validated into typed models.
+
+A map says, for every point of a device model, where it lives (table, address), how its registers
+turn into a number (type, word/byte order, fixed scale or SunSpec-style scale-factor register),
+what raw value means "not available", the plausible range of a good reading, and whether the
+platform may write it (with bounds). Nothing else in the project holds a register address.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from device_io.errors import ConfigError, format_validation_error
+
+MODBUS_MAX_REGISTERS_PER_READ = 125
+POINT_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Table(StrEnum):
+    HOLDING = "holding"
+    INPUT = "input"
+
+
+class DataType(StrEnum):
+    U16 = "u16"
+    S16 = "s16"
+    U32 = "u32"
+    S32 = "s32"
+    F32 = "f32"
+    U64 = "u64"
+    S64 = "s64"
+    F64 = "f64"
+
+    @property
+    def register_count(self) -> int:
+        return {"16": 1, "32": 2, "64": 4}[self.value[1:]]
+
+    @property
+    def is_float(self) -> bool:
+        return self.value.startswith("f")
+
+    @property
+    def is_signed(self) -> bool:
+        return self.value.startswith("s")
+
+    @property
+    def raw_min(self) -> int:
+        bits = 16 * self.register_count
+        return -(1 << (bits - 1)) if self.is_signed else 0
+
+    @property
+    def raw_max(self) -> int:
+        bits = 16 * self.register_count
+        return (1 << (bits - 1)) - 1 if self.is_signed else (1 << bits) - 1
+
+
+class Order(StrEnum):
+    BIG = "big"
+    LITTLE = "little"
+
+
+class PointRole(StrEnum):
+    MEASUREMENT = "measurement"  # landed as a reading
+    SCALE_FACTOR = "scale_factor"  # a SunSpec *_SF register: read to decode others, not landed
+    SETPOINT = "setpoint"  # a writable command register; its read-back is landed too
+
+
+class Point(BaseModel):
+    """One named quantity of a device model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    table: Table
+    address: Annotated[int, Field(ge=0, le=65535)]
+    type: DataType
+    unit: str = ""
+    description: str = ""
+    role: PointRole = PointRole.MEASUREMENT
+    # Engineering value = raw * scale * 10 ** (scale-factor register), unless the type is float
+    # and no scale is given.
+    scale: float = 1.0
+    scale_factor_point: str | None = None
+    word_order: Order | None = None  # None: the map's default
+    byte_order: Order | None = None
+    # Raw value meaning "not available" (SunSpec 0x8000, 0xFFFF, ...); `nan` for float types.
+    not_available: int | float | None = None
+    # Plausible range of a good reading, in engineering units; outside it the reading is invalid.
+    valid_min: float | None = None
+    valid_max: float | None = None
+    writable: bool = False
+    write_min: float | None = None
+    write_max: float | None = None
+    # Counters: the raw value wraps to 0 past the type's maximum; the warehouse must difference
+    # across a rollover, so the map says so explicitly.
+    cumulative: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _snake_case(cls, name: str) -> str:
+        if not POINT_NAME_PATTERN.match(name):
+            raise ValueError(f"point name {name!r} must be snake_case (a-z, 0-9, _)")
+        return name
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Point:
+        if self.writable:
+            if self.table != Table.HOLDING:
+                raise ValueError(f"point {self.name!r}: only holding registers can be writable")
+            if self.write_min is None or self.write_max is None:
+                raise ValueError(
+                    f"point {self.name!r} is writable but has no write bounds "
+                    "(write_min and write_max are required)"
+                )
+            if self.write_min > self.write_max:
+                raise ValueError(f"point {self.name!r}: write_min > write_max")
+        if self.role == PointRole.SCALE_FACTOR and self.type != DataType.S16:
+            raise ValueError(f"scale-factor point {self.name!r} must be s16")
+        if self.scale == 0:
+            raise ValueError(f"point {self.name!r}: scale must not be 0")
+        if (
+            self.valid_min is not None
+            and self.valid_max is not None
+            and self.valid_min > self.valid_max
+        ):
+            raise ValueError(f"point {self.name!r}: valid_min > valid_max")
+        if self.not_available is not None and not self.type.is_float:
+            if isinstance(self.not_available, float):
+                raise ValueError(
+                    f"point {self.name!r}: an integer type needs an integer not_available"
+                )
+            if not (self.type.raw_min <= self.not_available <= self.type.raw_max):
+                # Sentinels are often written as unsigned hex (0x8000) for signed types.
+                bits = 16 * self.type.register_count
+                if not (0 <= self.not_available < (1 << bits)):
+                    raise ValueError(
+                        f"point {self.name!r}: not_available {self.not_available} does not fit "
+                        f"{self.type.value}"
+                    )
+        return self
+
+    @property
+    def register_count(self) -> int:
+        return self.type.register_count
+
+    @property
+    def end_address(self) -> int:
+        """One past the last register this point occupies."""
+        return self.address + self.register_count
+
+
+class RegisterMap(BaseModel):
+    """A device model's full register map."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: str
+    description: str = ""
+    device_kinds: list[str]  # the DeviceKinds (config) this model can serve as
+    word_order: Order = Order.BIG
+    byte_order: Order = Order.BIG
+    # Largest request the device accepts, and the largest unmapped gap a single read may span
+    # (devices differ: some answer zeros in gaps, some raise ILLEGAL ADDRESS).
+    max_registers_per_read: Annotated[int, Field(ge=1, le=MODBUS_MAX_REGISTERS_PER_READ)] = (
+        MODBUS_MAX_REGISTERS_PER_READ
+    )
+    max_gap_registers: Annotated[int, Field(ge=0, le=MODBUS_MAX_REGISTERS_PER_READ)] = 0
+    points: list[Point]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RegisterMap:
+        seen: dict[str, Point] = {}
+        for point in self.points:
+            if point.name in seen:
+                raise ValueError(f"duplicate point name {point.name!r}")
+            seen[point.name] = point
+        for point in self.points:
+            if point.scale_factor_point is not None:
+                sf = seen.get(point.scale_factor_point)
+                if sf is None:
+                    raise ValueError(
+                        f"point {point.name!r}: scale_factor_point "
+                        f"{point.scale_factor_point!r} is not a point of this map"
+                    )
+                if sf.role != PointRole.SCALE_FACTOR:
+                    raise ValueError(
+                        f"point {point.name!r}: {sf.name!r} is used as a scale factor but its "
+                        "role is not scale_factor"
+                    )
+            if point.register_count > self.max_registers_per_read:
+                raise ValueError(f"point {point.name!r} is larger than one read")
+        for table in Table:
+            in_table = sorted(
+                (p for p in self.points if p.table == table), key=lambda p: p.address
+            )
+            for before, after in zip(in_table, in_table[1:], strict=False):
+                if after.address < before.end_address:
+                    raise ValueError(
+                        f"registers overlap in {table.value} table: {before.name!r} "
+                        f"({before.address}..{before.end_address - 1}) and {after.name!r} "
+                        f"({after.address}..{after.end_address - 1})"
+                    )
+        return self
+
+    def point(self, name: str) -> Point:
+        for point in self.points:
+            if point.name == name:
+                return point
+        raise KeyError(f"register map {self.model!r} has no point {name!r}")
+
+    def word_order_of(self, point: Point) -> Order:
+        return point.word_order or self.word_order
+
+    def byte_order_of(self, point: Point) -> Order:
+        return point.byte_order or self.byte_order
+
+    @property
+    def landed_points(self) -> list[Point]:
+        return [p for p in self.points if p.role != PointRole.SCALE_FACTOR]
+
+    @property
+    def writable_points(self) -> list[Point]:
+        return [p for p in self.points if p.writable]
+
+
+def load_register_map(path: Path) -> RegisterMap:
+    """Read and validate one register map; errors name the file and the path inside it."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: a register map must be a mapping with 'model' and 'points'")
+    try:
+        register_map = RegisterMap.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(path, exc, raw)) from exc
+    if register_map.model != path.stem:
+        raise ConfigError(
+            f"{path}: model {register_map.model!r} must equal the file name {path.stem!r}"
+        )
+    return register_map
+
+
+def load_register_maps(directory: Path) -> dict[str, RegisterMap]:
+    """All maps in a folder, keyed by model name (= file stem)."""
+    if not directory.is_dir():
+        raise ConfigError(f"{directory}: register map folder does not exist")
+    maps = {path.stem: load_register_map(path) for path in sorted(directory.glob("*.yaml"))}
+    if not maps:
+        raise ConfigError(f"{directory}: no register maps (*.yaml) found")
+    return maps
+
+
+def is_nan(value: float | int | None) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+__all__ = [
+    "DataType",
+    "Order",
+    "Point",
+    "PointRole",
+    "RegisterMap",
+    "Table",
+    "load_register_map",
+    "load_register_maps",
+]

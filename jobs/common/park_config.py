@@ -1,0 +1,393 @@
+"""The park description (`config/park.yaml`) as typed, validated models.
+
+The file describes the real park: enterprises, devices and how to reach them, the physical
+assets later stages optimise, tariffs, targets and report recipients. Secrets never live here.
+The optional `simulation` section drives the digital twin (load profiles, seed, faults).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from device_io.errors import ConfigError, format_validation_error
+from device_io.register_map import RegisterMap
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+Identifier = Annotated[str, Field(pattern=ID_PATTERN.pattern, max_length=64)]
+Percent = Annotated[float, Field(ge=0, le=100)]
+Fraction = Annotated[float, Field(gt=0, le=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DeviceKind(StrEnum):
+    GRID_METER = "grid_meter"  # the park's connection to the grid
+    SUB_METER = "sub_meter"  # an enterprise's incoming feeder
+    COMMON_METER = "common_meter"  # park common areas (lighting, pumps, offices)
+    PV_INVERTER = "pv_inverter"
+    BESS = "bess"
+    EV_CHARGER = "ev_charger"
+    HVAC = "hvac"
+    GAS_METER = "gas_meter"
+    THERMAL_STORAGE = "thermal_storage"
+
+
+class Language(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+class Contact(Strict):
+    name: str
+    email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    role: str = "manager"
+    language: Language = Language.ZH
+
+
+class GridConnection(Strict):
+    meter_device_id: Identifier
+    import_limit_kw: Annotated[float, Field(gt=0)]
+    export_limit_kw: Annotated[float, Field(ge=0)]
+    contract_demand_kw: Annotated[float, Field(gt=0)]
+    voltage_kv: Annotated[float, Field(gt=0)] = 10.0
+
+
+class Park(Strict):
+    id: Identifier
+    name_zh: str
+    name_en: str
+    timezone: str = "Asia/Shanghai"
+    latitude_deg: Annotated[float, Field(ge=-90, le=90)]
+    longitude_deg: Annotated[float, Field(ge=-180, le=180)]
+    altitude_m: float = 0.0
+    province: str
+    grid_region: str  # e.g. 华东 (East China grid), for regional emission factors
+    grid_connection: GridConnection
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {zone!r}") from exc
+        return zone
+
+
+class Enterprise(Strict):
+    id: Identifier
+    name_zh: str
+    name_en: str
+    industry: str
+    contacts: list[Contact] = []
+
+
+class Device(Strict):
+    id: Identifier
+    kind: DeviceKind
+    register_map: str
+    enterprise: Identifier | None = None  # None: owned by the park
+    asset: Identifier | None = None  # the physical asset this device controls or measures
+    host: str
+    port: Annotated[int, Field(ge=1, le=65535)]
+    unit_id: Annotated[int, Field(ge=1, le=247)]
+    poll_interval_s: Annotated[int, Field(ge=1, le=3600)] = 60
+    poll_group: Identifier = "default"
+    # Devices behind one serial gateway need a pause between requests.
+    request_gap_ms: Annotated[int, Field(ge=0, le=5000)] = 0
+    timeout_s: Annotated[float, Field(gt=0, le=60)] | None = None
+    controllable: bool = False
+    rated_kw: Annotated[float, Field(gt=0)] | None = None  # CT/nameplate limit for checks
+
+    @property
+    def endpoint(self) -> tuple[str, int]:
+        return (self.host, self.port)
+
+
+class PvSystem(Strict):
+    id: Identifier
+    kwp: Annotated[float, Field(gt=0)]
+    inverter_kw: Annotated[float, Field(gt=0)]
+    tilt_deg: Annotated[float, Field(ge=0, le=90)]
+    azimuth_deg: Annotated[float, Field(ge=0, lt=360)]  # 180 = south
+    losses_pct: Percent = 14.0
+    mounting: Literal["rooftop", "carport", "ground"] = "rooftop"
+    commissioned: dt.date | None = None
+
+
+class Battery(Strict):
+    id: Identifier
+    capacity_kwh: Annotated[float, Field(gt=0)]
+    power_kw: Annotated[float, Field(gt=0)]
+    charge_efficiency: Fraction = 0.95
+    discharge_efficiency: Fraction = 0.95
+    soc_min_pct: Percent = 10.0
+    soc_max_pct: Percent = 95.0
+    initial_soc_pct: Percent = 50.0
+    commissioned: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _soc_window(self) -> Battery:
+        if not self.soc_min_pct < self.soc_max_pct:
+            raise ValueError("soc_min_pct must be below soc_max_pct")
+        return self
+
+
+class EvCharger(Strict):
+    id: Identifier
+    kind: Literal["ac", "dc"]
+    max_kw: Annotated[float, Field(gt=0)]
+    phases: Literal[1, 3] = 3
+    voltage_v: Annotated[float, Field(gt=0)] = 400.0
+
+
+class HvacZone(Strict):
+    id: Identifier
+    enterprise: Identifier | None = None
+    rated_electric_kw: Annotated[float, Field(gt=0)]
+    cop: Annotated[float, Field(gt=0)] = 3.2
+    # 1R1C thermal model of the zone
+    thermal_resistance_k_per_kw: Annotated[float, Field(gt=0)]
+    thermal_capacitance_kwh_per_k: Annotated[float, Field(gt=0)]
+    comfort_min_c: float = 22.0
+    comfort_max_c: float = 26.0
+    normal_setpoint_c: float = 24.0
+    internal_gain_kw: Annotated[float, Field(ge=0)] = 0.0
+
+
+class ThermalStorage(Strict):
+    id: Identifier
+    capacity_kwh_th: Annotated[float, Field(gt=0)]
+    max_charge_kw_th: Annotated[float, Field(gt=0)]
+    max_discharge_kw_th: Annotated[float, Field(gt=0)]
+    loss_pct_per_hour: Annotated[float, Field(ge=0, le=10)] = 0.5
+    source: str = "waste heat"
+
+
+class Assets(Strict):
+    pv: list[PvSystem] = []
+    batteries: list[Battery] = []
+    ev_chargers: list[EvCharger] = []
+    hvac_zones: list[HvacZone] = []
+    thermal_storage: list[ThermalStorage] = []
+
+    def all_ids(self) -> list[str]:
+        groups: list[list] = [self.pv, self.batteries, self.ev_chargers, self.hvac_zones,
+                              self.thermal_storage]
+        return [asset.id for group in groups for asset in group]
+
+
+class TouWindow(Strict):
+    start: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+    end: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+    period: Literal["critical_peak", "peak", "flat", "valley", "deep_valley"]
+    months: list[Annotated[int, Field(ge=1, le=12)]] | None = None  # None: every month
+
+
+class Tariff(Strict):
+    """A time-of-use tariff version; the version in force is the latest valid_from <= date."""
+
+    id: Identifier
+    valid_from: dt.date
+    source: str
+    energy_price_cny_per_kwh: dict[str, Annotated[float, Field(ge=0)]]
+    windows: list[TouWindow]
+    demand_charge_cny_per_kw_month: Annotated[float, Field(ge=0)] = 0.0
+    export_price_cny_per_kwh: Annotated[float, Field(ge=0)] | None = None  # None: no export
+
+    @model_validator(mode="after")
+    def _priced_periods(self) -> Tariff:
+        missing = {w.period for w in self.windows} - set(self.energy_price_cny_per_kwh)
+        if missing:
+            raise ValueError(f"windows use periods without a price: {sorted(missing)}")
+        return self
+
+
+class Targets(Strict):
+    peak_year: int = 2030
+    neutrality_year: int = 2045
+    core_indicator_limit_tco2_per_tce: float = 0.2
+
+
+class Recipients(Strict):
+    park_management: list[Contact] = []
+    finance: list[Contact] = []
+    platform_team: list[Contact] = []
+
+
+class LoadProfile(Strict):
+    """How the twin draws an enterprise's process load (kW)."""
+
+    base_kw: Annotated[float, Field(ge=0)]
+    shift_kw: Annotated[float, Field(ge=0)]  # added during working shifts
+    shifts: list[tuple[Annotated[int, Field(ge=0, le=24)], Annotated[int, Field(ge=0, le=24)]]]
+    weekend_factor: Annotated[float, Field(ge=0, le=1.5)] = 0.4
+    noise_pct: Percent = 5.0
+    gas_nm3_per_h: Annotated[float, Field(ge=0)] = 0.0  # process gas during shifts
+
+
+class FaultKind(StrEnum):
+    TIMEOUT = "timeout"  # the device stops answering
+    REFUSE = "refuse"  # its endpoint refuses connections
+    DROP = "drop"  # the connection drops mid-poll
+    EXCEPTION = "exception"  # Modbus exception replies (device failure)
+    GARBAGE = "garbage"  # random register contents
+    FROZEN = "frozen"  # the register image stops changing
+    ROLLOVER = "rollover"  # energy counters start just below their wrap-around
+    REPLACED = "replaced"  # the meter is replaced: counters restart near zero
+    CLOCK_JUMP = "clock_jump"  # the device's clock jumps
+
+
+class FaultInjection(Strict):
+    device_id: Identifier
+    kind: FaultKind
+    start: dt.datetime | None = None  # None: from the start
+    end: dt.datetime | None = None  # None: until cleared
+    clock_jump_s: float = 3600.0
+
+
+class Simulation(Strict):
+    seed: int = 42
+    cloudiness: Annotated[float, Field(ge=0, le=1)] = 0.35  # mean fraction of clear-sky lost
+    load_profiles: dict[Identifier, LoadProfile] = {}
+    common_load_kw: Annotated[float, Field(ge=0)] = 150.0
+    ev_sessions_per_charger_day: Annotated[float, Field(ge=0)] = 1.6
+    outdoor_temp_mean_c: float = 18.0
+    outdoor_temp_amplitude_c: float = 6.0
+    faults: list[FaultInjection] = []
+
+
+class HarvestSettings(Strict):
+    timeout_s: Annotated[float, Field(gt=0, le=60)] = 1.0
+    retries: Annotated[int, Field(ge=0, le=5)] = 1
+    retry_delay_s: Annotated[float, Field(ge=0, le=10)] = 0.05
+    backoff_initial_s: Annotated[float, Field(gt=0)] = 30.0
+    backoff_max_s: Annotated[float, Field(gt=0)] = 300.0
+    frozen_after_cycles: Annotated[int, Field(ge=2, le=100)] = 3
+    clock_skew_tolerance_s: Annotated[float, Field(gt=0)] = 300.0
+    max_concurrent_endpoints: Annotated[int, Field(ge=1, le=10000)] = 1000
+
+
+class ParkConfig(Strict):
+    park: Park
+    harvest: HarvestSettings = HarvestSettings()
+    enterprises: list[Enterprise]
+    devices: list[Device]
+    assets: Assets = Assets()
+    tariffs: list[Tariff] = []
+    targets: Targets = Targets()
+    recipients: Recipients = Recipients()
+    simulation: Simulation = Simulation()
+
+    @model_validator(mode="after")
+    def _references(self) -> ParkConfig:
+        _unique("enterprise id", [e.id for e in self.enterprises])
+        _unique("device id", [d.id for d in self.devices])
+        _unique("asset id", self.assets.all_ids())
+        _unique("tariff id", [t.id for t in self.tariffs])
+        enterprise_ids = {e.id for e in self.enterprises}
+        asset_ids = set(self.assets.all_ids())
+        device_ids = {d.id for d in self.devices}
+        addresses: dict[tuple[str, int, int], str] = {}
+        for device in self.devices:
+            if device.enterprise is not None and device.enterprise not in enterprise_ids:
+                raise ValueError(f"device {device.id!r}: unknown enterprise {device.enterprise!r}")
+            if device.asset is not None and device.asset not in asset_ids:
+                raise ValueError(f"device {device.id!r}: unknown asset {device.asset!r}")
+            key = (device.host, device.port, device.unit_id)
+            if key in addresses:
+                raise ValueError(
+                    f"device {device.id!r}: {device.host}:{device.port} unit {device.unit_id} "
+                    f"is already used by {addresses[key]!r}"
+                )
+            addresses[key] = device.id
+        if self.park.grid_connection.meter_device_id not in device_ids:
+            raise ValueError(
+                f"park.grid_connection.meter_device_id {self.park.grid_connection.meter_device_id!r}"
+                " is not a device"
+            )
+        for zone in self.assets.hvac_zones:
+            if zone.enterprise is not None and zone.enterprise not in enterprise_ids:
+                raise ValueError(f"hvac zone {zone.id!r}: unknown enterprise {zone.enterprise!r}")
+        for enterprise_id in self.simulation.load_profiles:
+            if enterprise_id not in enterprise_ids:
+                raise ValueError(f"simulation.load_profiles: unknown enterprise {enterprise_id!r}")
+        for fault in self.simulation.faults:
+            if fault.device_id not in device_ids:
+                raise ValueError(f"simulation.faults: unknown device {fault.device_id!r}")
+        return self
+
+    def devices_in_groups(self, poll_groups: list[str] | None) -> list[Device]:
+        if not poll_groups:
+            return list(self.devices)
+        unknown = set(poll_groups) - {d.poll_group for d in self.devices}
+        if unknown:
+            raise ConfigError(f"unknown poll group(s): {sorted(unknown)}")
+        return [d for d in self.devices if d.poll_group in poll_groups]
+
+    def device(self, device_id: str) -> Device:
+        for device in self.devices:
+            if device.id == device_id:
+                return device
+        raise KeyError(device_id)
+
+
+def _unique(what: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"duplicate {what} {value!r}")
+        seen.add(value)
+
+
+def check_devices_against_maps(config: ParkConfig, maps: dict[str, RegisterMap],
+                               path: Path) -> None:
+    """Cross-file rules: every device names a known map of its kind; controllable means writable."""
+    problems = []
+    for index, device in enumerate(config.devices):
+        where = f"devices[{index}]({device.id})"
+        register_map = maps.get(device.register_map)
+        if register_map is None:
+            problems.append(
+                f"  at {where}.register_map: unknown register map {device.register_map!r} "
+                f"(known: {', '.join(sorted(maps))})"
+            )
+            continue
+        if device.kind.value not in register_map.device_kinds:
+            problems.append(
+                f"  at {where}.register_map: map {device.register_map!r} is for "
+                f"{', '.join(register_map.device_kinds)} devices, not {device.kind.value!r}"
+            )
+        if device.controllable and not register_map.writable_points:
+            problems.append(
+                f"  at {where}.controllable: map {device.register_map!r} has no writable point"
+            )
+    if problems:
+        raise ConfigError(f"{path}: {len(problems)} problem(s)\n" + "\n".join(problems))
+
+
+def load_park_config(path: Path, maps: dict[str, RegisterMap]) -> ParkConfig:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: park config file does not exist") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the park config must be a mapping")
+    try:
+        config = ParkConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(path, exc, raw)) from exc
+    check_devices_against_maps(config, maps, path)
+    return config

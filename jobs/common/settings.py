@@ -1,0 +1,51 @@
+"""One typed settings object, built once from the config folder and the environment.
+
+Paths and secrets come from the environment (or Prefect variables/blocks in deployments); the
+park description comes from `config/`. Everything downstream receives a Settings explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from device_io.register_map import RegisterMap, load_register_maps
+from jobs.common.park_config import ParkConfig, load_park_config
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"
+DEFAULT_DATA_ROOT = PROJECT_ROOT / "data"
+
+
+@dataclass(frozen=True)
+class Settings:
+    config_dir: Path
+    data_root: str  # a local path or any fsspec URL (s3://..., memory://...)
+    park: ParkConfig
+    register_maps: dict[str, RegisterMap]
+
+    @property
+    def landing_root(self) -> str:
+        return join_path(self.data_root, "landing")
+
+    @property
+    def warehouse_path(self) -> str:
+        return os.environ.get("PARK_WAREHOUSE_PATH") or join_path(self.data_root, "warehouse.duckdb")
+
+    def register_map_for(self, device_id: str) -> RegisterMap:
+        return self.register_maps[self.park.device(device_id).register_map]
+
+
+def join_path(root: str, *parts: str) -> str:
+    return "/".join([root.rstrip("/"), *parts])
+
+
+def load_settings(config_dir: Path | str | None = None, data_root: str | None = None,
+                  park_file: str = "park.yaml") -> Settings:
+    """Settings from explicit arguments, else PARK_CONFIG_DIR / PARK_DATA_ROOT, else defaults."""
+    config_path = Path(config_dir or os.environ.get("PARK_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
+    root = data_root or os.environ.get("PARK_DATA_ROOT") or str(DEFAULT_DATA_ROOT)
+    maps = load_register_maps(config_path / "register_maps")
+    park = load_park_config(config_path / park_file, maps)
+    return Settings(config_dir=config_path, data_root=root, park=park, register_maps=maps)
