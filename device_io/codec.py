@@ -24,6 +24,7 @@ _STRUCT_CODE = {
     DataType.F64: "d",
 }
 _UNSIGNED_CODE = {1: "H", 2: "I", 4: "Q"}
+NOT_AVAILABLE = "not available"  # detail of a sentinel reading: the device says it has no value
 
 
 class Quality(StrEnum):
@@ -101,7 +102,12 @@ def multiplier(point: Point, scale_factor_exponent: int | None) -> float:
 
 
 def engineering_value(point: Point, raw: int | float, scale_factor_exponent: int | None) -> float:
-    return float(raw) * multiplier(point, scale_factor_exponent)
+    factor = multiplier(point, scale_factor_exponent)
+    divisor = 1.0 / factor
+    if factor < 1.0 and abs(divisor - round(divisor)) < 1e-9:
+        # 3 / 10 is exactly 0.3, 3 * 0.1 is not: keeps values on a range limit inside it.
+        return float(raw) / round(divisor)
+    return float(raw) * factor
 
 
 def raw_for_value(point: Point, value: float, scale_factor_exponent: int | None) -> int | float:
@@ -213,18 +219,22 @@ class DeviceDecoder:
         for point in self.register_map.points:
             if point.role == PointRole.SCALE_FACTOR or point.name not in raws:
                 continue
-            result[point.name] = self._decode_point(point, raws)
+            decoded = self._decode_point(point, raws)
+            if decoded is not None:
+                result[point.name] = decoded
         return result
 
-    def _decode_point(self, point: Point, raws: dict[str, int | float]) -> DecodedValue:
+    def _decode_point(self, point: Point, raws: dict[str, int | float]) -> DecodedValue | None:
         raw = raws[point.name]
         if is_not_available(point, raw):
-            return DecodedValue(None, Quality.INVALID, "not available")
+            return DecodedValue(None, Quality.INVALID, NOT_AVAILABLE)
         exponent = None
         if point.scale_factor_point is not None:
             sf_point = self.register_map.point(point.scale_factor_point)
             sf_raw = raws.get(sf_point.name)
-            if sf_raw is None or is_not_available(sf_point, sf_raw) or not -10 <= sf_raw <= 10:
+            if sf_raw is None:
+                return None  # its scale factor's block was not read: the point is absent too
+            if is_not_available(sf_point, sf_raw) or not -10 <= sf_raw <= 10:
                 return DecodedValue(None, Quality.INVALID, f"scale factor {sf_raw} unusable")
             exponent = int(sf_raw)
         value = engineering_value(point, raw, exponent)

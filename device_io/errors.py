@@ -33,7 +33,11 @@ def _describe_location(loc: tuple[Any, ...], document: Any) -> str:
 def format_validation_error(path: Path | str, exc: ValidationError, document: Any) -> str:
     lines = [f"{path}: {exc.error_count()} problem(s)"]
     for error in exc.errors():
-        where = _describe_location(tuple(error["loc"]), document)
         message = error["msg"].removeprefix("Value error, ")
+        if not error["loc"]:
+            # Whole-file rules name their own paths, several problems joined by "; ".
+            lines += [f"  at {problem}" for problem in message.split("; ")]
+            continue
+        where = _describe_location(tuple(error["loc"]), document)
         lines.append(f"  at {where}: {message}")
     return "\n".join(lines)

@@ -173,6 +173,10 @@ class RegisterMap(BaseModel):
     )
     max_gap_registers: Annotated[int, Field(ge=0, le=MODBUS_MAX_REGISTERS_PER_READ)] = 0
     points: list[Point]
+    # Points that change on every poll of a live device (its clock, noisy analog values). When
+    # all of them repeat for several cycles the device is frozen. Empty: no frozen detection,
+    # because an idle device (a charger with no car) legitimately repeats its whole image.
+    heartbeat_points: list[str] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> RegisterMap:
@@ -181,6 +185,9 @@ class RegisterMap(BaseModel):
             if point.name in seen:
                 raise ValueError(f"duplicate point name {point.name!r}")
             seen[point.name] = point
+        for name in self.heartbeat_points:
+            if name not in seen:
+                raise ValueError(f"heartbeat point {name!r} is not a point of this map")
         for point in self.points:
             if point.scale_factor_point is not None:
                 sf = seen.get(point.scale_factor_point)

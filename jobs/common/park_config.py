@@ -291,40 +291,9 @@ class ParkConfig(Strict):
 
     @model_validator(mode="after")
     def _references(self) -> ParkConfig:
-        _unique("enterprise id", [e.id for e in self.enterprises])
-        _unique("device id", [d.id for d in self.devices])
-        _unique("asset id", self.assets.all_ids())
-        _unique("tariff id", [t.id for t in self.tariffs])
-        enterprise_ids = {e.id for e in self.enterprises}
-        asset_ids = set(self.assets.all_ids())
-        device_ids = {d.id for d in self.devices}
-        addresses: dict[tuple[str, int, int], str] = {}
-        for device in self.devices:
-            if device.enterprise is not None and device.enterprise not in enterprise_ids:
-                raise ValueError(f"device {device.id!r}: unknown enterprise {device.enterprise!r}")
-            if device.asset is not None and device.asset not in asset_ids:
-                raise ValueError(f"device {device.id!r}: unknown asset {device.asset!r}")
-            key = (device.host, device.port, device.unit_id)
-            if key in addresses:
-                raise ValueError(
-                    f"device {device.id!r}: {device.host}:{device.port} unit {device.unit_id} "
-                    f"is already used by {addresses[key]!r}"
-                )
-            addresses[key] = device.id
-        if self.park.grid_connection.meter_device_id not in device_ids:
-            raise ValueError(
-                f"park.grid_connection.meter_device_id {self.park.grid_connection.meter_device_id!r}"
-                " is not a device"
-            )
-        for zone in self.assets.hvac_zones:
-            if zone.enterprise is not None and zone.enterprise not in enterprise_ids:
-                raise ValueError(f"hvac zone {zone.id!r}: unknown enterprise {zone.enterprise!r}")
-        for enterprise_id in self.simulation.load_profiles:
-            if enterprise_id not in enterprise_ids:
-                raise ValueError(f"simulation.load_profiles: unknown enterprise {enterprise_id!r}")
-        for fault in self.simulation.faults:
-            if fault.device_id not in device_ids:
-                raise ValueError(f"simulation.faults: unknown device {fault.device_id!r}")
+        problems = cross_reference_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     def devices_in_groups(self, poll_groups: list[str] | None) -> list[Device]:
@@ -342,12 +311,58 @@ class ParkConfig(Strict):
         raise KeyError(device_id)
 
 
-def _unique(what: str, values: list[str]) -> None:
+def _duplicates(section: str, items: list, what: str) -> list[str]:
     seen: set[str] = set()
-    for value in values:
-        if value in seen:
-            raise ValueError(f"duplicate {what} {value!r}")
-        seen.add(value)
+    problems = []
+    for index, item in enumerate(items):
+        if item.id in seen:
+            problems.append(f"{section}[{index}]({item.id}).id: duplicate {what} {item.id!r}")
+        seen.add(item.id)
+    return problems
+
+
+def cross_reference_problems(config: ParkConfig) -> list[str]:
+    """Every reference between sections that does not resolve, each named by its path."""
+    assets = config.assets
+    problems = _duplicates("enterprises", config.enterprises, "enterprise id")
+    problems += _duplicates("devices", config.devices, "device id")
+    problems += _duplicates("tariffs", config.tariffs, "tariff id")
+    for group in ("pv", "batteries", "ev_chargers", "hvac_zones", "thermal_storage"):
+        problems += _duplicates(f"assets.{group}", getattr(assets, group), "asset id")
+    all_asset_ids = assets.all_ids()
+    if len(set(all_asset_ids)) != len(all_asset_ids):
+        clashes = sorted({a for a in all_asset_ids if all_asset_ids.count(a) > 1})
+        problems.append(f"assets: ids used in more than one asset group: {clashes}")
+    enterprise_ids = {e.id for e in config.enterprises}
+    asset_ids = set(all_asset_ids)
+    device_ids = {d.id for d in config.devices}
+    addresses: dict[tuple[str, int, int], str] = {}
+    for index, device in enumerate(config.devices):
+        where = f"devices[{index}]({device.id})"
+        if device.enterprise is not None and device.enterprise not in enterprise_ids:
+            problems.append(f"{where}.enterprise: unknown enterprise {device.enterprise!r}")
+        if device.asset is not None and device.asset not in asset_ids:
+            problems.append(f"{where}.asset: unknown asset {device.asset!r}")
+        key = (device.host, device.port, device.unit_id)
+        if key in addresses and addresses[key] != device.id:
+            problems.append(f"{where}.unit_id: {device.host}:{device.port} unit "
+                            f"{device.unit_id} is already used by {addresses[key]!r}")
+        addresses.setdefault(key, device.id)
+    meter_id = config.park.grid_connection.meter_device_id
+    if meter_id not in device_ids:
+        problems.append(f"park.grid_connection.meter_device_id: {meter_id!r} is not a device")
+    for index, zone in enumerate(assets.hvac_zones):
+        if zone.enterprise is not None and zone.enterprise not in enterprise_ids:
+            problems.append(f"assets.hvac_zones[{index}]({zone.id}).enterprise: unknown "
+                            f"enterprise {zone.enterprise!r}")
+    for enterprise_id in config.simulation.load_profiles:
+        if enterprise_id not in enterprise_ids:
+            problems.append(f"simulation.load_profiles.{enterprise_id}: unknown enterprise")
+    for index, fault in enumerate(config.simulation.faults):
+        if fault.device_id not in device_ids:
+            problems.append(f"simulation.faults[{index}].device_id: unknown device "
+                            f"{fault.device_id!r}")
+    return problems
 
 
 def check_devices_against_maps(config: ParkConfig, maps: dict[str, RegisterMap],

@@ -31,7 +31,8 @@ class Settings:
 
     @property
     def warehouse_path(self) -> str:
-        return os.environ.get("PARK_WAREHOUSE_PATH") or join_path(self.data_root, "warehouse.duckdb")
+        default = join_path(self.data_root, "warehouse.duckdb")
+        return os.environ.get("PARK_WAREHOUSE_PATH") or default
 
     def register_map_for(self, device_id: str) -> RegisterMap:
         return self.register_maps[self.park.device(device_id).register_map]

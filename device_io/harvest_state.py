@@ -1,0 +1,73 @@
+"""What the harvester remembers between cycles: back-off and frozen-value evidence per device.
+
+Scheduled harvests may run each cycle in a fresh process, so this state lives in a small JSON
+file beside the landing zone (one per poll-group set), replaced atomically after each cycle.
+Losing it is harmless: a device is merely retried at once and frozen detection starts over.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import fsspec
+
+from jobs.common.landing import write_atomically
+
+
+@dataclass
+class DeviceState:
+    consecutive_failures: int = 0
+    backoff_until_unix_s: float | None = None
+    heartbeat: list[float] | None = None  # last heartbeat values seen
+    heartbeat_repeats: int = 0  # consecutive polls that repeated them
+    last_polled_unix_s: float | None = None
+
+    def record_success(self) -> None:
+        self.consecutive_failures = 0
+        self.backoff_until_unix_s = None
+
+    def record_transport_failure(self, now_unix_s: float, initial_s: float, max_s: float) -> None:
+        self.consecutive_failures += 1
+        delay_s = min(initial_s * 2 ** (self.consecutive_failures - 1), max_s)
+        self.backoff_until_unix_s = now_unix_s + delay_s
+
+    def backed_off(self, now_unix_s: float) -> bool:
+        return self.backoff_until_unix_s is not None and now_unix_s < self.backoff_until_unix_s
+
+    def observe_heartbeat(self, values: list[float]) -> int:
+        """Count how many polls in a row showed exactly these heartbeat values."""
+        if self.heartbeat == values:
+            self.heartbeat_repeats += 1
+        else:
+            self.heartbeat = values
+            self.heartbeat_repeats = 0
+        return self.heartbeat_repeats
+
+
+@dataclass
+class HarvestState:
+    devices: dict[str, DeviceState] = field(default_factory=dict)
+
+    def device(self, device_id: str) -> DeviceState:
+        return self.devices.setdefault(device_id, DeviceState())
+
+    @classmethod
+    def load(cls, path: str | None) -> HarvestState:
+        if path is None:
+            return cls()
+        fs, fs_path = fsspec.core.url_to_fs(path)
+        if not fs.exists(fs_path):
+            return cls()
+        try:
+            raw = json.loads(fs.cat_file(fs_path))
+            return cls({k: DeviceState(**v) for k, v in raw["devices"].items()})
+        except (ValueError, KeyError, TypeError):
+            # A damaged state file only costs back-off and frozen history; never block harvesting.
+            return cls()
+
+    def save(self, path: str | None) -> None:
+        if path is None:
+            return
+        payload = {"devices": {k: asdict(v) for k, v in self.devices.items()}}
+        write_atomically(path, json.dumps(payload, separators=(",", ":")).encode())

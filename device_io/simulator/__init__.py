@@ -1,0 +1,1 @@
+"""The park's digital twin: one deterministic physics model that the Modbus simulator serves."""

@@ -1,0 +1,636 @@
+"""Synthetic parks for the digital twin and for benchmarks: `generate_park(n)` -> a park.yaml dict.
+
+A generated park is shaped like a tenant-mixed industrial park in southern Jiangsu: one grid
+connection, enterprise feeders, rooftop/carport PV, batteries, EV chargers, HVAC zones, gas and
+waste-heat storage, a Jiangsu-style TOU tariff. Every asset class scales with the device count, so
+a 1,000-device benchmark park looks like a bigger demo park, not 1,000 copies of one meter.
+The result is a plain dict that validates as `ParkConfig`; the same seed gives the same park.
+
+    python -m device_io.simulator.park_generator --devices 1000 --out /tmp/park_1000.yaml
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import random
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MIN_DEVICES = 10
+MAX_UNIT_ID = 247  # Modbus unit ids behind one gateway: 1..247
+DEVICES_PER_ENTERPRISE = 12  # one tenant enterprise per ~12 devices
+ENTERPRISE_SHARES = {"sub_meter": 8, "common_meter": 2, "pv_inverter": 12, "hvac": 20}
+POLL_GROUP = {
+    "grid_meter": "meters", "sub_meter": "meters", "common_meter": "meters", "gas_meter": "meters",
+    "pv_inverter": "pv", "bess": "storage", "thermal_storage": "storage", "ev_charger": "ev",
+    "hvac": "hvac",
+}
+CONTROLLABLE = {"bess", "pv_inverter", "ev_charger", "hvac", "thermal_storage"}
+POLL_INTERVAL_S = {"storage": 15}  # batteries under active control need quick feedback
+TRANSFORMER_KVA = (250, 315, 400, 500, 630, 800, 1000, 1250, 1600, 2000, 2500, 3150, 4000,
+                   5000, 6300, 8000, 10000)
+F32_METER_MAX_KW = 2500  # meter_f32_din reads up to 5,000 A: ~3.4 MVA at 230 V phase voltage
+
+
+@dataclass(frozen=True)
+class Industry:
+    """A tenant type: company-name suffixes, load shape, process gas, and its process zones."""
+
+    key: str
+    slug: str  # short id part
+    zh: str
+    en: str
+    base_kw: tuple[int, int]
+    shift_kw: tuple[int, int]
+    shift_patterns: tuple[tuple[tuple[int, int], ...], ...]
+    weekend_factor: float
+    gas_nm3_per_h: tuple[int, int] = (0, 0)
+    # comfort band and normal setpoint of the production zones (offices are 22-26 / 24)
+    process_zone_c: tuple[float, float, float] = (20.0, 28.0, 26.0)
+
+
+ONE_SHIFT = ((8, 17),)
+TWO_SHIFTS = ((8, 20), (20, 8))
+THREE_SHIFTS = ((0, 8), (8, 16), (16, 24))
+CLEAN_ROOM = (21.0, 24.0, 22.5)
+OFFICE_ZONE_C = (22.0, 26.0, 24.0)
+
+INDUSTRIES = (
+    Industry("light_manufacturing", "equipment", "智能装备有限公司", "Smart Equipment Co., Ltd.",
+             (50, 200), (150, 600), (ONE_SHIFT, ((8, 20),)), 0.3),
+    Industry("electronics", "electronics", "电子科技有限公司", "Electronics Technology Co., Ltd.",
+             (200, 600), (600, 2000), (TWO_SHIFTS,), 0.8, process_zone_c=CLEAN_ROOM),
+    Industry("precision_machining", "precision", "精密机械有限公司",
+             "Precision Machinery Co., Ltd.", (80, 300), (300, 1200), (ONE_SHIFT, TWO_SHIFTS),
+             0.5, (20, 80)),
+    Industry("logistics", "logistics", "供应链管理有限公司", "Supply Chain Management Co., Ltd.",
+             (50, 150), (100, 400), (((7, 19),), ((6, 22),)), 0.7),
+    Industry("food", "foods", "食品有限公司", "Foods Co., Ltd.",
+             (100, 300), (300, 900), (((6, 14), (14, 22)),), 0.6, (80, 300)),
+    Industry("textiles", "textile", "纺织科技有限公司", "Textile Technology Co., Ltd.",
+             (200, 500), (600, 1800), (THREE_SHIFTS,), 0.9, (150, 400)),
+    Industry("pharma", "pharma", "生物医药有限公司", "Biopharma Co., Ltd.",
+             (300, 800), (300, 1000), (ONE_SHIFT,), 0.7, (50, 200), CLEAN_ROOM),
+    Industry("data_centre", "data", "数据科技有限公司", "Data Technology Co., Ltd.",
+             (500, 800), (100, 300), (((9, 18),),), 1.0, process_zone_c=(18.0, 27.0, 24.0)),
+    Industry("new_energy_components", "newenergy", "新能源科技有限公司",
+             "New Energy Technology Co., Ltd.", (300, 700), (1000, 2500), (THREE_SHIFTS,), 0.9),
+    Industry("auto_parts", "autoparts", "汽车零部件有限公司", "Auto Parts Co., Ltd.",
+             (150, 400), (500, 1500), (TWO_SHIFTS,), 0.6, (30, 120)),
+)
+
+BRANDS = (
+    ("ruifeng", "瑞丰", "Ruifeng"), ("hongda", "宏达", "Hongda"), ("xinrui", "新锐", "Xinrui"),
+    ("huasheng", "华晟", "Huasheng"), ("boyuan", "博远", "Boyuan"), ("qiming", "启明", "Qiming"),
+    ("jingyan", "精研", "Jingyan"), ("yongsheng", "永盛", "Yongsheng"),
+    ("tianrun", "天润", "Tianrun"), ("jiahe", "嘉禾", "Jiahe"), ("dongwu", "东吴", "Dongwu"),
+    ("jinji", "金鸡", "Jinji"), ("dushu", "独墅", "Dushu"), ("yangcheng", "阳澄", "Yangcheng"),
+    ("loujiang", "娄江", "Loujiang"), ("xietang", "斜塘", "Xietang"), ("xinghu", "星湖", "Xinghu"),
+    ("chenghu", "澄湖", "Chenghu"), ("gusu", "姑苏", "Gusu"), ("taihu", "太湖", "Taihu"),
+    ("hengxin", "恒信", "Hengxin"), ("zhongrun", "众润", "Zhongrun"), ("lianfa", "联发", "Lianfa"),
+    ("shengtai", "晟泰", "Shengtai"), ("kaiyuan", "凯源", "Kaiyuan"), ("mingda", "明达", "Mingda"),
+    ("haoyu", "浩宇", "Haoyu"), ("jiayi", "嘉艺", "Jiayi"), ("weilong", "伟隆", "Weilong"),
+    ("xiangyun", "祥云", "Xiangyun"), ("anke", "安科", "Anke"), ("yuanhang", "远航", "Yuanhang"),
+)
+PEOPLE = ("王磊", "李静", "张伟", "刘洋", "陈敏", "杨帆", "赵琳", "黄涛", "周杰", "吴霞", "徐斌",
+          "孙丽", "马超", "朱敏", "胡军", "郭蕾")
+
+
+def device_mix(n_devices: int) -> dict[str, int]:
+    """How many devices of each kind a park of `n_devices` gets; the counts sum to n_devices.
+
+    Grid meter, batteries, thermal storage, gas meters and EV chargers (35 %) follow fixed
+    rules; the rest goes to sub-meters, common meters, PV inverters and HVAC in the
+    proportions 8:2:12:20, with at least one feeder meter per enterprise.
+    """
+    if n_devices < MIN_DEVICES:
+        raise ValueError(f"a park needs at least {MIN_DEVICES} devices, not {n_devices}")
+    n_enterprises = enterprise_count(n_devices)
+    mix = {
+        "grid_meter": 1,
+        "bess": max(n_devices // 60, 1 if n_devices >= 20 else 0),
+        "thermal_storage": n_devices // 120,
+        "gas_meter": n_enterprises // 4,
+        "ev_charger": _round_half_up(0.35 * n_devices),
+    }
+    mix.update(_apportion(n_devices - sum(mix.values()), ENTERPRISE_SHARES))
+    for kind, floor in (("sub_meter", n_enterprises), ("common_meter", 1), ("pv_inverter", 1)):
+        while mix[kind] < floor:
+            donor = max(("hvac", "ev_charger"), key=lambda k: mix[k])
+            mix[donor] -= 1
+            mix[kind] += 1
+    return mix
+
+
+def _checked_mix(n_devices: int, mix: dict[str, int] | None) -> dict[str, int]:
+    if mix is None:
+        return device_mix(n_devices)
+    full = {kind: mix.get(kind, 0) for kind in POLL_GROUP}
+    unknown = sorted(set(mix) - set(POLL_GROUP))
+    problems = [f"unknown device kind(s) {unknown}"] if unknown else []
+    if sum(full.values()) != n_devices:
+        problems.append(f"counts sum to {sum(full.values())}, not {n_devices}")
+    if full["grid_meter"] != 1:
+        problems.append("a park has exactly one grid meter")
+    if full["sub_meter"] < enterprise_count(n_devices):
+        problems.append(f"{enterprise_count(n_devices)} enterprises need as many sub-meters")
+    if any(count < 0 for count in full.values()):
+        problems.append("counts must not be negative")
+    if problems:
+        raise ValueError("device mix: " + "; ".join(problems))
+    return full
+
+
+def enterprise_count(n_devices: int) -> int:
+    return math.ceil(n_devices / DEVICES_PER_ENTERPRISE)
+
+
+def _round_half_up(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+def _apportion(total: int, weights: dict[str, int]) -> dict[str, int]:
+    """Largest-remainder split of `total` in proportion to `weights`."""
+    exact = {k: total * w / sum(weights.values()) for k, w in weights.items()}
+    counts = {k: math.floor(v) for k, v in exact.items()}
+    by_remainder = sorted(weights, key=lambda k: counts[k] - exact[k])
+    for key in by_remainder[: total - sum(counts.values())]:
+        counts[key] += 1
+    return counts
+
+
+class _Endpoints:
+    """Hands out Modbus TCP endpoints: consecutive ports, unit ids 1.. behind each gateway."""
+
+    def __init__(self, host: str, base_port: int):
+        self.host = host
+        self.next_port = base_port
+
+    def gateway(self, devices: list[dict[str, Any]], per_gateway: int = MAX_UNIT_ID) -> None:
+        for start in range(0, len(devices), per_gateway):
+            port = self._take_port()
+            for unit_id, device in enumerate(devices[start: start + per_gateway], start=1):
+                device.update(host=self.host, port=port, unit_id=unit_id)
+
+    def direct(self, device: dict[str, Any]) -> None:
+        device.update(host=self.host, port=self._take_port(), unit_id=1)
+
+    def _take_port(self) -> int:
+        if self.next_port > 65535:
+            raise ValueError("ran out of TCP ports: lower base_port or use more units per gateway")
+        self.next_port += 1
+        return self.next_port - 1
+
+
+def _device(device_id: str, kind: str, register_map: str, *, enterprise: str | None = None,
+            asset: str | None = None, rated_kw: float | None = None) -> dict[str, Any]:
+    """A device dict; host/port/unit_id are filled in by _Endpoints, in key order for the YAML."""
+    group = POLL_GROUP[kind]
+    device: dict[str, Any] = {"id": device_id, "kind": kind, "register_map": register_map}
+    if enterprise is not None:
+        device["enterprise"] = enterprise
+    if asset is not None:
+        device["asset"] = asset
+    device.update(host="", port=0, unit_id=0, poll_group=group)
+    if group in POLL_INTERVAL_S:
+        device["poll_interval_s"] = POLL_INTERVAL_S[group]
+    if kind in CONTROLLABLE:
+        device["controllable"] = True
+    if rated_kw is not None:
+        device["rated_kw"] = rated_kw
+    return device
+
+
+def _transformer_kw(peak_kw: float) -> int:
+    """The smallest standard transformer size that carries `peak_kw` with 20 % headroom."""
+    need = 1.2 * peak_kw
+    for size in TRANSFORMER_KVA:
+        if size >= need:
+            return size
+    return math.ceil(need / 1000) * 1000
+
+
+def _sig(x: float, digits: int = 3) -> float:
+    return float(f"{x:.{digits}g}")
+
+
+@dataclass
+class _Tenant:
+    enterprise: dict[str, Any]
+    industry: Industry
+    profile: dict[str, Any]
+    devices: list[dict[str, Any]]
+    hvac_kw: float = 0.0
+
+    @property
+    def id(self) -> str:
+        return str(self.enterprise["id"])
+
+    @property
+    def peak_kw(self) -> float:
+        return float(self.profile["base_kw"] + self.profile["shift_kw"]) + self.hvac_kw
+
+
+def _tenants(rng: random.Random, count: int) -> list[_Tenant]:
+    brands = rng.sample(BRANDS, len(BRANDS))
+    industries = [INDUSTRIES[i % len(INDUSTRIES)] for i in range(count)]
+    rng.shuffle(industries)
+    tenants: list[_Tenant] = []
+    taken: set[str] = set()
+    for index, industry in enumerate(industries):
+        slug, brand_zh, brand_en = brands[index % len(brands)]
+        enterprise_id, copy = f"{slug}-{industry.slug}", 1
+        while enterprise_id in taken:
+            copy += 1
+            enterprise_id = f"{slug}-{industry.slug}-{copy}"
+        taken.add(enterprise_id)
+        suffix_zh, suffix_en = ("", "") if copy == 1 else (f"(第{copy}分公司)", f" (Branch {copy})")
+        person = rng.choice(PEOPLE)
+        enterprise = {
+            "id": enterprise_id,
+            "name_zh": f"苏州{brand_zh}{industry.zh}{suffix_zh}",
+            "name_en": f"Suzhou {brand_en} {industry.en}{suffix_en}",
+            "industry": industry.key,
+            "contacts": [{"name": person, "email": f"energy@{enterprise_id}.example.com",
+                          "role": "energy manager"}],
+        }
+        profile = {
+            "base_kw": rng.randrange(industry.base_kw[0], industry.base_kw[1] + 1, 10),
+            "shift_kw": rng.randrange(industry.shift_kw[0], industry.shift_kw[1] + 1, 10),
+            "shifts": [list(s) for s in rng.choice(industry.shift_patterns)],
+            "weekend_factor": industry.weekend_factor,
+            "noise_pct": 5.0,
+        }
+        tenants.append(_Tenant(enterprise, industry, profile, []))
+    return tenants
+
+
+def _add_enterprise_meters(rng: random.Random, tenants: list[_Tenant], n_sub: int,
+                           n_gas: int) -> None:
+    """One feeder meter per enterprise, extra feeders for the biggest, gas for gas users.
+
+    Extra sub-meters are further incoming feeders (a big plant takes two transformers), never
+    meters nested under a feeder: an enterprise's load is the sum of its sub-meters.
+    """
+    by_size = sorted(tenants, key=lambda t: -t.peak_kw)
+    feeders = {t.id: 1 for t in tenants}
+    for i in range(n_sub - len(tenants)):
+        feeders[by_size[i % len(by_size)].id] += 1
+    for tenant in tenants:
+        count = feeders[tenant.id]
+        rated = _transformer_kw(tenant.peak_kw / count)
+        for k in range(1, count + 1):
+            use_f32 = rated <= F32_METER_MAX_KW and rng.random() < 0.4
+            tenant.devices.append(_device(
+                f"meter-{tenant.id}-{k:02d}", "sub_meter",
+                "meter_f32_din" if use_f32 else "meter_3ph_u32",
+                enterprise=tenant.id, rated_kw=rated))
+    gas_users = sorted(tenants, key=lambda t: -t.industry.gas_nm3_per_h[1])  # stable
+    for tenant in gas_users[:n_gas]:
+        low, high = tenant.industry.gas_nm3_per_h
+        tenant.profile["gas_nm3_per_h"] = rng.randrange(low, high + 1, 10) if high else 20
+        tenant.devices.append(_device(f"gas-{tenant.id}", "gas_meter", "gas_meter",
+                                      enterprise=tenant.id))
+
+
+def _hvac_zone(rng: random.Random, zone_id: str, enterprise: str | None,
+               comfort: tuple[float, float, float]) -> dict[str, Any]:
+    """A 1R1C zone: ~10 K design difference at full cooling, a 6-16 h time constant."""
+    rated_kw = rng.choice((20, 30, 45, 60, 80, 100, 120, 150))
+    cop = round(rng.uniform(3.0, 4.2), 1)
+    cooling_kw = rated_kw * cop
+    resistance = 10.0 / cooling_kw * rng.uniform(0.8, 1.2)
+    capacitance = rng.uniform(6.0, 16.0) / resistance
+    zone: dict[str, Any] = {"id": zone_id}
+    if enterprise is not None:
+        zone["enterprise"] = enterprise
+    zone.update(
+        rated_electric_kw=rated_kw, cop=cop,
+        thermal_resistance_k_per_kw=_sig(resistance),
+        thermal_capacitance_kwh_per_k=_sig(capacitance),
+        comfort_min_c=comfort[0], comfort_max_c=comfort[1], normal_setpoint_c=comfort[2],
+        internal_gain_kw=_sig(cooling_kw * rng.uniform(0.15, 0.35)),
+    )
+    return zone
+
+
+def _add_hvac(rng: random.Random, tenants: list[_Tenant], park_devices: list[dict[str, Any]],
+              n_hvac: int, zones: list[dict[str, Any]]) -> None:
+    """The park service centre gets one zone; the rest go round the enterprises by size."""
+    if n_hvac >= 3:
+        zone = _hvac_zone(rng, "zone-park-01", None, OFFICE_ZONE_C)
+        park_devices.append(_device("hvac-park-01", "hvac", "hvac_controller",
+                                    asset=zone["id"], rated_kw=zone["rated_electric_kw"]))
+        zones.append(zone)
+        n_hvac -= 1
+    by_size = sorted(tenants, key=lambda t: -t.peak_kw)
+    for i in range(n_hvac):
+        tenant = by_size[i % len(by_size)]
+        k = i // len(by_size) + 1
+        # Each enterprise's first zone is its office; the others are production halls.
+        comfort = OFFICE_ZONE_C if k == 1 else tenant.industry.process_zone_c
+        zone = _hvac_zone(rng, f"zone-{tenant.id}-{k:02d}", tenant.id, comfort)
+        tenant.hvac_kw += zone["rated_electric_kw"]
+        tenant.devices.append(_device(f"hvac-{tenant.id}-{k:02d}", "hvac", "hvac_controller",
+                                      enterprise=tenant.id, asset=zone["id"],
+                                      rated_kw=zone["rated_electric_kw"]))
+        zones.append(zone)
+
+
+def _pv_sites(rng: random.Random, n_inverters: int, endpoints: _Endpoints,
+              devices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rooftop and carport systems of 2-10 string inverters (50-110 kW), one logger each."""
+    systems: list[dict[str, Any]] = []
+    numbers = {"rooftop": 0, "carport": 0}
+    remaining = n_inverters
+    while remaining:
+        mounting = "carport" if len(systems) % 4 == 1 else "rooftop"  # every 4th site, from the 2nd
+        size = min(remaining, rng.randint(2, 10) if mounting == "rooftop" else rng.randint(2, 6))
+        remaining -= size
+        numbers[mounting] += 1
+        site_id = f"pv-{'roof' if mounting == 'rooftop' else 'carport'}-{numbers[mounting]:02d}"
+        inverter_kw = rng.choice((50, 60, 80, 100, 100, 110, 110))
+        dc_ac_ratio = rng.uniform(1.1, 1.3)
+        systems.append({
+            "id": site_id, "kwp": round(size * inverter_kw * dc_ac_ratio, 1),
+            "inverter_kw": size * inverter_kw,
+            "tilt_deg": rng.choice((5, 10, 15, 20, 25)) if mounting == "rooftop" else 8,
+            "azimuth_deg": 180 + rng.choice((-15, -10, 0, 0, 10, 15)),
+            "losses_pct": 14.0, "mounting": mounting,
+            "commissioned": dt.date(rng.randint(2021, 2024), rng.randint(1, 12), 1),
+        })
+        site = [_device(f"{site_id}-inv{k:02d}", "pv_inverter", "sunspec_inverter_103",
+                        asset=site_id, rated_kw=inverter_kw) for k in range(1, size + 1)]
+        endpoints.gateway(site)
+        devices.extend(site)
+    return systems
+
+
+def _ev_chargers(rng: random.Random, count: int) -> tuple[list[dict], list[dict]]:
+    """Mostly 7/11/22 kW AC wallboxes; about one in ten a 60/120 kW DC charger."""
+    n_dc = max(1, round(0.1 * count)) if count >= 5 else 0
+    assets, devices = [], []
+    for i in range(1, count + 1):
+        is_dc = i > count - n_dc
+        charger: dict[str, Any] = {"id": f"evse-{i:03d}", "kind": "dc" if is_dc else "ac"}
+        if is_dc:
+            charger["max_kw"] = rng.choice((60, 120))
+        else:
+            charger["max_kw"] = rng.choices((7, 11, 22), weights=(6, 2, 2))[0]
+            if charger["max_kw"] == 7:
+                charger.update(phases=1, voltage_v=220)
+        assets.append(charger)
+        devices.append(_device(f"ev-{i:03d}", "ev_charger",
+                               "ev_charger_dc" if is_dc else "ev_charger_ac",
+                               asset=charger["id"], rated_kw=charger["max_kw"]))
+    return assets, devices
+
+
+def jiangsu_tou_tariff() -> dict[str, Any]:
+    """Jiangsu-style 2025 大工业 1-10 kV TOU tariff with a summer critical peak.
+
+    Periods: valley 00-08, peak 08-11 and 17-22, flat 11-17 and 22-24; in July and August
+    10-11 and 14-15 are critical peak at peak x 1.2. Prices are illustrative (see `source`).
+    """
+    summer, other = [7, 8], [1, 2, 3, 4, 5, 6, 9, 10, 11, 12]
+    peak = 1.0348
+    windows = [
+        ("00:00", "08:00", "valley", None),
+        ("08:00", "11:00", "peak", other),
+        ("08:00", "10:00", "peak", summer),
+        ("10:00", "11:00", "critical_peak", summer),
+        ("11:00", "17:00", "flat", other),
+        ("11:00", "14:00", "flat", summer),
+        ("14:00", "15:00", "critical_peak", summer),
+        ("15:00", "17:00", "flat", summer),
+        ("17:00", "22:00", "peak", None),
+        ("22:00", "24:00", "flat", None),
+    ]
+    return {
+        "id": "js-industrial-10kv-2025",
+        "valid_from": dt.date(2025, 1, 1),
+        "source": (
+            "Illustrative, confidence low: shaped after State Grid Jiangsu's 2025 agency-purchase "
+            "price lists for 大工业 1-10 kV (two-part tariff) and the Jiangsu DRC TOU notice "
+            "(critical peak = peak x 1.2 in Jul/Aug). Replace with the month's published "
+            "代理购电价格表. Spread check: national mean maximum peak-valley spread 0.618 CNY/kWh "
+            "(reference/market_defaults.csv, tou_peak_valley_spread_national_2025). Export: "
+            "Jiangsu coal-fired benchmark 0.391 CNY/kWh."
+        ),
+        "energy_price_cny_per_kwh": {
+            "critical_peak": round(peak * 1.2, 4), "peak": peak, "flat": 0.6201, "valley": 0.2754,
+        },
+        "windows": [{"start": s, "end": e, "period": p, **({"months": m} if m else {})}
+                    for s, e, p, m in windows],
+        "demand_charge_cny_per_kw_month": 40.0,
+        "export_price_cny_per_kwh": 0.391,
+    }
+
+
+def _recipients() -> dict[str, list[dict[str, str]]]:
+    return {
+        "park_management": [
+            {"name": "园区管委会 能源办", "email": "energy-office@park.example.com",
+             "role": "park energy office"},
+            {"name": "李主任", "email": "director.li@park.example.com", "role": "deputy director"},
+        ],
+        "finance": [
+            {"name": "财务部 陈敏", "email": "finance@park.example.com", "role": "finance"},
+        ],
+        "platform_team": [{"name": "Platform on-call", "email": "platform-oncall@example.com",
+                           "role": "platform team", "language": "en"}],
+    }
+
+
+def generate_park(n_devices: int, *, seed: int = 7, host: str = "127.0.0.1",
+                  base_port: int = 15020, devices_per_gateway: int = 8,
+                  mix: dict[str, int] | None = None) -> dict[str, Any]:
+    """A synthetic park of exactly `n_devices` devices, as a plain park.yaml dict.
+
+    `mix` overrides `device_mix(n_devices)` (counts by device kind, summing to n_devices), for
+    parks heavier in one asset class than the default proportions.
+    """
+    if not 1 <= devices_per_gateway <= MAX_UNIT_ID:
+        raise ValueError(f"devices_per_gateway must be 1..{MAX_UNIT_ID}")
+    mix = _checked_mix(n_devices, mix)
+    rng = random.Random(seed)
+    endpoints = _Endpoints(host, base_port)
+    tenants = _tenants(rng, enterprise_count(n_devices))
+    hvac_zones: list[dict[str, Any]] = []
+
+    park_devices = [_device("grid-main", "grid_meter", "meter_3ph_u32")]
+    common_kw = 0
+    for k in range(1, mix["common_meter"] + 1):
+        common_kw += rng.randrange(40, 121, 10)
+        park_devices.append(_device(f"common-{k:02d}", "common_meter",
+                                    rng.choice(("meter_3ph_u32", "meter_f32_din")),
+                                    rated_kw=rng.choice((250, 315, 400, 500))))
+    _add_hvac(rng, tenants, park_devices, mix["hvac"], hvac_zones)
+    _add_enterprise_meters(rng, tenants, mix["sub_meter"], mix["gas_meter"])
+
+    endpoints.gateway(park_devices)
+    devices = list(park_devices)
+    for tenant in tenants:
+        tenant.devices.sort(key=lambda d: ("sub_meter", "gas_meter", "hvac").index(d["kind"]))
+        endpoints.gateway(tenant.devices)
+        devices.extend(tenant.devices)
+
+    pv_systems = _pv_sites(rng, mix["pv_inverter"], endpoints, devices)
+
+    batteries = []
+    for k in range(1, mix["bess"] + 1):
+        capacity = rng.choice((1000, 1500, 2000, 2500))
+        bess_id, power_kw = f"bess-{k:02d}", capacity // 2  # 0.5C, the usual C&I system
+        batteries.append({
+            "id": bess_id, "capacity_kwh": capacity, "power_kw": power_kw,
+            "charge_efficiency": 0.95, "discharge_efficiency": 0.95,
+            "soc_min_pct": 10.0, "soc_max_pct": 95.0, "initial_soc_pct": 50.0,
+            "commissioned": dt.date(rng.randint(2023, 2025), rng.randint(1, 12), 1),
+        })
+        device = _device(f"{bess_id}-pcs", "bess", "bess_pcs", asset=bess_id, rated_kw=power_kw)
+        endpoints.direct(device)
+        devices.append(device)
+
+    thermal = []
+    # Furnaces and boilers (the gas users) give the most recoverable heat.
+    heat_sources = sorted(tenants, key=lambda t: ("gas_nm3_per_h" not in t.profile, -t.peak_kw))
+    for k in range(1, mix["thermal_storage"] + 1):
+        capacity = rng.choice((2000, 3000, 4000, 6000))
+        source = heat_sources[(k - 1) % len(heat_sources)]
+        thermal.append({"id": f"ts-{k:02d}", "capacity_kwh_th": capacity,
+                        "max_charge_kw_th": capacity // 4, "max_discharge_kw_th": capacity // 4,
+                        "loss_pct_per_hour": round(rng.uniform(0.5, 1.0), 2),
+                        "source": f"waste heat: flue gas and air compressors at {source.id}"})
+        device = _device(f"ts-{k:02d}-ctl", "thermal_storage", "thermal_storage_controller",
+                         asset=f"ts-{k:02d}")
+        endpoints.direct(device)
+        devices.append(device)
+
+    ev_assets, ev_devices = _ev_chargers(rng, mix["ev_charger"])
+    endpoints.gateway(ev_devices, devices_per_gateway)
+    devices.extend(ev_devices)
+
+    pv_ac_kw = sum(s["inverter_kw"] for s in pv_systems)
+    park_hvac_kw = sum(z["rated_electric_kw"] for z in hvac_zones if "enterprise" not in z)
+    park_load_kw = (sum(t.peak_kw for t in tenants) + common_kw + park_hvac_kw
+                    + 0.3 * sum(c["max_kw"] for c in ev_assets))
+    import_limit_kw = math.ceil(1.1 * park_load_kw / 500) * 500
+    devices[0]["rated_kw"] = import_limit_kw
+    assert len(devices) == n_devices, (len(devices), n_devices)
+
+    return {
+        "park": {
+            "id": f"synthetic-{n_devices}",
+            "name_zh": f"合成零碳园区({n_devices}台设备)",
+            "name_en": f"Synthetic Zero-Carbon Park ({n_devices} devices)",
+            "timezone": "Asia/Shanghai",
+            "latitude_deg": 31.3, "longitude_deg": 120.7, "altitude_m": 5.0,
+            "province": "江苏", "grid_region": "华东",
+            "grid_connection": {
+                "meter_device_id": "grid-main",
+                "import_limit_kw": import_limit_kw,
+                "export_limit_kw": round(0.5 * pv_ac_kw, -2),
+                "contract_demand_kw": round(0.75 * park_load_kw, -2),
+                "voltage_kv": 10.0 if import_limit_kw <= 20000 else 110.0,
+            },
+        },
+        "enterprises": [t.enterprise for t in tenants],
+        "devices": devices,
+        "assets": {"pv": pv_systems, "batteries": batteries, "ev_chargers": ev_assets,
+                   "hvac_zones": hvac_zones, "thermal_storage": thermal},
+        "tariffs": [jiangsu_tou_tariff()],
+        "targets": {"peak_year": 2030, "neutrality_year": 2045,
+                    "core_indicator_limit_tco2_per_tce": 0.2},
+        "recipients": _recipients(),
+        "simulation": {
+            "seed": seed, "cloudiness": 0.35,
+            "load_profiles": {t.id: t.profile for t in tenants},
+            "common_load_kw": float(common_kw), "ev_sessions_per_charger_day": 1.6,
+            "outdoor_temp_mean_c": 17.0, "outdoor_temp_amplitude_c": 6.0,
+        },
+    }
+
+
+class _Flow(dict):
+    """A mapping written on one line, so a device or window reads as one row."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(
+    _Flow, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data.items(),
+                                                         flow_style=True))
+
+
+def _rows(node: Any, flow: bool = False, key: str | None = None) -> Any:
+    """Leaf mappings in lists (and load profiles) become one-line rows; sections stay blocks."""
+    if isinstance(node, dict):
+        items = {k: _rows(v, flow=(key == "load_profiles"), key=k) for k, v in node.items()}
+        leaf = all(not isinstance(v, dict) and not (isinstance(v, list) and v
+                                                     and isinstance(v[0], dict))
+                   for v in items.values())
+        return _Flow(items) if flow and leaf else items
+    if isinstance(node, list):
+        return [_rows(item, flow=True) for item in node]
+    return node
+
+
+def write_park_yaml(config: dict[str, Any], path: Path, *, header: str | None = None) -> None:
+    """Write a park dict as readable YAML, atomically (temp file, fsync, rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if header is None:
+        header = ("Synthetic park written by device_io.simulator.park_generator. "
+                  "See config/park.yaml for what each section means.")
+    comment = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    body = yaml.dump(_rows(config), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     width=4096)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; a config file is read by other services
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(comment + body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main(argv: list[str] | None = None) -> None:
+    from device_io.register_map import load_register_maps
+    from jobs.common.park_config import ParkConfig, check_devices_against_maps
+    from jobs.common.settings import DEFAULT_CONFIG_DIR
+
+    parser = argparse.ArgumentParser(description="Write a synthetic park.yaml.")
+    parser.add_argument("--devices", type=int, required=True, help="number of devices")
+    parser.add_argument("--out", type=Path, required=True, help="where to write the YAML")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--base-port", type=int, default=15020)
+    parser.add_argument("--devices-per-gateway", type=int, default=8)
+    parser.add_argument("--maps", type=Path, default=DEFAULT_CONFIG_DIR / "register_maps",
+                        help="register maps to check the park against")
+    args = parser.parse_args(argv)
+    config = generate_park(args.devices, seed=args.seed, host=args.host,
+                           base_port=args.base_port, devices_per_gateway=args.devices_per_gateway)
+    check_devices_against_maps(ParkConfig.model_validate(config), load_register_maps(args.maps),
+                               args.out)
+    write_park_yaml(config, args.out)
+    ports = {d["port"] for d in config["devices"]}
+    print(f"{args.out}: {len(config['devices'])} devices, {len(config['enterprises'])} "
+          f"enterprises, ports {min(ports)}-{max(ports)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+"""`park`: the one command line for every manual action on the platform.
+
+Each command is a thin shell over a plain function in device_io/ or jobs/; heavy imports stay
+inside the commands so `park --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from device_io.errors import ConfigError
+
+app = typer.Typer(
+    help="Energy and carbon platform for a zero-carbon industrial park (零碳园区).",
+    no_args_is_help=True, add_completion=False, rich_markup_mode="rich")
+console = Console()
+
+ConfigDir = Annotated[Path | None, typer.Option(
+    "--config-dir", help="Folder with park.yaml and register_maps/ (default: ./config or "
+    "$PARK_CONFIG_DIR).")]
+ParkFile = Annotated[str, typer.Option("--park-file", help="Park file inside the config folder.")]
+DataRoot = Annotated[str | None, typer.Option(
+    "--data-root", help="Landing zone and warehouse root: a path or fsspec URL (default: ./data "
+    "or $PARK_DATA_ROOT).")]
+Groups = Annotated[list[str] | None, typer.Option(
+    "--group", "-g", help="Poll group(s) to harvest; repeat the option. Default: all.")]
+
+
+def _settings(config_dir: Path | None, park_file: str = "park.yaml", data_root: str | None = None):
+    from jobs.common.settings import load_settings
+
+    try:
+        return load_settings(config_dir, data_root, park_file)
+    except ConfigError as exc:
+        console.print(f"[bold red]Config rejected[/]\n{exc}")
+        raise typer.Exit(2) from exc
+
+
+def _parse_utc(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+
+
+@app.command()
+def validate(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml") -> None:
+    """Validate park.yaml and every register map; print what the park contains."""
+    from collections import Counter
+
+    settings = _settings(config_dir, park_file)
+    park = settings.park
+    console.print(f"[green]OK[/] {settings.config_dir / park_file}: {park.park.name_zh} "
+                  f"({park.park.name_en}), time zone {park.park.timezone}")
+    table = Table("device kind", "devices", "register maps", "poll groups")
+    kinds = Counter(d.kind.value for d in park.devices)
+    for kind, count in sorted(kinds.items()):
+        devices = [d for d in park.devices if d.kind.value == kind]
+        table.add_row(kind, str(count), ", ".join(sorted({d.register_map for d in devices})),
+                      ", ".join(sorted({d.poll_group for d in devices})))
+    console.print(table)
+    endpoints = {d.endpoint for d in park.devices}
+    console.print(f"{len(park.enterprises)} enterprises, {len(park.devices)} devices on "
+                  f"{len(endpoints)} endpoints, {len(settings.register_maps)} register maps, "
+                  f"{sum(p.kwp for p in park.assets.pv):,.0f} kWp PV, "
+                  f"{sum(b.capacity_kwh for b in park.assets.batteries):,.0f} kWh storage")
+
+
+@app.command()
+def simulate(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml",
+             speed: Annotated[float, typer.Option(help="Simulated seconds per real second.")] = 1.0,
+             start: Annotated[str | None, typer.Option(
+                 help="Simulated start time (ISO 8601, UTC if no offset). Default: now.")] = None,
+             history_start: Annotated[str | None, typer.Option(
+                 help="Start the twin here and catch up to --start first, so live counters "
+                 "continue a backfill that began at this time.")] = None,
+             duration_s: Annotated[float | None, typer.Option(
+                 help="Stop after this many real seconds. Default: until Ctrl-C/SIGTERM.")] = None,
+             ) -> None:
+    """Serve the park's devices over Modbus TCP from the digital twin (real pymodbus servers)."""
+    from device_io.simulator.runner import serve
+
+    settings = _settings(config_dir, park_file)
+    asyncio.run(serve(settings, speed=speed, start_utc=_parse_utc(start),
+                      history_start_utc=_parse_utc(history_start), duration_s=duration_s))
+
+
+@app.command()
+def harvest(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml",
+            data_root: DataRoot = None, group: Groups = None,
+            cycles: Annotated[int, typer.Option(min=1, help="Poll cycles to run.")] = 1,
+            interval_s: Annotated[float, typer.Option(help="Seconds between cycle starts.")] = 60.0,
+            ) -> None:
+    """Poll the devices once (or for several cycles) and land the readings as Parquet."""
+    from device_io.harvest import harvest_cycles
+
+    settings = _settings(config_dir, park_file, data_root)
+    reports = asyncio.run(harvest_cycles(settings, group, cycles=cycles, interval_s=interval_s,
+                                         on_cycle=_print_cycle))
+    failed = reports[-1].devices_due - reports[-1].devices_good
+    console.print(f"{len(reports)} cycle(s); last: {failed} device(s) not good")
+
+
+def _print_cycle(report) -> None:
+    console.print(f"cycle {report.cycle_id[:8]} {report.started_utc:%H:%M:%S}Z: "
+                  f"{report.devices_good}/{report.devices_due} devices good, "
+                  f"{report.readings} readings ({report.good_readings} good), "
+                  f"{report.requests} requests, {report.duration_s:.2f} s")
+    for device_id, (quality, detail) in sorted(report.problems.items()):
+        console.print(f"  [yellow]{device_id}[/]: {quality.value} — {detail or ''}")
+
+
+@app.command()
+def backfill(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml",
+             data_root: DataRoot = None,
+             days: Annotated[float, typer.Option(help="Days of history to generate.")] = 7.0,
+             end: Annotated[str | None, typer.Option(
+                 help="End of the history (ISO 8601, UTC). Default: the start of this minute.")]
+             = None,
+             sample_s: Annotated[int, typer.Option(help="Seconds between readings.")] = 60,
+             ) -> None:
+    """Write N days of simulated readings straight into the landing zone (same schema and
+    quality flags as the live poller), from the same twin the simulator serves."""
+    from device_io.simulator.history import generate_history
+    from rich.progress import BarColumn, Progress, TimeRemainingColumn
+
+    settings = _settings(config_dir, park_file, data_root)
+    end_utc = _parse_utc(end) or dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    start_utc = end_utc - dt.timedelta(days=days)
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  "{task.completed}/{task.total} days", TimeRemainingColumn(),
+                  console=console) as progress:
+        task = progress.add_task("backfilling", total=None)
+
+        def on_day(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        summary = generate_history(settings, start_utc, end_utc, sample_s=sample_s,
+                                   on_day=on_day)
+    console.print(f"{summary.rows:,} readings from {summary.devices} devices, "
+                  f"{start_utc:%Y-%m-%d %H:%M} to {end_utc:%Y-%m-%d %H:%M} UTC, "
+                  f"{len(summary.files)} files under {settings.landing_root}/readings")
+
+
+@app.command()
+def compact(data_root: DataRoot = None, config_dir: ConfigDir = None,
+            park_file: ParkFile = "park.yaml",
+            before: Annotated[str | None, typer.Option(
+                help="Compact partitions before this date (YYYY-MM-DD). Default: today (UTC).")]
+            = None,
+            dataset: Annotated[str, typer.Option(help="Landing dataset.")] = "readings") -> None:
+    """Merge each past day's small landing files into one, without losing or duplicating rows."""
+    from jobs.common.compaction import compact_dataset
+
+    settings = _settings(config_dir, park_file, data_root)
+    cutoff = dt.date.fromisoformat(before) if before else dt.datetime.now(dt.UTC).date()
+    results = compact_dataset(settings.landing_root, dataset, cutoff)
+    for result in results:
+        console.print(f"{result.day}: {result.input_files} file(s), {result.input_rows:,} rows "
+                      f"-> {result.output_rows:,} ({result.duplicates_removed} duplicates)")
+    if not results:
+        console.print("nothing to compact")
+
+
+@app.command("generate-park")
+def generate_park_command(
+        devices: Annotated[int, typer.Option(min=10, help="Number of devices.")] = 1000,
+        out: Annotated[Path, typer.Option(help="Where to write the park YAML.")] = Path(
+            "park-generated.yaml"),
+        seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+        base_port: Annotated[int, typer.Option(help="First Modbus TCP port.")] = 15020) -> None:
+    """Write a synthetic park of N devices (for benchmarks and scale tests)."""
+    from device_io.simulator.park_generator import generate_park, write_park_yaml
+
+    config = generate_park(devices, seed=seed, base_port=base_port)
+    write_park_yaml(config, out)
+    console.print(f"wrote {out}: {len(config['devices'])} devices, "
+                  f"{len(config['enterprises'])} enterprises")
+
+
+@app.command()
+def demo(config_dir: ConfigDir = None, data_root: DataRoot = None,
+         days: Annotated[float, typer.Option(help="Days of history to backfill.")] = 3.0,
+         cycles: Annotated[int, typer.Option(help="Live harvest cycles.")] = 4) -> None:
+    """Run the platform end to end on the embedded demo park and summarise what happened."""
+    from jobs.demo import run_demo
+
+    settings = _settings(config_dir, "park.yaml", data_root)
+    run_demo(settings, console, days=days, cycles=cycles)
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:
+        console.print(f"[bold red]Rejected[/]\n{exc}")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
