@@ -32,20 +32,25 @@ def after_poll(register_map: RegisterMap, state: DeviceState, values: dict[str, 
         state.record_transport_failure(now_s, harvest.backoff_initial_s, harvest.backoff_max_s)
         return
     state.record_success()
-    _flag_frozen(register_map, state, values, harvest.frozen_after_cycles)
+    _flag_frozen(register_map, state, values, now_s, harvest)
     _flag_clock_skew(values, now_s, harvest.clock_skew_tolerance_s)
 
 
 def _flag_frozen(register_map: RegisterMap, state: DeviceState,
-                 values: dict[str, DecodedValue], frozen_after_cycles: int) -> None:
+                 values: dict[str, DecodedValue], now_s: float,
+                 harvest: HarvestSettings) -> None:
+    """Frozen = the heartbeat repeated for N polls AND for a while: polling faster than a
+    device refreshes its registers legitimately shows the same values twice."""
     names = register_map.heartbeat_points
     beats = [values.get(name) for name in names]
     if not names or any(b is None or b.quality != Quality.GOOD for b in beats):
         return
-    repeats = state.observe_heartbeat([b.value for b in beats if b is not None])
-    if repeats + 1 < frozen_after_cycles:
+    repeats, unchanged_s = state.observe_heartbeat([b.value for b in beats if b is not None],
+                                                   now_s)
+    if repeats + 1 < harvest.frozen_after_cycles or unchanged_s < harvest.frozen_after_s:
         return
-    detail = f"heartbeat {', '.join(names)} unchanged for {repeats + 1} polls"
+    detail = (f"heartbeat {', '.join(names)} unchanged for {repeats + 1} polls "
+              f"({unchanged_s:.0f} s)")
     for name, value in values.items():
         if value.quality == Quality.GOOD:
             values[name] = DecodedValue(value.value, Quality.STALE, detail)

@@ -21,6 +21,7 @@ class DeviceState:
     backoff_until_unix_s: float | None = None
     heartbeat: list[float] | None = None  # last heartbeat values seen
     heartbeat_repeats: int = 0  # consecutive polls that repeated them
+    heartbeat_since_unix_s: float | None = None  # when they were first seen
     last_polled_unix_s: float | None = None
 
     def record_success(self) -> None:
@@ -35,14 +36,15 @@ class DeviceState:
     def backed_off(self, now_unix_s: float) -> bool:
         return self.backoff_until_unix_s is not None and now_unix_s < self.backoff_until_unix_s
 
-    def observe_heartbeat(self, values: list[float]) -> int:
-        """Count how many polls in a row showed exactly these heartbeat values."""
-        if self.heartbeat == values:
+    def observe_heartbeat(self, values: list[float], now_unix_s: float) -> tuple[int, float]:
+        """How many polls in a row, over how many seconds, showed exactly these values."""
+        if self.heartbeat == values and self.heartbeat_since_unix_s is not None:
             self.heartbeat_repeats += 1
         else:
             self.heartbeat = values
             self.heartbeat_repeats = 0
-        return self.heartbeat_repeats
+            self.heartbeat_since_unix_s = now_unix_s
+        return self.heartbeat_repeats, now_unix_s - self.heartbeat_since_unix_s
 
 
 @dataclass

@@ -129,8 +129,9 @@ def backfill(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml",
              ) -> None:
     """Write N days of simulated readings straight into the landing zone (same schema and
     quality flags as the live poller), from the same twin the simulator serves."""
-    from device_io.simulator.history import generate_history
     from rich.progress import BarColumn, Progress, TimeRemainingColumn
+
+    from device_io.simulator.history import generate_history
 
     settings = _settings(config_dir, park_file, data_root)
     end_utc = _parse_utc(end) or dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import copy
-import socket
 from pathlib import Path
 
 import pytest
 import yaml
 
 from device_io.register_map import load_register_maps
+from device_io.simulator.ports import relocate_to_free_ports
 from jobs.common.park_config import ParkConfig, check_devices_against_maps
 from jobs.common.settings import Settings
 
@@ -17,29 +16,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = PROJECT_ROOT / "config"
 
 
-def free_ports(count: int) -> list[int]:
-    """Ports the OS says are free right now (held open together so they are distinct)."""
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
-
-
 def relocate_endpoints(park: dict) -> dict:
-    """The same park with every endpoint moved to a free loopback port."""
-    park = copy.deepcopy(park)
-    endpoints = sorted({(d["host"], d["port"]) for d in park["devices"]})
-    mapping = dict(zip(endpoints, free_ports(len(endpoints)), strict=True))
-    for device in park["devices"]:
-        device["port"] = mapping[(device["host"], device["port"])]
-        device["host"] = "127.0.0.1"
-    return park
+    return relocate_to_free_ports(park)
 
 
 def settings_for(park: dict, data_root: Path) -> Settings:

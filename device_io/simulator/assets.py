@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from device_io.simulator.streams import stream_rng
 from jobs.common.park_config import (
@@ -25,6 +27,7 @@ from jobs.common.park_config import (
     ThermalStorage,
 )
 
+AssetT = TypeVar("AssetT", PvSystem, Battery, EvCharger, ThermalStorage)
 OFFICE_HOURS = [(8, 18)]  # occupancy of zones whose enterprise has no configured shifts
 LOAD_KINDS = (DeviceKind.SUB_METER, DeviceKind.GAS_METER)
 
@@ -92,12 +95,6 @@ class ParkLayout:
     zone_occupancy_shifts: list[tuple[list[tuple[int, int]], bool]]  # (shifts, weekends too)
     thermal_shifts: list[tuple[list[tuple[int, int]], float]]  # (shifts, weekend factor)
 
-    def entity_index(self, key: str) -> int | None:
-        for index, entity in enumerate(self.entities):
-            if entity.key == key:
-                return index
-        return None
-
 
 def resolve_layout(park: ParkConfig, seed: int) -> ParkLayout:
     """Pair every device with its (share of an) asset and every load with a profile."""
@@ -122,19 +119,13 @@ def resolve_layout(park: ParkConfig, seed: int) -> ParkLayout:
     )
 
 
-def _asset(park: ParkConfig, asset_id: str | None, kind: type) -> object | None:
-    groups = {PvSystem: park.assets.pv, Battery: park.assets.batteries,
-              EvCharger: park.assets.ev_chargers, HvacZone: park.assets.hvac_zones,
-              ThermalStorage: park.assets.thermal_storage}
-    for asset in groups[kind]:
-        if asset.id == asset_id:
-            return asset
-    return None
+def _find(assets: Sequence[AssetT], asset_id: str | None) -> AssetT | None:
+    return next((asset for asset in assets if asset.id == asset_id), None)
 
 
 def _pv_unit(park: ParkConfig, device: Device, shares: Counter, seed: int) -> PvUnit:
-    system = _asset(park, device.asset, PvSystem)
-    if not isinstance(system, PvSystem):
+    system = _find(park.assets.pv, device.asset)
+    if system is None:
         rng = stream_rng(seed, "default_pv", device.id)
         inverter_kw = device.rated_kw or float(rng.choice([50.0, 60.0, 100.0]))
         return PvUnit(device.id, inverter_kw * 1.2, inverter_kw, 15.0, 180.0, 14.0)
@@ -144,8 +135,8 @@ def _pv_unit(park: ParkConfig, device: Device, shares: Counter, seed: int) -> Pv
 
 
 def _battery_unit(park: ParkConfig, device: Device, shares: Counter, seed: int) -> BatteryUnit:
-    battery = _asset(park, device.asset, Battery)
-    if not isinstance(battery, Battery):
+    battery = _find(park.assets.batteries, device.asset)
+    if battery is None:
         power_kw = device.rated_kw or 250.0
         battery = Battery(id="default", capacity_kwh=2 * power_kw, power_kw=power_kw)
         n = 1
@@ -157,8 +148,8 @@ def _battery_unit(park: ParkConfig, device: Device, shares: Counter, seed: int) 
 
 
 def _charger_unit(park: ParkConfig, device: Device, shares: Counter) -> ChargerUnit:
-    charger = _asset(park, device.asset, EvCharger)
-    if not isinstance(charger, EvCharger):
+    charger = _find(park.assets.ev_chargers, device.asset)
+    if charger is None:
         is_dc = "dc" in device.register_map
         charger = EvCharger(id="default", kind="dc" if is_dc else "ac",
                             max_kw=device.rated_kw or (60.0 if is_dc else 7.0),
@@ -198,8 +189,8 @@ def _default_zone(device: Device, seed: int) -> HvacZone:
 
 
 def _thermal_unit(park: ParkConfig, device: Device, shares: Counter, seed: int) -> ThermalUnit:
-    tank = _asset(park, device.asset, ThermalStorage)
-    if not isinstance(tank, ThermalStorage):
+    tank = _find(park.assets.thermal_storage, device.asset)
+    if tank is None:
         rng = stream_rng(seed, "default_tank", device.id)
         capacity = float(rng.choice([1000.0, 2000.0]))
         tank = ThermalStorage(id="default", capacity_kwh_th=capacity,

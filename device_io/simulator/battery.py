@@ -44,7 +44,7 @@ class BatteryFleet:
         self.watchdog_changed_us = np.full(n, start_us, dtype=np.int64)
         self.safe_mode = np.zeros(n, dtype=bool)
         self.power_kw = np.zeros(n)  # AC side, positive = discharge
-        cycles_kwh = self.capacity_kwh * initial_counters(seed, self.device_ids, "bess", 20, 600)
+        cycles_kwh = self.capacity_kwh * initial_counters(seed, self.device_ids, "bess", 5, 150)
         self.energy_charged_kwh = cycles_kwh / 0.9  # charged exceeds discharged by the losses
         self.energy_discharged_kwh = cycles_kwh.copy()
 

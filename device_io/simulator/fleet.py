@@ -21,10 +21,6 @@ FREQUENCY_METERING_NOISE_HZ = 0.002
 class Fleet(Protocol):
     device_ids: list[str]
 
-    def decide(self, now_us: int, dt_s: float, exo: ExoSnapshot,
-               rows: np.ndarray | None = None) -> None:
-        """Choose the powers held from now for dt_s; `rows` limits it to some state rows."""
-
     def integrate(self, dt_s: float) -> None:
         """Move states and counters forward by dt_s under the powers last decided."""
 
@@ -36,6 +32,14 @@ class Fleet(Protocol):
 
     def true_power_kw(self) -> np.ndarray:
         """Each device's main power flow, per device row."""
+
+
+class DecidingFleet(Fleet, Protocol):
+    """A fleet that chooses its own powers (everything but the meters, which only add up)."""
+
+    def decide(self, now_us: int, dt_s: float, exo: ExoSnapshot,
+               rows: np.ndarray | None = None) -> None:
+        """Choose the powers held from now for dt_s; `rows` limits it to some state rows."""
 
 
 def row_mask(rows: np.ndarray | None, n: int) -> np.ndarray:

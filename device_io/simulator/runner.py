@@ -28,6 +28,8 @@ from jobs.common.settings import Settings
 READY_PREFIX = "SIMULATOR READY"
 # The backfill samples once a minute with this step; the catch-up must integrate identically.
 HISTORY_STEP_S = 60.0
+# Live, a real meter refreshes its registers about every second.
+LIVE_STEP_S = 1.0
 
 
 async def serve(settings: Settings, *, speed: float = 1.0, start_utc: dt.datetime | None = None,
@@ -42,6 +44,7 @@ async def serve(settings: Settings, *, speed: float = 1.0, start_utc: dt.datetim
     twin = ParkTwin(settings.park, settings.register_maps, history_start_utc or start,
                     step_s=HISTORY_STEP_S)
     twin.advance_to(start)
+    twin.set_step(LIVE_STEP_S)
     simulator = ParkSimulator(settings.park, settings.register_maps, twin,
                               AcceleratedClock(start, speed), seed=settings.park.simulation.seed)
     stop = asyncio.Event()

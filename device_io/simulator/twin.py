@@ -23,7 +23,7 @@ from device_io.simulator.battery import BatteryFleet
 from device_io.simulator.ev import EvFleet
 from device_io.simulator.ev_sessions import Session, SessionPlan
 from device_io.simulator.exogenous import Exogenous
-from device_io.simulator.fleet import Fleet
+from device_io.simulator.fleet import DecidingFleet, Fleet
 from device_io.simulator.gas import GasFleet
 from device_io.simulator.hvac import HvacFleet
 from device_io.simulator.meters import MeterFleet
@@ -34,12 +34,7 @@ from device_io.simulator.thermal_storage import ThermalFleet
 from device_io.simulator.timebase import US_PER_S, from_us, to_us
 from jobs.common.park_config import DeviceKind, ParkConfig
 
-_FLEET_OF_KIND = {
-    DeviceKind.GRID_METER: "meters", DeviceKind.SUB_METER: "meters",
-    DeviceKind.COMMON_METER: "meters", DeviceKind.PV_INVERTER: "pv", DeviceKind.BESS: "bess",
-    DeviceKind.EV_CHARGER: "ev", DeviceKind.HVAC: "hvac", DeviceKind.GAS_METER: "gas",
-    DeviceKind.THERMAL_STORAGE: "thermal",
-}
+METER_KINDS = (DeviceKind.GRID_METER, DeviceKind.SUB_METER, DeviceKind.COMMON_METER)
 
 
 class ParkTwin:
@@ -70,7 +65,7 @@ class ParkTwin:
     def _build_fleets(self, layout: ParkLayout
                       ) -> tuple[dict[str, Fleet], dict[str, tuple[str, int]]]:
         park, seed, start = self.park, self.seed, self._now_us
-        meters = [d for d in park.devices if _FLEET_OF_KIND[d.kind] == "meters"]
+        meters = [d for d in park.devices if d.kind in METER_KINDS]
         hvac = [d for d in park.devices if d.kind == DeviceKind.HVAC]
         gas = [d for d in park.devices if d.kind == DeviceKind.GAS_METER]
         gas_entity = [layout.entity_of_device[d.id] for d in gas]
@@ -85,9 +80,10 @@ class ParkTwin:
         self._thermal = ThermalFleet(layout.thermal, seed)
         self._gas = GasFleet([d.id for d in gas], gas_entity,
                              [layout.entities[e].profile.gas_nm3_per_h for e in gas_entity], seed)
-        fleets: dict[str, Fleet] = {"meters": self._meters, "pv": self._pv, "bess": self._bess,
-                                    "ev": self._ev, "hvac": self._hvac,
-                                    "thermal": self._thermal, "gas": self._gas}
+        self._deciding: dict[str, DecidingFleet] = {
+            "pv": self._pv, "bess": self._bess, "ev": self._ev, "hvac": self._hvac,
+            "thermal": self._thermal, "gas": self._gas}
+        fleets: dict[str, Fleet] = {"meters": self._meters, **self._deciding}
         placement = {device_id: (name, row) for name, fleet in fleets.items()
                      for row, device_id in enumerate(fleet.device_ids)}
         return fleets, placement
@@ -101,6 +97,14 @@ class ParkTwin:
     def next_step_utc(self) -> dt.datetime:
         """Until this instant every power the twin reports now stays constant (absent writes)."""
         return from_us(self._step_end_us)
+
+    def set_step(self, step_s: float) -> None:
+        """Use another step from the end of the current one on (a backfill catches up with
+        coarse steps, live serving then moves in fine ones so readings change every second)."""
+        if not step_s > 0:
+            raise ValueError(f"step_s must be positive, got {step_s}")
+        self.step_s = step_s
+        self._step_us = max(1, round(step_s * US_PER_S))
 
     def advance_to(self, t_utc: dt.datetime) -> None:
         """Integrate forward to t in steps of at most step_s; earlier than now is an error."""
@@ -120,9 +124,8 @@ class ParkTwin:
         self._step_end_us = (self._now_us // self._step_us + 1) * self._step_us
         self._exo = self._exogenous.sample(self._now_us)
         dt_s = (self._step_end_us - self._now_us) / US_PER_S
-        for name, fleet in self._fleets.items():
-            if name != "meters":
-                fleet.decide(self._now_us, dt_s, self._exo)
+        for fleet in self._deciding.values():
+            fleet.decide(self._now_us, dt_s, self._exo)
         self._route_power()
         self._quantities = None
 
@@ -149,13 +152,12 @@ class ParkTwin:
         if not (math.isfinite(value) and low <= value <= high):  # type: ignore[operator]
             raise ValueError(f"{device_id}: {point} = {value} outside [{low}, {high}]")
         fleet_name, row = self._placement[device_id]
-        fleet = self._fleets[fleet_name]
-        rows = fleet.write(row, point, float(value), self._now_us)
+        rows = self._fleets[fleet_name].write(row, point, float(value), self._now_us)
         if rows is None:
             self._extra_setpoints[(device_id, point)] = float(value)  # held, not modelled
         else:
-            fleet.decide(self._now_us, (self._step_end_us - self._now_us) / US_PER_S, self._exo,
-                         rows)
+            rest_of_step_s = (self._step_end_us - self._now_us) / US_PER_S
+            self._deciding[fleet_name].decide(self._now_us, rest_of_step_s, self._exo, rows)
             self._route_power()
         self._quantities = None
 

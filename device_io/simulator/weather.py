@@ -12,6 +12,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pvlib
 
 from device_io.simulator.streams import smooth_noise_day, stream_rng
@@ -34,7 +35,6 @@ FREQUENCY_BAND_HZ = 0.05
 @dataclass(frozen=True)
 class WeatherDay:
     poa_w_m2: np.ndarray  # (orientations, 1441) plane-of-array irradiance after clouds
-    cloud_retained: np.ndarray  # (1441,) fraction of clear-sky irradiance that gets through
     outdoor_temp_c: np.ndarray  # (1441,)
     grid_frequency_hz: np.ndarray  # (1441,)
 
@@ -55,7 +55,6 @@ class WeatherModel:
     def day(self, clock: DayClock) -> WeatherDay:
         retained = self._cloud_retained(clock)
         return WeatherDay(poa_w_m2=self._clear_sky_poa(clock) * retained,
-                          cloud_retained=retained,
                           outdoor_temp_c=self._outdoor_temp(clock),
                           grid_frequency_hz=self._grid_frequency(clock))
 
@@ -64,13 +63,18 @@ class WeatherModel:
         n_minutes = len(clock.times_utc)
         if self._tilt_deg.size == 0:
             return np.zeros((0, n_minutes))
-        times = clock.times_utc[::SOLAR_EVERY_MIN]
-        sun = self._location.get_solarposition(times)
         with warnings.catch_warnings():
             # pvlib 0.16 still calls DatetimeIndex.dayofyear, deprecated in pandas 3: not ours.
             warnings.simplefilter("ignore", DeprecationWarning)
-            turbidity = pvlib.clearsky.lookup_linke_turbidity(times, self._park.latitude_deg,
-                                                              self._park.longitude_deg)
+            poa = self._clear_sky_poa_at(clock.times_utc[::SOLAR_EVERY_MIN])
+        minutes = np.arange(n_minutes)
+        coarse = minutes[::SOLAR_EVERY_MIN]
+        return np.array([np.interp(minutes, coarse, row) for row in poa])
+
+    def _clear_sky_poa_at(self, times: pd.DatetimeIndex) -> np.ndarray:
+        sun = self._location.get_solarposition(times)
+        turbidity = pvlib.clearsky.lookup_linke_turbidity(times, self._park.latitude_deg,
+                                                          self._park.longitude_deg)
         sky = self._location.get_clearsky(times, model="ineichen", solar_position=sun,
                                           linke_turbidity=turbidity)
         zenith = sun["apparent_zenith"].to_numpy()[None, :]
@@ -80,9 +84,7 @@ class WeatherModel:
             sky["dhi"].to_numpy()[None, :], model="isotropic",
         )["poa_global"]
         poa = np.where(zenith >= 90.0, 0.0, np.nan_to_num(np.asarray(poa, dtype=float)))
-        minutes = np.arange(n_minutes)
-        coarse = minutes[::SOLAR_EVERY_MIN]
-        return np.array([np.interp(minutes, coarse, row) for row in np.clip(poa, 0.0, None)])
+        return np.clip(poa, 0.0, None)
 
     def _cloud_retained(self, clock: DayClock) -> np.ndarray:
         day_loss = self._day_cloud_loss(clock.local_ordinal)

@@ -274,6 +274,7 @@ class HarvestSettings(Strict):
     backoff_initial_s: Annotated[float, Field(gt=0)] = 30.0
     backoff_max_s: Annotated[float, Field(gt=0)] = 300.0
     frozen_after_cycles: Annotated[int, Field(ge=2, le=100)] = 3
+    frozen_after_s: Annotated[float, Field(ge=0)] = 120.0
     clock_skew_tolerance_s: Annotated[float, Field(gt=0)] = 300.0
     max_concurrent_endpoints: Annotated[int, Field(ge=1, le=10000)] = 1000
 

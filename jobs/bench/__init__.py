@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): scripts that measure, print and record; never timed tests."""
