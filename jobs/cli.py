@@ -26,7 +26,9 @@ console = Console()
 ConfigDir = Annotated[Path | None, typer.Option(
     "--config-dir", help="Folder with park.yaml and register_maps/ (default: ./config or "
     "$PARK_CONFIG_DIR).")]
-ParkFile = Annotated[str, typer.Option("--park-file", help="Park file inside the config folder.")]
+ParkFile = Annotated[str | None, typer.Option(
+    "--park-file", help="Park file, inside the config folder unless absolute (default: park.yaml "
+    "or $PARK_FILE).")]
 DataRoot = Annotated[str | None, typer.Option(
     "--data-root", help="Landing zone and warehouse root: a path or fsspec URL (default: ./data "
     "or $PARK_DATA_ROOT).")]
@@ -34,7 +36,8 @@ Groups = Annotated[list[str] | None, typer.Option(
     "--group", "-g", help="Poll group(s) to harvest; repeat the option. Default: all.")]
 
 
-def _settings(config_dir: Path | None, park_file: str = "park.yaml", data_root: str | None = None):
+def _settings(config_dir: Path | None, park_file: str | None = None,
+              data_root: str | None = None):
     from jobs.common.settings import load_settings
 
     try:
@@ -52,13 +55,13 @@ def _parse_utc(value: str | None) -> dt.datetime | None:
 
 
 @app.command()
-def validate(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml") -> None:
+def validate(config_dir: ConfigDir = None, park_file: ParkFile = None) -> None:
     """Validate park.yaml and every register map; print what the park contains."""
     from collections import Counter
 
     settings = _settings(config_dir, park_file)
     park = settings.park
-    console.print(f"[green]OK[/] {settings.config_dir / park_file}: {park.park.name_zh} "
+    console.print(f"[green]OK[/] {settings.park_path}: {park.park.name_zh} "
                   f"({park.park.name_en}), time zone {park.park.timezone}")
     table = Table("device kind", "devices", "register maps", "poll groups")
     kinds = Counter(d.kind.value for d in park.devices)
@@ -75,7 +78,7 @@ def validate(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml") ->
 
 
 @app.command()
-def simulate(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml",
+def simulate(config_dir: ConfigDir = None, park_file: ParkFile = None,
              speed: Annotated[float, typer.Option(help="Simulated seconds per real second.")] = 1.0,
              start: Annotated[str | None, typer.Option(
                  help="Simulated start time (ISO 8601, UTC if no offset). Default: now.")] = None,
@@ -94,7 +97,7 @@ def simulate(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml",
 
 
 @app.command()
-def harvest(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml",
+def harvest(config_dir: ConfigDir = None, park_file: ParkFile = None,
             data_root: DataRoot = None, group: Groups = None,
             cycles: Annotated[int, typer.Option(min=1, help="Poll cycles to run.")] = 1,
             interval_s: Annotated[float, typer.Option(help="Seconds between cycle starts.")] = 60.0,
@@ -119,7 +122,7 @@ def _print_cycle(report) -> None:
 
 
 @app.command()
-def backfill(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml",
+def backfill(config_dir: ConfigDir = None, park_file: ParkFile = None,
              data_root: DataRoot = None,
              days: Annotated[float, typer.Option(help="Days of history to generate.")] = 7.0,
              end: Annotated[str | None, typer.Option(
@@ -153,7 +156,7 @@ def backfill(config_dir: ConfigDir = None, park_file: ParkFile = "park.yaml",
 
 @app.command()
 def compact(data_root: DataRoot = None, config_dir: ConfigDir = None,
-            park_file: ParkFile = "park.yaml",
+            park_file: ParkFile = None,
             before: Annotated[str | None, typer.Option(
                 help="Compact partitions before this date (YYYY-MM-DD). Default: today (UTC).")]
             = None,
@@ -194,7 +197,7 @@ def demo(config_dir: ConfigDir = None, data_root: DataRoot = None,
     """Run the platform end to end on the embedded demo park and summarise what happened."""
     from jobs.demo import run_demo
 
-    settings = _settings(config_dir, "park.yaml", data_root)
+    settings = _settings(config_dir, None, data_root)
     run_demo(settings, console, days=days, cycles=cycles)
 
 

@@ -24,8 +24,8 @@ def settings_for(park: dict, data_root: Path) -> Settings:
     maps = load_register_maps(CONFIG_DIR / "register_maps")
     config = ParkConfig.model_validate(park)
     check_devices_against_maps(config, maps, Path("<test park>"))
-    return Settings(config_dir=CONFIG_DIR, data_root=str(data_root), park=config,
-                    register_maps=maps)
+    return Settings(config_dir=CONFIG_DIR, park_path=Path("<test park>"),
+                    data_root=str(data_root), park=config, register_maps=maps)
 
 
 def write_park_file(park: dict, path: Path) -> Path:

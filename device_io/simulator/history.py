@@ -145,7 +145,16 @@ class _HistoryRun:
         self.frozen_values: dict[str, dict[str, float | None]] = {}
         self.garbage = random.Random(seed)
         self._quantiser: _Quantiser | None = None
-        self._faulty_ever = {f.device_id for f in self.park.simulation.faults}
+        # Devices that ever have a fault take the exact path; a refused connection refuses
+        # every device behind the same endpoint, as the simulator's server does.
+        self._endpoint_of = {d.id: d.endpoint for d in self.park.devices}
+        refusing_endpoints = {self._endpoint_of[f.device_id] for f in self.park.simulation.faults
+                              if f.kind == FaultKind.REFUSE}
+        self._faulty_ever = ({f.device_id for f in self.park.simulation.faults}
+                             | {d.id for d in self.park.devices
+                                if d.endpoint in refusing_endpoints})
+        self._neighbours = {endpoint: [d.id for d in self.park.devices if d.endpoint == endpoint]
+                            for endpoint in refusing_endpoints}
 
     def _quantiser_for(self, frame: pd.DataFrame) -> _Quantiser:
         if self._quantiser is None:
@@ -207,8 +216,14 @@ class _HistoryRun:
             after_poll(target.register_map, state, values, ts, failed, self.park.harvest)
         _append(columns, ts, device_id, values, cycle_id)
 
+    def _endpoint_refuses(self, device_id: str) -> bool:
+        neighbours = self._neighbours.get(self._endpoint_of[device_id], [])
+        return any(self.faults.has(other, FaultKind.REFUSE) for other in neighbours)
+
     def _outcomes(self, device_id: str) -> list[BlockOutcome]:
         active = self.faults.active(device_id)
+        if self._endpoint_refuses(device_id):
+            active = active | {FaultKind.REFUSE}
         blocks = self.targets[device_id].decoder.blocks
         for kind, outcome in _TRANSPORT_OUTCOMES.items():
             if kind in active:

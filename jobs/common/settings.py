@@ -21,6 +21,7 @@ DEFAULT_DATA_ROOT = PROJECT_ROOT / "data"
 @dataclass(frozen=True)
 class Settings:
     config_dir: Path
+    park_path: Path
     data_root: str  # a local path or any fsspec URL (s3://..., memory://...)
     park: ParkConfig
     register_maps: dict[str, RegisterMap]
@@ -43,10 +44,15 @@ def join_path(root: str, *parts: str) -> str:
 
 
 def load_settings(config_dir: Path | str | None = None, data_root: str | None = None,
-                  park_file: str = "park.yaml") -> Settings:
-    """Settings from explicit arguments, else PARK_CONFIG_DIR / PARK_DATA_ROOT, else defaults."""
+                  park_file: str | None = None) -> Settings:
+    """Settings from explicit arguments, else PARK_CONFIG_DIR / PARK_DATA_ROOT / PARK_FILE,
+    else the defaults (./config, ./data, park.yaml). A relative park file is inside the config
+    folder; an absolute one is used as it is (register maps still come from the folder)."""
     config_path = Path(config_dir or os.environ.get("PARK_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
     root = data_root or os.environ.get("PARK_DATA_ROOT") or str(DEFAULT_DATA_ROOT)
+    park_file = park_file or os.environ.get("PARK_FILE") or "park.yaml"
     maps = load_register_maps(config_path / "register_maps")
-    park = load_park_config(config_path / park_file, maps)
-    return Settings(config_dir=config_path, data_root=root, park=park, register_maps=maps)
+    park_path = config_path / park_file
+    park = load_park_config(park_path, maps)
+    return Settings(config_dir=config_path, park_path=park_path, data_root=root, park=park,
+                    register_maps=maps)

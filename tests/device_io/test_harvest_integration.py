@@ -86,8 +86,9 @@ def test_decoded_values_equal_the_twins_truth(demo_settings):
                 assert row["quality"] == "invalid"
                 continue
             assert row["quality"] == "good", (device.id, point.name, row)
-            assert math.isclose(row["value"], expected, rel_tol=1e-6,
-                                abs_tol=_tolerance(image, point.name, expected)), (device.id, point.name)
+            tolerance = _tolerance(image, point.name, expected)
+            assert math.isclose(row["value"], expected, rel_tol=1e-6, abs_tol=tolerance), (
+                device.id, point.name)
             checked += 1
     assert checked > 1000
 
@@ -118,7 +119,8 @@ def test_counters_follow_the_integral_of_power(small_settings):
         for point in image.register_map.landed_points:
             if not point.cumulative:
                 continue
-            measured = rows_2[device.id][point.name]["value"] - rows_1[device.id][point.name]["value"]
+            name = point.name
+            measured = rows_2[device.id][name]["value"] - rows_1[device.id][name]["value"]
             true = after[device.id][point.name] - before[device.id][point.name]
             step = _tolerance(image, point.name, after[device.id][point.name])
             assert measured == pytest.approx(true, abs=2 * step + 1e-9), (device.id, point.name)

@@ -1,0 +1,30 @@
+"""Prefect flow: merge each past day's small landing files into one (daily maintenance)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+
+from jobs.common.compaction import compact_dataset
+from jobs.common.settings import load_settings
+
+
+@flow(name="compact-landing")
+def compact_landing(dataset: str = "readings", before: dt.date | None = None) -> int:
+    """Compact every partition before `before` (default: today, UTC; today is still written)."""
+    settings = load_settings()
+    cutoff = before or dt.datetime.now(dt.UTC).date()
+    results = compact_dataset(settings.landing_root, dataset, cutoff)
+    logger = get_run_logger()
+    for r in results:
+        logger.info("%s: %d files, %d rows -> %d", r.day, r.input_files, r.input_rows,
+                    r.output_rows)
+    create_table_artifact(
+        key="landing-compaction",
+        table=[{"day": str(r.day), "files_in": r.input_files, "rows_in": r.input_rows,
+                "rows_out": r.output_rows, "duplicates_removed": r.duplicates_removed}
+               for r in results],
+        description=f"Compaction of landing/{dataset} before {cutoff}")
+    return len(results)
