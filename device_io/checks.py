@@ -45,8 +45,8 @@ def _flag_frozen(register_map: RegisterMap, state: DeviceState,
     beats = [values.get(name) for name in names]
     if not names or any(b is None or b.quality != Quality.GOOD for b in beats):
         return
-    repeats, unchanged_s = state.observe_heartbeat([b.value for b in beats if b is not None],
-                                                   now_s)
+    heartbeat = [b.value for b in beats if b is not None and b.value is not None]
+    repeats, unchanged_s = state.observe_heartbeat(heartbeat, now_s)
     if repeats + 1 < harvest.frozen_after_cycles or unchanged_s < harvest.frozen_after_s:
         return
     detail = (f"heartbeat {', '.join(names)} unchanged for {repeats + 1} polls "

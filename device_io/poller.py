@@ -265,9 +265,10 @@ class Harvester:
         stem = f"cycle-{started:%Y%m%dT%H%M%S%f}-{self.group_tag}-{cycle_id[:8]}"
         files = landing.write_partitioned(self.settings.landing_root, "readings", table, stem)
         self.state.save(self.state_path)
-        problems = {r.device_id: (r.worst, next((v.detail for v in r.values.values()
-                                                 if v.quality == r.worst), None))
-                    for r in results if r.worst != Quality.GOOD}
+        problems: dict[str, tuple[Quality, str | None]] = {
+            r.device_id: (r.worst, next((v.detail for v in r.values.values()
+                                         if v.quality == r.worst), None))
+            for r in results if r.worst != Quality.GOOD}
         good = [r for r in results if r.worst == Quality.GOOD]
         return CycleReport(
             cycle_id=cycle_id, started_utc=started,

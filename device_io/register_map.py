@@ -14,10 +14,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from device_io.errors import ConfigError, format_validation_error
+from device_io.errors import ConfigError, load_yaml_model
 
 MODBUS_MAX_REGISTERS_PER_READ = 125
 POINT_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -239,16 +238,7 @@ class RegisterMap(BaseModel):
 
 def load_register_map(path: Path) -> RegisterMap:
     """Read and validate one register map; errors name the file and the path inside it."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: a register map must be a mapping with 'model' and 'points'")
-    try:
-        register_map = RegisterMap.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(path, exc, raw)) from exc
+    register_map = load_yaml_model(path, RegisterMap, "register map")
     if register_map.model != path.stem:
         raise ConfigError(
             f"{path}: model {register_map.model!r} must equal the file name {path.stem!r}"

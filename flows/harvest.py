@@ -7,7 +7,7 @@ several workers can split a big park (each worker polls only its groups).
 from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from device_io.harvest import harvest_cycles
@@ -53,7 +53,7 @@ def summary_markdown(reports: list[CycleReport], poll_groups: list[str] | None) 
 async def harvest(poll_groups: list[str] | None = None, cycles: int = 1,
                   interval_s: float = 60.0) -> dict:
     reports = await poll_cycles(poll_groups, cycles, interval_s)
-    await create_markdown_artifact(markdown=summary_markdown(reports, poll_groups),
+    await acreate_markdown_artifact(markdown=summary_markdown(reports, poll_groups),
                                    key="harvest-summary",
                                    description="Devices polled and readings landed")
     return {"cycles": len(reports), "readings": sum(r.readings for r in reports),

@@ -11,6 +11,7 @@ the period, so re-running a backfill replaces its files instead of duplicating t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -173,7 +174,7 @@ class _HistoryRun:
             self.twin.advance_to(ts)
             for change in self.faults.refresh(ts):
                 apply_event(self.images[change.device_id], change,
-                            lambda device_id=change.device_id: self.twin.point_values(device_id))
+                            functools.partial(self.twin.point_values, change.device_id))
             cycle_id = f"history-{ts:%Y%m%dT%H%M%S}"
             self._sample_healthy(ts, cycle_id, columns)
             for device_id in self._faulty_ever:

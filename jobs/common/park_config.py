@@ -14,10 +14,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from device_io.errors import ConfigError, format_validation_error
+from device_io.errors import ConfigError, load_yaml_model
 from device_io.register_map import RegisterMap
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -207,7 +206,8 @@ class Tariff(Strict):
 
     @model_validator(mode="after")
     def _priced_periods(self) -> Tariff:
-        missing = {w.period for w in self.windows} - set(self.energy_price_cny_per_kwh)
+        priced: set[str] = set(self.energy_price_cny_per_kwh)
+        missing = {str(w.period) for w in self.windows} - priced
         if missing:
             raise ValueError(f"windows use periods without a price: {sorted(missing)}")
         return self
@@ -393,17 +393,6 @@ def check_devices_against_maps(config: ParkConfig, maps: dict[str, RegisterMap],
 
 
 def load_park_config(path: Path, maps: dict[str, RegisterMap]) -> ParkConfig:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: park config file does not exist") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: the park config must be a mapping")
-    try:
-        config = ParkConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(path, exc, raw)) from exc
+    config = load_yaml_model(path, ParkConfig, "park config")
     check_devices_against_maps(config, maps, path)
     return config

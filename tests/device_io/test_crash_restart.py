@@ -43,8 +43,9 @@ def test_sigkill_mid_harvest_then_restart(tmp_path: Path, kill_after_s: float):
     write_park_yaml(park, park_file)
     data = tmp_path / "data"
     with simulator_process(CONFIG_DIR, str(park_file)):
-        victim = subprocess.Popen(_harvest_command(park_file, data, 100_000, 0.05), cwd=PROJECT_ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        victim = subprocess.Popen(_harvest_command(park_file, data, 100_000, 0.05),
+                                  cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 60
             while not _visible_files(data) and time.monotonic() < deadline:

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from device_io.simulator.park_generator import generate_park, write_park_yaml
+from device_io.simulator.park_generator import write_park_yaml
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
 from jobs.cli import app

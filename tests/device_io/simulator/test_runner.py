@@ -41,6 +41,6 @@ def test_simulator_process_serves_then_stops_cleanly(tmp_path: Path):
 def test_a_bad_park_file_makes_the_simulator_fail_loudly(tmp_path: Path):
     park_file = tmp_path / "park.yaml"
     park_file.write_text("park: {id: x}\n")
-    with pytest.raises(RuntimeError, match="simulator exited"):
-        with simulator_process(CONFIG_DIR, str(park_file), ready_timeout_s=60):
-            pass
+    with (pytest.raises(RuntimeError, match="simulator exited"),
+          simulator_process(CONFIG_DIR, str(park_file), ready_timeout_s=60)):
+        pass
