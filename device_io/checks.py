@@ -18,7 +18,9 @@ DEVICE_CLOCK_POINT = "device_time_unix_s"
 
 def backed_off_values(register_map: RegisterMap, state: DeviceState) -> dict[str, DecodedValue]:
     until = dt.datetime.fromtimestamp(state.backoff_until_unix_s or 0, dt.UTC)
-    detail = f"backed off after {state.consecutive_failures} failed polls until {until:%H:%M:%S}Z"
+    failures = state.consecutive_failures
+    detail = (f"backed off after {failures} failed poll{'s' if failures != 1 else ''} "
+              f"until {until:%H:%M:%S}Z")
     return {p.name: DecodedValue(None, Quality.BACKOFF, detail)
             for p in register_map.landed_points}
 

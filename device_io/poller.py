@@ -108,6 +108,9 @@ class EndpointSession:
         self.timeout_s = timeout_s
         self.harvest = harvest
         self._client: AsyncModbusTcpClient | None = None
+        # A serial gateway needs quiet time between requests, whichever unit they address.
+        self.request_gap_s = max(t.device.request_gap_ms for t in targets) / 1000.0
+        self._last_request_end = 0.0
 
     async def _connected_client(self) -> AsyncModbusTcpClient:
         if self._client is not None and self._client.connected:
@@ -126,7 +129,20 @@ class EndpointSession:
             self._client.close()
             self._client = None
 
+    async def _respect_gap(self) -> None:
+        if self.request_gap_s:
+            wait_s = self._last_request_end + self.request_gap_s - time.monotonic()
+            if wait_s > 0:
+                await asyncio.sleep(wait_s)
+
     async def _read_once(self, unit_id: int, block: ReadBlock) -> BlockOutcome:
+        await self._respect_gap()
+        try:
+            return await self._read_now(unit_id, block)
+        finally:
+            self._last_request_end = time.monotonic()
+
+    async def _read_now(self, unit_id: int, block: ReadBlock) -> BlockOutcome:
         try:
             client = await self._connected_client()
         except ConnectionException as exc:
@@ -166,14 +182,11 @@ class EndpointSession:
     async def poll_device(self, target: PollTarget, clock: Clock) -> DeviceResult:
         ts = clock.now()
         outcomes: list[BlockOutcome] = []
-        gap_s = target.device.request_gap_ms / 1000.0
         for block in target.decoder.blocks:
             if outcomes and outcomes[-1].quality in TRANSPORT_FAILURES:
                 # The device is not answering: don't spend the cycle's time on its other blocks.
                 outcomes.append(outcomes[-1])
                 continue
-            if outcomes and gap_s:
-                await asyncio.sleep(gap_s)
             outcomes.append(await self.read_block(target.device.unit_id, block))
         return DeviceResult(target.device.id, ts, values_from_outcomes(target, outcomes),
                             requests=len(outcomes),

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from device_io.clock import AcceleratedClock
+from device_io.clock import AcceleratedClock, Clock, WallClock
 from device_io.simulator.server import ParkSimulator
 from device_io.simulator.twin import ParkTwin
 from jobs.common.settings import Settings
@@ -45,8 +45,12 @@ async def serve(settings: Settings, *, speed: float = 1.0, start_utc: dt.datetim
                     step_s=HISTORY_STEP_S)
     twin.advance_to(start)
     twin.set_step(LIVE_STEP_S)
-    simulator = ParkSimulator(settings.park, settings.register_maps, twin,
-                              AcceleratedClock(start, speed), seed=settings.park.simulation.seed)
+    # In real time the twin follows the wall clock itself, so a catch-up that took a while
+    # leaves no lag behind (device clocks then read true time).
+    clock: Clock = (WallClock() if start_utc is None and speed == 1.0
+                    else AcceleratedClock(start, speed))
+    simulator = ParkSimulator(settings.park, settings.register_maps, twin, clock,
+                              seed=settings.park.simulation.seed)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

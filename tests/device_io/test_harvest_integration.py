@@ -291,3 +291,29 @@ def test_poll_groups_split_the_park(small_settings):
     expected = {d.id for d in small_settings.park.devices if d.poll_group == "meters"}
     assert polled == expected
     assert Quality.GOOD.value in set(rows["quality"].to_pylist())
+
+
+def test_requests_behind_a_serial_gateway_are_spaced(small_settings):
+    chargers = [d for d in small_settings.park.devices if d.kind.value == "ev_charger"]
+    gateway = chargers[0].endpoint
+    behind = [d for d in small_settings.park.devices if d.endpoint == gateway]
+    gapped = small_settings.park.model_copy(update={"devices": [
+        d.model_copy(update={"request_gap_ms": 40}) if d.endpoint == gateway else d
+        for d in small_settings.park.devices]})
+    settings = type(small_settings)(**{**small_settings.__dict__, "park": gapped})
+
+    async def scenario():
+        async with running_park(settings) as (_, clock):
+            harvester = Harvester(settings, ["ev"], clock=clock, state_path=None)
+            session = next(s for s in harvester.sessions if (s.host, s.port) == gateway)
+            started = asyncio.get_running_loop().time()
+            results = [await session.poll_device(t, clock) for t in session.targets]
+            elapsed = asyncio.get_running_loop().time() - started
+            await harvester.close()
+            return results, elapsed
+
+    results, elapsed = asyncio.run(scenario())
+    requests = sum(r.requests for r in results)
+    assert requests == 2 * len(behind)
+    assert elapsed >= 0.040 * (requests - 1)
+    assert all(r.worst == Quality.GOOD for r in results)
