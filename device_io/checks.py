@@ -29,7 +29,6 @@ def after_poll(register_map: RegisterMap, state: DeviceState, values: dict[str, 
                ts_utc: dt.datetime, transport_failure: bool, harvest: HarvestSettings) -> None:
     """Update the device's state from one poll and flag frozen values and clock skew in place."""
     now_s = ts_utc.timestamp()
-    state.last_polled_unix_s = now_s
     if transport_failure:
         state.record_transport_failure(now_s, harvest.backoff_initial_s, harvest.backoff_max_s)
         return

@@ -22,7 +22,7 @@ class DeviceState:
     heartbeat: list[float] | None = None  # last heartbeat values seen
     heartbeat_repeats: int = 0  # consecutive polls that repeated them
     heartbeat_since_unix_s: float | None = None  # when they were first seen
-    last_polled_unix_s: float | None = None
+    last_polled_unix_s: float | None = None  # start of the last cycle that handled the device
 
     def record_success(self) -> None:
         self.consecutive_failures = 0

@@ -255,6 +255,9 @@ class Harvester:
                 state = self.state.device(target.device.id)
                 if not self._due(target.device, state, now_s):
                     continue
+                # The cycle's start, not the read time: a cycle straddling a slot boundary
+                # must not make half of its devices look polled in the next slot.
+                state.last_polled_unix_s = now_s
                 if state.backed_off(now_s):
                     results.append(DeviceResult(target.device.id, self.clock.now(),
                                                 backed_off_values(target.register_map, state)))

@@ -317,3 +317,36 @@ def test_requests_behind_a_serial_gateway_are_spaced(small_settings):
     assert requests == 2 * len(behind)
     assert elapsed >= 0.040 * (requests - 1)
     assert all(r.worst == Quality.GOOD for r in results)
+
+
+class _TickingClock:
+    """Moves 5 ms every time it is read, so a cycle takes simulated time."""
+
+    def __init__(self, start):
+        self.t = start
+
+    def now(self):
+        self.t += dt.timedelta(milliseconds=5)
+        return self.t
+
+
+def test_a_cycle_straddling_a_slot_boundary_keeps_devices_together(small_settings):
+    start = dt.datetime(2026, 6, 15, 3, 59, 59, 900000, tzinfo=dt.UTC)
+
+    async def scenario():
+        async with running_park(small_settings, start) as _:
+            clock = _TickingClock(start)
+            harvester = Harvester(small_settings, clock=clock, state_path=None)
+            first = await harvester.run_cycle()  # starts in one minute, reads into the next
+            second = await harvester.run_cycle()  # the next minute: every device due again
+            third = await harvester.run_cycle()  # still that minute: nobody due
+            await harvester.close()
+            return first, second, third
+
+    first, second, third = asyncio.run(scenario())
+    devices = len(small_settings.park.devices)
+    assert first.started_utc.minute != second.started_utc.minute
+    assert second.started_utc.minute == third.started_utc.minute
+    assert first.devices_due == devices
+    assert second.devices_due == devices  # all of them, not only those read before 04:00
+    assert third.devices_due == 0

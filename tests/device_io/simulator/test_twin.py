@@ -644,3 +644,18 @@ def test_a_thousand_devices_advance_and_read_fast() -> None:
         frame_s.append(time.perf_counter() - started)
     assert sorted(advance_s)[2] < 0.05
     assert sorted(frame_s)[2] < 0.02
+
+
+def test_the_demo_park_exports_on_a_sunny_summer_weekend_midday_and_imports_at_night():
+    """Later stages (curtailment, absorption, storage) need a park whose PV can exceed its load."""
+    from jobs.common.settings import load_settings
+
+    settings = load_settings()
+    noon = dt.datetime(2026, 6, 20, 4, 0, tzinfo=dt.UTC)  # Saturday 12:00 in Suzhou
+    twin = ParkTwin(settings.park, settings.register_maps, noon - dt.timedelta(hours=12),
+                    step_s=60)
+    twin.advance_to(noon)
+    grid = settings.park.park.grid_connection.meter_device_id
+    assert twin.point_values(grid)["active_power_kw"] < 0
+    twin.advance_to(noon + dt.timedelta(hours=10))
+    assert twin.point_values(grid)["active_power_kw"] > 1000

@@ -67,7 +67,8 @@ def check_structure(park: ParkConfig) -> None:
         inverters = [park.device(i) for i in used[system.id]]
         assert inverters, system.id
         assert sum(i.rated_kw or 0 for i in inverters) == system.inverter_kw
-        assert all(50 <= (i.rated_kw or 0) <= 110 for i in inverters)
+        # what one SunSpec inverter map can report (ac_power_kw valid_max 300)
+        assert all(50 <= (i.rated_kw or 0) <= 300 for i in inverters)
     # Endpoints: batteries alone on their port; one enterprise per gateway; EV gateways <= 8.
     by_port: dict[int, list] = collections.defaultdict(list)
     for device in park.devices:
@@ -89,7 +90,7 @@ def check_structure(park: ParkConfig) -> None:
         profile = park.simulation.load_profiles[enterprise.id]
         assert feeders, enterprise.id
         assert sum(d.rated_kw or 0 for d in feeders) >= profile.base_kw + profile.shift_kw
-        assert 50 <= profile.base_kw <= 800 and 100 <= profile.shift_kw <= 2500
+        assert 10 <= profile.base_kw <= 800 and 10 <= profile.shift_kw <= 2500
         has_gas = any(d.kind == DeviceKind.GAS_METER and d.enterprise == enterprise.id
                       for d in park.devices)
         assert has_gas == (profile.gas_nm3_per_h > 0), enterprise.id
@@ -123,7 +124,7 @@ def test_demo_park_asset_mix(demo: ParkConfig) -> None:
     assert counts["hvac"] == len(demo.assets.hvac_zones) >= 10
 
     pv = demo.assets.pv
-    assert 3000 <= sum(p.kwp for p in pv) <= 5000
+    assert 6000 <= sum(p.kwp for p in pv) <= 10000  # enough to export on sunny middays
     assert {p.mounting for p in pv} == {"rooftop", "carport"}
     assert all(1.0 <= p.kwp / p.inverter_kw <= 1.4 for p in pv)
 
