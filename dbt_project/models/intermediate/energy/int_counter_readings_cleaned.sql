@@ -1,0 +1,123 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ open_window('ts_utc') }}",
+    )
+}}
+
+-- Good counter readings, one per key, with implausible ones (garbage that decoded as a valid
+-- number) left out, and each step classified: normal rise, rollover past the register's
+-- range, or meter reset/replacement (the new counter started from zero).
+
+with counter_points as (
+    select device_id, point, counter_wrap, max_rate_per_h
+    from {{ ref('stg_reference__device_points') }}
+    where is_cumulative
+),
+
+landed as (
+    select readings.device_id, readings.point, readings.ts_utc, readings.value
+    from {{ ref('stg_landing__readings') }} as readings
+    inner join counter_points
+        on readings.device_id = counter_points.device_id
+        and readings.point = counter_points.point
+    where readings.quality = 'good'
+        and readings.ts_utc >= {{ window_start() }}
+        and readings.landing_date >= cast({{ window_start() }} as date)
+),
+
+deduplicated as (
+    -- replays and compaction in flight land the same reading twice
+    select device_id, point, ts_utc, max(value) as value, true as is_new
+    from landed
+    group by device_id, point, ts_utc
+),
+
+previous as (
+    -- the last accepted reading before the window: the first new reading's neighbour
+    {% if is_incremental() %}
+    select device_id, point, max(ts_utc) as ts_utc, arg_max(value, ts_utc) as value, false as is_new
+    from {{ this }}
+    where ts_utc < {{ window_start() }}
+        and ts_utc >= {{ window_start() }} - interval '{{ var("max_bridge_hours") }} hours'
+    group by device_id, point
+    {% else %}
+    select device_id, point, ts_utc, value, false as is_new from deduplicated where false
+    {% endif %}
+),
+
+candidates as (
+    select * from deduplicated
+    union all
+    select * from previous
+),
+
+neighbours as (
+    select
+        candidates.*,
+        counter_points.counter_wrap,
+        counter_points.max_rate_per_h,
+        lag(candidates.value) over by_time as prev_value,
+        lag(candidates.ts_utc) over by_time as prev_ts,
+        lead(candidates.value) over by_time as next_value,
+        lead(candidates.ts_utc) over by_time as next_ts
+    from candidates
+    inner join counter_points
+        on candidates.device_id = counter_points.device_id
+        and candidates.point = counter_points.point
+    window by_time as (partition by candidates.device_id, candidates.point order by candidates.ts_utc)
+),
+
+accepted as (
+    -- garbage fits neither neighbour; a real reading fits at least one of them
+    select device_id, point, ts_utc, value, is_new, counter_wrap, max_rate_per_h
+    from neighbours
+    where not is_new
+        or (prev_value is null and next_value is null)
+        or {{ counter_step_fits('prev_value', 'value', 'prev_ts', 'ts_utc') }}
+        or {{ counter_step_fits('value', 'next_value', 'ts_utc', 'next_ts') }}
+),
+
+steps as (
+    select
+        accepted.*,
+        lag(value) over by_time as prev_value,
+        lag(ts_utc) over by_time as prev_ts
+    from accepted
+    window by_time as (partition by device_id, point order by ts_utc)
+),
+
+classified as (
+    select
+        *,
+        case
+            when prev_value is null then 'first'
+            when value >= prev_value then 'normal'
+            when counter_wrap is not null
+                and counter_wrap - prev_value + value <= {{ counter_step_limit('prev_ts', 'ts_utc') }}
+                then 'rollover'
+            else 'reset'
+        end as step_kind
+    from steps
+),
+
+final as (
+    select
+        device_id,
+        point,
+        ts_utc,
+        value as counter_value,
+        prev_ts as previous_ts_utc,
+        step_kind,
+        case step_kind
+            when 'first' then null
+            when 'normal' then value - prev_value
+            when 'rollover' then counter_wrap - prev_value + value
+            else value
+        end as increase_since_previous
+    from classified
+    where is_new
+)
+
+select * from final

@@ -1,0 +1,120 @@
+"""The landing contract for inbox files: one dataset per kind, its Parquet schema and natural key.
+
+This module is what the warehouse side relies on, so it imports nothing but pyarrow. Every
+accepted inbox file lands whole as one Parquet file of its kind's dataset under
+`<landing_root>/<dataset>/date=<UTC load date>/<stem>-<sha256[:12]>.parquet`.
+
+Superseding: a corrected file is simply dropped into the inbox again. Its rows land in a new
+file with a later `loaded_at_utc`; the warehouse keeps, per natural key, the row with the latest
+`loaded_at_utc` (ties cannot happen: the loader makes load times strictly increasing). A row
+cannot be retracted by leaving it out of a corrected file: the earlier row stays the latest one
+for its key. Re-loading identical content on the same UTC day gives the same landing name and
+replaces the file; on another day it lands again with identical values, which the
+latest-per-key rule collapses.
+
+`month` columns are dates: the first day of the month (the file says YYYY-MM). Times are UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pyarrow as pa
+
+
+class InboxKind(StrEnum):
+    """The kinds of inbox file; a file's name starts with its kind (`green_power_2025-06.csv`)."""
+
+    OUTPUT_VALUE = "output_value"
+    GREEN_POWER = "green_power"
+    CERTIFICATES = "certificates"
+    ALLOWANCES = "allowances"
+    DR_EVENTS = "dr_events"
+
+
+UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+# Provenance of every landed row: which file (by name and content hash), which spreadsheet row
+# (header = row 1), and when it was loaded (the warehouse's latest-wins order).
+PROVENANCE_FIELDS = [
+    pa.field("source_file", pa.string(), nullable=False),
+    pa.field("source_sha256", pa.string(), nullable=False),
+    pa.field("source_row", pa.int32(), nullable=False),
+    pa.field("loaded_at_utc", UTC_TIMESTAMP, nullable=False),
+]
+
+
+def _schema(*fields: pa.Field) -> pa.Schema:
+    return pa.schema([*fields, *PROVENANCE_FIELDS])
+
+
+OUTPUT_VALUE_SCHEMA = _schema(
+    pa.field("enterprise_id", pa.string(), nullable=False),
+    pa.field("month", pa.date32(), nullable=False),
+    pa.field("output_value_10k_cny", pa.float64(), nullable=False),  # 工业总产值, 万元
+    pa.field("note", pa.string()),
+)
+
+GREEN_POWER_SCHEMA = _schema(
+    pa.field("enterprise_id", pa.string(), nullable=False),
+    pa.field("month", pa.date32(), nullable=False),
+    pa.field("contract_id", pa.string(), nullable=False),
+    pa.field("green_power_mwh", pa.float64(), nullable=False),  # 绿电交易, certificates bundled
+    pa.field("certificates_bundled", pa.int64()),  # null: not stated in the file
+)
+
+CERTIFICATES_SCHEMA = _schema(
+    pa.field("enterprise_id", pa.string(), nullable=False),
+    pa.field("month", pa.date32(), nullable=False),  # the retirement month (注销月份)
+    pa.field("certificates_retired", pa.int64(), nullable=False),
+    pa.field("retired_mwh", pa.float64(), nullable=False),  # 1 certificate = 1 MWh
+    pa.field("serial_from", pa.string(), nullable=False),
+    pa.field("serial_to", pa.string(), nullable=False),
+    pa.field("certificate_type", pa.string(), nullable=False),  # GEC or I-REC
+)
+
+ALLOWANCES_SCHEMA = _schema(
+    pa.field("enterprise_id", pa.string(), nullable=False),
+    pa.field("compliance_year", pa.int32(), nullable=False),
+    pa.field("allowances_allocated_tco2", pa.float64(), nullable=False),
+    pa.field("allowances_purchased_tco2", pa.float64(), nullable=False),
+    pa.field("allowances_sold_tco2", pa.float64(), nullable=False),
+)
+
+DR_EVENTS_SCHEMA = _schema(
+    pa.field("event_id", pa.string(), nullable=False),
+    pa.field("start_utc", UTC_TIMESTAMP, nullable=False),
+    pa.field("end_utc", UTC_TIMESTAMP, nullable=False),
+    pa.field("requested_reduction_kw", pa.float64(), nullable=False),
+    pa.field("compensation_cny_per_kwh", pa.float64(), nullable=False),
+    pa.field("enterprise_id", pa.string()),  # null: the whole park
+    pa.field("notice_issued_utc", UTC_TIMESTAMP),
+)
+
+
+@dataclass(frozen=True)
+class InboxDataset:
+    """Where a kind lands and how the warehouse deduplicates it."""
+
+    kind: InboxKind
+    name: str
+    schema: pa.Schema
+    natural_key: tuple[str, ...]
+
+
+DATASETS: dict[InboxKind, InboxDataset] = {
+    dataset.kind: dataset
+    for dataset in (
+        InboxDataset(InboxKind.OUTPUT_VALUE, "inbox_output_value", OUTPUT_VALUE_SCHEMA,
+                     ("enterprise_id", "month")),
+        InboxDataset(InboxKind.GREEN_POWER, "inbox_green_power", GREEN_POWER_SCHEMA,
+                     ("enterprise_id", "month", "contract_id")),
+        InboxDataset(InboxKind.CERTIFICATES, "inbox_certificates", CERTIFICATES_SCHEMA,
+                     ("enterprise_id", "month", "serial_from")),
+        InboxDataset(InboxKind.ALLOWANCES, "inbox_allowances", ALLOWANCES_SCHEMA,
+                     ("enterprise_id", "compliance_year")),
+        InboxDataset(InboxKind.DR_EVENTS, "inbox_dr_events", DR_EVENTS_SCHEMA, ("event_id",)),
+    )
+}
+LATEST_WINS_COLUMN = "loaded_at_utc"

@@ -1,0 +1,142 @@
+"""Build the warehouse: export reference data, then `dbt build` (the only writer of the file).
+
+Paths come from the platform's one Settings object and reach dbt as environment variables
+(PARK_WAREHOUSE_PATH, PARK_LANDING_ROOT); dbt's own target/ and logs/ go under the data root,
+so two parks (or two test runs) never share them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import fsspec
+import pyarrow as pa
+
+from jobs.common import landing
+from jobs.common.settings import PROJECT_ROOT, Settings, join_path
+from jobs.warehouse.reference import export_reference
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# Landing datasets the models read; an empty one gets a schema-only file so dbt can build.
+LANDING_SCHEMAS: dict[str, pa.Schema] = {"readings": landing.READINGS_SCHEMA}
+EMPTY_PARTITION = "date=1970-01-01"
+
+
+@dataclass
+class NodeResult:
+    unique_id: str
+    resource_type: str
+    status: str
+    message: str | None
+    failures: int | None
+    execution_time_s: float
+
+
+@dataclass
+class BuildReport:
+    success: bool
+    duration_s: float
+    nodes: list[NodeResult] = field(default_factory=list)
+
+    def count(self, resource_type: str) -> Counter[str]:
+        return Counter(n.status for n in self.nodes if n.resource_type == resource_type)
+
+    @property
+    def failed(self) -> list[NodeResult]:
+        return [n for n in self.nodes if n.status in ("error", "fail", "runtime error")]
+
+    def summary_markdown(self) -> str:
+        lines = [f"# Warehouse build: {'succeeded' if self.success else 'FAILED'} "
+                 f"in {self.duration_s:.1f} s", "",
+                 "| kind | " + " | ".join(["success", "pass", "warn", "fail", "error", "skipped"])
+                 + " |", "|---" * 7 + "|"]
+        for kind in ("model", "seed", "test"):
+            counts = self.count(kind)
+            lines.append(f"| {kind} | " + " | ".join(str(counts.get(s, 0)) for s in (
+                "success", "pass", "warn", "fail", "error", "skipped")) + " |")
+        if self.failed:
+            lines += ["", "## Failures", ""]
+            lines += [f"- `{n.unique_id}`: {n.status} ({n.failures or 0} rows) {n.message or ''}"
+                      for n in self.failed]
+        return "\n".join(lines)
+
+
+def ensure_landing_datasets(settings: Settings) -> None:
+    """Give every dataset the models read at least a schema-only file (a fresh park has none)."""
+    for dataset, schema in LANDING_SCHEMAS.items():
+        root = join_path(settings.landing_root, dataset)
+        fs, path = fsspec.core.url_to_fs(root)
+        if fs.exists(path) and fs.glob(f"{path}/date=*/*.parquet"):
+            continue
+        landing.write_atomically(f"{root}/{EMPTY_PARTITION}/_schema.parquet",
+                                 landing.serialise_parquet(schema.empty_table()))
+
+
+@contextlib.contextmanager
+def _dbt_environment(settings: Settings) -> Iterator[None]:
+    wanted = {"PARK_WAREHOUSE_PATH": settings.warehouse_path,
+              "PARK_LANDING_ROOT": settings.landing_root,
+              "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    saved = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def dbt_args(settings: Settings, command: str, *extra: str) -> list[str]:
+    work = Path(settings.data_root) / "dbt"
+    return [command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+            str(DBT_PROJECT_DIR), "--target-path", str(work / "target"), "--log-path",
+            str(work / "logs"), *extra]
+
+
+def run_dbt(settings: Settings, command: str, *extra: str):
+    """Invoke dbt in-process with the park's paths; returns dbt's runner result."""
+    from dbt.cli.main import dbtRunner
+
+    Path(settings.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
+    with _dbt_environment(settings):
+        return dbtRunner().invoke(dbt_args(settings, command, *extra))
+
+
+def build_warehouse(settings: Settings, *, full_refresh: bool = False,
+                    rebuild_from: str | None = None, select: str | None = None,
+                    vars_: dict[str, object] | None = None) -> BuildReport:
+    """Export reference data, then `dbt build`; a failing test makes success False."""
+    import json
+
+    started = time.perf_counter()
+    export_reference(settings)
+    ensure_landing_datasets(settings)
+    extra: list[str] = []
+    if full_refresh:
+        extra.append("--full-refresh")
+    if select:
+        extra += ["--select", select]
+    all_vars = dict(vars_ or {})
+    if rebuild_from:
+        all_vars["rebuild_from"] = rebuild_from
+    if all_vars:
+        extra += ["--vars", json.dumps(all_vars)]
+    result = run_dbt(settings, "build", *extra)
+    nodes = []
+    for node_result in getattr(result.result, "results", None) or []:
+        node = node_result.node
+        nodes.append(NodeResult(node.unique_id, node.resource_type, str(node_result.status),
+                                node_result.message, node_result.failures,
+                                node_result.execution_time))
+    if result.exception is not None:
+        nodes.append(NodeResult("dbt", "invocation", "error", str(result.exception), None, 0.0))
+    return BuildReport(bool(result.success), time.perf_counter() - started, nodes)

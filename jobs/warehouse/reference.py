@@ -1,0 +1,117 @@
+"""Reference data for the warehouse, exported from the validated config into the landing zone.
+
+dbt joins readings to enterprises, devices and points through these tables, so the config stays
+the one place the park is described. Each table is one Parquet file, replaced atomically on
+every build (`<landing_root>/reference/<table>.parquet`).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from device_io.codec import multiplier
+from device_io.register_map import Point, PointRole
+from jobs.common import landing
+from jobs.common.park_config import Device, DeviceKind, ParkConfig
+from jobs.common.settings import Settings
+
+# Which counter measures which energy flow of the park, by device kind. The warehouse's
+# balance and allocation are written against these flow names, never against point names.
+COUNTER_FLOWS: dict[DeviceKind, dict[str, str]] = {
+    DeviceKind.GRID_METER: {"energy_import_kwh": "grid_import", "energy_export_kwh": "grid_export"},
+    DeviceKind.SUB_METER: {"energy_import_kwh": "enterprise_load",
+                           "energy_export_kwh": "enterprise_export"},
+    DeviceKind.COMMON_METER: {"energy_import_kwh": "common_load",
+                              "energy_export_kwh": "common_export"},
+    DeviceKind.PV_INVERTER: {"energy_total_kwh": "pv_generation"},
+    DeviceKind.BESS: {"energy_charged_kwh": "battery_charge",
+                      "energy_discharged_kwh": "battery_discharge"},
+    DeviceKind.EV_CHARGER: {"energy_total_kwh": "ev_charging"},
+    DeviceKind.HVAC: {"energy_kwh": "hvac_load"},
+    DeviceKind.GAS_METER: {"volume_total_nm3": "gas"},
+    DeviceKind.THERMAL_STORAGE: {"heat_charged_kwh_th": "heat_stored",
+                                 "heat_discharged_kwh_th": "heat_released"},
+}
+# A counter may rise at most this much faster than the device's rating (metering tolerance,
+# short overloads) before a step is implausible.
+RATE_HEADROOM = 1.5
+
+
+def _max_rate_per_h(park: ParkConfig, device: Device) -> float | None:
+    """The fastest a device's counters can plausibly rise, in counter units per hour."""
+    assets = park.assets
+    by_id = {a.id: a for a in [*assets.pv, *assets.batteries, *assets.ev_chargers,
+                               *assets.hvac_zones, *assets.thermal_storage]}
+    asset = by_id.get(device.asset) if device.asset else None
+    rating = device.rated_kw
+    if rating is None and asset is not None:
+        for attribute in ("power_kw", "max_kw", "rated_electric_kw", "max_charge_kw_th"):
+            rating = getattr(asset, attribute, None) or rating
+    if device.kind == DeviceKind.THERMAL_STORAGE and asset is not None:
+        rating = max(asset.max_charge_kw_th, asset.max_discharge_kw_th)  # type: ignore[union-attr]
+    if device.kind == DeviceKind.GAS_METER:
+        rating = 10_000.0 if rating is None else rating  # Nm3/h: the flow computer's range
+    return None if rating is None else rating * RATE_HEADROOM
+
+
+def _counter_wrap(point: Point) -> float | None:
+    """Where an integer counter wraps to zero; unknown when a device-set scale factor applies."""
+    if point.type.is_float or point.scale_factor_point is not None:
+        return None
+    return (point.type.raw_max + 1) * multiplier(point, None)
+
+
+def reference_tables(settings: Settings) -> dict[str, pa.Table]:
+    park = settings.park
+    enterprises = pa.Table.from_pylist(
+        [{"enterprise_id": e.id, "name_zh": e.name_zh, "name_en": e.name_en,
+          "industry": e.industry} for e in park.enterprises],
+        schema=pa.schema([("enterprise_id", pa.string()), ("name_zh", pa.string()),
+                          ("name_en", pa.string()), ("industry", pa.string())]))
+    devices = pa.Table.from_pylist(
+        [{"device_id": d.id, "device_kind": d.kind.value, "register_map": d.register_map,
+          "enterprise_id": d.enterprise, "asset_id": d.asset, "poll_interval_s": d.poll_interval_s,
+          "poll_group": d.poll_group, "rated_kw": d.rated_kw, "controllable": d.controllable}
+         for d in park.devices],
+        schema=pa.schema([("device_id", pa.string()), ("device_kind", pa.string()),
+                          ("register_map", pa.string()), ("enterprise_id", pa.string()),
+                          ("asset_id", pa.string()), ("poll_interval_s", pa.int32()),
+                          ("poll_group", pa.string()), ("rated_kw", pa.float64()),
+                          ("controllable", pa.bool_())]))
+    points = []
+    for device in park.devices:
+        register_map = settings.register_maps[device.register_map]
+        flows = COUNTER_FLOWS.get(device.kind, {})
+        for point in register_map.points:
+            if point.role == PointRole.SCALE_FACTOR:
+                continue
+            points.append({
+                "device_id": device.id, "point": point.name, "unit": point.unit,
+                "is_cumulative": point.cumulative, "energy_flow": flows.get(point.name),
+                "counter_wrap": _counter_wrap(point) if point.cumulative else None,
+                "max_rate_per_h": _max_rate_per_h(park, device) if point.cumulative else None,
+                "valid_min": point.valid_min, "valid_max": point.valid_max})
+    device_points = pa.Table.from_pylist(points, schema=pa.schema([
+        ("device_id", pa.string()), ("point", pa.string()), ("unit", pa.string()),
+        ("is_cumulative", pa.bool_()), ("energy_flow", pa.string()),
+        ("counter_wrap", pa.float64()), ("max_rate_per_h", pa.float64()),
+        ("valid_min", pa.float64()), ("valid_max", pa.float64())]))
+    park_table = pa.Table.from_pylist([{
+        "park_id": park.park.id, "name_zh": park.park.name_zh, "name_en": park.park.name_en,
+        "timezone": park.park.timezone, "province": park.park.province,
+        "grid_region": park.park.grid_region,
+        "import_limit_kw": park.park.grid_connection.import_limit_kw,
+        "export_limit_kw": park.park.grid_connection.export_limit_kw,
+        "contract_demand_kw": park.park.grid_connection.contract_demand_kw}])
+    return {"enterprises": enterprises, "devices": devices, "device_points": device_points,
+            "park": park_table}
+
+
+def export_reference(settings: Settings) -> list[str]:
+    """Write every reference table; returns the paths."""
+    paths = []
+    for name, table in reference_tables(settings).items():
+        path = f"{settings.landing_root}/reference/{name}.parquet"
+        landing.write_atomically(path, landing.serialise_parquet(table))
+        paths.append(path)
+    return paths
