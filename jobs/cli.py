@@ -174,6 +174,35 @@ def compact(data_root: DataRoot = None, config_dir: ConfigDir = None,
         console.print("nothing to compact")
 
 
+@app.command()
+def inbox(files: Annotated[list[Path] | None, typer.Argument(
+              help="Files to load (default: every file waiting in <data root>/inbox/).")] = None,
+          data_root: DataRoot = None, config_dir: ConfigDir = None, park_file: ParkFile = None,
+          kind: Annotated[str | None, typer.Option(
+              help="Kind of every file given (output_value, green_power, certificates, "
+              "allowances, dr_events). Default: from each file name's prefix.")] = None,
+          ) -> None:
+    """Validate inbox files (CSV/XLSX) and land the good ones; a bad file is rejected whole
+    with every problem listed next to it in inbox/rejected/. Exit code 1 if any was rejected."""
+    from jobs.inbox.load import inbox_dir, load_inbox
+    from jobs.inbox.schemas import InboxKind
+
+    if kind is not None and kind not in {k.value for k in InboxKind}:
+        raise typer.BadParameter(f"unknown kind {kind!r}", param_hint="--kind")
+    settings = _settings(config_dir, park_file, data_root)
+    results = load_inbox(settings, files, kind=InboxKind(kind) if kind else None)
+    table = Table("file", "kind", "rows", "result", "first problems")
+    for result in results:
+        shown = "\n".join(problem.located() for problem in result.problems[:3])
+        more = result.problem_count - min(3, len(result.problems))
+        table.add_row(result.source.name, result.kind or "?", str(result.rows),
+                      "[green]accepted[/]" if result.accepted else "[red]rejected[/]",
+                      shown + (f"\n… {more} more in {result.errors_path}" if more else ""))
+    console.print(table if results else f"nothing waiting in {inbox_dir(settings)}")
+    if any(not result.accepted for result in results):
+        raise typer.Exit(1)
+
+
 @app.command("generate-park")
 def generate_park_command(
         devices: Annotated[int, typer.Option(min=10, help="Number of devices.")] = 1000,

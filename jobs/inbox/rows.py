@@ -106,9 +106,9 @@ def parse_local_time(value: object) -> dt.datetime:
     if isinstance(value, str):
         match = _LOCAL_TIME.fullmatch(value.strip())
         if match:
-            parts = [int(part) for part in match.groups(default="0")]
+            year, month, day, hour, minute, second = (int(p) for p in match.groups("0"))
             try:
-                return dt.datetime(*parts)
+                return dt.datetime(year, month, day, hour, minute, second)
             except ValueError as exc:
                 raise ValueError(f"not a valid date-time: {value!r} ({exc})") from None
     raise ValueError(f"not a date-time: {value!r}; expected YYYY-MM-DD HH:MM (park local time)")
@@ -205,6 +205,15 @@ LocalTime = Annotated[dt.datetime, BeforeValidator(parse_local_time),
                       AfterValidator(_exists_locally)]
 Serial = Annotated[str, BeforeValidator(parse_text), AfterValidator(_serial)]
 CertificateType = Annotated[str, BeforeValidator(_certificate_type)]
+# Optional columns: an empty cell never reaches validation (the default applies), so the
+# validators sit outside the union and see only real values.
+OptionalText = Annotated[str | None, BeforeValidator(parse_text)]
+OptionalEnterpriseId = Annotated[str | None, BeforeValidator(parse_text),
+                                 AfterValidator(_known_enterprise)]
+OptionalCount = Annotated[int | None, BeforeValidator(parse_whole_number),
+                          AfterValidator(_non_negative)]
+OptionalLocalTime = Annotated[dt.datetime | None, BeforeValidator(parse_local_time),
+                              AfterValidator(_exists_locally)]
 
 _ENTERPRISE = ("企业编号", "企业ID", "企业代码")
 
@@ -234,7 +243,7 @@ class OutputValueRow(InboxRow):
     enterprise_id: EnterpriseId
     month: PastMonth
     output_value_10k_cny: Amount
-    note: Text | None = None
+    note: OptionalText = None
 
 
 class GreenPowerRow(InboxRow):
@@ -247,7 +256,7 @@ class GreenPowerRow(InboxRow):
     month: PastMonth
     contract_id: Text
     green_power_mwh: Amount
-    certificates_bundled: Count | None = None
+    certificates_bundled: OptionalCount = None
 
     def cross_field_problems(self, context: RowContext) -> list[tuple[str, str]]:
         expected = half_up(self.green_power_mwh)
@@ -325,8 +334,8 @@ class DrEventRow(InboxRow):
     end_local: LocalTime
     requested_reduction_kw: PositiveAmount
     compensation_cny_per_kwh: Amount
-    enterprise_id: EnterpriseId | None = None  # None: the whole park
-    notice_issued_local: LocalTime | None = None
+    enterprise_id: OptionalEnterpriseId = None  # None: the whole park
+    notice_issued_local: OptionalLocalTime = None
 
     def cross_field_problems(self, context: RowContext) -> list[tuple[str, str]]:
         start = local_to_utc(self.start_local, context.zone)

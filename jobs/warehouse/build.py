@@ -108,7 +108,22 @@ def run_dbt(settings: Settings, command: str, *extra: str):
 
     Path(settings.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     with _dbt_environment(settings):
-        return dbtRunner().invoke(dbt_args(settings, command, *extra))
+        try:
+            return dbtRunner().invoke(dbt_args(settings, command, *extra))
+        finally:
+            _release_warehouse()
+
+
+def _release_warehouse() -> None:
+    """dbt-duckdb keeps its DuckDB handle open for the life of the process (a class-level
+    environment). Close it, so this process and others can open the file read-only after a
+    build: dbt writes, everybody else reads."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
 
 
 def build_warehouse(settings: Settings, *, full_refresh: bool = False,

@@ -39,7 +39,8 @@ cumulative as (
         point,
         ts_utc,
         sum(coalesce(increase_since_previous, 0)) over by_time as increase_to_date,
-        sum(case when step_kind = 'reset' then 1 else 0 end) over by_time as resets_to_date
+        sum(case when step_kind in ('reset', 'rebase') then 1 else 0 end) over by_time
+            as resets_to_date
     from (select * from readings union all select * from context) as all_readings
     window by_time as (
         partition by device_id, point order by ts_utc

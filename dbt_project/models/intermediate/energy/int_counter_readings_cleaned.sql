@@ -7,8 +7,12 @@
 }}
 
 -- Good counter readings, one per key, with implausible ones (garbage that decoded as a valid
--- number) left out, and each step classified: normal rise, rollover past the register's
--- range, or meter reset/replacement (the new counter started from zero).
+-- number) left out, and each step classified:
+--   normal    the counter rose within what the device can do;
+--   rollover  it wrapped past its register's range (the wrap is added back);
+--   reset     it restarted near zero (a new meter): the increase is the new reading;
+--   rebase    any other discontinuity (a meter swapped for one with another reading, a
+--             counter preset): the increase is estimated from the neighbouring steps' rates.
 
 with counter_points as (
     select device_id, point, counter_wrap, max_rate_per_h
@@ -37,7 +41,12 @@ deduplicated as (
 previous as (
     -- the last accepted reading before the window: the first new reading's neighbour
     {% if is_incremental() %}
-    select device_id, point, max(ts_utc) as ts_utc, arg_max(value, ts_utc) as value, false as is_new
+    select
+        device_id,
+        point,
+        max(ts_utc) as ts_utc,
+        arg_max(counter_value, ts_utc) as value,
+        false as is_new
     from {{ this }}
     where ts_utc < {{ window_start() }}
         and ts_utc >= {{ window_start() }} - interval '{{ var("max_bridge_hours") }} hours'
@@ -93,13 +102,40 @@ classified as (
         *,
         case
             when prev_value is null then 'first'
-            when value >= prev_value then 'normal'
-            when counter_wrap is not null
+            when value >= prev_value
+                and value - prev_value <= {{ counter_step_limit('prev_ts', 'ts_utc') }}
+                then 'normal'
+            when value < prev_value and counter_wrap is not null
                 and counter_wrap - prev_value + value <= {{ counter_step_limit('prev_ts', 'ts_utc') }}
                 then 'rollover'
-            else 'reset'
+            when value < prev_value and value <= {{ counter_step_limit('prev_ts', 'ts_utc') }}
+                then 'reset'
+            else 'rebase'
         end as step_kind
     from steps
+),
+
+increases as (
+    select
+        *,
+        case step_kind
+            when 'normal' then value - prev_value
+            when 'rollover' then counter_wrap - prev_value + value
+            when 'reset' then value
+        end as known_increase,
+        epoch(ts_utc - prev_ts) as step_s
+    from classified
+),
+
+rates as (
+    select
+        *,
+        lag(case when step_kind = 'normal' then known_increase / nullif(step_s, 0) end)
+            over by_time as rate_before,
+        lead(case when step_kind = 'normal' then known_increase / nullif(step_s, 0) end)
+            over by_time as rate_after
+    from increases
+    window by_time as (partition by device_id, point order by ts_utc)
 ),
 
 final as (
@@ -110,13 +146,14 @@ final as (
         value as counter_value,
         prev_ts as previous_ts_utc,
         step_kind,
-        case step_kind
-            when 'first' then null
-            when 'normal' then value - prev_value
-            when 'rollover' then counter_wrap - prev_value + value
-            else value
+        case
+            when step_kind = 'first' then null
+            when step_kind = 'rebase'
+                then coalesce((coalesce(rate_before, rate_after) + coalesce(rate_after, rate_before))
+                              / 2.0, 0.0) * step_s
+            else known_increase
         end as increase_since_previous
-    from classified
+    from rates
     where is_new
 )
 

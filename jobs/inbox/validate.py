@@ -1,0 +1,263 @@
+"""Validate one inbox file as a whole: headers, every row, and the rules between rows.
+
+A file is accepted only when it has no problem at all; otherwise it is rejected whole, so a
+half-right file never reaches the warehouse. Every problem is collected (the first
+`MAX_PROBLEMS` are kept, all are counted), each naming the file, the spreadsheet row (header =
+row 1) and the column as the user wrote it, so the sender can fix everything in one go.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from jobs.common.park_config import ParkConfig
+from jobs.inbox.reader import RawTable, UnreadableFile, column_letter, read_table
+from jobs.inbox.rows import ROW_MODELS, CertificatesRow, InboxRow, RowContext
+from jobs.inbox.schemas import DATASETS, InboxKind
+
+MAX_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason to reject a file; `row` and `column` are None for whole-file problems."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        placed = self.row is not None or self.column is not None
+        return f"{self.file}{', ' if placed else ': '}{self.located()}"
+
+    def located(self) -> str:
+        """The problem without the file name, for a listing that already shows the file."""
+        where = [f"row {self.row}"] if self.row is not None else []
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass
+class _Problems:
+    file: str
+    kept: list[Problem] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, row: int | None, column: str | None, message: str) -> None:
+        self.count += 1
+        if len(self.kept) < MAX_PROBLEMS:
+            self.kept.append(Problem(self.file, row, column, message))
+
+
+@dataclass(frozen=True)
+class ValidatedFile:
+    """The outcome for one file. `records` are landing rows (with `source_row`), accepted only."""
+
+    file: str
+    kind: InboxKind | None
+    data_rows: int
+    records: list[dict[str, Any]]
+    problems: list[Problem]
+    problem_count: int
+
+    @property
+    def accepted(self) -> bool:
+        return self.problem_count == 0
+
+
+def row_context(park: ParkConfig, now_utc: dt.datetime) -> RowContext:
+    zone = ZoneInfo(park.park.timezone)
+    return RowContext(enterprise_ids=frozenset(e.id for e in park.enterprises),
+                      today_local=now_utc.astimezone(zone).date(), zone=zone)
+
+
+def kind_from_name(name: str) -> InboxKind | None:
+    """`green_power_2025-06.xlsx` -> green_power: the name starts with the kind."""
+    stem = name.rsplit(".", 1)[0].lower()
+    for kind in InboxKind:
+        if stem == kind.value or re.match(rf"{kind.value}[_\-. ]", stem):
+            return kind
+    return None
+
+
+def validate_file(name: str, content: bytes, context: RowContext,
+                  kind: InboxKind | None = None) -> ValidatedFile:
+    problems = _Problems(name)
+    kind = kind or kind_from_name(name)
+    if kind is None:
+        problems.add(None, None, "cannot tell the kind of file from its name; start the name "
+                     f"with one of {', '.join(k.value + '_' for k in InboxKind)}")
+        return _outcome(name, None, 0, [], problems)
+    try:
+        table = read_table(name, content)
+    except UnreadableFile as exc:
+        problems.add(exc.row, None, exc.message)
+        return _outcome(name, kind, 0, [], problems)
+    records = _validate_table(table, kind, context, problems)
+    return _outcome(name, kind, len(table.rows), records, problems)
+
+
+def _outcome(name: str, kind: InboxKind | None, data_rows: int, records: list[dict[str, Any]],
+             problems: _Problems) -> ValidatedFile:
+    return ValidatedFile(file=name, kind=kind, data_rows=data_rows,
+                         records=records if problems.count == 0 else [],
+                         problems=sorted(problems.kept, key=lambda p: p.row or 0),
+                         problem_count=problems.count)
+
+
+def normalise_header(text: str) -> str:
+    """Full-width brackets, case and spaces do not matter: `产值 （万元）` == `产值(万元)`."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def _accepted_headers(model: type[InboxRow], name: str) -> list[str]:
+    return [name, *model.aliases.get(name, ())]
+
+
+@dataclass(frozen=True)
+class _Column:
+    index: int
+    header: str
+    field: str
+
+    @property
+    def label(self) -> str:
+        english = "" if normalise_header(self.header) == self.field else f" ({self.field})"
+        return f'{column_letter(self.index)} "{self.header}"{english}'
+
+
+def _match_headers(table: RawTable, model: type[InboxRow],
+                   problems: _Problems) -> dict[str, _Column]:
+    lookup = {normalise_header(header): name
+              for name in model.model_fields for header in _accepted_headers(model, name)}
+    columns: dict[str, _Column] = {}
+    row = table.header_row
+    for index, header in enumerate(table.headers):
+        if header is None:
+            _values_without_header(table, index, problems)
+            continue
+        name = lookup.get(normalise_header(header))
+        column = f'{column_letter(index)} "{header}"'
+        if name is None:
+            expected = ", ".join(h for n in model.model_fields
+                                 for h in _accepted_headers(model, n))
+            problems.add(row, column, f"unknown column; expected: {expected}")
+        elif name in columns:
+            problems.add(row, column, f"a second {name} column (the first is "
+                         f"{columns[name].label})")
+        else:
+            columns[name] = _Column(index, header, name)
+    for name, info in model.model_fields.items():
+        if info.is_required() and name not in columns:
+            problems.add(row, name, "missing required column; headers accepted: "
+                         f"{', '.join(_accepted_headers(model, name))}")
+    return columns
+
+
+def _values_without_header(table: RawTable, index: int, problems: _Problems) -> None:
+    for number, cells in table.rows:
+        if cells[index] is not None:
+            problems.add(number, column_letter(index), f"a value ({cells[index]!r}) in a column "
+                         "without a header")
+            return
+
+
+def _validate_table(table: RawTable, kind: InboxKind, context: RowContext,
+                    problems: _Problems) -> list[dict[str, Any]]:
+    if not table.headers:
+        problems.add(None, None, "the file is empty")
+        return []
+    if not table.rows:
+        problems.add(None, None, "the file has a header but no data rows")
+        return []
+    model = ROW_MODELS[kind]
+    columns = _match_headers(table, model, problems)
+    records = []
+    accepted_rows: list[tuple[int, InboxRow]] = []
+    for number, cells in table.rows:
+        row = _validate_row(number, cells, model, columns, context, problems)
+        if row is not None:
+            accepted_rows.append((number, row))
+            records.append({**row.record(context), "source_row": number})
+    _duplicate_keys(kind, records, columns, problems)
+    if kind is InboxKind.CERTIFICATES:
+        _overlapping_serials(accepted_rows, columns, problems)
+    return records
+
+
+def _validate_row(number: int, cells: list[object], model: type[InboxRow],
+                  columns: dict[str, _Column], context: RowContext,
+                  problems: _Problems) -> InboxRow | None:
+    raw = {name: cells[column.index] for name, column in columns.items()
+           if cells[column.index] is not None}
+    try:
+        row = model.model_validate(raw, context=context)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else None
+            if name is not None and name not in columns:
+                continue  # the whole column is missing: reported once, on the header
+            label = columns[name].label if name is not None else None
+            problems.add(number, label, _message(error))
+        return None
+    cross = row.cross_field_problems(context)
+    for name, message in cross:
+        problems.add(number, columns[name].label if name in columns else name, message)
+    return None if cross else row
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "missing":
+        return "empty cell; a value is required"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _show(name: str, value: object) -> str:
+    if name == "month" and isinstance(value, dt.date):
+        return f"{value:%Y-%m}"
+    return str(value)
+
+
+def _duplicate_keys(kind: InboxKind, records: list[dict[str, Any]],
+                    columns: dict[str, _Column], problems: _Problems) -> None:
+    key_names = DATASETS[kind].natural_key
+    seen: dict[tuple[object, ...], int] = {}
+    for record in records:
+        key = tuple(record[name] for name in key_names)
+        if key in seen:
+            shown = ", ".join(f"{name}={_show(name, record[name])}" for name in key_names)
+            labels = ", ".join(columns[name].label for name in key_names if name in columns)
+            problems.add(record["source_row"], labels,
+                         f"duplicate key ({shown}): already on row {seen[key]}")
+        else:
+            seen[key] = record["source_row"]
+
+
+def _overlapping_serials(rows: list[tuple[int, InboxRow]], columns: dict[str, _Column],
+                         problems: _Problems) -> None:
+    """Two rows retiring overlapping serial ranges would count the same MWh twice."""
+    spans = []
+    for number, row in rows:
+        assert isinstance(row, CertificatesRow)
+        span = row.serial_span()
+        if span is not None:
+            prefix, first, last = span
+            spans.append(((row.certificate_type, prefix), first, last, number))
+    spans.sort()
+    label = columns["serial_from"].label if "serial_from" in columns else "serial_from"
+    reach: tuple[object, int, int] | None = None  # (group, last serial so far, its row)
+    for group, first, last, number in spans:
+        if reach is not None and reach[0] == group and first <= reach[1]:
+            problems.add(number, label, f"serials overlap those retired on row {reach[2]}; "
+                         "a certificate can be retired only once")
+        if reach is None or reach[0] != group or last > reach[1]:
+            reach = (group, last, number)
