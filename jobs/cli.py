@@ -203,6 +203,29 @@ def inbox(files: Annotated[list[Path] | None, typer.Argument(
         raise typer.Exit(1)
 
 
+@app.command()
+def build(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: DataRoot = None,
+          full_refresh: Annotated[bool, typer.Option(
+              "--full-refresh", help="Rebuild every incremental model from all landed data.")]
+          = False,
+          rebuild_from: Annotated[str | None, typer.Option(
+              help="Re-derive incremental models from this UTC date (YYYY-MM-DD), e.g. after "
+              "backfilling older data.")] = None,
+          select: Annotated[str | None, typer.Option(help="dbt node selection.")] = None) -> None:
+    """Build the warehouse with dbt (the only writer of the DuckDB file) and run its tests."""
+    from jobs.warehouse.build import build_warehouse
+
+    settings = _settings(config_dir, park_file, data_root)
+    with console.status("dbt build …"):
+        report = build_warehouse(settings, full_refresh=full_refresh, rebuild_from=rebuild_from,
+                                 select=select)
+    console.print(report.summary_markdown())
+    console.print(f"warehouse: {settings.warehouse_path} (open it read-only: "
+                  f"duckdb -readonly {settings.warehouse_path})")
+    if not report.success:
+        raise typer.Exit(1)
+
+
 @app.command("generate-park")
 def generate_park_command(
         devices: Annotated[int, typer.Option(min=10, help="Number of devices.")] = 1000,

@@ -4,8 +4,8 @@ Cells arrive as text (CSV) or as spreadsheet values (XLSX: numbers, dates, text)
 parses both and raises a message a spreadsheet user can act on. Rules that need the park (known
 enterprises, today's date, the time zone) read it from the validation context (`RowContext`),
 so each problem is reported against its own cell together with every other problem of the row.
-Rules between fields of one row live in `cross_field_problems`; rules between rows (duplicate
-keys) in `validate.py`.
+Rules between fields of one row live in `cross_field_problems` and see every field that parsed;
+rules between rows (duplicate keys, overlapping serials) live in `validate.py`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -226,8 +227,11 @@ class InboxRow(BaseModel):
     # Chinese (or other) headers accepted besides the field name, per field.
     aliases: ClassVar[dict[str, tuple[str, ...]]] = {}
 
-    def cross_field_problems(self, context: RowContext) -> list[tuple[str, str]]:
-        """(field, message) for rules between fields of this row."""
+    @classmethod
+    def cross_field_problems(cls, values: Mapping[str, Any], context: RowContext
+                             ) -> list[tuple[str, str]]:
+        """(field, message) for rules between fields of one row. `values` holds the fields that
+        parsed, so these rules are checked (and reported) even when another cell is wrong."""
         return []
 
     def record(self, context: RowContext) -> dict[str, Any]:
@@ -258,14 +262,22 @@ class GreenPowerRow(InboxRow):
     green_power_mwh: Amount
     certificates_bundled: OptionalCount = None
 
-    def cross_field_problems(self, context: RowContext) -> list[tuple[str, str]]:
-        expected = half_up(self.green_power_mwh)
-        if self.certificates_bundled is not None and self.certificates_bundled != expected:
-            return [("certificates_bundled",
-                     f"{self.certificates_bundled} certificates bundled, but "
-                     f"{self.green_power_mwh:g} MWh rounds to {expected} (1 certificate = "
-                     f"1 MWh)")]
-        return []
+    @classmethod
+    def cross_field_problems(cls, values: Mapping[str, Any], context: RowContext
+                             ) -> list[tuple[str, str]]:
+        mwh, bundled = values.get("green_power_mwh"), values.get("certificates_bundled")
+        if mwh is None or bundled is None or bundled == half_up(mwh):
+            return []
+        return [("certificates_bundled", f"{bundled} certificates bundled, but {mwh:g} MWh "
+                                         f"rounds to {half_up(mwh)} (1 certificate = 1 MWh)")]
+
+
+def serial_span(serial_from: str, serial_to: str) -> tuple[str, int, int] | None:
+    """(prefix, first, last) of a serial range, None when the two do not share their prefix."""
+    start, end = _SERIAL.fullmatch(serial_from), _SERIAL.fullmatch(serial_to)
+    if start is None or end is None or start[1] != end[1]:
+        return None
+    return start[1], int(start[2]), int(end[2])
 
 
 class CertificatesRow(InboxRow):
@@ -282,26 +294,24 @@ class CertificatesRow(InboxRow):
     serial_to: Serial
     certificate_type: CertificateType = "GEC"
 
-    def serial_span(self) -> tuple[str, int, int] | None:
-        """(prefix, first, last) when both serials share their non-numeric prefix."""
-        start, end = _SERIAL.fullmatch(self.serial_from), _SERIAL.fullmatch(self.serial_to)
-        if start is None or end is None or start[1] != end[1]:
-            return None
-        return start[1], int(start[2]), int(end[2])
-
-    def cross_field_problems(self, context: RowContext) -> list[tuple[str, str]]:
-        span = self.serial_span()
+    @classmethod
+    def cross_field_problems(cls, values: Mapping[str, Any], context: RowContext
+                             ) -> list[tuple[str, str]]:
+        serial_from, serial_to = values.get("serial_from"), values.get("serial_to")
+        if serial_from is None or serial_to is None:
+            return []
+        span = serial_span(serial_from, serial_to)
         if span is None:
-            return [("serial_to", f"serial numbers {self.serial_from!r} and {self.serial_to!r} "
-                                  f"do not share their prefix")]
+            return [("serial_to", f"serial numbers {serial_from!r} and {serial_to!r} do not "
+                                  "share their prefix")]
         _, first, last = span
         if last < first:
-            return [("serial_to", f"ends before it starts: {self.serial_to} < "
-                                  f"{self.serial_from}")]
-        if last - first + 1 != self.certificates_retired:
-            return [("certificates_retired",
-                     f"{self.certificates_retired} certificates, but serials "
-                     f"{self.serial_from}..{self.serial_to} cover {last - first + 1}")]
+            return [("serial_to", f"ends before it starts: {serial_to} < {serial_from}")]
+        count = values.get("certificates_retired")
+        if count is not None and last - first + 1 != count:
+            return [("certificates_retired", f"{count} certificates, but serials "
+                                             f"{serial_from}..{serial_to} cover "
+                                             f"{last - first + 1}")]
         return []
 
     def record(self, context: RowContext) -> dict[str, Any]:
@@ -337,23 +347,27 @@ class DrEventRow(InboxRow):
     enterprise_id: OptionalEnterpriseId = None  # None: the whole park
     notice_issued_local: OptionalLocalTime = None
 
-    def cross_field_problems(self, context: RowContext) -> list[tuple[str, str]]:
-        start = local_to_utc(self.start_local, context.zone)
-        end = local_to_utc(self.end_local, context.zone)
+    @classmethod
+    def cross_field_problems(cls, values: Mapping[str, Any], context: RowContext
+                             ) -> list[tuple[str, str]]:
+        utc = {name: local_to_utc(values[name], context.zone)
+               for name in ("start_local", "end_local", "notice_issued_local")
+               if values.get(name) is not None}
         problems = []
-        if end <= start:
-            problems.append(("end_local", f"the event ends ({self.end_local:%Y-%m-%d %H:%M}) "
-                                          f"before or when it starts "
-                                          f"({self.start_local:%Y-%m-%d %H:%M})"))
-        elif end - start > MAX_DR_DURATION:
-            hours = (end - start).total_seconds() / 3600
-            problems.append(("end_local", f"the event lasts {hours:g} h; a demand-response "
-                                          f"event lasts at most 24 h"))
-        if self.notice_issued_local is not None:
-            notice = local_to_utc(self.notice_issued_local, context.zone)
-            if notice > start:
-                problems.append(("notice_issued_local", "the notice is issued after the event "
-                                                        "starts"))
+        start, end = utc.get("start_local"), utc.get("end_local")
+        if start is not None and end is not None:
+            if end <= start:
+                shown = {name: f"{values[name]:%Y-%m-%d %H:%M}" for name in utc}
+                problems.append(("end_local", f"the event ends ({shown['end_local']}) before "
+                                              f"or when it starts ({shown['start_local']})"))
+            elif end - start > MAX_DR_DURATION:
+                hours = (end - start).total_seconds() / 3600
+                problems.append(("end_local", f"the event lasts {hours:g} h; a demand-response "
+                                              "event lasts at most 24 h"))
+        notice = utc.get("notice_issued_local")
+        if notice is not None and start is not None and notice > start:
+            problems.append(("notice_issued_local", "the notice is issued after the event "
+                                                    "starts"))
         return problems
 
     def record(self, context: RowContext) -> dict[str, Any]:

@@ -9,17 +9,18 @@ row 1) and the column as the user wrote it, so the sender can fix everything in 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from jobs.common.park_config import ParkConfig
 from jobs.inbox.reader import RawTable, UnreadableFile, column_letter, read_table
-from jobs.inbox.rows import ROW_MODELS, CertificatesRow, InboxRow, RowContext
+from jobs.inbox.rows import ROW_MODELS, InboxRow, RowContext, serial_span
 from jobs.inbox.schemas import DATASETS, InboxKind
 
 MAX_PROBLEMS = 50
@@ -171,6 +172,19 @@ def _values_without_header(table: RawTable, index: int, problems: _Problems) -> 
             return
 
 
+@dataclass(frozen=True)
+class _Row:
+    number: int
+    values: dict[str, Any]  # every field that parsed, and the defaults of empty optional ones
+    model: InboxRow | None  # only for a row without any problem
+
+
+@functools.cache
+def _field_adapters(model: type[InboxRow]) -> dict[str, TypeAdapter[Any]]:
+    return {name: TypeAdapter(info.rebuild_annotation())
+            for name, info in model.model_fields.items()}
+
+
 def _validate_table(table: RawTable, kind: InboxKind, context: RowContext,
                     problems: _Problems) -> list[dict[str, Any]]:
     if not table.headers:
@@ -181,38 +195,43 @@ def _validate_table(table: RawTable, kind: InboxKind, context: RowContext,
         return []
     model = ROW_MODELS[kind]
     columns = _match_headers(table, model, problems)
-    records = []
-    accepted_rows: list[tuple[int, InboxRow]] = []
-    for number, cells in table.rows:
-        row = _validate_row(number, cells, model, columns, context, problems)
-        if row is not None:
-            accepted_rows.append((number, row))
-            records.append({**row.record(context), "source_row": number})
-    _duplicate_keys(kind, records, columns, problems)
+    rows = [_validate_row(number, cells, model, columns, context, problems)
+            for number, cells in table.rows]
+    _duplicate_keys(kind, rows, columns, problems)
     if kind is InboxKind.CERTIFICATES:
-        _overlapping_serials(accepted_rows, columns, problems)
-    return records
+        _overlapping_serials(rows, columns, problems)
+    return [{**row.model.record(context), "source_row": row.number}
+            for row in rows if row.model is not None]
 
 
 def _validate_row(number: int, cells: list[object], model: type[InboxRow],
                   columns: dict[str, _Column], context: RowContext,
-                  problems: _Problems) -> InboxRow | None:
+                  problems: _Problems) -> _Row:
+    """Parse cell by cell, so one wrong cell does not hide the problems of the others."""
+    values: dict[str, Any] = {}
+    before = problems.count
+    for name, info in model.model_fields.items():
+        column = columns.get(name)
+        cell = None if column is None else cells[column.index]
+        if cell is None:
+            if not info.is_required():
+                values[name] = info.get_default()
+            elif column is not None:  # a missing column is reported once, on the header
+                problems.add(number, column.label, "empty cell; a value is required")
+            continue
+        assert column is not None
+        try:
+            values[name] = _field_adapters(model)[name].validate_python(cell, context=context)
+        except ValidationError as exc:
+            for message in dict.fromkeys(_message(error) for error in exc.errors()):
+                problems.add(number, column.label, message)
+    for name, message in model.cross_field_problems(values, context):
+        problems.add(number, columns[name].label if name in columns else name, message)
+    if problems.count > before or len(values) < len(model.model_fields):
+        return _Row(number, values, None)
     raw = {name: cells[column.index] for name, column in columns.items()
            if cells[column.index] is not None}
-    try:
-        row = model.model_validate(raw, context=context)
-    except ValidationError as exc:
-        for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else None
-            if name is not None and name not in columns:
-                continue  # the whole column is missing: reported once, on the header
-            label = columns[name].label if name is not None else None
-            problems.add(number, label, _message(error))
-        return None
-    cross = row.cross_field_problems(context)
-    for name, message in cross:
-        problems.add(number, columns[name].label if name in columns else name, message)
-    return None if cross else row
+    return _Row(number, values, model.model_validate(raw, context=context))
 
 
 def _message(error: Any) -> str:
@@ -227,32 +246,35 @@ def _show(name: str, value: object) -> str:
     return str(value)
 
 
-def _duplicate_keys(kind: InboxKind, records: list[dict[str, Any]],
-                    columns: dict[str, _Column], problems: _Problems) -> None:
+def _duplicate_keys(kind: InboxKind, rows: list[_Row], columns: dict[str, _Column],
+                    problems: _Problems) -> None:
     key_names = DATASETS[kind].natural_key
     seen: dict[tuple[object, ...], int] = {}
-    for record in records:
-        key = tuple(record[name] for name in key_names)
+    for row in rows:
+        if not all(name in row.values for name in key_names):
+            continue  # a key cell is wrong, and reported as such
+        key = tuple(row.values[name] for name in key_names)
         if key in seen:
-            shown = ", ".join(f"{name}={_show(name, record[name])}" for name in key_names)
+            shown = ", ".join(f"{name}={_show(name, row.values[name])}" for name in key_names)
             labels = ", ".join(columns[name].label for name in key_names if name in columns)
-            problems.add(record["source_row"], labels,
-                         f"duplicate key ({shown}): already on row {seen[key]}")
+            problems.add(row.number, labels, f"duplicate key ({shown}): already on row "
+                         f"{seen[key]}")
         else:
-            seen[key] = record["source_row"]
+            seen[key] = row.number
 
 
-def _overlapping_serials(rows: list[tuple[int, InboxRow]], columns: dict[str, _Column],
+def _overlapping_serials(rows: list[_Row], columns: dict[str, _Column],
                          problems: _Problems) -> None:
     """Two rows retiring overlapping serial ranges would count the same MWh twice."""
     spans = []
-    for number, row in rows:
-        assert isinstance(row, CertificatesRow)
-        span = row.serial_span()
-        if span is not None:
-            prefix, first, last = span
-            spans.append(((row.certificate_type, prefix), first, last, number))
-    spans.sort()
+    for row in rows:
+        values = row.values
+        if "serial_from" in values and "serial_to" in values:
+            span = serial_span(values["serial_from"], values["serial_to"])
+            if span is not None and span[1] <= span[2]:
+                prefix, first, last = span
+                spans.append(((values.get("certificate_type"), prefix), first, last, row.number))
+    spans.sort(key=lambda span: (str(span[0]), span[1], span[3]))
     label = columns["serial_from"].label if "serial_from" in columns else "serial_from"
     reach: tuple[object, int, int] | None = None  # (group, last serial so far, its row)
     for group, first, last, number in spans:

@@ -96,8 +96,9 @@ def _dbt_environment(settings: Settings) -> Iterator[None]:
 
 
 def dbt_args(settings: Settings, command: str, *extra: str) -> list[str]:
+    """`command` may be two words ("docs generate"); options follow it."""
     work = Path(settings.data_root) / "dbt"
-    return [command, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+    return [*command.split(), "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
             str(DBT_PROJECT_DIR), "--target-path", str(work / "target"), "--log-path",
             str(work / "logs"), *extra]
 

@@ -18,9 +18,15 @@ NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)  # fixed "now": months afte
 TODAY = NOW.date().isoformat()
 
 
+@pytest.fixture(scope="session")
+def demo_park_settings() -> Settings:
+    return load_settings(data_root="unused")
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings(data_root=str(tmp_path / "data"))
+def settings(demo_park_settings: Settings, tmp_path: Path) -> Settings:
+    """load_settings(data_root=<tmp>/data), built once per session for speed."""
+    return dataclasses.replace(demo_park_settings, data_root=str(tmp_path / "data"))
 
 
 @pytest.fixture
