@@ -211,19 +211,39 @@ def build(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: D
           rebuild_from: Annotated[str | None, typer.Option(
               help="Re-derive incremental models from this UTC date (YYYY-MM-DD), e.g. after "
               "backfilling older data.")] = None,
-          select: Annotated[str | None, typer.Option(help="dbt node selection.")] = None) -> None:
+          select: Annotated[str | None, typer.Option(help="dbt node selection.")] = None,
+          verbose: Annotated[bool, typer.Option(help="Show dbt's own log lines.")] = False,
+          ) -> None:
     """Build the warehouse with dbt (the only writer of the DuckDB file) and run its tests."""
     from jobs.warehouse.build import build_warehouse
 
     settings = _settings(config_dir, park_file, data_root)
     with console.status("dbt build …"):
         report = build_warehouse(settings, full_refresh=full_refresh, rebuild_from=rebuild_from,
-                                 select=select)
+                                 select=select, quiet=not verbose)
     console.print(report.summary_markdown())
     console.print(f"warehouse: {settings.warehouse_path} (open it read-only: "
                   f"duckdb -readonly {settings.warehouse_path})")
     if not report.success:
         raise typer.Exit(1)
+
+
+@app.command()
+def sql(query: Annotated[str, typer.Argument(help="SQL to run against the warehouse.")],
+        config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: DataRoot = None,
+        limit: Annotated[int, typer.Option(help="Rows to show at most.")] = 200) -> None:
+    """Query the warehouse read-only (any DuckDB client works too; dbt is its only writer)."""
+    import duckdb
+
+    settings = _settings(config_dir, park_file, data_root)
+    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+        result = connection.execute(query)
+        columns = [d[0] for d in result.description or []]
+        rows = result.fetchmany(limit)
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    console.print(table)
 
 
 @app.command("generate-park")

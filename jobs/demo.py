@@ -29,6 +29,8 @@ from device_io.simulator.runner import simulator_process
 from jobs.common import landing
 from jobs.common.compaction import compact_dataset
 from jobs.common.settings import Settings, load_settings
+from jobs.warehouse.build import build_warehouse
+from jobs.warehouse.summary import FIRST_QUERIES, summarise
 
 
 def _first(park: dict, kind: str, index: int = 0) -> str:
@@ -115,8 +117,37 @@ def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles:
                                        interval_s=cycle_interval_s, respect_intervals=False,
                                        on_cycle=on_cycle))
     compacted = compact_dataset(demo_settings.landing_root, "readings", before=now.date())
+    with _progress(console) as progress:
+        task = progress.add_task("building the warehouse (dbt build + tests)", total=None)
+        build = build_warehouse(demo_settings, quiet=True)
+        progress.update(task, description=(
+            f"warehouse built: {sum(build.count('model').values())} models, "
+            f"{build.count('test').get('pass', 0)} tests passed, "
+            f"{len(build.failed)} failed ({build.duration_s:.0f} s)"))
     _summary(console, demo_settings, history.quality_counts, history.rows, reports, compacted,
              time.monotonic() - started)
+    if build.success:
+        _warehouse_summary(console, demo_settings)
+    else:
+        console.print(build.summary_markdown())
+
+
+def _warehouse_summary(console: Console, settings: Settings) -> None:
+    summary = summarise(settings)
+    table = Table(title=f"warehouse: {summary.first_interval_utc} to {summary.last_interval_utc}")
+    table.add_column("energy flow")
+    table.add_column("MWh", justify="right")
+    for flow, kwh in summary.flows_kwh.items():
+        table.add_row(flow, f"{kwh / 1000:,.1f}")
+    console.print(table)
+    console.print(
+        f"energy balance: {summary.intervals_closing}/{summary.intervals} quarter-hours close, "
+        f"{summary.intervals_complete} with every meter reporting")
+    console.print(f"warehouse file: {settings.warehouse_path} (read-only for everyone but dbt); "
+                  "query it with any DuckDB client, or e.g.:")
+    for title, sql in FIRST_QUERIES:
+        console.print(f"  # {title}\n  uv run park sql --data-root {settings.data_root} "
+                      f"\"{sql}\"")
 
 
 def _progress(console: Console) -> Progress:

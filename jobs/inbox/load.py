@@ -68,8 +68,8 @@ def inbox_dir(settings: Settings) -> Path:
     if root.startswith("file://"):
         root = root.removeprefix("file://")
     elif "://" in root:
-        raise ConfigError(f"data root {root!r} is not a local path: the inbox is a local drop "
-                          "folder, so pass its files as paths or use a local data root")
+        raise ConfigError(f"data root {root!r} is not a local path, but the inbox is a local "
+                          "drop folder: pass the folder to load_inbox(inbox=...)")
     return Path(root) / "inbox"
 
 
@@ -84,13 +84,14 @@ def pending_files(folder: Path) -> list[Path]:
 
 
 def load_inbox(settings: Settings, paths: Iterable[Path | str] | None = None, *,
-               kind: InboxKind | None = None, now: dt.datetime | None = None
-               ) -> list[InboxResult]:
+               kind: InboxKind | None = None, now: dt.datetime | None = None,
+               inbox: Path | None = None) -> list[InboxResult]:
     """Process every pending inbox file (or the given paths, in the given order).
 
     `kind` forces the kind instead of reading it from each file name; `now` fixes the load time
-    (UTC; for tests and replays), otherwise the clock is read per file."""
-    folder = inbox_dir(settings)
+    (UTC; for tests and replays), otherwise the clock is read per file. `inbox` is the drop
+    folder when it is not `<data_root>/inbox` (e.g. the landing zone is on an object store)."""
+    folder = inbox or inbox_dir(settings)
     files = pending_files(folder) if paths is None else [Path(p) for p in paths]
     clock = _LoadClock(now)
     return [load_file(settings, path, folder, kind=kind, loaded_at_utc=clock.tick())
@@ -99,6 +100,7 @@ def load_inbox(settings: Settings, paths: Iterable[Path | str] | None = None, *,
 
 def load_file(settings: Settings, path: Path, folder: Path, *, kind: InboxKind | None,
               loaded_at_utc: dt.datetime) -> InboxResult:
+    """One file, start to end: land-then-archive if accepted, errors-then-archive if not."""
     if not path.is_file():
         problem = Problem(path.name, None, None, "no such file")
         return InboxResult(path, kind, 0, False, [problem], 1)

@@ -103,7 +103,8 @@ def parse_local_time(value: object) -> dt.datetime:
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             raise ValueError(f"expected a local time without offset, got {value.isoformat()}")
-        return value
+        # A spreadsheet stores times as fractions of a day: 14:00 may read back as 13:59:59.9999
+        return (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
     if isinstance(value, str):
         match = _LOCAL_TIME.fullmatch(value.strip())
         if match:

@@ -76,6 +76,7 @@ class ValidatedFile:
 
 
 def row_context(park: ParkConfig, now_utc: dt.datetime) -> RowContext:
+    """What the rules know about the park; "future" is judged by the park's calendar."""
     zone = ZoneInfo(park.park.timezone)
     return RowContext(enterprise_ids=frozenset(e.id for e in park.enterprises),
                       today_local=now_utc.astimezone(zone).date(), zone=zone)
@@ -92,6 +93,8 @@ def kind_from_name(name: str) -> InboxKind | None:
 
 def validate_file(name: str, content: bytes, context: RowContext,
                   kind: InboxKind | None = None) -> ValidatedFile:
+    """Check one file's bytes; the kind comes from the name unless given. Never raises for
+    bad content: every problem is returned, so the caller can reject the file whole."""
     problems = _Problems(name)
     kind = kind or kind_from_name(name)
     if kind is None:

@@ -31,6 +31,7 @@ from jobs.quality.tables import CheckTables
 from jobs.quality.thresholds import QualityThresholds
 
 Row = dict[str, Any]
+FLOW_UNITS = {"kW": "kWh", "kW_th": "kWh_th", "Nm3/h": "Nm3"}  # what a power point integrates to
 
 
 def quarantine_file_stem(run_id: str) -> str:
@@ -117,10 +118,11 @@ def _frozen(row: Row, thresholds: QualityThresholds) -> Row:
                   f"{span} (limit {thresholds.frozen_max_polls}): the device or its "
                   "register image is frozen")
     else:
+        flow_unit = FLOW_UNITS.get(row["power_unit"], f"{row['power_unit']}*h")
         reason = (f"counter {row['point']} of {row['device_id']} stood at {shown} for {span} "
                   f"while {row['power_point']} stayed at or above {row['power_floor']:g} "
-                  f"{row['power_unit']} and no other counter of the device moved "
-                  f"(limit {thresholds.frozen_max_polls})")
+                  f"{row['power_unit']} (about {row['run_flow']:.1f} {flow_unit} flowed) and no "
+                  f"other counter of the device moved (limit {thresholds.frozen_max_polls})")
     return _row(row["run_start_utc"], row["device_id"], row["point"], value, reason)
 
 

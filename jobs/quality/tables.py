@@ -135,7 +135,7 @@ qualify row_number() over (
 # backfill, an import) or a decoder bug.
 VALUE_RANGE_SQL = """
 select
-    row_number() over (order by readings.device_id, readings.point, readings.ts_utc) as row_id,
+    row_number() over () as row_id,  -- any unique id will do: GX names failing rows by it
     readings.ts_utc,
     readings.device_id,
     readings.point,
@@ -156,9 +156,11 @@ where readings.quality = 'good'
 # the device's poll interval) against polls received (distinct timestamps with a good value).
 COMPLETENESS_SQL = """
 with park_span as (
-    -- when the park was harvested at all on each day: first and last landed poll, any device
+    -- when the park was harvested at all on each day: first and last landed poll, any device;
+    -- readings stamped in the future are the future check's business and must not stretch it
     select cast(ts_utc as date) as day, min(ts_utc) as first_ts, max(ts_utc) as last_ts
     from readings
+    where ts_utc <= $now_utc::timestamptz + to_seconds($max_future_s)
     group by 1
 ),
 
@@ -252,7 +254,9 @@ where readings.quality in ('good', 'stale') and readings.value is not null
 #  2. counter: a device's energy/volume counters must move while its power point is clearly
 #     nonzero. Import/export (charge/discharge) counters move one at a time, so a poll counts
 #     as stuck only if none of the device's counters moved; a poll below the power floor ends
-#     the run. Every counter of the device gets a row with the device's longest stuck run.
+#     the run. A run counts only once the power says enough has flowed to move any counter
+#     (counter_min_flow), so coarse counters polled fast are not frozen. Every counter of the
+#     device gets a row with the device's longest such run (0 polls: none).
 FROZEN_SQL = """
 with heartbeat_steps as (
     select
@@ -289,7 +293,8 @@ heartbeat_longest as (
         any_value(value) as value,
         null::varchar as power_point,
         null::double as power_floor,
-        null::varchar as power_unit
+        null::varchar as power_unit,
+        null::double as run_flow
     from heartbeat_runs
     group by device_id, point, run_no
     qualify row_number() over (partition by device_id, point
@@ -333,7 +338,11 @@ counter_polls as (
         power.power_point,
         power.power_unit,
         power.power_floor,
-        not counter_steps.any_counter_moved and power.power_abs >= power.power_floor as stuck
+        not counter_steps.any_counter_moved and power.power_abs >= power.power_floor as stuck,
+        -- energy (or volume) the power point says flowed since the device's previous poll
+        power.power_abs * (epoch(counter_steps.ts_utc) - epoch(lag(counter_steps.ts_utc) over (
+            partition by counter_steps.device_id order by counter_steps.ts_utc))) / 3600.0
+            as implied_flow
     from counter_steps
     inner join power
         on power.device_id = counter_steps.device_id and power.ts_utc = counter_steps.ts_utc
@@ -348,18 +357,37 @@ counter_runs as (
     from counter_polls
 ),
 
-counter_longest as (
+counter_run_lengths as (
     select
         device_id,
-        count(*) as longest_run_polls,
+        run_no,
+        count(*) as run_polls,
         min(ts_utc) as run_start_utc,
         max(ts_utc) as run_end_utc,
+        coalesce(sum(implied_flow) filter (where stuck), 0) as run_flow,
         any_value(power_point) as power_point,
         any_value(power_floor) as power_floor,
         any_value(power_unit) as power_unit
     from counter_runs
     group by device_id, run_no
-    qualify row_number() over (partition by device_id order by count(*) desc, min(ts_utc)) = 1
+),
+
+counter_longest as (
+    -- only runs over which enough flowed to move any counter count: a slow but live counter
+    -- moves (and ends its run) long before $min_flow has flowed
+    select
+        device_id,
+        case when run_flow >= $min_flow then run_polls else 0 end as longest_run_polls,
+        run_start_utc,
+        run_end_utc,
+        run_flow,
+        power_point,
+        power_floor,
+        power_unit
+    from counter_run_lengths
+    qualify row_number() over (
+        partition by device_id
+        order by (run_flow >= $min_flow) desc, run_polls desc, run_start_utc) = 1
 ),
 
 counter_points as (
@@ -377,7 +405,8 @@ counter_frozen as (
         decoded.value,
         counter_longest.power_point,
         counter_longest.power_floor,
-        counter_longest.power_unit
+        counter_longest.power_unit,
+        counter_longest.run_flow
     from counter_points
     inner join counter_longest on counter_longest.device_id = counter_points.device_id
     left join decoded
@@ -416,7 +445,7 @@ with ordered as (
 )
 
 select
-    row_number() over (order by device_id, point, ts_utc) as row_id,
+    row_number() over () as row_id,
     device_id,
     point,
     ts_utc,
@@ -455,11 +484,13 @@ def build_check_tables(settings: Settings, days: Sequence[dt.date], now_utc: dt.
             value_range=connection.execute(VALUE_RANGE_SQL).df(),
             completeness=connection.execute(
                 COMPLETENESS_SQL,
-                {"window": thresholds.completeness_window, "now_utc": now}).df(),
+                {"window": thresholds.completeness_window, "now_utc": now,
+                 "max_future_s": thresholds.max_future_s}).df(),
             frozen=connection.execute(
                 FROZEN_SQL,
                 {"min_power": thresholds.counter_min_power,
-                 "min_power_pct": thresholds.counter_min_power_pct_of_rated}).df(),
+                 "min_power_pct": thresholds.counter_min_power_pct_of_rated,
+                 "min_flow": thresholds.counter_min_flow}).df(),
             timestamps=connection.execute(TIMESTAMPS_SQL, {"now_utc": now}).df(),
             readings_rows=readings_rows,
             landed_rows=landed_rows,

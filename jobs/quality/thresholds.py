@@ -25,11 +25,14 @@ class QualityThresholds:
     # leaves room for slow-refreshing firmware while still catching a stuck device in minutes.
     frozen_max_polls: int = 15
     # A counter "should move" while its device's power point is at least
-    # max(counter_min_power, counter_min_power_pct_of_rated % of rated_kw) in the point's unit:
-    # well above metering noise, and enough to advance the coarsest counter in the shipped maps
-    # (0.1 kWh) several times within `frozen_max_polls` polls.
+    # max(counter_min_power, counter_min_power_pct_of_rated % of rated_kw) in the point's unit
+    # (clearly above metering noise and standby draw) ...
     counter_min_power: float = 1.0
     counter_min_power_pct_of_rated: float = 2.0
+    # ... and only over a run in which the power implies at least this much flowed, in the
+    # counter's unit (kWh, kWh_th, Nm3): ten times the coarsest counter step of the shipped maps
+    # (0.1), so a slow but live counter always moves, ending its run, before a run qualifies.
+    counter_min_flow: float = 1.0
     # How far a reading may be stamped ahead of the check's clock (harvester/device skew).
     max_future_s: float = 300.0
 

@@ -129,14 +129,14 @@ def _release_warehouse() -> None:
 
 def build_warehouse(settings: Settings, *, full_refresh: bool = False,
                     rebuild_from: str | None = None, select: str | None = None,
-                    vars_: dict[str, object] | None = None) -> BuildReport:
+                    vars_: dict[str, object] | None = None, quiet: bool = False) -> BuildReport:
     """Export reference data, then `dbt build`; a failing test makes success False."""
     import json
 
     started = time.perf_counter()
     export_reference(settings)
     ensure_landing_datasets(settings)
-    extra: list[str] = []
+    extra: list[str] = ["--quiet"] if quiet else []
     if full_refresh:
         extra.append("--full-refresh")
     if select:

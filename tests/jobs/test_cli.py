@@ -78,3 +78,11 @@ def test_generate_simulate_harvest_backfill_compact(tmp_path: Path):
     after = landing.read_dataset(str(data / "landing"), "readings", [day])
     assert after.num_rows == before.num_rows > 0
     assert len(landing.list_partition_files(str(data / "landing"), "readings", day)) == 1
+
+    result = runner.invoke(app, ["build", *common, "--data-root", str(data)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["sql", *common, "--data-root", str(data),
+                                 "select count(*) as quarter_hours from fct_energy_balance"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "quarter_hours" in result.output

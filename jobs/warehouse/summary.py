@@ -1,0 +1,46 @@
+"""What a newcomer should see of the warehouse after a build, read-only, and where to look next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from jobs.common.settings import Settings
+
+FIRST_QUERIES = [
+    ("energy balance, last day",
+     "select interval_start_local, grid_import_kwh, pv_generation_kwh, enterprise_load_kwh, "
+     "unexplained_residual_kwh, balance_closes from fct_energy_balance "
+     "order by interval_start_utc desc limit 96;"),
+    ("energy by flow and day",
+     "select local_date, energy_flow, round(sum(energy_kwh), 1) as kwh from fct_interval_energy "
+     "group by all order by all;"),
+    ("estimated intervals by device",
+     "select device_id, count(*) as estimated_intervals from fct_interval_energy "
+     "where interval_quality = 'estimated' group by all order by 2 desc;"),
+]
+
+
+@dataclass(frozen=True)
+class WarehouseSummary:
+    intervals: int
+    intervals_closing: int
+    intervals_complete: int
+    first_interval_utc: str | None
+    last_interval_utc: str | None
+    flows_kwh: dict[str, float]
+
+
+def summarise(settings: Settings) -> WarehouseSummary:
+    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+        counts = connection.execute(
+            "select count(*), count(*) filter (where balance_closes), "
+            "count(*) filter (where is_complete), cast(min(interval_start_utc) as varchar), "
+            "cast(max(interval_start_utc) as varchar) from fct_energy_balance").fetchone()
+        flows = connection.execute(
+            "select energy_flow, sum(energy_kwh) from fct_interval_energy "
+            "where energy_kwh is not null group by 1 order by 1").fetchall()
+    assert counts is not None
+    return WarehouseSummary(int(counts[0]), int(counts[1]), int(counts[2]), counts[3], counts[4],
+                            {flow: float(kwh) for flow, kwh in flows})
