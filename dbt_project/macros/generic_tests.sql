@@ -30,3 +30,30 @@ select *
 from {{ model }}
 where is_complete and estimated_flows = 0 and not balance_closes
 {% endtest %}
+
+
+{% test allocation_adds_up(model) %}
+-- Intervals where the consumers' allocated sources do not add up to their consumption, or the
+-- consumers do not add up to the park's consumption.
+with per_interval as (
+    select
+        interval_start_utc,
+        sum(consumption_kwh) as consumption_kwh,
+        sum(pv_allocated_kwh + storage_allocated_kwh + grid_allocated_kwh) as allocated_kwh
+    from {{ model }}
+    group by interval_start_utc
+),
+
+park as (
+    select interval_start_utc, consumption_kwh as park_consumption_kwh,
+        pv_to_consumers_kwh + storage_to_consumers_kwh + grid_to_consumers_kwh as park_supply_kwh
+    from {{ ref('int_park_supply_split') }}
+)
+
+select per_interval.*, park.park_consumption_kwh, park.park_supply_kwh
+from per_interval
+inner join park on per_interval.interval_start_utc = park.interval_start_utc
+where abs(per_interval.consumption_kwh - park.park_consumption_kwh) > 1e-6
+    or (park.park_consumption_kwh > 0
+        and abs(per_interval.allocated_kwh - park.park_supply_kwh) > 1e-6)
+{% endtest %}

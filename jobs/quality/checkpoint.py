@@ -28,7 +28,7 @@ from typing import Any
 
 import great_expectations as gx
 import pandas as pd
-from great_expectations.checkpoint import UpdateDataDocsAction
+from great_expectations.checkpoint import UpdateDataDocsAction, ValidationAction
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import (
@@ -150,12 +150,14 @@ def validate_tables(tables: Sequence[CheckTable], *, checkpoint_name: str, run_n
             path = Path(scratch) / f"{table.name}.parquet"
             table.frame.to_parquet(path, index=False)
             asset = source.add_parquet_asset(name=table.name, path=path)
+            assert asset is not None  # typed Optional by GX, returned for every new asset
             batch = asset.add_batch_definition_whole_dataframe(table.name)
             suite = context.suites.add(table.suite)
             definitions.append(context.validation_definitions.add(
                 gx.ValidationDefinition(name=table.name, data=batch, suite=suite)))
-        actions = ([UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE_NAME])]
-                   if docs is not None else [])
+        actions: list[ValidationAction] = (
+            [UpdateDataDocsAction(name="update_data_docs", site_names=[DOCS_SITE_NAME])]
+            if docs is not None else [])
         checkpoint = context.checkpoints.add(gx.Checkpoint(
             name=checkpoint_name,
             validation_definitions=definitions,

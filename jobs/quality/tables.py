@@ -481,17 +481,15 @@ def build_check_tables(settings: Settings, days: Sequence[dt.date], now_utc: dt.
         readings_rows = _count(connection, "readings")
         now = now_utc.astimezone(dt.UTC)
         return CheckTables(
-            value_range=connection.execute(VALUE_RANGE_SQL).df(),
-            completeness=connection.execute(
-                COMPLETENESS_SQL,
-                {"window": thresholds.completeness_window, "now_utc": now,
-                 "max_future_s": thresholds.max_future_s}).df(),
-            frozen=connection.execute(
-                FROZEN_SQL,
-                {"min_power": thresholds.counter_min_power,
-                 "min_power_pct": thresholds.counter_min_power_pct_of_rated,
-                 "min_flow": thresholds.counter_min_flow}).df(),
-            timestamps=connection.execute(TIMESTAMPS_SQL, {"now_utc": now}).df(),
+            value_range=_frame(connection, VALUE_RANGE_SQL, {}),
+            completeness=_frame(connection, COMPLETENESS_SQL, {
+                "window": thresholds.completeness_window, "now_utc": now,
+                "max_future_s": thresholds.max_future_s}),
+            frozen=_frame(connection, FROZEN_SQL, {
+                "min_power": thresholds.counter_min_power,
+                "min_power_pct": thresholds.counter_min_power_pct_of_rated,
+                "min_flow": thresholds.counter_min_flow}),
+            timestamps=_frame(connection, TIMESTAMPS_SQL, {"now_utc": now}),
             readings_rows=readings_rows,
             landed_rows=landed_rows,
             files=len(files),
@@ -526,6 +524,11 @@ def _register_filesystem(connection: duckdb.DuckDBPyConnection, root: str) -> No
     connection.register_filesystem(fsspec.filesystem(protocol))
 
 
+def _frame(connection: duckdb.DuckDBPyConnection, sql: str,
+           parameters: dict[str, object]) -> pd.DataFrame:
+    # Through Arrow: typed (tz-aware timestamps, strings) and no pandas deprecation noise.
+    return connection.sql(sql, params=parameters).to_arrow_table().to_pandas()
+
+
 def _count(connection: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = connection.execute(f"select count(*) from {table}").fetchone()
-    return int(row[0]) if row else 0
+    return int(connection.sql(f"select count(*) from {table}").fetchall()[0][0])

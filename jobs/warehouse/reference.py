@@ -37,20 +37,23 @@ COUNTER_FLOWS: dict[DeviceKind, dict[str, str]] = {
 RATE_HEADROOM = 1.5
 
 
+def _asset_rating(park: ParkConfig, asset_id: str | None) -> float | None:
+    """An asset's largest power (kW, or kW_th for heat), from its own parameters."""
+    assets = park.assets
+    ratings = {a.id: a.inverter_kw for a in assets.pv}
+    ratings |= {a.id: a.power_kw for a in assets.batteries}
+    ratings |= {a.id: a.max_kw for a in assets.ev_chargers}
+    ratings |= {a.id: a.rated_electric_kw for a in assets.hvac_zones}
+    ratings |= {a.id: max(a.max_charge_kw_th, a.max_discharge_kw_th)
+                for a in assets.thermal_storage}
+    return ratings.get(asset_id) if asset_id else None
+
+
 def _max_rate_per_h(park: ParkConfig, device: Device) -> float | None:
     """The fastest a device's counters can plausibly rise, in counter units per hour."""
-    assets = park.assets
-    by_id = {a.id: a for a in [*assets.pv, *assets.batteries, *assets.ev_chargers,
-                               *assets.hvac_zones, *assets.thermal_storage]}
-    asset = by_id.get(device.asset) if device.asset else None
-    rating = device.rated_kw
-    if rating is None and asset is not None:
-        for attribute in ("power_kw", "max_kw", "rated_electric_kw", "max_charge_kw_th"):
-            rating = getattr(asset, attribute, None) or rating
-    if device.kind == DeviceKind.THERMAL_STORAGE and asset is not None:
-        rating = max(asset.max_charge_kw_th, asset.max_discharge_kw_th)  # type: ignore[union-attr]
-    if device.kind == DeviceKind.GAS_METER:
-        rating = 10_000.0 if rating is None else rating  # Nm3/h: the flow computer's range
+    rating = device.rated_kw or _asset_rating(park, device.asset)
+    if device.kind == DeviceKind.GAS_METER and rating is None:
+        rating = 10_000.0  # Nm3/h: the flow computer's range
     return None if rating is None else rating * RATE_HEADROOM
 
 

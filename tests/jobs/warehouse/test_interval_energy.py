@@ -176,3 +176,41 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path):
     for key, (increase, quality) in full.items():
         assert incremental[key][0] == pytest.approx(increase, abs=1e-9), key
         assert incremental[key][1] == quality, key
+
+
+def test_enterprise_allocation_follows_the_rule_on_the_true_flows(built):
+    """pro_rata_consumption: each consumer gets min(PV, consumption) in proportion to its use;
+    recomputed here from the twin's true counters, independent of the warehouse."""
+    settings, faulty, truth, _ = built
+    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+        rows = connection.execute(
+            "select interval_start_utc, entity_id, consumption_kwh, pv_allocated_kwh, "
+            "interval_quality from fct_enterprise_interval_energy").fetchall()
+    devices = settings.park.devices
+
+    def true_sum(kinds, point, start, enterprise=None):
+        return sum(_true_increase(truth, d.id, point, start) for d in devices
+                   if d.kind.value in kinds and (enterprise is None or d.enterprise == enterprise))
+
+    checked = 0
+    for start, entity, consumption, pv_allocated, quality in rows:
+        if quality != "measured":
+            continue
+        start = start.astimezone(dt.UTC)
+        park_use = (true_sum({"sub_meter"}, "energy_import_kwh", start)
+                    - true_sum({"sub_meter"}, "energy_export_kwh", start)
+                    + true_sum({"common_meter"}, "energy_import_kwh", start)
+                    - true_sum({"common_meter"}, "energy_export_kwh", start)
+                    + true_sum({"ev_charger"}, "energy_total_kwh", start))
+        pv = true_sum({"pv_inverter"}, "energy_total_kwh", start)
+        if entity == "park":
+            mine = (true_sum({"common_meter"}, "energy_import_kwh", start)
+                    - true_sum({"common_meter"}, "energy_export_kwh", start)
+                    + true_sum({"ev_charger"}, "energy_total_kwh", start))
+        else:
+            mine = (true_sum({"sub_meter"}, "energy_import_kwh", start, entity)
+                    - true_sum({"sub_meter"}, "energy_export_kwh", start, entity))
+        assert consumption == pytest.approx(mine, abs=0.5), (start, entity)
+        assert pv_allocated == pytest.approx(min(pv, park_use) * mine / park_use, abs=0.5)
+        checked += 1
+    assert checked > 30
