@@ -98,6 +98,21 @@ def device_catalogue(settings: Settings) -> pa.Table:
 # landed in timestamp order, so the order check cannot fault them (the future bound still does).
 LANDED_SQL = r"""
 create temp table landed as
+with sources as (
+    -- one row per file and cycle: each landing time is parsed once, not once per reading
+    select
+        cycle_key,
+        source_file,
+        dense_rank() over (order by source_file) as file_order,
+        coalesce(
+            try_strptime(regexp_extract(cycle_key, '^history-(\d{8}T\d{6})$', 1),
+                         '%Y%m%dT%H%M%S')::timestamptz,
+            try_strptime(regexp_extract(source_file, '(^|/)cycle-(\d{8}T\d{12})[^/]*$', 2),
+                         '%Y%m%dT%H%M%S%f')::timestamptz
+        ) as cycle_landed_at_utc
+    from (select distinct coalesce(cycle_id, '') as cycle_key, source_file from landed_raw)
+)
+
 select
     raw.ts_utc,
     raw.device_id,
@@ -106,28 +121,46 @@ select
     raw.quality,
     raw.cycle_id,
     raw.source_file,
+    sources.file_order,
     raw.file_row_number,
-    coalesce(
-        try_strptime(regexp_extract(raw.cycle_id, '^history-(\d{8}T\d{6})$', 1),
-                     '%Y%m%dT%H%M%S')::timestamptz,
-        try_strptime(regexp_extract(raw.source_file, '(^|/)cycle-(\d{8}T\d{12})[^/]*$', 2),
-                     '%Y%m%dT%H%M%S%f')::timestamptz,
-        raw.ts_utc
-    ) as landed_at_utc
+    coalesce(sources.cycle_landed_at_utc, raw.ts_utc) as landed_at_utc
 from landed_raw as raw
+inner join sources
+    on sources.cycle_key = coalesce(raw.cycle_id, '') and sources.source_file = raw.source_file
 where cast(raw.ts_utc as date) in (select day from checked_days)
 """
 
 # One row per natural key (ts_utc, device_id, point), as every reader of the landing zone sees
-# it: a good reading wins over a failed one, then the first to land.
+# it: a good reading wins over a failed one, then the first to land. Only keys that landed
+# more than once need ranking, and there are few (replays, overlapping backfills).
 READINGS_SQL = """
 create temp table readings as
-select *
-from landed
-qualify row_number() over (
-    partition by ts_utc, device_id, point
-    order by (quality = 'good') desc, landed_at_utc, source_file, file_row_number
-) = 1
+with duplicated_keys as (
+    select ts_utc, device_id, point
+    from landed
+    group by all
+    having count(*) > 1
+),
+
+landed_once as (
+    select landed.*
+    from landed
+    anti join duplicated_keys using (ts_utc, device_id, point)
+),
+
+best_of_duplicates as (
+    select landed.*
+    from landed
+    semi join duplicated_keys using (ts_utc, device_id, point)
+    qualify row_number() over (
+        partition by ts_utc, device_id, point
+        order by (quality = 'good') desc, landed_at_utc, file_order, file_row_number
+    ) = 1
+)
+
+select * from landed_once
+union all
+select * from best_of_duplicates
 """
 
 # Good readings of bounded points with the bounds their register map declares. The poller marks
@@ -438,7 +471,7 @@ with ordered as (
         source_file,
         max(ts_utc) over (
             partition by device_id, point
-            order by landed_at_utc, source_file, file_row_number
+            order by landed_at_utc, file_order, file_row_number
             rows between unbounded preceding and 1 preceding
         ) as latest_earlier_ts_utc
     from readings
@@ -476,8 +509,9 @@ def build_check_tables(settings: Settings, days: Sequence[dt.date], now_utc: dt.
         connection.execute(LANDED_SQL)
         connection.execute("drop table if exists landed_raw")
         connection.execute(READINGS_SQL)
-        connection.execute(DECODED_SQL)
         landed_rows = _count(connection, "landed")
+        connection.execute("drop table landed")
+        connection.execute(DECODED_SQL)
         readings_rows = _count(connection, "readings")
         now = now_utc.astimezone(dt.UTC)
         return CheckTables(

@@ -20,11 +20,15 @@ import pyarrow as pa
 
 from jobs.common import landing
 from jobs.common.settings import PROJECT_ROOT, Settings, join_path
+from jobs.inbox.schemas import DATASETS
 from jobs.warehouse.reference import export_reference
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # Landing datasets the models read; an empty one gets a schema-only file so dbt can build.
-LANDING_SCHEMAS: dict[str, pa.Schema] = {"readings": landing.READINGS_SCHEMA}
+LANDING_SCHEMAS: dict[str, pa.Schema] = {
+    "readings": landing.READINGS_SCHEMA,
+    **{dataset.name: dataset.schema for dataset in DATASETS.values()},
+}
 EMPTY_PARTITION = "date=1970-01-01"
 
 

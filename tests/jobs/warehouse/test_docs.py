@@ -28,3 +28,14 @@ def test_docs_generate_and_every_model_states_its_grain(tmp_path: Path):
         if node["name"].startswith("stg_") or node["name"].startswith("int_"):
             continue
         assert "grain" in node["description"].lower(), unique_id
+
+
+def test_the_scope2_worked_example_runs_as_a_dbt_unit_test(tmp_path: Path):
+    """The reference README's worked example (5,366 / 3,513.6 tCO2, 50 %, 1,474.8 tce) is a dbt
+    unit test on the carbon mart; it must have run, and passed, in the build."""
+    settings = settings_for(relocate_endpoints(generate_park(15, seed=1)), tmp_path / "data")
+    report = build_warehouse(settings, select="+fct_enterprise_monthly_carbon")
+    unit_tests = [n for n in report.nodes if n.resource_type == "unit_test"]
+    assert [n.unique_id.rsplit(".", 1)[-1] for n in unit_tests] == [
+        "scope2_worked_example_from_the_reference"]
+    assert unit_tests[0].status == "pass", unit_tests[0].message
