@@ -41,14 +41,17 @@ def quarantine_file_stem(run_id: str) -> str:
 def quarantine_table(run_id: str, detected_at_utc: dt.datetime, tables: CheckTables,
                      outcome: ValidationOutcome, thresholds: QualityThresholds) -> pa.Table:
     """One quarantine row per failing row of every check, in check order."""
+    files = dict(zip(tables.source_files["file_order"], tables.source_files["source_file"],
+                     strict=True))
     builders: list[tuple[str, str, pd.DataFrame, Callable[[Row], Row]]] = [
         (CHECK_VALUE_RANGE, "value_range", tables.value_range, _value_range),
         (CHECK_COMPLETENESS, "completeness", tables.completeness,
          lambda row: _completeness(row, thresholds)),
         (CHECK_FROZEN_VALUE, "frozen", tables.frozen, lambda row: _frozen(row, thresholds)),
-        (CHECK_TIMESTAMP_ORDER, "timestamps", tables.timestamps, _timestamp_order),
+        (CHECK_TIMESTAMP_ORDER, "timestamps", tables.timestamps,
+         lambda row: _timestamp_order(row, files)),
         (CHECK_FUTURE_TIMESTAMP, "timestamps", tables.timestamps,
-         lambda row: _future(row, detected_at_utc, thresholds)),
+         lambda row: _future(row, files, detected_at_utc, thresholds)),
     ]
     rows: list[Row] = []
     for check, table_name, frame, build in builders:
@@ -126,19 +129,20 @@ def _frozen(row: Row, thresholds: QualityThresholds) -> Row:
     return _row(row["run_start_utc"], row["device_id"], row["point"], value, reason)
 
 
-def _timestamp_order(row: Row) -> Row:
+def _timestamp_order(row: Row, files: dict[int, str]) -> Row:
     reason = (f"{row['point']} of {row['device_id']} stamped {_iso(row['ts_utc'])} landed "
               f"after a reading stamped {_iso(row['latest_earlier_ts_utc'])} "
-              f"({-row['seconds_after_earlier_landed']:.0f} s back in time; file "
-              f"{row['source_file']}, cycle {row['cycle_id']}): a device or harvester clock "
-              "went backwards")
+              f"({-row['seconds_after_earlier_landed']:.0f} s back in time; landed "
+              f"{_iso(row['landed_at_utc'])} in {files.get(row['file_order'], '?')}): a device "
+              "or harvester clock went backwards")
     return _row(row["ts_utc"], row["device_id"], row["point"], row["value"], reason)
 
 
-def _future(row: Row, checked_at: dt.datetime, thresholds: QualityThresholds) -> Row:
+def _future(row: Row, files: dict[int, str], checked_at: dt.datetime,
+            thresholds: QualityThresholds) -> Row:
     reason = (f"{row['point']} of {row['device_id']} is stamped {_iso(row['ts_utc'])}, "
               f"{row['seconds_ahead_of_check']:.0f} s ahead of the check at {_iso(checked_at)} "
-              f"(limit {thresholds.max_future_s:g} s; file {row['source_file']})")
+              f"(limit {thresholds.max_future_s:g} s; in {files.get(row['file_order'], '?')})")
     return _row(row["ts_utc"], row["device_id"], row["point"], row["value"], reason)
 
 

@@ -38,6 +38,7 @@ class CheckTables:
     completeness: pd.DataFrame
     frozen: pd.DataFrame
     timestamps: pd.DataFrame
+    source_files: pd.DataFrame  # file_order -> file name, for the timestamps table
     readings_rows: int  # after duplicates of the natural key collapsed
     landed_rows: int
     files: int
@@ -96,31 +97,31 @@ def device_catalogue(settings: Settings) -> pa.Table:
 # live poller names each file after its cycle's start ('cycle-<start>-<group>-<id>.parquet').
 # Other files (compacted days, other producers) carry no landing time: their rows are taken as
 # landed in timestamp order, so the order check cannot fault them (the future bound still does).
-LANDED_SQL = r"""
-create temp table landed as
-with sources as (
-    -- one row per file and cycle: each landing time is parsed once, not once per reading
-    select
-        cycle_key,
-        source_file,
-        dense_rank() over (order by source_file) as file_order,
-        coalesce(
-            try_strptime(regexp_extract(cycle_key, '^history-(\d{8}T\d{6})$', 1),
-                         '%Y%m%dT%H%M%S')::timestamptz,
-            try_strptime(regexp_extract(source_file, '(^|/)cycle-(\d{8}T\d{12})[^/]*$', 2),
-                         '%Y%m%dT%H%M%S%f')::timestamptz
-        ) as cycle_landed_at_utc
-    from (select distinct coalesce(cycle_id, '') as cycle_key, source_file from landed_raw)
-)
+SOURCES_SQL = r"""
+create temp table sources as
+select
+    cycle_key,
+    source_file,
+    regexp_extract(source_file, '[^/]*$') as source_name,
+    dense_rank() over (order by source_file) as file_order,
+    coalesce(
+        try_strptime(regexp_extract(cycle_key, '^history-(\d{8}T\d{6})$', 1),
+                     '%Y%m%dT%H%M%S')::timestamptz,
+        try_strptime(regexp_extract(source_file, '(^|/)cycle-(\d{8}T\d{12})[^/]*$', 2),
+                     '%Y%m%dT%H%M%S%f')::timestamptz
+    ) as cycle_landed_at_utc
+-- one row per file and cycle: each landing time is parsed once, not once per reading
+from (select distinct coalesce(cycle_id, '') as cycle_key, source_file from landed_raw)
+"""
 
+LANDED_SQL = """
+create temp table landed as
 select
     raw.ts_utc,
     raw.device_id,
     raw.point,
     raw.value,
     raw.quality,
-    raw.cycle_id,
-    raw.source_file,
     sources.file_order,
     raw.file_row_number,
     coalesce(sources.cycle_landed_at_utc, raw.ts_utc) as landed_at_utc
@@ -467,8 +468,8 @@ with ordered as (
         point,
         ts_utc,
         value,
-        cycle_id,
-        source_file,
+        file_order,
+        landed_at_utc,
         max(ts_utc) over (
             partition by device_id, point
             order by landed_at_utc, file_order, file_row_number
@@ -479,16 +480,17 @@ with ordered as (
 
 select
     row_number() over () as row_id,
-    device_id,
-    point,
-    ts_utc,
-    value,
-    cycle_id,
-    regexp_extract(source_file, '[^/]*$') as source_file,
-    latest_earlier_ts_utc,
+    *,
     epoch(ts_utc) - epoch(latest_earlier_ts_utc) as seconds_after_earlier_landed,
     epoch(ts_utc) - epoch($now_utc::timestamptz) as seconds_ahead_of_check
 from ordered
+"""
+
+# The files read, by the number the tables refer to them with (kept out of the big tables).
+SOURCE_FILES_SQL = """
+select distinct file_order, source_name as source_file
+from sources
+order by file_order
 """
 
 
@@ -506,6 +508,7 @@ def build_check_tables(settings: Settings, days: Sequence[dt.date], now_utc: dt.
         connection.register("checked_days", pa.table({"day": pa.array(sorted(set(days)),
                                                                       pa.date32())}))
         _register_landed_raw(connection, files)
+        connection.execute(SOURCES_SQL)
         connection.execute(LANDED_SQL)
         connection.execute("drop table if exists landed_raw")
         connection.execute(READINGS_SQL)
@@ -524,6 +527,7 @@ def build_check_tables(settings: Settings, days: Sequence[dt.date], now_utc: dt.
                 "min_power_pct": thresholds.counter_min_power_pct_of_rated,
                 "min_flow": thresholds.counter_min_flow}),
             timestamps=_frame(connection, TIMESTAMPS_SQL, {"now_utc": now}),
+            source_files=_frame(connection, SOURCE_FILES_SQL, {}),
             readings_rows=readings_rows,
             landed_rows=landed_rows,
             files=len(files),
