@@ -98,6 +98,7 @@ def device_catalogue(settings: Settings) -> pa.Table:
 # Other files (compacted days, other producers) carry no landing time: their rows are taken as
 # landed in timestamp order, so the order check cannot fault them (the future bound still does).
 SOURCES_SQL = r"""
+-- one row per file and cycle: each landing time is parsed once, not once per reading
 create temp table sources as
 select
     cycle_key,
@@ -110,7 +111,6 @@ select
         try_strptime(regexp_extract(source_file, '(^|/)cycle-(\d{8}T\d{12})[^/]*$', 2),
                      '%Y%m%dT%H%M%S%f')::timestamptz
     ) as cycle_landed_at_utc
--- one row per file and cycle: each landing time is parsed once, not once per reading
 from (select distinct coalesce(cycle_id, '') as cycle_key, source_file from landed_raw)
 """
 
@@ -510,7 +510,7 @@ def build_check_tables(settings: Settings, days: Sequence[dt.date], now_utc: dt.
         _register_landed_raw(connection, files)
         connection.execute(SOURCES_SQL)
         connection.execute(LANDED_SQL)
-        connection.execute("drop table if exists landed_raw")
+        connection.execute("drop table landed_raw")
         connection.execute(READINGS_SQL)
         landed_rows = _count(connection, "landed")
         connection.execute("drop table landed")
@@ -541,7 +541,8 @@ def _register_landed_raw(connection: duckdb.DuckDBPyConnection, files: list[str]
         empty = landing.READINGS_SCHEMA.empty_table().append_column(
             "source_file", pa.array([], pa.string())).append_column(
             "file_row_number", pa.array([], pa.int64()))
-        connection.register("landed_raw", empty)
+        connection.register("no_files", empty)
+        connection.execute("create temp table landed_raw as select * from no_files")
         return
     connection.execute(
         """

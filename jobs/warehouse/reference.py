@@ -105,7 +105,9 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
         "grid_region": park.park.grid_region,
         "import_limit_kw": park.park.grid_connection.import_limit_kw,
         "export_limit_kw": park.park.grid_connection.export_limit_kw,
-        "contract_demand_kw": park.park.grid_connection.contract_demand_kw}])
+        "contract_demand_kw": park.park.grid_connection.contract_demand_kw,
+        "core_indicator_limit_tco2_per_tce": park.targets.core_indicator_limit_tco2_per_tce,
+        "peak_year": park.targets.peak_year, "neutrality_year": park.targets.neutrality_year}])
     return {"enterprises": enterprises, "devices": devices, "device_points": device_points,
             "park": park_table}
 

@@ -8,8 +8,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import fsspec
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -17,7 +19,12 @@ from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import generate_park
 from jobs.common import landing
 from jobs.common.settings import Settings
-from jobs.quality import QualityReport, default_run_id, run_landing_checkpoint
+from jobs.quality import (
+    QualityReport,
+    QualityThresholds,
+    default_run_id,
+    run_landing_checkpoint,
+)
 from jobs.quality.quarantine import rows_to_table, write_quarantine
 from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
 from tests.conftest import relocate_endpoints, settings_for
@@ -90,6 +97,14 @@ def faulty_run(tmp_path_factory: pytest.TempPathFactory) -> FaultyRun:
     landing.write_partitioned(root, "readings", _reading(
         _at(60.5), *planted.clock_back, 1000.0, "0f3c2a9e"),
         f"cycle-{_at(150):%Y%m%dT%H%M%S%f}-meters-0f3c2a9e")
+    # A replay of already-landed readings, failed this time and landed later: duplicates of
+    # the natural key collapse to the good reading, so it must not look like a clock going back.
+    replay = landing.read_dataset(root, "readings", [T0.date()]).filter(
+        pc.field("device_id") == planted.healthy_charger).slice(0, 20)
+    replay = replay.set_column(replay.schema.get_field_index("quality"), "quality",
+                               pa.array(["timeout"] * replay.num_rows))
+    landing.write_partitioned(root, "readings", replay,
+                              f"cycle-{_at(170):%Y%m%dT%H%M%S%f}-ev-5a5a5a5a")
     # A reading stamped an hour ahead of the check's clock.
     landing.write_partitioned(root, "readings", _reading(
         NOW + dt.timedelta(hours=1), *planted.future, 24.0, "import-2"), "import-backfill-2")
@@ -233,3 +248,31 @@ def test_default_run_ids_are_named_after_the_days():
     assert default_run_id([day, day + dt.timedelta(days=1)]) == "landing-20260701-20260702"
     gappy = default_run_id([day, day + dt.timedelta(days=2)])
     assert gappy.startswith("landing-20260701-20260703-") and len(gappy) == 34
+
+
+def test_a_day_with_nothing_landed_fails_completeness_for_every_device(tmp_path: Path):
+    settings = settings_for(relocate_endpoints(generate_park(12, seed=3)), tmp_path / "data")
+    noon = dt.datetime(2026, 7, 1, 12, 0, tzinfo=dt.UTC)
+    report = run_landing_checkpoint(
+        settings, [noon.date()], now_utc=noon,
+        thresholds=QualityThresholds(completeness_window="full_day"))
+    completeness = report.checks["completeness"]
+    assert completeness.failed_rows == completeness.evaluated_rows == len(settings.park.devices)
+    # today's window ends at the check's clock: half a day of 60 s polls
+    assert "0 of 720 expected polls" in completeness.examples[0]
+    others = [s for name, s in report.checks.items() if name != "completeness"]
+    assert all(s.success and s.evaluated_rows == 0 for s in others)
+
+
+def test_an_object_store_data_root_gets_results_docs_and_quarantine(tmp_path: Path):
+    settings = settings_for(relocate_endpoints(generate_park(12, seed=3)),
+                            "memory://quality-test")  # type: ignore[arg-type]
+    generate_history(settings, T0, _at(30), sample_s=60)
+    landing.write_partitioned(settings.landing_root, "readings", _reading(
+        _at(10.5), "grid-main", "frequency_hz", 70.0, "import-1"), "import-1")
+    report = run_landing_checkpoint(settings, [T0.date()], now_utc=NOW)
+    memory = fsspec.filesystem("memory")
+    assert report.checks["value_range"].failed_rows == 1
+    assert report.docs_index_path == "memory://quality-test/quality/data_docs/index.html"
+    assert all(memory.exists(path) for path in report.paths)
+    memory.rm("/quality-test", recursive=True)

@@ -30,12 +30,15 @@ def test_docs_generate_and_every_model_states_its_grain(tmp_path: Path):
         assert "grain" in node["description"].lower(), unique_id
 
 
-def test_the_scope2_worked_example_runs_as_a_dbt_unit_test(tmp_path: Path):
-    """The reference README's worked example (5,366 / 3,513.6 tCO2, 50 %, 1,474.8 tce) is a dbt
-    unit test on the carbon mart; it must have run, and passed, in the build."""
+def test_the_reference_worked_examples_run_as_dbt_unit_tests(tmp_path: Path):
+    """The reference README's worked examples are dbt unit tests: Scope 2 (5,366 / 3,513.6 tCO2,
+    50 %, 1,474.8 tce) on the carbon mart and the park core indicator (0.22 > 0.2 tCO2/tce,
+    6,000 tCO2 to go) on the KPI mart; both must have run, and passed, in the build."""
     settings = settings_for(relocate_endpoints(generate_park(15, seed=1)), tmp_path / "data")
-    report = build_warehouse(settings, select="+fct_enterprise_monthly_carbon")
-    unit_tests = [n for n in report.nodes if n.resource_type == "unit_test"]
-    assert [n.unique_id.rsplit(".", 1)[-1] for n in unit_tests] == [
-        "scope2_worked_example_from_the_reference"]
-    assert unit_tests[0].status == "pass", unit_tests[0].message
+    report = build_warehouse(settings, select="+fct_park_monthly_kpis")
+    unit_tests = {n.unique_id.rsplit(".", 1)[-1]: n for n in report.nodes
+                  if n.resource_type == "unit_test"}
+    assert set(unit_tests) == {"scope2_worked_example_from_the_reference",
+                               "core_indicator_worked_example_from_the_reference"}
+    for node in unit_tests.values():
+        assert node.status == "pass", node.message
