@@ -138,6 +138,10 @@ def validate_tables(tables: Sequence[CheckTable], *, checkpoint_name: str, run_n
                     run_time: dt.datetime, docs: DocsSite | None = None) -> ValidationOutcome:
     """Validate every table with its suite in one Checkpoint (COMPLETE results naming each
     failing row by `row_id`), optionally updating Data Docs, and summarise per expectation."""
+    for attribute in ("name", "suite"):
+        names = [t.name if attribute == "name" else t.suite.name for t in tables]
+        if len(set(names)) != len(names):
+            raise ValueError(f"check tables need unique {attribute} names, got {names}")
     context = quiet_context(docs)
     if docs is not None and docs.results_dir is not None:
         _forget_run(context, run_name)  # a re-run of the same run replaces its results
@@ -150,7 +154,8 @@ def validate_tables(tables: Sequence[CheckTable], *, checkpoint_name: str, run_n
             path = Path(scratch) / f"{table.name}.parquet"
             table.frame.to_parquet(path, index=False)
             asset = source.add_parquet_asset(name=table.name, path=path)
-            assert asset is not None  # typed Optional by GX, returned for every new asset
+            if asset is None:  # typed Optional by GX; a new asset is always returned
+                raise RuntimeError(f"GX did not create the asset {table.name!r}")
             batch = asset.add_batch_definition_whole_dataframe(table.name)
             suite = context.suites.add(table.suite)
             definitions.append(context.validation_definitions.add(
@@ -195,10 +200,11 @@ def validate_tables(tables: Sequence[CheckTable], *, checkpoint_name: str, run_n
 def _outcome(table_name: str, expectation: Any) -> ExpectationOutcome:
     config = expectation.expectation_config
     meta = config.meta or {}
-    exception = expectation.exception_info or {}
-    if exception.get("raised_exception"):
+    errors = _exception_messages(expectation.exception_info)
+    if errors:
+        # GX reports a metric it could not compute as a failed expectation, not an exception.
         raise ExpectationError(f"{table_name}: {config.type} could not be evaluated: "
-                               f"{exception.get('exception_message')}")
+                               f"{'; '.join(sorted(set(errors)))}")
     result = expectation.result or {}
     unexpected = int(result.get("unexpected_count") or 0)
     ids = [int(entry[INDEX_COLUMN]) for entry in result.get("unexpected_index_list") or []]
@@ -212,6 +218,15 @@ def _outcome(table_name: str, expectation: Any) -> ExpectationOutcome:
         success=bool(expectation.success),
         evaluated_rows=int(result.get("element_count") or 0),
         unexpected_count=unexpected, failing_row_ids=ids)
+
+
+def _exception_messages(info: Any) -> list[str]:
+    """Messages of an exception_info: flat, or keyed by metric when metrics failed."""
+    if not isinstance(info, dict):
+        return []
+    if info.get("raised_exception"):
+        return [str(info.get("exception_message"))]
+    return [message for value in info.values() for message in _exception_messages(value)]
 
 
 def _forget_run(context: AbstractDataContext, run_name: str) -> None:

@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import tempfile
 import time
@@ -128,6 +129,7 @@ def _docs_site(data_root: str) -> Iterator[tuple[DocsSite, str]]:
 
 
 def _local_path(root: str) -> str | None:
+    """The data root as an absolute local path (GX file stores want one), or None for URLs."""
     if root.startswith("file://"):
-        return root.removeprefix("file://")
-    return None if "://" in root else root
+        return os.path.abspath(root.removeprefix("file://"))
+    return None if "://" in root else os.path.abspath(root)

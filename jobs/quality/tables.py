@@ -538,16 +538,21 @@ def build_check_tables(settings: Settings, days: Sequence[dt.date], now_utc: dt.
 
 def _register_landed_raw(connection: duckdb.DuckDBPyConnection, files: list[str]) -> None:
     if not files:
-        empty = landing.READINGS_SCHEMA.empty_table().append_column(
-            "source_file", pa.array([], pa.string())).append_column(
-            "file_row_number", pa.array([], pa.int64()))
-        connection.register("no_files", empty)
+        connection.register("no_files", pa.table({
+            "ts_utc": pa.array([], pa.timestamp("us", tz="UTC")),
+            "device_id": pa.array([], pa.string()), "point": pa.array([], pa.string()),
+            "value": pa.array([], pa.float64()), "quality": pa.array([], pa.string()),
+            "cycle_id": pa.array([], pa.string()), "source_file": pa.array([], pa.string()),
+            "file_row_number": pa.array([], pa.int64())}))
         connection.execute("create temp table landed_raw as select * from no_files")
         return
     connection.execute(
         """
         create temp table landed_raw as
-        select * exclude (filename), filename as source_file
+        select
+            ts_utc, device_id, point, value, quality, cycle_id,
+            filename as source_file,
+            file_row_number
         from read_parquet($files, filename = true, file_row_number = true,
                           hive_partitioning = false, union_by_name = true)
         """,

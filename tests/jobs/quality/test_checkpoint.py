@@ -11,7 +11,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 import pytest
 
-from jobs.quality.checkpoint import CheckTable, DocsSite, validate_tables
+from jobs.quality.checkpoint import CheckTable, DocsSite, ExpectationError, validate_tables
 
 RUN_TIME = dt.datetime(2026, 7, 1, 6, 0, tzinfo=dt.UTC)
 
@@ -56,4 +56,12 @@ def test_data_docs_keep_every_run_listed(tmp_path: Path):
 def test_a_table_without_row_ids_is_refused():
     table = CheckTable("bad", pd.DataFrame({"x": [1]}), gx.ExpectationSuite(name="bad_suite"))
     with pytest.raises(ValueError, match="row_id"):
+        validate_tables([table], checkpoint_name="c", run_name="r", run_time=RUN_TIME)
+
+
+def test_an_expectation_gx_cannot_evaluate_is_an_error_not_a_pass():
+    table = CheckTable("t", pd.DataFrame({"row_id": [1]}), gx.ExpectationSuite(
+        name="t_suite",
+        expectations=[gxe.ExpectColumnValuesToBeBetween(column="missing", min_value=0)]))
+    with pytest.raises(ExpectationError, match='column "missing"'):
         validate_tables([table], checkpoint_name="c", run_name="r", run_time=RUN_TIME)
