@@ -1,24 +1,46 @@
-"""Prefect flow: build the warehouse with dbt, then publish what was built and tested."""
+"""Prefect flow: check the landing data (Great Expectations), build the warehouse with dbt,
+then publish what was checked, built and tested."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from jobs.common.settings import load_settings
+from jobs.quality.landing_checkpoint import run_landing_checkpoint
+from jobs.quality.report import QualityReport
 from jobs.warehouse.build import BuildReport, build_warehouse
+
+
+@task(name="landing-checkpoint", cache_policy=NO_CACHE)
+def landing_checkpoint(days: list[dt.date]) -> QualityReport:
+    return run_landing_checkpoint(load_settings(), days)
 
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
 def dbt_build(full_refresh: bool, rebuild_from: str | None) -> BuildReport:
     # No retries: a failed dbt test is an answer, not a transient fault.
-    return build_warehouse(load_settings(), full_refresh=full_refresh, rebuild_from=rebuild_from)
+    return build_warehouse(load_settings(), full_refresh=full_refresh, rebuild_from=rebuild_from,
+                           quiet=True)
 
 
 @flow(name="warehouse")
-def warehouse(full_refresh: bool = False, rebuild_from: str | None = None) -> dict:
+def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
+              quality_days: list[dt.date] | None = None) -> dict:
+    """Checkpoint first (its quarantine rows land before dbt reads them), then dbt build.
+
+    quality_days: UTC days to check; default yesterday and today. A failing expectation is
+    reported and quarantined, not fatal: the data is flagged, the warehouse still builds.
+    """
+    today = dt.datetime.now(dt.UTC).date()
+    days = quality_days or [today - dt.timedelta(days=1), today]
+    quality = landing_checkpoint(days)
     report = dbt_build(full_refresh, rebuild_from)
+    create_markdown_artifact(markdown=quality.summary_markdown(), key="landing-quality",
+                             description="Great Expectations checkpoint on the landing data")
     create_markdown_artifact(markdown=report.summary_markdown(), key="warehouse-build",
                              description="dbt models built and tests run")
     logger = get_run_logger()
@@ -27,4 +49,5 @@ def warehouse(full_refresh: bool = False, rebuild_from: str | None = None) -> di
     if not report.success:
         raise RuntimeError(f"warehouse build failed: {len(report.failed)} node(s)")
     return {"models": sum(report.count("model").values()),
-            "tests_passed": report.count("test").get("pass", 0)}
+            "tests_passed": report.count("test").get("pass", 0),
+            "quality_success": quality.success}

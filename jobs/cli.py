@@ -246,6 +246,25 @@ def sql(query: Annotated[str, typer.Argument(help="SQL to run against the wareho
     console.print(table)
 
 
+@app.command()
+def quality(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: DataRoot = None,
+            day: Annotated[list[str] | None, typer.Option(
+                help="UTC day(s) to check (YYYY-MM-DD); repeat. Default: yesterday and today.")]
+            = None) -> None:
+    """Run the Great Expectations checkpoint on landed readings; failing rows are quarantined."""
+    from jobs.quality.landing_checkpoint import run_landing_checkpoint
+
+    settings = _settings(config_dir, park_file, data_root)
+    today = dt.datetime.now(dt.UTC).date()
+    days = ([dt.date.fromisoformat(d) for d in day] if day
+            else [today - dt.timedelta(days=1), today])
+    with console.status("Great Expectations checkpoint …"):
+        report = run_landing_checkpoint(settings, days)
+    console.print(report.summary_markdown())
+    if not report.success:
+        raise typer.Exit(1)
+
+
 @app.command("generate-park")
 def generate_park_command(
         devices: Annotated[int, typer.Option(min=10, help="Number of devices.")] = 1000,

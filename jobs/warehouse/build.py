@@ -21,6 +21,7 @@ import pyarrow as pa
 from jobs.common import landing
 from jobs.common.settings import PROJECT_ROOT, Settings, join_path
 from jobs.inbox.schemas import DATASETS
+from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
 from jobs.warehouse.reference import export_reference
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -28,6 +29,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 LANDING_SCHEMAS: dict[str, pa.Schema] = {
     "readings": landing.READINGS_SCHEMA,
     **{dataset.name: dataset.schema for dataset in DATASETS.values()},
+    DQ_QUARANTINE_DATASET: DQ_QUARANTINE_SCHEMA,
 }
 EMPTY_PARTITION = "date=1970-01-01"
 

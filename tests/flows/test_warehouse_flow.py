@@ -27,8 +27,9 @@ def test_warehouse_flow_builds_and_tests(tmp_path: Path, monkeypatch):
     settings = load_settings()
     start = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
     generate_history(settings, start, start + dt.timedelta(hours=2))
-    result = warehouse()
+    result = warehouse(quality_days=[start.date()])
     assert result["models"] > 5 and result["tests_passed"] > 5
+    assert (Path(settings.data_root) / "quality").is_dir()
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         intervals = connection.execute("select count(*) from fct_energy_balance").fetchone()
     assert intervals == (7,)  # the last quarter-hour waits for a reading at 02:00

@@ -33,7 +33,8 @@ def _park_with_every_fault() -> tuple[dict, dict[str, str]]:
         "timeout": ids["ev_charger"][0], "exception": ids["hvac"][0],
         "refuse": ids["bess"][0], "frozen": ids["sub_meter"][0],
         "rollover": ids["grid_meter"][0], "replaced": ids["sub_meter"][1],
-        "garbage": ids["pv_inverter"][0], "drop": ids["common_meter"][0],
+        # an AC charger: its u32 counter decodes garbage as plausible-looking "good" numbers
+        "garbage": ids["ev_charger"][1], "drop": ids["common_meter"][0],
     }
     park["simulation"]["faults"] = [
         {"device_id": faulty["timeout"], "kind": "timeout", "start": _at(1), "end": _at(2.5)},
@@ -214,3 +215,16 @@ def test_enterprise_allocation_follows_the_rule_on_the_true_flows(built):
         assert pv_allocated == pytest.approx(min(pv, park_use) * mine / park_use, abs=0.5)
         checked += 1
     assert checked > 30
+
+
+def test_implausible_counter_readings_are_quarantined_with_a_reason(built):
+    settings, faulty, _, _ = built
+    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+        rows = connection.execute(
+            "select device_id, ts_utc, reason from fct_quarantined_readings "
+            "where source_check = 'dbt_implausible_counter'").fetchall()
+    devices = {device for device, _, _ in rows}
+    assert devices == {faulty["garbage"]}
+    start, end = T0 + dt.timedelta(hours=3), T0 + dt.timedelta(hours=3.5)
+    assert all(start <= ts.astimezone(dt.UTC) < end for _, ts, _ in rows)
+    assert all("neither neighbour" in reason for _, _, reason in rows)
