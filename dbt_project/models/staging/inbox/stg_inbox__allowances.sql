@@ -1,16 +1,2 @@
--- The latest landed row per natural key: a corrected file supersedes an earlier one.
-with source as (
-    select * from {{ source('inbox', 'inbox_allowances') }}
-),
-
-latest as (
-    select *
-    from source
-    qualify row_number() over (partition by enterprise_id, compliance_year order by loaded_at_utc desc) = 1
-),
-
-final as (
-    select * exclude ("date") from latest
-)
-
-select * from final
+-- The latest landed row per natural key (see macros/latest_rows.sql).
+{{ latest_rows(source('inbox', 'inbox_allowances'), ['enterprise_id', 'compliance_year']) }}
