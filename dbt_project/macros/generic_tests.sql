@@ -57,3 +57,24 @@ where abs(per_interval.consumption_kwh - park.park_consumption_kwh) > 1e-6
     or (park.park_consumption_kwh > 0
         and abs(per_interval.allocated_kwh - park.park_supply_kwh) > 1e-6)
 {% endtest %}
+
+
+{% test expression_holds(model, column_name, expression) %}
+-- Rows where a stated invariant between columns does not hold.
+select * from {{ model }} where not ({{ expression }})
+{% endtest %}
+
+
+{% test landing_is_fresh(model, column_name, max_age_hours, partition_column) %}
+-- Fails (at the severity configured) when the newest landed row is older than max_age_hours:
+-- harvesting has stopped or files stopped arriving. Only recent partitions are scanned.
+with newest as (
+    select max({{ column_name }}) as newest_utc
+    from {{ model }}
+    where {{ partition_column }} >= cast(now() - interval '{{ max_age_hours }} hours' as date)
+)
+
+select newest_utc, now() as checked_at_utc
+from newest
+where newest_utc is null or newest_utc < now() - interval '{{ max_age_hours }} hours'
+{% endtest %}

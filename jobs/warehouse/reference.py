@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from device_io.codec import multiplier
-from device_io.register_map import Point, PointRole
+from device_io.register_map import Point, PointRole, RegisterMap
 from jobs.common import landing
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
 from jobs.common.settings import Settings
@@ -31,6 +31,26 @@ COUNTER_FLOWS: dict[DeviceKind, dict[str, str]] = {
     DeviceKind.GAS_METER: {"volume_total_nm3": "gas"},
     DeviceKind.THERMAL_STORAGE: {"heat_charged_kwh_th": "heat_stored",
                                  "heat_discharged_kwh_th": "heat_released"},
+}
+# Where a device's map has no counter for a flow, the flow's energy is integrated from a power
+# point instead (cheap transducers report power only). Each entry: the counter it stands in
+# for -> (power point, sign of the flow's direction in that point, the energy unit). Signs
+# follow the devices: meters import positive, batteries and heat stores discharge positive.
+POWER_FLOWS: dict[DeviceKind, dict[str, tuple[str, int, str]]] = {
+    DeviceKind.GRID_METER: {"energy_import_kwh": ("active_power_kw", 1, "kWh"),
+                            "energy_export_kwh": ("active_power_kw", -1, "kWh")},
+    DeviceKind.SUB_METER: {"energy_import_kwh": ("active_power_kw", 1, "kWh"),
+                           "energy_export_kwh": ("active_power_kw", -1, "kWh")},
+    DeviceKind.COMMON_METER: {"energy_import_kwh": ("active_power_kw", 1, "kWh"),
+                              "energy_export_kwh": ("active_power_kw", -1, "kWh")},
+    DeviceKind.PV_INVERTER: {"energy_total_kwh": ("ac_power_kw", 1, "kWh")},
+    DeviceKind.BESS: {"energy_charged_kwh": ("active_power_kw", -1, "kWh"),
+                      "energy_discharged_kwh": ("active_power_kw", 1, "kWh")},
+    DeviceKind.EV_CHARGER: {"energy_total_kwh": ("charging_power_kw", 1, "kWh")},
+    DeviceKind.HVAC: {"energy_kwh": ("electric_power_kw", 1, "kWh")},
+    DeviceKind.GAS_METER: {"volume_total_nm3": ("flow_nm3_per_h", 1, "Nm3")},
+    DeviceKind.THERMAL_STORAGE: {"heat_charged_kwh_th": ("thermal_power_kw_th", -1, "kWh_th"),
+                                 "heat_discharged_kwh_th": ("thermal_power_kw_th", 1, "kWh_th")},
 }
 # A counter may rise at most this much faster than the device's rating (metering tolerance,
 # short overloads) before a step is implausible.
@@ -64,6 +84,23 @@ def _counter_wrap(point: Point) -> float | None:
     return (point.type.raw_max + 1) * multiplier(point, None)
 
 
+def _power_derived_points(park: ParkConfig, device: Device,
+                          register_map: RegisterMap) -> list[dict]:
+    """Virtual energy points, named like the counter they stand in for, for every flow the
+    device's map has no counter for but has a power point for."""
+    names = {point.name for point in register_map.points}
+    derived = []
+    for counter, (power_point, sign, unit) in POWER_FLOWS.get(device.kind, {}).items():
+        if counter in names or power_point not in names:
+            continue
+        derived.append({
+            "device_id": device.id, "point": counter, "unit": unit, "is_cumulative": False,
+            "energy_flow": COUNTER_FLOWS[device.kind][counter], "counter_wrap": None,
+            "max_rate_per_h": _max_rate_per_h(park, device), "valid_min": None,
+            "valid_max": None, "power_point": power_point, "power_sign": sign})
+    return derived
+
+
 def reference_tables(settings: Settings) -> dict[str, pa.Table]:
     park = settings.park
     enterprises = pa.Table.from_pylist(
@@ -93,12 +130,15 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
                 "is_cumulative": point.cumulative, "energy_flow": flows.get(point.name),
                 "counter_wrap": _counter_wrap(point) if point.cumulative else None,
                 "max_rate_per_h": _max_rate_per_h(park, device) if point.cumulative else None,
-                "valid_min": point.valid_min, "valid_max": point.valid_max})
+                "valid_min": point.valid_min, "valid_max": point.valid_max,
+                "power_point": None, "power_sign": None})
+        points += _power_derived_points(park, device, register_map)
     device_points = pa.Table.from_pylist(points, schema=pa.schema([
         ("device_id", pa.string()), ("point", pa.string()), ("unit", pa.string()),
         ("is_cumulative", pa.bool_()), ("energy_flow", pa.string()),
         ("counter_wrap", pa.float64()), ("max_rate_per_h", pa.float64()),
-        ("valid_min", pa.float64()), ("valid_max", pa.float64())]))
+        ("valid_min", pa.float64()), ("valid_max", pa.float64()),
+        ("power_point", pa.string()), ("power_sign", pa.int8())]))
     park_table = pa.Table.from_pylist([{
         "park_id": park.park.id, "name_zh": park.park.name_zh, "name_en": park.park.name_en,
         "timezone": park.park.timezone, "province": park.park.province,

@@ -40,7 +40,10 @@ cumulative as (
         ts_utc,
         sum(coalesce(increase_since_previous, 0)) over by_time as increase_to_date,
         sum(case when step_kind in ('reset', 'rebase') then 1 else 0 end) over by_time
-            as resets_to_date
+            as resets_to_date,
+        -- a gap longer than max_bridge_hours is not bridged: its sides are separate spans
+        sum(case when ts_utc - previous_ts_utc > interval '{{ var("max_bridge_hours") }} hours'
+                 then 1 else 0 end) over by_time as span_id
     from (select * from readings union all select * from context) as all_readings
     window by_time as (
         partition by device_id, point order by ts_utc
@@ -49,15 +52,16 @@ cumulative as (
 ),
 
 spans as (
-    select device_id, point, min(ts_utc) as first_ts, max(ts_utc) as last_ts
+    select device_id, point, span_id, min(ts_utc) as first_ts, max(ts_utc) as last_ts
     from cumulative
-    group by device_id, point
+    group by device_id, point, span_id
 ),
 
 boundaries as (
     select
         device_id,
         point,
+        span_id,
         unnest(generate_series(
             time_bucket(interval '15 minutes', first_ts)
                 + case when time_bucket(interval '15 minutes', first_ts) < first_ts
@@ -80,6 +84,7 @@ at_or_before as (
     asof join cumulative
         on boundaries.device_id = cumulative.device_id
         and boundaries.point = cumulative.point
+        and boundaries.span_id = cumulative.span_id
         and boundaries.boundary_utc >= cumulative.ts_utc
 ),
 
@@ -95,6 +100,7 @@ at_or_after as (
     asof join cumulative
         on boundaries.device_id = cumulative.device_id
         and boundaries.point = cumulative.point
+        and boundaries.span_id = cumulative.span_id
         and boundaries.boundary_utc <= cumulative.ts_utc
 ),
 

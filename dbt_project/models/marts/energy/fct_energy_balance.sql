@@ -51,6 +51,12 @@ final as (
         (grid_import_kwh + pv_generation_kwh + battery_discharge_kwh)
             - (enterprise_load_kwh + common_load_kwh + ev_charging_kwh + battery_charge_kwh
                + grid_export_kwh) as unexplained_residual_kwh,
+        grid_import_kwh * 4 as import_demand_kw,
+        round(100.0 * greatest(pv_generation_kwh - grid_export_kwh, 0)
+              / nullif(pv_generation_kwh, 0), 6) as pv_self_consumption_pct,
+        round(100.0 * greatest(pv_generation_kwh - grid_export_kwh, 0)
+              / nullif(enterprise_load_kwh + common_load_kwh + ev_charging_kwh, 0), 6)
+            as self_sufficiency_pct,
         expected_devices.devices_expected,
         devices_reporting = expected_devices.devices_expected as is_complete,
         abs((grid_import_kwh + pv_generation_kwh + battery_discharge_kwh)

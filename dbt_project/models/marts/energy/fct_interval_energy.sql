@@ -1,8 +1,11 @@
 -- Every metered energy flow of every device in every 15-minute interval, in its own unit
--- column (electricity kWh, gas Nm3, heat kWh_th), with local time for reports.
+-- column (electricity kWh, gas Nm3, heat kWh_th), with local time for reports. Energy comes
+-- from the device's counter, or, where it has none, from its integrated power (energy_source).
 
 with intervals as (
-    select * from {{ ref('int_counter_intervals_interpolated') }}
+    select *, 'counter' as energy_source from {{ ref('int_counter_intervals_interpolated') }}
+    union all
+    select *, 'power_integral' as energy_source from {{ ref('int_power_intervals_integrated') }}
 ),
 
 points as (
@@ -32,6 +35,7 @@ final as (
         case when points.unit = 'Nm3' then intervals.increase end as gas_nm3,
         case when points.unit = 'kWh_th' then intervals.increase end as heat_kwh_th,
         intervals.interval_quality,
+        intervals.energy_source,
         intervals.widest_reading_gap_s,
         points.max_rate_per_h * 0.25 as physical_limit_per_interval
     from intervals

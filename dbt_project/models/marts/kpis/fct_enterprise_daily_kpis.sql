@@ -1,0 +1,57 @@
+-- Each enterprise's (and the park's common use's) day in the park's time zone: electricity
+-- and where it came from, gas, energy (tce), location-based emissions, self-sufficiency and
+-- peak demand. A local day has 92, 96 or 100 intervals where the zone keeps daylight saving.
+-- Market-based Scope 2 is monthly only: green-power contracts and certificates are monthly.
+
+with energy as (
+    select * from {{ ref('fct_enterprise_interval_energy') }}
+),
+
+factors as (
+    select * from {{ ref('int_accounting_factors_selected') }}
+),
+
+daily as (
+    select
+        entity_id,
+        any_value(entity_kind) as entity_kind,
+        local_date,
+        sum(consumption_kwh) as electricity_kwh,
+        sum(pv_allocated_kwh) as pv_allocated_kwh,
+        sum(storage_allocated_kwh) as storage_allocated_kwh,
+        sum(grid_allocated_kwh) as grid_allocated_kwh,
+        sum(gas_nm3) as gas_nm3,
+        max(consumption_kwh) * 4 as peak_demand_kw,
+        arg_max(interval_start_local, consumption_kwh) as peak_demand_at_local,
+        count(*) as intervals,
+        count(*) filter (where interval_quality = 'estimated') as estimated_intervals
+    from energy
+    group by entity_id, local_date
+),
+
+final as (
+    select
+        daily.entity_id,
+        daily.entity_kind,
+        daily.local_date,
+        daily.electricity_kwh,
+        daily.pv_allocated_kwh,
+        daily.storage_allocated_kwh,
+        daily.grid_allocated_kwh,
+        daily.gas_nm3,
+        round((daily.electricity_kwh * factors.electricity_kgce_per_kwh
+               + daily.gas_nm3 * factors.gas_kgce_per_nm3) / 1000.0, 6) as energy_tce,
+        round(daily.gas_nm3 * factors.gas_tco2_per_nm3, 6) as scope1_tco2,
+        round((daily.grid_allocated_kwh + daily.storage_allocated_kwh) / 1000.0
+              * factors.location_kgco2_per_kwh, 6) as scope2_location_tco2,
+        round(100.0 * daily.pv_allocated_kwh / nullif(daily.electricity_kwh, 0), 6)
+            as self_sufficiency_pct,
+        daily.peak_demand_kw,
+        daily.peak_demand_at_local,
+        daily.intervals,
+        daily.estimated_intervals
+    from daily
+    cross join factors
+)
+
+select * from final

@@ -1,0 +1,84 @@
+-- The park's day in its own time zone: the balance's flows, energy (tce), location-based
+-- emissions, PV self-consumption, self-sufficiency, peak import demand, and how much of the
+-- day was measured. A local day has 92, 96 or 100 intervals where the zone keeps daylight
+-- saving; expected_intervals says which, so a missing interval is visible.
+
+with balance as (
+    select * from {{ ref('fct_energy_balance') }}
+),
+
+consumers as (
+    select
+        local_date,
+        sum(gas_nm3) as gas_nm3,
+        sum(grid_allocated_kwh + storage_allocated_kwh) as grid_electricity_kwh
+    from {{ ref('fct_enterprise_interval_energy') }}
+    group by local_date
+),
+
+park as (
+    select timezone from {{ ref('stg_reference__park') }}
+),
+
+factors as (
+    select * from {{ ref('int_accounting_factors_selected') }}
+),
+
+daily as (
+    select
+        local_date,
+        sum(grid_import_kwh) as grid_import_kwh,
+        sum(grid_export_kwh) as grid_export_kwh,
+        sum(pv_generation_kwh) as pv_generation_kwh,
+        sum(battery_charge_kwh) as battery_charge_kwh,
+        sum(battery_discharge_kwh) as battery_discharge_kwh,
+        sum(enterprise_load_kwh + common_load_kwh + ev_charging_kwh) as consumption_kwh,
+        sum(ev_charging_kwh) as ev_charging_kwh,
+        sum(unexplained_residual_kwh) as unexplained_residual_kwh,
+        max(grid_import_kwh) * 4 as peak_import_kw,
+        arg_max(interval_start_local, grid_import_kwh) as peak_import_at_local,
+        count(*) as intervals,
+        count(*) filter (where not balance_closes) as intervals_not_closing,
+        count(*) filter (where estimated_flows > 0) as intervals_with_estimates
+    from balance
+    group by local_date
+),
+
+final as (
+    select
+        daily.local_date,
+        -- the length of the local day: midnight to midnight in the park's zone
+        cast(epoch(timezone(park.timezone, cast(daily.local_date + 1 as timestamp))
+                   - timezone(park.timezone, cast(daily.local_date as timestamp))) / 900
+             as integer) as expected_intervals,
+        daily.intervals,
+        daily.grid_import_kwh,
+        daily.grid_export_kwh,
+        daily.pv_generation_kwh,
+        daily.battery_charge_kwh,
+        daily.battery_discharge_kwh,
+        daily.consumption_kwh,
+        daily.ev_charging_kwh,
+        daily.unexplained_residual_kwh,
+        coalesce(consumers.gas_nm3, 0) as gas_nm3,
+        round((daily.consumption_kwh * factors.electricity_kgce_per_kwh
+               + coalesce(consumers.gas_nm3, 0) * factors.gas_kgce_per_nm3) / 1000.0, 6)
+            as energy_tce,
+        round(coalesce(consumers.gas_nm3, 0) * factors.gas_tco2_per_nm3, 6) as scope1_tco2,
+        round(coalesce(consumers.grid_electricity_kwh, 0) / 1000.0
+              * factors.location_kgco2_per_kwh, 6) as scope2_location_tco2,
+        round(100.0 * greatest(daily.pv_generation_kwh - daily.grid_export_kwh, 0)
+              / nullif(daily.pv_generation_kwh, 0), 6) as pv_self_consumption_pct,
+        round(100.0 * greatest(daily.pv_generation_kwh - daily.grid_export_kwh, 0)
+              / nullif(daily.consumption_kwh, 0), 6) as self_sufficiency_pct,
+        daily.peak_import_kw,
+        daily.peak_import_at_local,
+        daily.intervals_not_closing,
+        daily.intervals_with_estimates
+    from daily
+    cross join park
+    cross join factors
+    left join consumers on daily.local_date = consumers.local_date
+)
+
+select * from final
