@@ -1,5 +1,6 @@
 """Prefect flow: check the landing data (Great Expectations), build the warehouse with dbt,
-then publish what was checked, built and tested."""
+check the marts' distributions (Great Expectations), then publish what was checked, built and
+tested."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 
 from jobs.common.settings import load_settings
 from jobs.quality.landing_checkpoint import run_landing_checkpoint
+from jobs.quality.mart_checkpoint import MartQualityReport, run_mart_checkpoint
 from jobs.quality.report import QualityReport
 from jobs.warehouse.build import BuildReport, build_warehouse
 
@@ -18,6 +20,11 @@ from jobs.warehouse.build import BuildReport, build_warehouse
 @task(name="landing-checkpoint", cache_policy=NO_CACHE)
 def landing_checkpoint(days: list[dt.date]) -> QualityReport:
     return run_landing_checkpoint(load_settings(), days)
+
+
+@task(name="mart-checkpoint", cache_policy=NO_CACHE)
+def mart_checkpoint(local_dates: list[dt.date]) -> MartQualityReport:
+    return run_mart_checkpoint(load_settings(), local_dates)
 
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
@@ -30,10 +37,12 @@ def dbt_build(full_refresh: bool, rebuild_from: str | None) -> BuildReport:
 @flow(name="warehouse")
 def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
               quality_days: list[dt.date] | None = None) -> dict:
-    """Checkpoint first (its quarantine rows land before dbt reads them), then dbt build.
+    """Landing checkpoint first (its quarantine rows land before dbt reads them), dbt build,
+    then the mart checkpoint on the same days (as local dates in the park's zone).
 
     quality_days: UTC days to check; default yesterday and today. A failing expectation is
-    reported and quarantined, not fatal: the data is flagged, the warehouse still builds.
+    reported (and on landing data quarantined), not fatal: the data is flagged, the warehouse
+    still builds. A failed dbt test fails the flow.
     """
     today = dt.datetime.now(dt.UTC).date()
     days = quality_days or [today - dt.timedelta(days=1), today]
@@ -48,6 +57,9 @@ def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
         logger.error("%s: %s %s", node.unique_id, node.status, node.message or "")
     if not report.success:
         raise RuntimeError(f"warehouse build failed: {len(report.failed)} node(s)")
+    marts = mart_checkpoint(days)
+    create_markdown_artifact(markdown=marts.summary_markdown(), key="mart-quality",
+                             description="Great Expectations distribution checks on the marts")
     return {"models": sum(report.count("model").values()),
             "tests_passed": report.count("test").get("pass", 0),
-            "quality_success": quality.success}
+            "quality_success": quality.success, "marts_quality_success": marts.success}

@@ -249,17 +249,23 @@ def sql(query: Annotated[str, typer.Argument(help="SQL to run against the wareho
 @app.command()
 def quality(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: DataRoot = None,
             day: Annotated[list[str] | None, typer.Option(
-                help="UTC day(s) to check (YYYY-MM-DD); repeat. Default: yesterday and today.")]
-            = None) -> None:
-    """Run the Great Expectations checkpoint on landed readings; failing rows are quarantined."""
+                help="Day(s) to check (YYYY-MM-DD); repeat. Landing: UTC days; marts: local "
+                     "dates in the park's zone. Default: yesterday and today.")] = None,
+            marts: Annotated[bool, typer.Option(
+                "--marts", help="Check the built marts' distributions instead of the landing "
+                                "readings.")] = False) -> None:
+    """Run a Great Expectations checkpoint: on landed readings (failing rows are quarantined)
+    or, with --marts, on the warehouse's marts (findings are reported)."""
     from jobs.quality.landing_checkpoint import run_landing_checkpoint
+    from jobs.quality.mart_checkpoint import run_mart_checkpoint
 
     settings = _settings(config_dir, park_file, data_root)
     today = dt.datetime.now(dt.UTC).date()
     days = ([dt.date.fromisoformat(d) for d in day] if day
             else [today - dt.timedelta(days=1), today])
     with console.status("Great Expectations checkpoint …"):
-        report = run_landing_checkpoint(settings, days)
+        report = (run_mart_checkpoint(settings, days) if marts
+                  else run_landing_checkpoint(settings, days))
     console.print(report.summary_markdown())
     if not report.success:
         raise typer.Exit(1)

@@ -56,7 +56,7 @@ def run_landing_checkpoint(settings: Settings, days: list[dt.date], *, run_id: s
     suites = landing_suites(thresholds)
     check_tables = [CheckTable(name=name, frame=frame, suite=suites[name])
                     for name, frame in tables.frames().items()]
-    with _docs_site(settings.data_root) as (docs, docs_index):
+    with docs_site(settings.data_root) as (docs, docs_index):
         outcome = validate_tables(check_tables, checkpoint_name=CHECKPOINT_NAME,
                                   run_name=run_id, run_time=checked_at, docs=docs)
     quarantine = quarantine_table(run_id, checked_at, tables, outcome, thresholds)
@@ -112,7 +112,7 @@ def _summaries(tables: CheckTables, outcome: ValidationOutcome, quarantined_chec
 
 
 @contextlib.contextmanager
-def _docs_site(data_root: str) -> Iterator[tuple[DocsSite, str]]:
+def docs_site(data_root: str) -> Iterator[tuple[DocsSite, str]]:
     """A local data root gets its site built in place, with a results store that keeps every
     run listed; an object store gets the site built in a scratch folder and uploaded."""
     target = join_path(data_root, "quality", "data_docs")

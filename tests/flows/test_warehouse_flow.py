@@ -29,6 +29,9 @@ def test_warehouse_flow_builds_and_tests(tmp_path: Path, monkeypatch):
     generate_history(settings, start, start + dt.timedelta(hours=2))
     result = warehouse(quality_days=[start.date()])
     assert result["models"] > 5 and result["tests_passed"] > 5
+    # two healthy hours: the mart distribution checks ran on the built marts and passed
+    assert result["marts_quality_success"] is True
+    assert list((Path(settings.data_root) / "quality").glob("marts-*/checkpoint_result.json"))
     assert (Path(settings.data_root) / "quality").is_dir()
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         intervals = connection.execute("select count(*) from fct_energy_balance").fetchone()

@@ -19,8 +19,10 @@ pytestmark = pytest.mark.integration
 BERLIN_SPRING_DAY = dt.date(2026, 3, 29)  # 02:00 CET -> 03:00 CEST
 BERLIN_AUTUMN_DAY = dt.date(2026, 10, 25)  # 03:00 CEST -> 02:00 CET
 # the local days in UTC, worked out by hand: midnight CET = 23:00 UTC, midnight CEST = 22:00
-SPRING_UTC = (dt.datetime(2026, 3, 28, 23, tzinfo=dt.UTC), dt.datetime(2026, 3, 29, 22, tzinfo=dt.UTC))
-AUTUMN_UTC = (dt.datetime(2026, 10, 24, 22, tzinfo=dt.UTC), dt.datetime(2026, 10, 25, 23, tzinfo=dt.UTC))
+SPRING_UTC = (dt.datetime(2026, 3, 28, 23, tzinfo=dt.UTC),
+              dt.datetime(2026, 3, 29, 22, tzinfo=dt.UTC))
+AUTUMN_UTC = (dt.datetime(2026, 10, 24, 22, tzinfo=dt.UTC),
+              dt.datetime(2026, 10, 25, 23, tzinfo=dt.UTC))
 
 
 @pytest.fixture(scope="module")
