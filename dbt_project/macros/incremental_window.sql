@@ -11,19 +11,36 @@
 {%- endmacro %}
 
 
-{% macro open_window(time_column) %}
+{#
+  follows: another incremental model whose window (opened earlier in the same run) this one
+  uses: always (use_own_latest=false: a sparse table whose own latest row says nothing about
+  what is new), or only while this model is still empty (use_own_latest=true).
+#}
+{% macro open_window(time_column, follows=none, use_own_latest=true) %}
     {% if is_incremental() %}
+        {% set own_start %}
+            own.latest_utc - interval '{{ var("lookback_hours") }} hours'
+        {% endset %}
+        {% if follows is not none %}
+            {% set followed_start %}
+                (select window_start_utc from {{ window_table(ref(follows)) }})
+            {% endset %}
+        {% endif %}
         create or replace table {{ window_table(this) }} as
         select least(
-            coalesce(max({{ time_column }}), timestamptz '1970-01-01 00:00:00+00')
-                - interval '{{ var("lookback_hours") }} hours',
+            coalesce(
+                {% if follows is none %}{{ own_start }},
+                {% elif use_own_latest %}{{ own_start }}, {{ followed_start }},
+                {% else %}{{ followed_start }},
+                {% endif %}
+                timestamptz '1970-01-01 00:00:00+00'),
             {% if var("rebuild_from", none) %}
             timestamptz '{{ var("rebuild_from") }} 00:00:00+00'
             {% else %}
             timestamptz '9999-12-31 00:00:00+00'
             {% endif %}
         ) as window_start_utc
-        from {{ this }};
+        from (select max({{ time_column }}) as latest_utc from {{ this }}) as own;
         delete from {{ this }}
         where {{ time_column }} >= (select window_start_utc from {{ window_table(this) }});
     {% endif %}

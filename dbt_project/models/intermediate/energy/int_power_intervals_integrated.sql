@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ open_window('interval_start_utc') }}",
+        pre_hook="{{ open_window('interval_start_utc', follows='int_counter_readings_cleaned') }}",
     )
 }}
 
@@ -14,6 +14,8 @@
 -- pairs is scaled up from the part that is, and marked 'estimated', like any interval resting
 -- on readings further apart than measured_max_gap_minutes. Unlike a counter gap, energy in a
 -- longer power gap is unknowable: those intervals are absent and the balance shows them.
+
+-- depends_on: {{ ref('int_counter_readings_cleaned') }} (its window: see open_window)
 
 with derived_points as (
     select device_id, point, power_point, power_sign, unit

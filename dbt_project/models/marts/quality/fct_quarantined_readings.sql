@@ -14,34 +14,17 @@ with checkpoint_findings as (
     from {{ ref('stg_quality__quarantine') }}
 ),
 
-counter_points as (
-    select device_id, point from {{ ref('stg_reference__device_points') }} where is_cumulative
-),
-
-good_counter_readings as (
-    select distinct readings.device_id, readings.point, readings.ts_utc, readings.value
-    from {{ ref('stg_landing__readings') }} as readings
-    inner join counter_points
-        on readings.device_id = counter_points.device_id
-        and readings.point = counter_points.point
-    where readings.quality = 'good'
-),
-
 implausible_counters as (
     select
         'dbt_implausible_counter' as source_check,
-        good_counter_readings.ts_utc,
-        good_counter_readings.device_id,
-        good_counter_readings.point,
-        good_counter_readings.value,
+        ts_utc,
+        device_id,
+        point,
+        value,
         'counter reading fits neither neighbour within the device''s rating: left out'
             as reason,
         cast(null as timestamptz) as detected_at_utc
-    from good_counter_readings
-    anti join {{ ref('int_counter_readings_cleaned') }} as cleaned
-        on good_counter_readings.device_id = cleaned.device_id
-        and good_counter_readings.point = cleaned.point
-        and good_counter_readings.ts_utc = cleaned.ts_utc
+    from {{ ref('int_counter_readings_rejected') }}
 ),
 
 final as (
