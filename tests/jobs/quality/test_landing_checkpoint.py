@@ -19,14 +19,11 @@ from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import generate_park
 from jobs.common import landing
 from jobs.common.settings import Settings
-from jobs.quality import (
-    QualityReport,
-    QualityThresholds,
-    default_run_id,
-    run_landing_checkpoint,
-)
+from jobs.quality.landing_checkpoint import default_run_id, run_landing_checkpoint
 from jobs.quality.quarantine import rows_to_table, write_quarantine
+from jobs.quality.report import QualityReport
 from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
+from jobs.quality.thresholds import QualityThresholds
 from tests.conftest import relocate_endpoints, settings_for
 
 T0 = dt.datetime(2026, 7, 1, 2, 0, tzinfo=dt.UTC)  # 10:00 in Suzhou: PV producing
