@@ -28,18 +28,20 @@ def mart_checkpoint(local_dates: list[dt.date]) -> MartQualityReport:
 
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
-def dbt_build(full_refresh: bool, rebuild_from: str | None) -> BuildReport:
-    # No retries: a failed dbt test is an answer, not a transient fault.
+def dbt_build(full_refresh: bool, rebuild_from: str | None, full_checks: bool) -> BuildReport:
+    # No retries: a failed dbt test is an answer, not a transient fault. Unit tests (fixed
+    # fixtures) belong to CI, not to every scheduled build.
     return build_warehouse(load_settings(), full_refresh=full_refresh, rebuild_from=rebuild_from,
-                           quiet=True)
+                           quiet=True, unit_tests=False, full_checks=full_checks)
 
 
 @flow(name="warehouse")
 def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
-              quality_days: list[dt.date] | None = None) -> dict:
+              quality_days: list[dt.date] | None = None, full_checks: bool = False) -> dict:
     """Landing checkpoint first (its quarantine rows land before dbt reads them), dbt build,
     then the mart checkpoint on the same days (as local dates in the park's zone).
 
+    full_checks: run the row-grain tests over all rows, not just recent ones (nightly).
     quality_days: UTC days to check; default yesterday and today. A failing expectation is
     reported (and on landing data quarantined), not fatal: the data is flagged, the warehouse
     still builds. A failed dbt test fails the flow.
@@ -47,7 +49,7 @@ def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
     today = dt.datetime.now(dt.UTC).date()
     days = quality_days or [today - dt.timedelta(days=1), today]
     quality = landing_checkpoint(days)
-    report = dbt_build(full_refresh, rebuild_from)
+    report = dbt_build(full_refresh, rebuild_from, full_checks)
     create_markdown_artifact(markdown=quality.summary_markdown(), key="landing-quality",
                              description="Great Expectations checkpoint on the landing data")
     create_markdown_artifact(markdown=report.summary_markdown(), key="warehouse-build",

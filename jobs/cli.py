@@ -212,6 +212,11 @@ def build(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: D
               help="Re-derive incremental models from this UTC date (YYYY-MM-DD), e.g. after "
               "backfilling older data.")] = None,
           select: Annotated[str | None, typer.Option(help="dbt node selection.")] = None,
+          full_checks: Annotated[bool, typer.Option(
+              "--full-checks", help="Run row-grain tests over all rows, not only recent ones.")]
+          = False,
+          unit_tests: Annotated[bool, typer.Option(
+              help="Run dbt's unit tests (the worked examples) too.")] = True,
           verbose: Annotated[bool, typer.Option(help="Show dbt's own log lines.")] = False,
           ) -> None:
     """Build the warehouse with dbt (the only writer of the DuckDB file) and run its tests."""
@@ -220,7 +225,8 @@ def build(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: D
     settings = _settings(config_dir, park_file, data_root)
     with console.status("dbt build …"):
         report = build_warehouse(settings, full_refresh=full_refresh, rebuild_from=rebuild_from,
-                                 select=select, quiet=not verbose)
+                                 select=select, quiet=not verbose, unit_tests=unit_tests,
+                                 full_checks=full_checks)
     console.print(report.summary_markdown())
     console.print(f"warehouse: {settings.warehouse_path} (open it read-only: "
                   f"duckdb -readonly {settings.warehouse_path})")

@@ -13,10 +13,9 @@
 
 {#
   follows: another incremental model whose window (opened earlier in the same run) this one
-  uses: always (use_own_latest=false: a sparse table whose own latest row says nothing about
-  what is new), or only while this model is still empty (use_own_latest=true).
+  uses while it is itself still empty, so an empty model does not re-read all history.
 #}
-{% macro open_window(time_column, follows=none, use_own_latest=true) %}
+{% macro open_window(time_column, follows=none) %}
     {% if is_incremental() %}
         {% set own_start %}
             own.latest_utc - interval '{{ var("lookback_hours") }} hours'
@@ -29,10 +28,8 @@
         create or replace table {{ window_table(this) }} as
         select least(
             coalesce(
-                {% if follows is none %}{{ own_start }},
-                {% elif use_own_latest %}{{ own_start }}, {{ followed_start }},
-                {% else %}{{ followed_start }},
-                {% endif %}
+                {{ own_start }},
+                {% if follows is not none %}{{ followed_start }},{% endif %}
                 timestamptz '1970-01-01 00:00:00+00'),
             {% if var("rebuild_from", none) %}
             timestamptz '{{ var("rebuild_from") }} 00:00:00+00'

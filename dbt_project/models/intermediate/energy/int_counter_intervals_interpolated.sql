@@ -15,6 +15,7 @@ with readings as (
     select *
     from {{ ref('int_counter_readings_cleaned') }}
     where ts_utc >= {{ window_start() }}
+        and step_kind != 'rejected'
 ),
 
 context as (
@@ -28,7 +29,8 @@ context as (
         'first' as step_kind,
         cast(null as double) as increase_since_previous
     from {{ ref('int_counter_readings_cleaned') }}
-    where ts_utc < {{ window_start() }}
+    where step_kind != 'rejected'
+        and ts_utc < {{ window_start() }}
         and ts_utc >= {{ window_start() }} - interval '{{ var("max_bridge_hours") }} hours'
     group by device_id, point
 ),

@@ -6,13 +6,16 @@
     )
 }}
 
--- Good counter readings, one per key, with implausible ones (garbage that decoded as a valid
--- number) left out, and each step classified:
+-- Good counter readings, one per key, each step classified:
 --   normal    the counter rose within what the device can do;
 --   rollover  it wrapped past its register's range (the wrap is added back);
 --   reset     it restarted near zero (a new meter): the increase is the new reading;
 --   rebase    any other discontinuity (a meter swapped for one with another reading, a
---             counter preset): the increase is estimated from the neighbouring steps' rates.
+--             counter preset): the increase is estimated from the neighbouring steps' rates;
+--   rejected  implausible (garbage that decoded as a valid number): it fits neither
+--             neighbour, is left out of the steps and kept only so it can be quarantined.
+-- (Rejected readings live here rather than in a model of their own so that a full rebuild
+-- reads and sorts the month's readings once.)
 
 with counter_points as (
     select device_id, point, counter_wrap, max_rate_per_h
@@ -48,7 +51,8 @@ previous as (
         arg_max(counter_value, ts_utc) as value,
         false as is_new
     from {{ this }}
-    where ts_utc < {{ window_start() }}
+    where step_kind != 'rejected'
+        and ts_utc < {{ window_start() }}
         and ts_utc >= {{ window_start() }} - interval '{{ var("max_bridge_hours") }} hours'
     group by device_id, point
     {% else %}
@@ -78,14 +82,20 @@ neighbours as (
     window by_time as (partition by candidates.device_id, candidates.point order by candidates.ts_utc)
 ),
 
-accepted as (
+judged as (
     -- garbage fits neither neighbour; a real reading fits at least one of them
-    select device_id, point, ts_utc, value, is_new, counter_wrap, max_rate_per_h
+    select
+        device_id, point, ts_utc, value, is_new, counter_wrap, max_rate_per_h,
+        not is_new
+            or (prev_value is null and next_value is null)
+            or {{ counter_step_fits('prev_value', 'value', 'prev_ts', 'ts_utc') }}
+            or {{ counter_step_fits('value', 'next_value', 'ts_utc', 'next_ts') }}
+            as is_plausible
     from neighbours
-    where not is_new
-        or (prev_value is null and next_value is null)
-        or {{ counter_step_fits('prev_value', 'value', 'prev_ts', 'ts_utc') }}
-        or {{ counter_step_fits('value', 'next_value', 'ts_utc', 'next_ts') }}
+),
+
+accepted as (
+    select * exclude (is_plausible) from judged where is_plausible
 ),
 
 steps as (
@@ -155,6 +165,19 @@ final as (
         end as increase_since_previous
     from rates
     where is_new
+
+    union all
+
+    select
+        device_id,
+        point,
+        ts_utc,
+        value as counter_value,
+        cast(null as timestamptz) as previous_ts_utc,
+        'rejected' as step_kind,
+        cast(null as double) as increase_since_previous
+    from judged
+    where not is_plausible
 )
 
 select * from final

@@ -20,11 +20,12 @@ implausible_counters as (
         ts_utc,
         device_id,
         point,
-        value,
+        counter_value as value,
         'counter reading fits neither neighbour within the device''s rating: left out'
             as reason,
         cast(null as timestamptz) as detected_at_utc
-    from {{ ref('int_counter_readings_rejected') }}
+    from {{ ref('int_counter_readings_cleaned') }}
+    where step_kind = 'rejected'
 ),
 
 final as (
