@@ -1,0 +1,28 @@
+"""Assemble the dispatch model from the per-asset builders: the park bus balances in every
+interval, and the objective is the sum of every builder's costs."""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from jobs.dispatch.builders import add_battery, add_ev_fleet, add_grid_connection, add_pv
+from jobs.dispatch.inputs import DispatchInputs
+
+
+def build_model(inputs: DispatchInputs) -> pyo.ConcreteModel:
+    model = pyo.ConcreteModel(name="park_day_ahead")
+    model.T = pyo.Set(initialize=list(inputs.periods), ordered=True, doc="plan intervals")
+    model.bus_terms = []
+    model.cost_terms = []
+    add_grid_connection(model, inputs)
+    add_pv(model, inputs)
+    add_battery(model, inputs)
+    add_ev_fleet(model, inputs)
+    load = inputs.base_load_kw.to_numpy()
+
+    @model.Constraint(model.T, doc="power into the park bus equals power out of it (kW)")
+    def bus_balance(m, t):
+        return sum(sign * terms[t] for sign, terms in m.bus_terms) == float(load[t])
+
+    model.total_cost_cny = pyo.Objective(expr=sum(model.cost_terms), sense=pyo.minimize)
+    return model

@@ -1,0 +1,162 @@
+"""Small dispatch instances whose optimum is worked out by hand, solved for real by HiGHS."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from jobs.dispatch.calendar import local_day_intervals
+from jobs.dispatch.extract import extract
+from jobs.dispatch.inputs import BATTERY_COLUMNS, DispatchInputError, DispatchInputs, GridTerms
+from jobs.dispatch.model import build_model
+from jobs.dispatch.solve import SolveOptions, solve
+
+START = pd.Timestamp("2026-07-01 00:00", tz="UTC")
+
+
+def _inputs(prices, load_kw, *, pv=None, batteries=None, ev_groups=None, export_limit_kw=0.0,
+            demand_charge=0.0, month_peak_kw=0.0) -> DispatchInputs:
+    index = pd.date_range(START, periods=len(prices), freq="1h")
+    return DispatchInputs(
+        interval_start_utc=index, interval_h=1.0,
+        base_load_kw=pd.Series(load_kw, index=index, dtype=float),
+        pv_potential_kw=pd.DataFrame(pv or {}, index=index, dtype=float),
+        batteries=(pd.DataFrame.from_dict(batteries, orient="index") if batteries
+                   else pd.DataFrame(columns=list(BATTERY_COLUMNS))),
+        ev_groups=(pd.DataFrame.from_dict(ev_groups, orient="index") if ev_groups
+                   else pd.DataFrame(columns=["arrival_utc", "departure_utc", "energy_kwh",
+                                              "max_kw"])),
+        grid=GridTerms(import_limit_kw=10_000, export_limit_kw=export_limit_kw,
+                       import_price_cny_per_kwh=pd.Series(prices, index=index, dtype=float),
+                       export_price_cny_per_kwh=pd.Series(0.0, index=index),
+                       tou_period=pd.Series("flat", index=index),
+                       demand_charge_cny_per_kw_month=demand_charge,
+                       month_peak_so_far_kw=month_peak_kw))
+
+
+def _battery(capacity_kwh, power_kw, efficiency, degradation=0.0, initial=0.0):
+    return {"capacity_kwh": capacity_kwh, "power_kw": power_kw, "charge_efficiency": efficiency,
+            "discharge_efficiency": efficiency, "soc_min_kwh": 0.0, "soc_max_kwh": capacity_kwh,
+            "soc_initial_kwh": initial, "soc_final_min_kwh": 0.0,
+            "degradation_cny_per_kwh": degradation}
+
+
+def _solve(inputs):
+    model = build_model(inputs)
+    result = solve(model, SolveOptions(rel_gap=1e-6))
+    assert result.status == "optimal", result.message
+    plan, summary = extract(model, inputs)
+    return result, plan, summary
+
+
+def _series(plan, asset, quantity):
+    rows = plan[(plan.asset_id == asset) & (plan.quantity == quantity)]
+    return rows.value.to_list()
+
+
+def test_battery_arbitrage_under_a_two_price_tariff():
+    """Valley 0.3, peak 1.0 CNY/kWh, 100 kW load, 200 kWh / 100 kW battery at 90 % each way.
+    Fill it in the valley (222.2 kWh bought for 200 stored), deliver 180 kWh at peak:
+    energy 622.2 x 0.3 + 220 x 1.0 = 406.67 CNY, wear 180 x 0.01 = 1.80: 408.47 CNY
+    against 520 CNY without the battery."""
+    inputs = _inputs([0.3] * 4 + [1.0] * 4, [100.0] * 8,
+                     batteries={"bess-1": _battery(200, 100, 0.9, degradation=0.01)})
+    result, plan, summary = _solve(inputs)
+    assert result.objective_cny == pytest.approx(408.4667, abs=1e-3)
+    assert summary.energy_cost_cny == pytest.approx(406.6667, abs=1e-3)
+    assert summary.degradation_cost_cny == pytest.approx(1.8, abs=1e-6)
+    setpoints = _series(plan, "bess-1", "setpoint_kw")
+    assert sum(-s for s in setpoints[:4]) == pytest.approx(222.222, abs=1e-2)  # charged
+    assert sum(setpoints[4:]) == pytest.approx(180.0, abs=1e-4)  # discharged at peak
+    assert max(_series(plan, "bess-1", "soc_kwh")) == pytest.approx(200.0, abs=1e-4)
+
+
+def test_pv_surplus_is_stored_not_curtailed():
+    """300 kW of PV against 100 kW of load for two hours, no export allowed, then two dark
+    hours of 200 kW: the 400 kWh surplus fills the (lossless) battery and covers the evening,
+    so nothing is curtailed or bought. Without the battery 400 of the 600 kWh would be lost
+    (absorption 200 / 600 = 33.3 %)."""
+    inputs = _inputs([1.0] * 4, [100.0, 100.0, 200.0, 200.0],
+                     pv={"pv-1": [300.0, 300.0, 0.0, 0.0]},
+                     batteries={"bess-1": _battery(400, 200, 1.0)})
+    result, plan, summary = _solve(inputs)
+    assert result.objective_cny == pytest.approx(0.0, abs=1e-6)
+    assert sum(_series(plan, "pv-1", "curtailed_kw")) == pytest.approx(0.0, abs=1e-6)
+    assert summary.renewable_absorption_pct == pytest.approx(100.0)
+
+    without = _inputs([1.0] * 4, [100.0, 100.0, 200.0, 200.0], pv={"pv-1": [300.0, 300.0, 0, 0]})
+    _, plan, summary = _solve(without)
+    assert sum(_series(plan, "pv-1", "curtailed_kw")) == pytest.approx(400.0, abs=1e-6)
+    assert summary.renewable_absorption_pct == pytest.approx(100.0 * 200 / 600)
+
+
+def test_an_ev_is_full_by_departure_and_charges_when_cheapest():
+    """Plugged in from 01:00 to 05:00, 120 kWh, 50 kW: 100 kWh in the two 0.4 CNY hours and
+    the remaining 20 kWh at 1.0 CNY: 60 CNY; nothing while unplugged."""
+    ev = {"arrival_utc": START + pd.Timedelta(hours=1),
+          "departure_utc": START + pd.Timedelta(hours=5), "energy_kwh": 120.0, "max_kw": 50.0}
+    inputs = _inputs([0.1, 1.0, 1.0, 0.4, 0.4, 0.1], [0.0] * 6, ev_groups={"ev-am": ev})
+    result, plan, summary = _solve(inputs)
+    power = _series(plan, "ev-am", "power_kw")
+    assert result.objective_cny == pytest.approx(60.0, abs=1e-6)
+    assert summary.ev_unserved_kwh == pytest.approx(0.0, abs=1e-9)
+    assert power[0] == power[5] == 0.0
+    assert power[3] == power[4] == pytest.approx(50.0)
+    assert sum(power) == pytest.approx(120.0)
+
+
+def test_the_demand_charge_keeps_charging_under_the_months_peak():
+    """The month has peaked at 150 kW; base load 100 kW; an EV needs 200 kWh within four hours
+    and the first hour is cheap (0.3 vs 1.0). Pulling it all in the cheap hour saves 0.7 per
+    kWh but adds 40 CNY per kW of new peak: the optimum keeps import at 150 kW throughout
+    (50 kWh cheap, 150 kWh dear): 330 + 165 = 495 CNY and no demand charge."""
+    ev = {"arrival_utc": START, "departure_utc": START + pd.Timedelta(hours=4),
+          "energy_kwh": 200.0, "max_kw": 200.0}
+    inputs = _inputs([0.3, 1.0, 1.0, 1.0], [100.0] * 4, ev_groups={"ev": ev},
+                     demand_charge=40.0, month_peak_kw=150.0)
+    result, plan, summary = _solve(inputs)
+    assert result.objective_cny == pytest.approx(495.0, abs=1e-6)
+    assert summary.demand_cost_cny == pytest.approx(0.0, abs=1e-6)
+    assert max(_series(plan, "grid", "import_kw")) == pytest.approx(150.0, abs=1e-6)
+
+
+def test_an_ev_that_cannot_be_filled_is_reported_not_infeasible():
+    ev = {"arrival_utc": START, "departure_utc": START + pd.Timedelta(hours=1),
+          "energy_kwh": 80.0, "max_kw": 50.0}
+    _, _, summary = _solve(_inputs([1.0, 1.0], [0.0, 0.0], ev_groups={"ev": ev}))
+    assert summary.ev_unserved_kwh == pytest.approx(30.0)
+
+
+@pytest.mark.parametrize(("day", "intervals"), [(dt.date(2026, 3, 29), 92),
+                                                 (dt.date(2026, 10, 25), 100),
+                                                 (dt.date(2026, 7, 1), 96)])
+def test_daylight_saving_days_plan_their_true_number_of_intervals(day, intervals):
+    index = local_day_intervals(day, "Europe/Berlin")
+    assert len(index) == intervals
+    inputs = DispatchInputs(
+        interval_start_utc=index, interval_h=0.25,
+        base_load_kw=pd.Series(100.0, index=index),
+        pv_potential_kw=pd.DataFrame(index=index),
+        batteries=pd.DataFrame({"b": _battery(100, 50, 0.95)}).T,
+        ev_groups=pd.DataFrame(columns=["arrival_utc", "departure_utc", "energy_kwh", "max_kw"]),
+        grid=GridTerms(import_limit_kw=1000, export_limit_kw=0,
+                       import_price_cny_per_kwh=pd.Series(
+                           [0.3 if i < len(index) // 2 else 1.0 for i in range(len(index))],
+                           index=index),
+                       export_price_cny_per_kwh=pd.Series(0.0, index=index),
+                       tou_period=pd.Series("flat", index=index)))
+    _, plan, _ = _solve(inputs)
+    assert plan.interval_start_utc.nunique() == intervals
+
+
+def test_inputs_that_cannot_make_a_plan_are_rejected_with_reasons():
+    bad = _battery(100, 50, 1.2)
+    bad["soc_initial_kwh"] = 150.0
+    with pytest.raises(DispatchInputError) as error:
+        _inputs([1.0, float("nan")], [0.0, 0.0], batteries={"b": bad})
+    message = str(error.value)
+    assert "grid.import_price_cny_per_kwh has gaps" in message
+    assert "battery b: need 0 <= soc_min" in message
+    assert "charge_efficiency must be in (0, 1]" in message
