@@ -10,9 +10,13 @@
 -- boundary is interpolated linearly between the readings either side of it, so over any gap
 -- the intervals add up exactly to the counter's increase across the gap (energy conserved);
 -- intervals resting on far-apart readings, or containing a meter reset, are 'estimated'.
+-- One window pass gives every reading the counter's increase to date; each pair of
+-- consecutive readings then yields the boundaries strictly inside it (interpolated), and a
+-- reading exactly on a boundary yields that boundary itself. Only pairs that straddle a
+-- boundary (1 in 15 at 1-minute polling) are expanded.
 
 with readings as (
-    select *
+    select *, false as is_context
     from {{ ref('int_counter_readings_cleaned') }}
     where ts_utc >= {{ window_start() }}
         and step_kind != 'rejected'
@@ -27,7 +31,8 @@ context as (
         arg_max(counter_value, ts_utc) as counter_value,
         arg_max(previous_ts_utc, ts_utc) as previous_ts_utc,
         'first' as step_kind,
-        cast(null as double) as increase_since_previous
+        cast(null as double) as increase_since_previous,
+        true as is_context
     from {{ ref('int_counter_readings_cleaned') }}
     where step_kind != 'rejected'
         and ts_utc < {{ window_start() }}
@@ -35,97 +40,85 @@ context as (
     group by device_id, point
 ),
 
+flagged as (
+    select
+        *,
+        coalesce(increase_since_previous, 0) as step_increase,
+        case when step_kind in ('reset', 'rebase') then 1 else 0 end as is_reset,
+        -- a gap longer than max_bridge_hours is not bridged: nothing is interpolated across it
+        case when ts_utc - previous_ts_utc > interval '{{ var("max_bridge_hours") }} hours'
+             then 1 else 0 end as is_long_gap
+    from (select * from readings union all select * from context) as all_readings
+),
+
 cumulative as (
     select
         device_id,
         point,
         ts_utc,
-        sum(coalesce(increase_since_previous, 0)) over by_time as increase_to_date,
-        sum(case when step_kind in ('reset', 'rebase') then 1 else 0 end) over by_time
-            as resets_to_date,
-        -- a gap longer than max_bridge_hours is not bridged: its sides are separate spans
-        sum(case when ts_utc - previous_ts_utc > interval '{{ var("max_bridge_hours") }} hours'
-                 then 1 else 0 end) over by_time as span_id
-    from (select * from readings union all select * from context) as all_readings
+        previous_ts_utc,
+        is_context,
+        is_long_gap,
+        step_increase,
+        is_reset,
+        sum(step_increase) over by_time as increase_to_date,
+        sum(is_reset) over by_time as resets_to_date
+    from flagged
     window by_time as (
         partition by device_id, point order by ts_utc
         rows between unbounded preceding and current row
     )
 ),
 
-spans as (
-    select device_id, point, span_id, min(ts_utc) as first_ts, max(ts_utc) as last_ts
-    from cumulative
-    group by device_id, point, span_id
-),
-
-boundaries as (
+on_boundary as (
     select
         device_id,
         point,
-        span_id,
+        ts_utc as boundary_utc,
+        increase_to_date as increase_at_boundary,
+        0.0 as bracket_s,
+        resets_to_date as before_resets,
+        resets_to_date as after_resets
+    from cumulative
+    where time_bucket(interval '15 minutes', ts_utc) = ts_utc
+),
+
+straddling_pairs as (
+    -- (previous reading, this reading) pairs with a boundary strictly between them
+    select
+        *,
+        increase_to_date - step_increase as start_increase,
+        resets_to_date - is_reset as start_resets,
+        {{ seconds_between('previous_ts_utc', 'ts_utc') }} as pair_s
+    from cumulative
+    where not is_context
+        and is_long_gap = 0
+        and previous_ts_utc is not null
+        and time_bucket(interval '15 minutes', previous_ts_utc) + interval '15 minutes' < ts_utc
+),
+
+inside_pairs as (
+    select
+        device_id,
+        point,
+        boundary_utc,
+        start_increase
+            + step_increase * {{ seconds_between('previous_ts_utc', 'boundary_utc') }} / pair_s
+            as increase_at_boundary,
+        pair_s as bracket_s,
+        start_resets as before_resets,
+        resets_to_date as after_resets
+    from straddling_pairs,
         unnest(generate_series(
-            time_bucket(interval '15 minutes', first_ts)
-                + case when time_bucket(interval '15 minutes', first_ts) < first_ts
-                    then interval '15 minutes' else interval '0 minutes' end,
-            last_ts,
-            interval '15 minutes'
-        )) as boundary_utc
-    from spans
-),
-
-at_or_before as (
-    select
-        boundaries.device_id,
-        boundaries.point,
-        boundaries.boundary_utc,
-        cumulative.ts_utc as before_ts,
-        cumulative.increase_to_date as before_increase,
-        cumulative.resets_to_date as before_resets
-    from boundaries
-    asof join cumulative
-        on boundaries.device_id = cumulative.device_id
-        and boundaries.point = cumulative.point
-        and boundaries.span_id = cumulative.span_id
-        and boundaries.boundary_utc >= cumulative.ts_utc
-),
-
-at_or_after as (
-    select
-        boundaries.device_id,
-        boundaries.point,
-        boundaries.boundary_utc,
-        cumulative.ts_utc as after_ts,
-        cumulative.increase_to_date as after_increase,
-        cumulative.resets_to_date as after_resets
-    from boundaries
-    asof join cumulative
-        on boundaries.device_id = cumulative.device_id
-        and boundaries.point = cumulative.point
-        and boundaries.span_id = cumulative.span_id
-        and boundaries.boundary_utc <= cumulative.ts_utc
+            time_bucket(interval '15 minutes', previous_ts_utc) + interval '15 minutes',
+            ts_utc - interval '1 microsecond',
+            interval '15 minutes')) as boundaries(boundary_utc)
 ),
 
 counter_at_boundary as (
-    select
-        at_or_before.device_id,
-        at_or_before.point,
-        at_or_before.boundary_utc,
-        case
-            when at_or_after.after_ts = at_or_before.before_ts then at_or_before.before_increase
-            else at_or_before.before_increase
-                + (at_or_after.after_increase - at_or_before.before_increase)
-                * epoch(at_or_before.boundary_utc - at_or_before.before_ts)
-                / epoch(at_or_after.after_ts - at_or_before.before_ts)
-        end as increase_at_boundary,
-        epoch(at_or_after.after_ts - at_or_before.before_ts) as bracket_s,
-        at_or_before.before_resets,
-        at_or_after.after_resets
-    from at_or_before
-    inner join at_or_after
-        on at_or_before.device_id = at_or_after.device_id
-        and at_or_before.point = at_or_after.point
-        and at_or_before.boundary_utc = at_or_after.boundary_utc
+    select * from on_boundary
+    union all
+    select * from inside_pairs
 ),
 
 final as (

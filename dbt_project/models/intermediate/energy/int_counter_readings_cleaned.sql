@@ -30,6 +30,7 @@ landed as (
         on readings.device_id = counter_points.device_id
         and readings.point = counter_points.point
     where readings.quality = 'good'
+        and readings.point in {{ point_names_where('point', 'is_cumulative') }}
         and readings.ts_utc >= {{ window_start() }}
         and readings.landing_date >= cast({{ window_start() }} as date)
 ),
@@ -82,7 +83,7 @@ neighbours as (
     window by_time as (partition by candidates.device_id, candidates.point order by candidates.ts_utc)
 ),
 
-judged as (
+judged as materialized (
     -- garbage fits neither neighbour; a real reading fits at least one of them
     select
         device_id, point, ts_utc, value, is_new, counter_wrap, max_rate_per_h,
@@ -99,10 +100,16 @@ accepted as (
 ),
 
 steps as (
+    -- one pass gives each kept reading its neighbours up to two away: enough to classify its
+    -- own step and to know the rates of the steps either side (for a rebase)
     select
         accepted.*,
         lag(value) over by_time as prev_value,
-        lag(ts_utc) over by_time as prev_ts
+        lag(ts_utc) over by_time as prev_ts,
+        lag(value, 2) over by_time as prev2_value,
+        lag(ts_utc, 2) over by_time as prev2_ts,
+        lead(value) over by_time as next_value,
+        lead(ts_utc) over by_time as next_ts
     from accepted
     window by_time as (partition by device_id, point order by ts_utc)
 ),
@@ -112,8 +119,7 @@ classified as (
         *,
         case
             when prev_value is null then 'first'
-            when value >= prev_value
-                and value - prev_value <= {{ counter_step_limit('prev_ts', 'ts_utc') }}
+            when {{ counter_step_is_normal('prev_value', 'value', 'prev_ts', 'ts_utc') }}
                 then 'normal'
             when value < prev_value and counter_wrap is not null
                 and counter_wrap - prev_value + value <= {{ counter_step_limit('prev_ts', 'ts_utc') }}
@@ -121,31 +127,16 @@ classified as (
             when value < prev_value and value <= {{ counter_step_limit('prev_ts', 'ts_utc') }}
                 then 'reset'
             else 'rebase'
-        end as step_kind
+        end as step_kind,
+        -- the rates (counter units per second) of the normal steps either side, if they are
+        case when {{ counter_step_is_normal('prev2_value', 'prev_value', 'prev2_ts', 'prev_ts') }}
+             then (prev_value - prev2_value) / nullif({{ seconds_between('prev2_ts', 'prev_ts') }}, 0)
+        end as rate_before,
+        case when {{ counter_step_is_normal('value', 'next_value', 'ts_utc', 'next_ts') }}
+             then (next_value - value) / nullif({{ seconds_between('ts_utc', 'next_ts') }}, 0)
+        end as rate_after,
+        {{ seconds_between('prev_ts', 'ts_utc') }} as step_s
     from steps
-),
-
-increases as (
-    select
-        *,
-        case step_kind
-            when 'normal' then value - prev_value
-            when 'rollover' then counter_wrap - prev_value + value
-            when 'reset' then value
-        end as known_increase,
-        epoch(ts_utc - prev_ts) as step_s
-    from classified
-),
-
-rates as (
-    select
-        *,
-        lag(case when step_kind = 'normal' then known_increase / nullif(step_s, 0) end)
-            over by_time as rate_before,
-        lead(case when step_kind = 'normal' then known_increase / nullif(step_s, 0) end)
-            over by_time as rate_after
-    from increases
-    window by_time as (partition by device_id, point order by ts_utc)
 ),
 
 final as (
@@ -156,14 +147,16 @@ final as (
         value as counter_value,
         prev_ts as previous_ts_utc,
         step_kind,
-        case
-            when step_kind = 'first' then null
-            when step_kind = 'rebase'
+        case step_kind
+            when 'first' then null
+            when 'normal' then value - prev_value
+            when 'rollover' then counter_wrap - prev_value + value
+            when 'reset' then value
+            when 'rebase'
                 then coalesce((coalesce(rate_before, rate_after) + coalesce(rate_after, rate_before))
                               / 2.0, 0.0) * step_s
-            else known_increase
         end as increase_since_previous
-    from rates
+    from classified
     where is_new
 
     union all

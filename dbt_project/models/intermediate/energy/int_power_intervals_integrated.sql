@@ -28,6 +28,7 @@ power_readings as (
         readings.value as power
     from {{ ref('stg_landing__readings') }} as readings
     where readings.quality = 'good'
+        and readings.point in {{ point_names_where('power_point', 'power_point is not null') }}
         and readings.ts_utc >= {{ window_start() }} - interval '{{ var("power_max_gap_minutes") }} minutes'
         and readings.landing_date >= cast({{ window_start() }}
                                           - interval '{{ var("power_max_gap_minutes") }} minutes' as date)
@@ -54,7 +55,7 @@ pairs as (
 ),
 
 bridged as (
-    select *, epoch(end_ts - start_ts) as pair_s
+    select *, {{ seconds_between('start_ts', 'end_ts') }} as pair_s
     from pairs
     where end_ts is not null
         and end_ts - start_ts <= interval '{{ var("power_max_gap_minutes") }} minutes'
@@ -80,10 +81,12 @@ segment_power as (
         interval_start_utc,
         last_reading_ts,
         pair_s,
-        epoch(segment_end - segment_start) as segment_s,
-        start_power + (end_power - start_power) * epoch(segment_start - start_ts) / pair_s
+        {{ seconds_between('segment_start', 'segment_end') }} as segment_s,
+        start_power + (end_power - start_power)
+            * {{ seconds_between('start_ts', 'segment_start') }} / pair_s
             as power_a,
-        start_power + (end_power - start_power) * epoch(segment_end - start_ts) / pair_s
+        start_power + (end_power - start_power)
+            * {{ seconds_between('start_ts', 'segment_end') }} / pair_s
             as power_b
     from segments
 ),

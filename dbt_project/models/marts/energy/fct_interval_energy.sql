@@ -1,11 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ open_window('interval_start_utc') }}",
+    )
+}}
+
 -- Every metered energy flow of every device in every 15-minute interval, in its own unit
 -- column (electricity kWh, gas Nm3, heat kWh_th), with local time for reports. Energy comes
 -- from the device's counter, or, where it has none, from its integrated power (energy_source).
 
 with intervals as (
     select *, 'counter' as energy_source from {{ ref('int_counter_intervals_interpolated') }}
+    where interval_start_utc >= {{ window_start() }}
     union all
     select *, 'power_integral' as energy_source from {{ ref('int_power_intervals_integrated') }}
+    where interval_start_utc >= {{ window_start() }}
 ),
 
 points as (
