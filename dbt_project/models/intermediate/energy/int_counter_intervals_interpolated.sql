@@ -6,142 +6,99 @@
     )
 }}
 
--- Each counter's increase in every 15-minute UTC interval. The counter's value at an interval
--- boundary is interpolated linearly between the readings either side of it, so over any gap
--- the intervals add up exactly to the counter's increase across the gap (energy conserved);
--- intervals resting on far-apart readings, or containing a meter reset, are 'estimated'.
--- One window pass gives every reading the counter's increase to date; each pair of
--- consecutive readings then yields the boundaries strictly inside it (interpolated), and a
--- reading exactly on a boundary yields that boundary itself. Only pairs that straddle a
--- boundary (1 in 15 at 1-minute polling) are expanded.
+-- Each counter's increase in every 15-minute UTC interval. Between two consecutive good
+-- readings the counter is taken to rise linearly, so each step (a cleaned reading and its
+-- previous_ts_utc) is shared among the intervals it overlaps in proportion to the overlap;
+-- over any gap the intervals add up exactly to the counter's increase across it (energy
+-- conserved). An interval exists only when steps cover all of it; a gap longer than
+-- max_bridge_hours is not bridged, so the intervals it touches are absent. An interval is
+-- 'estimated' when a step crossing one of its boundaries is longer than
+-- measured_max_gap_minutes (its boundary value rests on far-apart readings) or when a meter
+-- reset or rebase falls in it. No window function is needed: the cleaned readings already
+-- carry their previous reading's time and the step's increase.
 
-with readings as (
-    select *, false as is_context
+with steps as (
+    select
+        device_id,
+        point,
+        previous_ts_utc as start_ts,
+        ts_utc as end_ts,
+        increase_since_previous as step_increase,
+        step_kind in ('reset', 'rebase') as is_reset,
+        epoch_us(ts_utc) - epoch_us(previous_ts_utc) as step_us,
+        time_bucket(interval '15 minutes', previous_ts_utc) as first_interval_utc,
+        time_bucket(interval '15 minutes', ts_utc - interval '1 microsecond') as last_interval_utc
     from {{ ref('int_counter_readings_cleaned') }}
     where ts_utc >= {{ window_start() }}
-        and step_kind != 'rejected'
+        and step_kind not in ('first', 'rejected')
+        and ts_utc - previous_ts_utc <= interval '{{ var("max_bridge_hours") }} hours'
 ),
 
-context as (
-    -- the last reading before the window, so a gap reaching into the window is bridged
+within_one_interval as (
     select
         device_id,
         point,
-        max(ts_utc) as ts_utc,
-        arg_max(counter_value, ts_utc) as counter_value,
-        arg_max(previous_ts_utc, ts_utc) as previous_ts_utc,
-        'first' as step_kind,
-        cast(null as double) as increase_since_previous,
-        true as is_context
-    from {{ ref('int_counter_readings_cleaned') }}
-    where step_kind != 'rejected'
-        and ts_utc < {{ window_start() }}
-        and ts_utc >= {{ window_start() }} - interval '{{ var("max_bridge_hours") }} hours'
-    group by device_id, point
+        first_interval_utc as interval_start_utc,
+        step_increase as increase,
+        step_us as covered_us,
+        0 as boundary_step_us,
+        is_reset
+    from steps
+    where first_interval_utc = last_interval_utc
 ),
 
-flagged as (
-    select
-        *,
-        coalesce(increase_since_previous, 0) as step_increase,
-        case when step_kind in ('reset', 'rebase') then 1 else 0 end as is_reset,
-        -- a gap longer than max_bridge_hours is not bridged: nothing is interpolated across it
-        case when ts_utc - previous_ts_utc > interval '{{ var("max_bridge_hours") }} hours'
-             then 1 else 0 end as is_long_gap
-    from (select * from readings union all select * from context) as all_readings
-),
-
-cumulative as (
+across_boundaries as (
+    -- the rare steps that cross a boundary (1 in 15 at 1-minute polling), shared out
     select
         device_id,
         point,
-        ts_utc,
-        previous_ts_utc,
-        is_context,
-        is_long_gap,
-        step_increase,
-        is_reset,
-        sum(step_increase) over by_time as increase_to_date,
-        sum(is_reset) over by_time as resets_to_date
-    from flagged
-    window by_time as (
-        partition by device_id, point order by ts_utc
-        rows between unbounded preceding and current row
-    )
+        interval_start_utc,
+        step_increase * overlap_us / step_us as increase,
+        overlap_us as covered_us,
+        step_us as boundary_step_us,
+        is_reset
+    from (
+        select
+            steps.*,
+            interval_start_utc,
+            epoch_us(least(end_ts, interval_start_utc + interval '15 minutes'))
+                - epoch_us(greatest(start_ts, interval_start_utc)) as overlap_us
+        from steps,
+            unnest(generate_series(first_interval_utc, last_interval_utc,
+                                   interval '15 minutes')) as buckets(interval_start_utc)
+        where first_interval_utc < last_interval_utc
+    ) as shared
 ),
 
-on_boundary as (
+intervals as (
     select
         device_id,
         point,
-        ts_utc as boundary_utc,
-        increase_to_date as increase_at_boundary,
-        0.0 as bracket_s,
-        resets_to_date as before_resets,
-        resets_to_date as after_resets
-    from cumulative
-    where time_bucket(interval '15 minutes', ts_utc) = ts_utc
-),
-
-straddling_pairs as (
-    -- (previous reading, this reading) pairs with a boundary strictly between them
-    select
-        *,
-        increase_to_date - step_increase as start_increase,
-        resets_to_date - is_reset as start_resets,
-        {{ seconds_between('previous_ts_utc', 'ts_utc') }} as pair_s
-    from cumulative
-    where not is_context
-        and is_long_gap = 0
-        and previous_ts_utc is not null
-        and time_bucket(interval '15 minutes', previous_ts_utc) + interval '15 minutes' < ts_utc
-),
-
-inside_pairs as (
-    select
-        device_id,
-        point,
-        boundary_utc,
-        start_increase
-            + step_increase * {{ seconds_between('previous_ts_utc', 'boundary_utc') }} / pair_s
-            as increase_at_boundary,
-        pair_s as bracket_s,
-        start_resets as before_resets,
-        resets_to_date as after_resets
-    from straddling_pairs,
-        unnest(generate_series(
-            time_bucket(interval '15 minutes', previous_ts_utc) + interval '15 minutes',
-            ts_utc - interval '1 microsecond',
-            interval '15 minutes')) as boundaries(boundary_utc)
-),
-
-counter_at_boundary as (
-    select * from on_boundary
-    union all
-    select * from inside_pairs
+        interval_start_utc,
+        sum(increase) as increase,
+        sum(covered_us) as covered_us,
+        max(boundary_step_us) / 1e6 as widest_reading_gap_s,
+        bool_or(is_reset) as has_reset
+    from (select * from within_one_interval union all select * from across_boundaries) as parts
+    group by device_id, point, interval_start_utc
 ),
 
 final as (
     select
-        interval_start.device_id,
-        interval_start.point,
-        interval_start.boundary_utc as interval_start_utc,
-        interval_end.boundary_utc as interval_end_utc,
-        interval_end.increase_at_boundary - interval_start.increase_at_boundary as increase,
+        device_id,
+        point,
+        interval_start_utc,
+        interval_start_utc + interval '15 minutes' as interval_end_utc,
+        increase,
         case
-            when greatest(interval_start.bracket_s, interval_end.bracket_s)
-                    > {{ var("measured_max_gap_minutes") }} * 60
-                or interval_end.after_resets > interval_start.before_resets
+            when widest_reading_gap_s > {{ var("measured_max_gap_minutes") }} * 60 or has_reset
                 then 'estimated'
             else 'measured'
         end as interval_quality,
-        greatest(interval_start.bracket_s, interval_end.bracket_s) as widest_reading_gap_s
-    from counter_at_boundary as interval_start
-    inner join counter_at_boundary as interval_end
-        on interval_start.device_id = interval_end.device_id
-        and interval_start.point = interval_end.point
-        and interval_end.boundary_utc = interval_start.boundary_utc + interval '15 minutes'
-    where interval_start.boundary_utc >= {{ window_start() }}
+        widest_reading_gap_s
+    from intervals
+    where covered_us = 900 * 1000000
+        and interval_start_utc >= {{ window_start() }}
 )
 
 select * from final
