@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import argparse
 
-from jobs.bench import harvest_bench
+from jobs.bench import harvest_bench, warehouse_bench
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", choices=("harvest", "warehouse"),
+                        help="run one benchmark (default: both)")
     parser.add_argument("--devices", type=int, default=1000, help="harvest benchmark park size")
     parser.add_argument("--cycles", type=int, default=5, help="warm harvest cycles to time")
+    parser.add_argument("--warehouse-devices", type=int, default=1000,
+                        help="warehouse benchmark park size")
+    parser.add_argument("--warehouse-days", type=int, default=30,
+                        help="days of 1-minute history built before the incremental hour")
+    parser.add_argument("--counters-only", action="store_true",
+                        help="land only the counter points (default: every landed point)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the warehouse benchmark's work folder under data/bench/")
     args = parser.parse_args()
-    harvest_bench.run(devices=args.devices, warm_cycles=args.cycles)
+    if args.only in (None, "harvest"):
+        harvest_bench.run(devices=args.devices, warm_cycles=args.cycles)
+    if args.only in (None, "warehouse"):
+        warehouse_bench.run(devices=args.warehouse_devices, days=args.warehouse_days,
+                            counters_only=args.counters_only, keep=args.keep)
 
 
 if __name__ == "__main__":

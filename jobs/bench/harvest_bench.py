@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
-import platform
 import statistics
 import tempfile
 import time
@@ -25,10 +23,11 @@ from rich.table import Table
 
 from device_io.poller import Harvester
 from device_io.register_map import Table as RegisterTable
-from device_io.simulator.park_generator import generate_park, write_park_yaml
+from device_io.simulator.park_generator import generate_park
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
-from jobs.common.settings import DEFAULT_CONFIG_DIR, DEFAULT_DATA_ROOT, load_settings
+from jobs.bench.common import machine, park_settings, save_result
+from jobs.common.settings import DEFAULT_CONFIG_DIR
 
 console = Console()
 TARGET_CYCLE_S = 2.0
@@ -83,14 +82,11 @@ async def _cycles(settings, warm_cycles: int):
 
 def run(devices: int = 1000, warm_cycles: int = 5) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="park-bench-"))
-    park = relocate_to_free_ports(generate_park(devices, seed=11))
-    park_file = workdir / "park.yaml"
-    write_park_yaml(park, park_file)
-    settings = load_settings(DEFAULT_CONFIG_DIR, str(workdir / "data"), str(park_file))
+    settings = park_settings(relocate_to_free_ports(generate_park(devices, seed=11)), workdir)
     endpoints = {d.endpoint for d in settings.park.devices}
     console.print(f"[bold]harvest benchmark[/]: {devices} devices on {len(endpoints)} endpoints, "
                   "simulator in a separate process")
-    with simulator_process(DEFAULT_CONFIG_DIR, str(park_file)):
+    with simulator_process(DEFAULT_CONFIG_DIR, str(settings.park_path)):
         requests = _requests_of(settings)
         # best of three: the fairest baseline for the ratio
         raw_requests, raw_s = min((asyncio.run(_raw_throughput(settings, requests))
@@ -101,7 +97,7 @@ def run(devices: int = 1000, warm_cycles: int = 5) -> dict:
     median_s = statistics.median(warm_s)
     result = {
         "date_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {_cpus()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "devices": devices, "endpoints": len(endpoints),
         "requests_per_cycle": warm[-1].requests, "readings_per_cycle": warm[-1].readings,
         "cold_cycle_s": round(cold.duration_s, 3),
@@ -114,16 +110,8 @@ def run(devices: int = 1000, warm_cycles: int = 5) -> dict:
                                                     warm[-1].problems.values())),
     }
     _print(result)
-    out = DEFAULT_DATA_ROOT / "bench" / "harvest.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
+    save_result("harvest", result)
     return result
-
-
-def _cpus() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0))
 
 
 def _print(result: dict) -> None:

@@ -1,0 +1,38 @@
+"""What the benchmarks share: a generated park in a work folder, the machine, the results file."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+from device_io.simulator.park_generator import write_park_yaml
+from jobs.common.settings import DEFAULT_CONFIG_DIR, DEFAULT_DATA_ROOT, Settings, load_settings
+
+RESULTS_DIR = DEFAULT_DATA_ROOT / "bench"
+
+
+def cpus() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {cpus()} cores, Python {platform.python_version()}"
+
+
+def park_settings(park: dict[str, Any], workdir: Path) -> Settings:
+    """Write a generated park to `workdir/park.yaml` (register maps stay those of ./config);
+    its data root is `workdir/data`."""
+    park_file = workdir / "park.yaml"
+    write_park_yaml(park, park_file)
+    return load_settings(DEFAULT_CONFIG_DIR, str(workdir / "data"), str(park_file))
+
+
+def save_result(name: str, result: dict[str, Any]) -> Path:
+    """The figures of one benchmark run, as `data/bench/<name>.json` (replaced each run)."""
+    out = RESULTS_DIR / f"{name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    return out
