@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,16 +104,30 @@ class _Quantiser:
         return np.where(finite, decoded, np.nan), finite & in_range
 
 
+@dataclass(frozen=True)
+class ScheduledWrite:
+    """A setpoint written to the twin at a time, as the platform's setpoint writer would."""
+
+    at_utc: dt.datetime
+    device_id: str
+    point: str
+    value: float
+
+
 def generate_history(settings: Settings, start_utc: dt.datetime, end_utc: dt.datetime, *,
                      sample_s: int = 60, seed: int | None = None,
-                     on_day: Callable[[int, int], None] | None = None) -> HistorySummary:
-    """Sample the twin every `sample_s` from start (inclusive) to end (exclusive) into landing."""
+                     on_day: Callable[[int, int], None] | None = None,
+                     writes: Sequence[ScheduledWrite] = ()) -> HistorySummary:
+    """Sample the twin every `sample_s` from start (inclusive) to end (exclusive) into landing.
+
+    `writes` are applied at the first sample at or after their time (before it is read)."""
     if end_utc <= start_utc:
         raise ValueError("end must be after start")
     park = settings.park
     twin = ParkTwin(park, settings.register_maps, start_utc, seed=seed,
                     step_s=min(float(sample_s), 60.0))
-    generator = _HistoryRun(settings, twin, seed if seed is not None else park.simulation.seed)
+    generator = _HistoryRun(settings, twin, seed if seed is not None else park.simulation.seed,
+                            writes)
     times = pd.date_range(start_utc, end_utc, freq=f"{sample_s}s", inclusive="left")
     days = sorted({t.date() for t in times})
     summary = HistorySummary(devices=len(park.devices))
@@ -133,7 +147,9 @@ def generate_history(settings: Settings, start_utc: dt.datetime, end_utc: dt.dat
 
 
 class _HistoryRun:
-    def __init__(self, settings: Settings, twin: ParkTwin, seed: int):
+    def __init__(self, settings: Settings, twin: ParkTwin, seed: int,
+                 writes: Sequence[ScheduledWrite] = ()):
+        self.pending_writes = sorted(writes, key=lambda w: w.at_utc)
         self.settings = settings
         self.park = settings.park
         self.twin = twin
@@ -172,6 +188,9 @@ class _HistoryRun:
                                                      "cycle", "detail")}
         for ts in times:
             self.twin.advance_to(ts)
+            while self.pending_writes and self.pending_writes[0].at_utc <= ts:
+                write = self.pending_writes.pop(0)
+                self.twin.write_point(write.device_id, write.point, write.value)
             for change in self.faults.refresh(ts):
                 apply_event(self.images[change.device_id], change,
                             functools.partial(self.twin.point_values, change.device_id))

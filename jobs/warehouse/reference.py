@@ -7,6 +7,8 @@ every build (`<landing_root>/reference/<table>.parquet`).
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pyarrow as pa
 
 from device_io.codec import multiplier
@@ -77,6 +79,15 @@ def _max_rate_per_h(park: ParkConfig, device: Device) -> float | None:
     return None if rating is None else rating * RATE_HEADROOM
 
 
+def _pv_kwp_per_inverter(park: ParkConfig) -> dict[str, float]:
+    """Each PV inverter's share of its array's kWp (an array's inverters share it equally)."""
+    arrays = {system.id: system for system in park.assets.pv}
+    inverters = [d for d in park.devices
+                 if d.kind == DeviceKind.PV_INVERTER and d.asset in arrays]
+    shares = Counter(d.asset for d in inverters)
+    return {d.id: arrays[d.asset].kwp / shares[d.asset] for d in inverters}
+
+
 def _counter_wrap(point: Point) -> float | None:
     """Where an integer counter wraps to zero; unknown when a device-set scale factor applies."""
     if point.type.is_float or point.scale_factor_point is not None:
@@ -108,16 +119,18 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
           "industry": e.industry} for e in park.enterprises],
         schema=pa.schema([("enterprise_id", pa.string()), ("name_zh", pa.string()),
                           ("name_en", pa.string()), ("industry", pa.string())]))
+    pv_kwp = _pv_kwp_per_inverter(park)
     devices = pa.Table.from_pylist(
         [{"device_id": d.id, "device_kind": d.kind.value, "register_map": d.register_map,
           "enterprise_id": d.enterprise, "asset_id": d.asset, "poll_interval_s": d.poll_interval_s,
-          "poll_group": d.poll_group, "rated_kw": d.rated_kw, "controllable": d.controllable}
+          "poll_group": d.poll_group, "rated_kw": d.rated_kw, "controllable": d.controllable,
+          "pv_kwp": pv_kwp.get(d.id)}
          for d in park.devices],
         schema=pa.schema([("device_id", pa.string()), ("device_kind", pa.string()),
                           ("register_map", pa.string()), ("enterprise_id", pa.string()),
                           ("asset_id", pa.string()), ("poll_interval_s", pa.int32()),
                           ("poll_group", pa.string()), ("rated_kw", pa.float64()),
-                          ("controllable", pa.bool_())]))
+                          ("controllable", pa.bool_()), ("pv_kwp", pa.float64())]))
     points = []
     for device in park.devices:
         register_map = settings.register_maps[device.register_map]

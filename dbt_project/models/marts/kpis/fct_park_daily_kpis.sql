@@ -16,6 +16,15 @@ consumers as (
     group by local_date
 ),
 
+curtailment as (
+    select
+        local_date,
+        sum(curtailed_kwh) as pv_curtailed_kwh,
+        count(*) filter (where potential_method = 'unknown') = 0 as curtailment_measured
+    from {{ ref('fct_pv_interval_generation') }}
+    group by local_date
+),
+
 park as (
     select timezone from {{ ref('stg_reference__park') }}
 ),
@@ -71,6 +80,11 @@ final as (
               / nullif(daily.pv_generation_kwh, 0), 6) as pv_self_consumption_pct,
         round(100.0 * greatest(daily.pv_generation_kwh - daily.grid_export_kwh, 0)
               / nullif(daily.consumption_kwh, 0), 6) as self_sufficiency_pct,
+        coalesce(curtailment.pv_curtailed_kwh, 0) as pv_curtailed_kwh,
+        round(100.0 * daily.pv_generation_kwh
+              / nullif(daily.pv_generation_kwh + coalesce(curtailment.pv_curtailed_kwh, 0), 0), 6)
+            as renewable_absorption_pct,
+        coalesce(curtailment.curtailment_measured, true) as curtailment_measured,
         daily.peak_import_kw,
         daily.peak_import_at_local,
         daily.intervals_not_closing,
@@ -79,6 +93,7 @@ final as (
     cross join park
     cross join factors
     left join consumers on daily.local_date = consumers.local_date
+    left join curtailment on daily.local_date = curtailment.local_date
 )
 
 select * from final

@@ -32,6 +32,15 @@ balance as (
     group by 1
 ),
 
+curtailment as (
+    select
+        cast(date_trunc('month', local_date) as date) as month,
+        sum(curtailed_kwh) as pv_curtailed_kwh,
+        count(*) filter (where potential_method = 'unknown') as curtailment_unknown_intervals
+    from {{ ref('fct_pv_interval_generation') }}
+    group by 1
+),
+
 factors as (
     select * from {{ ref('int_accounting_factors_selected') }}
 ),
@@ -55,12 +64,15 @@ monthly as (
         greatest(coalesce(balance.pv_generation_kwh, 0) - coalesce(balance.grid_export_kwh, 0), 0)
             as pv_used_on_site_kwh,
         balance.peak_import_kw,
+        coalesce(curtailment.pv_curtailed_kwh, 0) as pv_curtailed_kwh,
+        coalesce(curtailment.curtailment_unknown_intervals, 0) as curtailment_unknown_intervals,
         balance.intervals_not_closing,
         balance.intervals,
         carbon.scope1_tco2 + carbon.scope2_{{ var("core_indicator_scope2_method") }}_tco2
             as core_indicator_tco2
     from carbon
     left join balance on carbon.month = balance.month
+    left join curtailment on carbon.month = curtailment.month
 ),
 
 rolling as (
@@ -111,11 +123,12 @@ final as (
         round(100.0 * pv_used_on_site_kwh / nullif(pv_generation_kwh, 0), 6)
             as pv_self_consumption_pct,
         round(100.0 * pv_used_on_site_kwh / nullif(electricity_kwh, 0), 6) as self_sufficiency_pct,
-        -- curtailment is not measured yet (no PV potential before the forecast exists):
-        -- absorption is generated / (generated + curtailed) with curtailed taken as 0
-        round(100.0 * pv_generation_kwh / nullif(pv_generation_kwh, 0), 6)
+        pv_curtailed_kwh,
+        -- 消纳率: generated over generated + curtailed (fct_pv_interval_generation); measured
+        -- only if every curtailed interval's potential could be estimated
+        round(100.0 * pv_generation_kwh / nullif(pv_generation_kwh + pv_curtailed_kwh, 0), 6)
             as renewable_absorption_pct,
-        false as curtailment_measured,
+        curtailment_unknown_intervals = 0 as curtailment_measured,
         core_indicator_tco2,
         round(core_indicator_tco2 / nullif(energy_tce, 0), 6) as core_indicator_tco2_per_tce,
         rolling_12m_energy_tce,
