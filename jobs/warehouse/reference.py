@@ -82,10 +82,10 @@ def _max_rate_per_h(park: ParkConfig, device: Device) -> float | None:
 def _pv_kwp_per_inverter(park: ParkConfig) -> dict[str, float]:
     """Each PV inverter's share of its array's kWp (an array's inverters share it equally)."""
     arrays = {system.id: system for system in park.assets.pv}
-    inverters = [d for d in park.devices
-                 if d.kind == DeviceKind.PV_INVERTER and d.asset in arrays]
-    shares = Counter(d.asset for d in inverters)
-    return {d.id: arrays[d.asset].kwp / shares[d.asset] for d in inverters}
+    array_of = {d.id: d.asset for d in park.devices
+                if d.kind == DeviceKind.PV_INVERTER and d.asset is not None and d.asset in arrays}
+    shares = Counter(array_of.values())
+    return {device: arrays[array].kwp / shares[array] for device, array in array_of.items()}
 
 
 def _counter_wrap(point: Point) -> float | None:
