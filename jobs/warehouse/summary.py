@@ -19,6 +19,15 @@ FIRST_QUERIES = [
     ("estimated intervals by device",
      "select device_id, count(*) as estimated_intervals from fct_interval_energy "
      "where interval_quality = 'estimated' group by all order by 2 desc;"),
+    ("each enterprise's days: electricity, tCO2, self-sufficiency, peak",
+     "select entity_id, local_date, round(electricity_kwh) as kwh, "
+     "round(scope1_tco2 + scope2_location_tco2, 2) as tco2, round(self_sufficiency_pct, 1) "
+     "as pv_pct, round(peak_demand_kw) as peak_kw from fct_enterprise_daily_kpis "
+     "order by all;"),
+    ("the park's month against the zero-carbon core indicator",
+     "select month, round(energy_tce, 1) as tce, core_indicator_tco2_per_tce, "
+     "core_indicator_limit_tco2_per_tce, renewable_absorption_pct, clean_energy_share_pct "
+     "from fct_park_monthly_kpis;"),
 ]
 
 
