@@ -279,6 +279,23 @@ class HarvestSettings(Strict):
     max_concurrent_endpoints: Annotated[int, Field(ge=1, le=10000)] = 1000
 
 
+class DispatchSettings(Strict):
+    """The day-ahead optimisation's conventions; defaults say where they come from."""
+
+    interval_minutes: Literal[5, 15, 30, 60] = 15
+    # the grid's day-ahead deadline (local time): the plan for tomorrow is made before it
+    deadline_local: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")] = "10:00"
+    rel_gap: Annotated[float, Field(gt=0, lt=1)] = 0.001  # 0.1 %
+    time_limit_s: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    # carbon price on grid-import emissions; 0 = plan for cost only
+    carbon_price_cny_per_tco2: Annotated[float, Field(ge=0)] = 0.0
+    # wear per kWh discharged: ~1.0 CNY/Wh C&I turnkey price / (6,000 cycles x 2 kWh of
+    # throughput per kWh of capacity) ~ 0.08; market_defaults.csv has the system prices
+    battery_degradation_cny_per_kwh: Annotated[float, Field(ge=0)] = 0.08
+    # a vehicle leaving without its energy costs more than any tariff saving could repay
+    ev_unserved_penalty_cny_per_kwh: Annotated[float, Field(ge=0)] = 10.0
+
+
 class ParkConfig(Strict):
     park: Park
     harvest: HarvestSettings = HarvestSettings()
@@ -289,6 +306,7 @@ class ParkConfig(Strict):
     targets: Targets = Targets()
     recipients: Recipients = Recipients()
     simulation: Simulation = Simulation()
+    dispatch: DispatchSettings = DispatchSettings()
 
     @model_validator(mode="after")
     def _references(self) -> ParkConfig:
