@@ -55,3 +55,90 @@ class ClearSkyClimatology:
             "dhi_w_m2": sky["dhi"] * retained, "temp_air_c": self.temp_air_c,
             "cloud_cover_pct": 100.0 * self.cloud_loss}, index=times_utc)
         return WeatherForecast(self.name, frame)
+
+
+class WeatherProviderError(RuntimeError):
+    """A provider could not deliver a usable forecast (network, HTTP, payload)."""
+
+
+OPEN_METEO_HOURLY = {
+    # Open-Meteo variable -> our column; radiation is the mean of the preceding hour
+    "shortwave_radiation": "ghi_w_m2",
+    "direct_normal_irradiance": "dni_w_m2",
+    "diffuse_radiation": "dhi_w_m2",
+    "temperature_2m": "temp_air_c",
+    "cloud_cover": "cloud_cover_pct",
+}
+RADIATION_COLUMNS = ("ghi_w_m2", "dni_w_m2", "dhi_w_m2")
+
+
+@dataclass(frozen=True)
+class OpenMeteo:
+    """The Open-Meteo forecast API (hourly, UTC). Radiation values are the mean of the
+    preceding hour, so they are stamped at the middle of that hour before interpolation."""
+
+    base_url: str = "https://api.open-meteo.com"
+    timeout_s: float = 10.0
+    name: str = "open_meteo"
+
+    def forecast(self, park: Park, times_utc: pd.DatetimeIndex) -> WeatherForecast:
+        import httpx
+
+        first = (times_utc[0] - pd.Timedelta(hours=1)).date()
+        last = (times_utc[-1] + pd.Timedelta(hours=1)).date()
+        params = {"latitude": park.latitude_deg, "longitude": park.longitude_deg,
+                  "hourly": ",".join(OPEN_METEO_HOURLY), "timezone": "GMT",
+                  "start_date": first.isoformat(), "end_date": last.isoformat()}
+        try:
+            response = httpx.get(f"{self.base_url.rstrip('/')}/v1/forecast", params=params,
+                                 timeout=self.timeout_s)
+            payload = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise WeatherProviderError(f"open_meteo: {type(exc).__name__}: {exc}") from exc
+        if response.status_code != 200 or payload.get("error"):
+            raise WeatherProviderError(f"open_meteo: HTTP {response.status_code}: "
+                                       f"{payload.get('reason', 'no reason given')}")
+        return WeatherForecast(self.name, _open_meteo_frame(payload, times_utc))
+
+
+def _open_meteo_frame(payload: dict, times_utc: pd.DatetimeIndex) -> pd.DataFrame:
+    hourly = payload.get("hourly") or {}
+    missing = [v for v in ("time", *OPEN_METEO_HOURLY) if v not in hourly]
+    if missing or payload.get("utc_offset_seconds", 0) != 0:
+        raise WeatherProviderError(f"open_meteo: unusable payload (missing {missing}, "
+                                   f"utc_offset_seconds={payload.get('utc_offset_seconds')})")
+    stamps = pd.DatetimeIndex(pd.to_datetime(hourly["time"])).tz_localize("UTC")
+    frame = pd.DataFrame({ours: pd.to_numeric(pd.Series(hourly[theirs]), errors="coerce")
+                          .to_numpy() for theirs, ours in OPEN_METEO_HOURLY.items()},
+                         index=stamps)
+    radiation = frame[list(RADIATION_COLUMNS)]
+    radiation.index = radiation.index - pd.Timedelta(minutes=30)  # mean of the preceding hour
+    others = frame.drop(columns=list(RADIATION_COLUMNS))
+    every = radiation.index.union(others.index).union(times_utc)
+    merged = pd.concat([radiation.reindex(every), others.reindex(every)], axis=1)
+    merged = merged.interpolate(method="time", limit_area="inside")
+    result = merged.reindex(times_utc)
+    if result.isna().to_numpy().any():
+        raise WeatherProviderError("open_meteo: the forecast does not cover the requested "
+                                   f"times {times_utc[0]} .. {times_utc[-1]}")
+    result[list(RADIATION_COLUMNS)] = result[list(RADIATION_COLUMNS)].clip(lower=0.0)
+    return result[list(WEATHER_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class WithFallback:
+    """Try the primary provider; if it fails, use the fallback and say so in the name."""
+
+    primary: WeatherProvider
+    fallback: WeatherProvider
+
+    @property
+    def name(self) -> str:
+        return f"{self.primary.name} (else {self.fallback.name})"
+
+    def forecast(self, park: Park, times_utc: pd.DatetimeIndex) -> WeatherForecast:
+        try:
+            return self.primary.forecast(park, times_utc)
+        except WeatherProviderError as exc:
+            result = self.fallback.forecast(park, times_utc)
+            return WeatherForecast(f"{result.provider} (fallback: {exc})", result.frame)
