@@ -1,0 +1,80 @@
+"""The day-ahead run on a real warehouse built from the twin's history: forecasts and plan
+land with the run's id, the plan costs no more than the rule-based baseline, a re-run of the
+same run replaces its files, and an infeasible park still gets a plan: the flagged baseline."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pytest
+
+from device_io.simulator.history import generate_history
+from device_io.simulator.park_generator import generate_park
+from jobs.common import landing
+from jobs.dispatch.calendar import local_day_intervals
+from jobs.dispatch.day_ahead import run_day_ahead
+from jobs.forecast.weather import ClearSkyClimatology
+from jobs.warehouse.build import build_warehouse
+from tests.conftest import relocate_endpoints, settings_for
+
+pytestmark = pytest.mark.integration
+FIRST_DAY = dt.date(2026, 6, 1)
+PLAN_DAY = dt.date(2026, 6, 9)
+
+
+@pytest.fixture(scope="module")
+def park_dict():
+    return relocate_endpoints(generate_park(20, seed=4))
+
+
+@pytest.fixture(scope="module")
+def built(park_dict, tmp_path_factory):
+    settings = settings_for(park_dict, tmp_path_factory.mktemp("dayahead") / "data")
+    zone = settings.park.park.timezone
+    start = local_day_intervals(FIRST_DAY, zone)[0].to_pydatetime()
+    end = local_day_intervals(PLAN_DAY, zone)[0].to_pydatetime()
+    generate_history(settings, start, end, sample_s=300)
+    assert build_warehouse(settings, unit_tests=False).success
+    return settings, end - dt.timedelta(hours=14)  # issued the morning before
+
+
+def test_a_plan_and_its_forecasts_land_and_beat_the_baseline(built):
+    settings, issued = built
+    assert settings.park.assets.batteries, "the test park needs a battery"
+    result = run_day_ahead(settings, PLAN_DAY, ClearSkyClimatology(), now_utc=issued,
+                           run_id="test-run")
+    assert result.solve.status == "optimal" and not result.is_fallback
+    assert result.intervals == 96
+    assert result.plan.total_cost_cny <= result.baseline.total_cost_cny + 1e-6
+    assert result.saving_cny > 0  # the batteries arbitrage the TOU spread
+    plans = landing.read_dataset(settings.landing_root, "plans")
+    assert set(plans.column("run_id").to_pylist()) == {"test-run"}
+    batteries = {b.id for b in settings.park.assets.batteries}
+    setpoints = plans.filter(pc.equal(plans["quantity"], "setpoint_kw"))
+    assert set(setpoints.column("asset_id").to_pylist()) == batteries
+    assert setpoints.num_rows == 96 * len(batteries)
+    forecasts = landing.read_dataset(settings.landing_root, "forecasts")
+    assert set(forecasts.column("quantity").to_pylist()) == {"potential_kw", "load_kw"}
+    assert min(forecasts.column("horizon_h").to_pylist()) == pytest.approx(14.0)
+
+    again = run_day_ahead(settings, PLAN_DAY, ClearSkyClimatology(), now_utc=issued,
+                          run_id="test-run")
+    assert sorted(again.plan_paths) == sorted(result.plan_paths)
+    assert landing.read_dataset(settings.landing_root, "plans").num_rows == plans.num_rows
+
+
+def test_an_infeasible_park_gets_the_flagged_baseline(park_dict, built):
+    settings, issued = built
+    tight = copy.deepcopy(park_dict)
+    tight["park"]["grid_connection"]["import_limit_kw"] = 1.0  # far below the load
+    starved = settings_for(tight, Path(settings.data_root))
+    result = run_day_ahead(starved, PLAN_DAY, ClearSkyClimatology(), now_utc=issued,
+                           run_id="test-infeasible")
+    assert result.is_fallback and result.solve.status == "infeasible"
+    plans = landing.read_dataset(settings.landing_root, "plans")
+    flagged = plans.filter(pc.equal(plans["run_id"], "test-infeasible"))
+    assert flagged.num_rows > 0 and all(flagged.column("is_fallback").to_pylist())
+    assert set(flagged.column("solver_status").to_pylist()) == {"infeasible"}
