@@ -29,6 +29,7 @@ from jobs.dispatch.extract import PlanSummary, extract, plan_rows, summarise
 from jobs.dispatch.inputs import EV_GROUP_COLUMNS, DispatchInputs
 from jobs.dispatch.model import build_model
 from jobs.dispatch.park_assets import battery_table, grid_terms
+from jobs.dispatch.schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
 from jobs.dispatch.solve import SolveOptions, SolveResult, solve
 from jobs.dispatch.tariff import interval_prices
 from jobs.forecast.load import consumption_history_kw, profile_forecast
@@ -36,21 +37,6 @@ from jobs.forecast.pv import pv_potential_kw
 from jobs.forecast.weather import WeatherProvider
 
 HISTORY_DAYS = 28
-UTC_TS = pa.timestamp("us", tz="UTC")
-FORECASTS_SCHEMA = pa.schema([
-    ("run_id", pa.string()), ("issued_at_utc", UTC_TS), ("interval_start_utc", UTC_TS),
-    ("horizon_h", pa.float64()), ("asset_kind", pa.string()), ("asset_id", pa.string()),
-    ("quantity", pa.string()), ("value", pa.float64()), ("unit", pa.string()),
-    ("provider", pa.string())])
-PLANS_SCHEMA = pa.schema([
-    ("run_id", pa.string()), ("created_at_utc", UTC_TS), ("plan_date", pa.date32()),
-    ("interval_start_utc", UTC_TS), ("asset_kind", pa.string()), ("asset_id", pa.string()),
-    ("quantity", pa.string()), ("value", pa.float64()), ("unit", pa.string()),
-    ("solver_status", pa.string()), ("is_fallback", pa.bool_()),
-    ("objective_cny", pa.float64()), ("baseline_cost_cny", pa.float64()),
-    ("weather_provider", pa.string())])
-
-
 class DispatchDataError(RuntimeError):
     """The warehouse cannot support a plan yet (no history to forecast load from)."""
 

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from jobs.common import landing
 from jobs.common.settings import PROJECT_ROOT, Settings, join_path
+from jobs.dispatch.schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
 from jobs.inbox.schemas import DATASETS
 from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
 from jobs.warehouse.reference import export_reference
@@ -30,6 +31,8 @@ LANDING_SCHEMAS: dict[str, pa.Schema] = {
     "readings": landing.READINGS_SCHEMA,
     **{dataset.name: dataset.schema for dataset in DATASETS.values()},
     DQ_QUARANTINE_DATASET: DQ_QUARANTINE_SCHEMA,
+    "plans": PLANS_SCHEMA,
+    "forecasts": FORECASTS_SCHEMA,
 }
 EMPTY_PARTITION = "date=1970-01-01"
 

@@ -8,6 +8,7 @@ import copy
 import datetime as dt
 from pathlib import Path
 
+import duckdb
 import pyarrow.compute as pc
 import pytest
 
@@ -78,3 +79,29 @@ def test_an_infeasible_park_gets_the_flagged_baseline(park_dict, built):
     flagged = plans.filter(pc.equal(plans["run_id"], "test-infeasible"))
     assert flagged.num_rows > 0 and all(flagged.column("is_fallback").to_pylist())
     assert set(flagged.column("solver_status").to_pylist()) == {"infeasible"}
+
+
+def test_the_plan_in_force_meets_the_measurements_in_the_warehouse(built):
+    """Plan a day already harvested (issued the day before), twice: the warehouse shows the
+    later run, interval by interval, beside the metered grid import."""
+    settings, _ = built
+    day = dt.date(2026, 6, 5)
+    issued = local_day_intervals(day, settings.park.park.timezone)[0].to_pydatetime()
+    run_day_ahead(settings, day, ClearSkyClimatology(), now_utc=issued - dt.timedelta(hours=14),
+                  run_id="past-early")
+    run_day_ahead(settings, day, ClearSkyClimatology(), now_utc=issued - dt.timedelta(hours=2),
+                  run_id="past-late")
+    assert build_warehouse(settings, unit_tests=False).success
+    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+        runs = connection.execute(
+            "select distinct run_id from fct_dispatch_plan where plan_date = ?", [day]).fetchall()
+        rows = connection.execute(
+            "select plan.actual_value, balance.grid_import_kwh * 4, plan.planned_value "
+            "from fct_dispatch_plan as plan inner join fct_energy_balance as balance "
+            "using (interval_start_utc) where plan.plan_date = ? and plan.asset_id = 'grid' "
+            "and plan.quantity = 'import_kw'", [day]).fetchall()
+    assert runs == [("past-late",)]
+    assert len(rows) == 96
+    for actual, metered, planned in rows:
+        assert actual == pytest.approx(metered, abs=1e-6)
+        assert planned >= 0
