@@ -82,9 +82,13 @@ def prepare_inputs(settings: Settings, local_date: dt.date, provider: WeatherPro
     prices = interval_prices(park.tariffs, index, zone)
     weather = provider.forecast(park.park, index)
     pv_kw = pv_potential_kw(park.park, park.assets.pv, weather, index, minutes)
-    history = consumption_history_kw(settings.warehouse_path,
-                                     now_utc - dt.timedelta(days=HISTORY_DAYS), minutes)
-    history = history[history.index < index[0]]
+    # what was known when the forecast was issued, and no more (a re-run for a past date must
+    # not peek at the day itself)
+    known_until = min(pd.Timestamp(now_utc), index[0])
+    history = consumption_history_kw(
+        settings.warehouse_path, (known_until - pd.Timedelta(days=HISTORY_DAYS)).to_pydatetime(),
+        minutes)
+    history = history[history.index < known_until]
     if history.empty:
         raise DispatchDataError(f"no consumption history before {local_date} in the "
                                 "warehouse: build it from harvested readings first")

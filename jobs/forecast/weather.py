@@ -28,7 +28,8 @@ class WeatherForecast:
 
 
 class WeatherProvider(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def forecast(self, park: Park, times_utc: pd.DatetimeIndex) -> WeatherForecast: ...
 

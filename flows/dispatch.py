@@ -1,0 +1,51 @@
+"""Prefect flow: tomorrow's day-ahead plan (forecast -> optimise -> publish) with an artifact
+people can read: cost against the rule-based baseline, solver status and time, and the plan
+hour by hour. Runs before the grid's day-ahead deadline; re-run on demand for any date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from jobs.common.settings import load_settings
+from jobs.dispatch.day_ahead import DayAheadResult, run_day_ahead
+from jobs.dispatch.report import hourly_plan_table, summary_markdown
+from jobs.forecast.weather import (
+    ClearSkyClimatology,
+    OpenMeteo,
+    WeatherProvider,
+    WithFallback,
+)
+
+
+@task(name="day-ahead-plan", cache_policy=NO_CACHE)
+def day_ahead_plan(plan_date: dt.date, weather: str) -> DayAheadResult:
+    # No retries: an infeasible or failed solve already publishes the flagged baseline.
+    provider: WeatherProvider = (
+        WithFallback(OpenMeteo(), ClearSkyClimatology()) if weather == "open_meteo"
+        else ClearSkyClimatology())
+    return run_day_ahead(load_settings(), plan_date, provider)
+
+
+@flow(name="day-ahead-dispatch")
+def day_ahead_dispatch(plan_date: dt.date | None = None, weather: str = "offline") -> dict:
+    """plan_date: the local date to plan (default tomorrow in the park's zone).
+    weather: "open_meteo" (falls back to the offline provider) or "offline"."""
+    settings = load_settings()
+    zone = zoneinfo.ZoneInfo(settings.park.park.timezone)
+    plan_date = plan_date or (dt.datetime.now(zone).date() + dt.timedelta(days=1))
+    result = day_ahead_plan(plan_date, weather)
+    create_markdown_artifact(markdown=summary_markdown(result), key="day-ahead-plan",
+                             description=f"Day-ahead plan for {plan_date}")
+    create_table_artifact(table=hourly_plan_table(settings, result), key="day-ahead-plan-hourly",
+                          description="Planned grid import and battery setpoints, kW by hour")
+    if result.is_fallback:
+        get_run_logger().warning("published the rule-based fallback plan (%s)",
+                                 result.solve.message)
+    return {"run_id": result.run_id, "status": result.solve.status,
+            "is_fallback": result.is_fallback, "cost_cny": round(result.plan.total_cost_cny, 2),
+            "baseline_cost_cny": round(result.baseline.total_cost_cny, 2)}
