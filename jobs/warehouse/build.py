@@ -136,6 +136,37 @@ def _release_warehouse() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
+class WarehouseBusyError(RuntimeError):
+    """Another build held the warehouse for longer than we were willing to wait."""
+
+
+@contextlib.contextmanager
+def exclusive_build(settings: Settings, wait_s: float = 1800.0) -> Iterator[None]:
+    """One dbt build at a time per warehouse file, whichever deployment or shell started it:
+    an advisory lock beside the file (`<warehouse>.build.lock`); a second build waits for the
+    first (up to wait_s) instead of failing on DuckDB's own file lock halfway through."""
+    import fcntl
+
+    lock_path = Path(f"{settings.warehouse_path}.build.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_s
+    with open(lock_path, "a+") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusyError(
+                        f"{settings.warehouse_path} is being built by another process "
+                        f"(lock {lock_path} held for over {wait_s:.0f} s)") from None
+                time.sleep(1.0)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build_warehouse(settings: Settings, *, full_refresh: bool = False,
                     rebuild_from: str | None = None, select: str | None = None,
                     vars_: dict[str, object] | None = None, quiet: bool = False,
@@ -146,6 +177,15 @@ def build_warehouse(settings: Settings, *, full_refresh: bool = False,
     scheduled builds skip them, as dbt advises for production; the test suite and
     `park build` run them. full_checks=True runs the data tests that are limited to recent
     rows in a normal build (uniqueness of the reading-grain model) over all rows (nightly)."""
+    with exclusive_build(settings):
+        return _build(settings, full_refresh=full_refresh, rebuild_from=rebuild_from,
+                      select=select, vars_=vars_, quiet=quiet, unit_tests=unit_tests,
+                      full_checks=full_checks)
+
+
+def _build(settings: Settings, *, full_refresh: bool, rebuild_from: str | None,
+           select: str | None, vars_: dict[str, object] | None, quiet: bool,
+           unit_tests: bool, full_checks: bool) -> BuildReport:
     import json
 
     started = time.perf_counter()
