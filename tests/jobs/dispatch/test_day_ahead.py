@@ -81,17 +81,26 @@ def test_an_infeasible_park_gets_the_flagged_baseline(park_dict, built):
     assert set(flagged.column("solver_status").to_pylist()) == {"infeasible"}
 
 
-def test_the_plan_in_force_meets_the_measurements_in_the_warehouse(built):
-    """Plan a day already harvested (issued the day before), twice: the warehouse shows the
-    later run, interval by interval, beside the metered grid import."""
+PAST_DAY = dt.date(2026, 6, 5)
+
+
+@pytest.fixture(scope="module")
+def past_day(built):
+    """A day already harvested, planned twice the day before (early and late run), then the
+    warehouse rebuilt so the plans and forecasts meet the measurements."""
     settings, _ = built
-    day = dt.date(2026, 6, 5)
-    issued = local_day_intervals(day, settings.park.park.timezone)[0].to_pydatetime()
-    run_day_ahead(settings, day, ClearSkyClimatology(), now_utc=issued - dt.timedelta(hours=14),
-                  run_id="past-early")
-    run_day_ahead(settings, day, ClearSkyClimatology(), now_utc=issued - dt.timedelta(hours=2),
-                  run_id="past-late")
+    issued = local_day_intervals(PAST_DAY, settings.park.park.timezone)[0].to_pydatetime()
+    run_day_ahead(settings, PAST_DAY, ClearSkyClimatology(),
+                  now_utc=issued - dt.timedelta(hours=14), run_id="past-early")
+    run_day_ahead(settings, PAST_DAY, ClearSkyClimatology(),
+                  now_utc=issued - dt.timedelta(hours=2), run_id="past-late")
     assert build_warehouse(settings, unit_tests=False).success
+    return settings
+
+
+def test_the_plan_in_force_meets_the_measurements_in_the_warehouse(past_day):
+    """The warehouse shows the later run, interval by interval, beside the metered import."""
+    settings, day = past_day, PAST_DAY
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         runs = connection.execute(
             "select distinct run_id from fct_dispatch_plan where plan_date = ?", [day]).fetchall()
@@ -105,3 +114,26 @@ def test_the_plan_in_force_meets_the_measurements_in_the_warehouse(built):
     for actual, metered, planned in rows:
         assert actual == pytest.approx(metered, abs=1e-6)
         assert planned >= 0
+
+
+def test_forecast_skill_is_scored_against_what_was_measured(past_day):
+    """The past day's load forecasts (run past-late) scored in the warehouse, checked against
+    the same pairs computed here from the landed forecasts and the metered mart."""
+    settings = past_day
+    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+        skill = connection.execute(
+            "select asset_id, sum(mae_kw * intervals) / sum(intervals), sum(intervals) "
+            "from fct_forecast_skill where run_id = 'past-late' and quantity = 'load_kw' "
+            "group by asset_id").fetchall()
+        by_hand = dict(connection.execute(
+            "select forecasts.asset_id, avg(abs(forecasts.value - energy.consumption_kwh * 4)) "
+            "from stg_dispatch__forecasts as forecasts "
+            "inner join fct_enterprise_interval_energy as energy "
+            "on forecasts.interval_start_utc = energy.interval_start_utc "
+            "and forecasts.asset_id = energy.entity_id "
+            "where forecasts.run_id = 'past-late' and forecasts.quantity = 'load_kw' "
+            "group by 1").fetchall())
+    assert {asset for asset, _, _ in skill} == set(by_hand) and by_hand
+    for asset, mae, intervals in skill:
+        assert intervals == 96
+        assert mae == pytest.approx(by_hand[asset], rel=1e-9)
