@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from jobs.bench import harvest_bench, warehouse_bench
+from jobs.bench import dispatch_bench, harvest_bench, warehouse_bench
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=("harvest", "warehouse"),
+    parser.add_argument("--only", choices=("harvest", "warehouse", "dispatch"),
                         help="run one benchmark (default: both)")
     parser.add_argument("--devices", type=int, default=1000, help="harvest benchmark park size")
     parser.add_argument("--cycles", type=int, default=5, help="warm harvest cycles to time")
@@ -27,6 +27,8 @@ def main() -> None:
     if args.only in (None, "warehouse"):
         warehouse_bench.run(devices=args.warehouse_devices, days=args.warehouse_days,
                             counters_only=args.counters_only, keep=args.keep)
+    if args.only in (None, "dispatch"):
+        dispatch_bench.run()
 
 
 if __name__ == "__main__":
