@@ -5,7 +5,8 @@ reports its saving against what a conventional controller would have done:
   export limit, and what is left is curtailed;
 - batteries discharge to cover the load in peak and critical-peak periods, never below their
   SOC floor; they never charge from the grid;
-- EVs charge at full power from arrival until their energy is delivered or they leave.
+- EVs charge at full power from arrival until their energy is delivered or they leave;
+- HVAC zones run as thermostats holding the edge of their comfort band (no pre-cooling).
 
 It is also the fallback plan when no optimised plan can be made.
 """
@@ -37,12 +38,44 @@ def _ev_on_arrival(inputs: DispatchInputs) -> tuple[pd.DataFrame, float]:
     return power, unserved
 
 
+def _thermostats(inputs: DispatchInputs) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Each zone's heat pump gives just what keeps the zone at its band edge, within its
+    rating; returns power (kW), temperature (C) and the kelvin-hours outside the band."""
+    zones = inputs.hvac_zones if inputs.hvac_zones is not None else pd.DataFrame()
+    index = inputs.interval_start_utc
+    hours = inputs.interval_h
+    outdoor = inputs.outdoor_temp_c.to_numpy() if inputs.outdoor_temp_c is not None else []
+    power, temps, breach = {}, {}, 0.0
+    for zone, row in zones.iterrows():
+        cooling = row["mode"] == "cool"
+        target = row["comfort_max_c"] if cooling else row["comfort_min_c"]
+        sign = -1.0 if cooling else 1.0
+        temp = float(row["initial_temp_c"])
+        kw, path = np.zeros(len(index)), np.zeros(len(index))
+        for t in range(len(index)):
+            free_kw = (outdoor[t] - temp) / row["thermal_resistance_k_per_kw"] \
+                + row["internal_gain_kw"]
+            free_temp = temp + hours * free_kw / row["thermal_capacitance_kwh_per_k"]
+            needed_k = (free_temp - target) if cooling else (target - free_temp)
+            kw[t] = min(max(needed_k * row["thermal_capacitance_kwh_per_k"]
+                            / (hours * row["cop"]), 0.0), row["rated_electric_kw"])
+            temp = free_temp + sign * hours * row["cop"] * kw[t] \
+                / row["thermal_capacitance_kwh_per_k"]
+            path[t] = temp
+            breach += hours * (max(temp - row["comfort_max_c"], 0.0)
+                               + max(row["comfort_min_c"] - temp, 0.0))
+        power[zone], temps[zone] = kw, path
+    return pd.DataFrame(power, index=index), pd.DataFrame(temps, index=index), breach
+
+
 def rule_based_flows(inputs: DispatchInputs) -> PlanFlows:
     hours = inputs.interval_h
     index = inputs.interval_start_utc
     periods = inputs.grid.tou_period.to_numpy()
     ev_kw, ev_unserved_kwh = _ev_on_arrival(inputs)
-    demand = inputs.base_load_kw.to_numpy() + ev_kw.to_numpy().sum(axis=1)
+    hvac_kw, zone_temp_c, comfort_breach_kh = _thermostats(inputs)
+    demand = (inputs.base_load_kw.to_numpy() + ev_kw.to_numpy().sum(axis=1)
+              + (hvac_kw.to_numpy().sum(axis=1) if len(hvac_kw.columns) else 0.0))
     potential = inputs.pv_potential_kw.to_numpy()
     batteries = inputs.batteries.to_dict("index")
     soc = {b: spec["soc_initial_kwh"] for b, spec in batteries.items()}
@@ -81,4 +114,5 @@ def rule_based_flows(inputs: DispatchInputs) -> PlanFlows:
         grid_import_kw=grid_import, grid_export_kw=grid_export,
         pv_kw=pd.DataFrame(pv_used, index=index, columns=inputs.pv_potential_kw.columns),
         battery_charge_kw=frame(charge), battery_discharge_kw=frame(discharge),
-        soc_kwh=frame(soc_path), ev_kw=ev_kw, ev_unserved_kwh=ev_unserved_kwh)
+        soc_kwh=frame(soc_path), ev_kw=ev_kw, ev_unserved_kwh=ev_unserved_kwh,
+        hvac_kw=hvac_kw, zone_temp_c=zone_temp_c, comfort_breach_kh=comfort_breach_kh)

@@ -9,6 +9,7 @@ A builder registers:
 
 from __future__ import annotations
 
+import pandas as pd
 import pyomo.environ as pyo
 
 from jobs.dispatch.inputs import DispatchInputs
@@ -124,3 +125,51 @@ def add_ev_fleet(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
     model.ev_total_kw = pyo.Expression(model.T, rule=lambda m, t: sum(m.ev_kw[g, t] for g in m.EV))
     model.bus_terms.append((-1, model.ev_total_kw))
     model.cost_terms.append(model.cost_ev_unserved_cny)
+
+
+def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
+    """Each zone as one thermal resistance and capacitance (1R1C), cooled or heated by a heat
+    pump of fixed COP: the zone may be pre-cooled (pre-heated) while power is cheap, and its
+    comfort band is soft, a kelvin-hour outside it costing comfort_breach_cny_per_kh."""
+    zones = inputs.hvac_zones if inputs.hvac_zones is not None else pd.DataFrame()
+    hours = inputs.interval_h
+    model.Z = pyo.Set(initialize=list(zones.index), ordered=True, doc="HVAC zones")
+    if not len(zones):
+        model.hvac_total_kw = pyo.Expression(model.T, rule=lambda m, t: 0.0)
+        return
+    spec = zones.to_dict("index")
+    outdoor = inputs.outdoor_temp_c.to_numpy() if inputs.outdoor_temp_c is not None else []
+    model.hvac_electric_kw = pyo.Var(
+        model.Z, model.T, bounds=lambda m, z, t: (0, spec[z]["rated_electric_kw"]),
+        doc="heat pump electric power (kW)")
+    model.zone_temp_c = pyo.Var(model.Z, model.T, doc="zone temperature at interval end (C)")
+    model.too_warm_k = pyo.Var(model.Z, model.T, within=pyo.NonNegativeReals,
+                               doc="kelvin above the comfort band")
+    model.too_cold_k = pyo.Var(model.Z, model.T, within=pyo.NonNegativeReals,
+                               doc="kelvin below the comfort band")
+
+    @model.Constraint(model.Z, model.T, doc="1R1C zone temperature, recursively")
+    def zone_heat_balance(m, z, t):
+        zone = spec[z]
+        before = zone["initial_temp_c"] if t == m.T.first() else m.zone_temp_c[z, t - 1]
+        sign = -1.0 if zone["mode"] == "cool" else 1.0
+        heat_kw = ((float(outdoor[t]) - before) / zone["thermal_resistance_k_per_kw"]
+                   + zone["internal_gain_kw"] + sign * zone["cop"] * m.hvac_electric_kw[z, t])
+        return m.zone_temp_c[z, t] == before + hours * heat_kw / zone[
+            "thermal_capacitance_kwh_per_k"]
+
+    @model.Constraint(model.Z, model.T, doc="upper comfort bound, soft")
+    def comfort_upper(m, z, t):
+        return m.zone_temp_c[z, t] <= spec[z]["comfort_max_c"] + m.too_warm_k[z, t]
+
+    @model.Constraint(model.Z, model.T, doc="lower comfort bound, soft")
+    def comfort_lower(m, z, t):
+        return m.zone_temp_c[z, t] >= spec[z]["comfort_min_c"] - m.too_cold_k[z, t]
+
+    model.cost_comfort_cny = pyo.Expression(expr=inputs.comfort_breach_cny_per_kh * hours * sum(
+        model.too_warm_k[z, t] + model.too_cold_k[z, t] for z in model.Z for t in model.T),
+        doc="comfort breach penalty (CNY)")
+    model.hvac_total_kw = pyo.Expression(
+        model.T, rule=lambda m, t: sum(m.hvac_electric_kw[z, t] for z in m.Z))
+    model.bus_terms.append((-1, model.hvac_total_kw))
+    model.cost_terms.append(model.cost_comfort_cny)

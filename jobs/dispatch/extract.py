@@ -4,7 +4,7 @@ rule-based baseline both become `PlanFlows`, so both are costed by the same arit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,9 @@ class PlanFlows:
     soc_kwh: pd.DataFrame
     ev_kw: pd.DataFrame
     ev_unserved_kwh: float
+    hvac_kw: pd.DataFrame = field(default_factory=pd.DataFrame)  # one column per zone
+    zone_temp_c: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comfort_breach_kh: float = 0.0  # kelvin-hours outside the zones' comfort bands
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class PlanSummary:
     demand_cost_cny: float
     carbon_cost_cny: float
     degradation_cost_cny: float
+    comfort_cost_cny: float
     ev_unserved_kwh: float
     grid_import_kwh: float
     grid_export_kwh: float
@@ -45,7 +49,7 @@ class PlanSummary:
     @property
     def total_cost_cny(self) -> float:
         return (self.energy_cost_cny + self.demand_cost_cny + self.carbon_cost_cny
-                + self.degradation_cost_cny)
+                + self.degradation_cost_cny + self.comfort_cost_cny)
 
     @property
     def renewable_absorption_pct(self) -> float:
@@ -71,6 +75,7 @@ def summarise(inputs: DispatchInputs, flows: PlanFlows) -> PlanSummary:
         degradation_cost_cny=float(hours * sum(
             flows.battery_discharge_kw[b].sum() * cost
             for b, cost in zip(inputs.batteries.index, degradation, strict=True))),
+        comfort_cost_cny=inputs.comfort_breach_cny_per_kh * flows.comfort_breach_kh,
         ev_unserved_kwh=flows.ev_unserved_kwh,
         grid_import_kwh=float(hours * flows.grid_import_kw.sum()),
         grid_export_kwh=float(hours * flows.grid_export_kw.sum()),
@@ -101,6 +106,9 @@ def plan_rows(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:
         add("battery", battery, "soc_kwh", "kWh", flows.soc_kwh[battery])
     for group in flows.ev_kw.columns:
         add("ev_group", group, "power_kw", "kW", flows.ev_kw[group])
+    for zone in flows.hvac_kw.columns:
+        add("hvac_zone", zone, "electric_kw", "kW", flows.hvac_kw[zone])
+        add("hvac_zone", zone, "zone_temp_c", "degC", flows.zone_temp_c[zone])
     if not parts:
         return pd.DataFrame(columns=PLAN_COLUMNS)
     return pd.concat(parts, ignore_index=True)[PLAN_COLUMNS]
@@ -121,7 +129,12 @@ def solved_flows(model: pyo.ConcreteModel, inputs: DispatchInputs) -> PlanFlows:
         battery_discharge_kw=frame(model.battery_discharge_kw, list(model.B)),
         soc_kwh=frame(model.soc_kwh, list(model.B)),
         ev_kw=frame(model.ev_kw, list(model.EV)),
-        ev_unserved_kwh=sum(pyo.value(model.ev_unserved_kwh[g]) for g in model.EV))
+        ev_unserved_kwh=sum(pyo.value(model.ev_unserved_kwh[g]) for g in model.EV),
+        hvac_kw=frame(model.hvac_electric_kw, list(model.Z)) if len(model.Z) else pd.DataFrame(),
+        zone_temp_c=frame(model.zone_temp_c, list(model.Z)) if len(model.Z) else pd.DataFrame(),
+        comfort_breach_kh=inputs.interval_h * sum(
+            pyo.value(model.too_warm_k[z, t]) + pyo.value(model.too_cold_k[z, t])
+            for z in model.Z for t in periods))
 
 
 def extract(model: pyo.ConcreteModel, inputs: DispatchInputs) -> tuple[pd.DataFrame, PlanSummary]:

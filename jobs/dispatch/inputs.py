@@ -14,6 +14,9 @@ BATTERY_COLUMNS = ("capacity_kwh", "power_kw", "charge_efficiency", "discharge_e
                    "soc_min_kwh", "soc_max_kwh", "soc_initial_kwh", "soc_final_min_kwh",
                    "degradation_cny_per_kwh")
 EV_GROUP_COLUMNS = ("arrival_utc", "departure_utc", "energy_kwh", "max_kw")
+HVAC_COLUMNS = ("rated_electric_kw", "cop", "thermal_resistance_k_per_kw",
+                "thermal_capacitance_kwh_per_k", "comfort_min_c", "comfort_max_c",
+                "initial_temp_c", "internal_gain_kw", "mode")  # mode: "cool" or "heat"
 
 
 class DispatchInputError(ValueError):
@@ -45,6 +48,9 @@ class DispatchInputs:
     ev_groups: pd.DataFrame  # index: group id; EV_GROUP_COLUMNS (aggregated alike sessions)
     grid: GridTerms
     ev_unserved_penalty_cny_per_kwh: float = 10.0
+    hvac_zones: pd.DataFrame | None = None  # index: zone id; HVAC_COLUMNS
+    outdoor_temp_c: pd.Series | None = None  # forecast, needed with hvac_zones
+    comfort_breach_cny_per_kh: float = 50.0  # per kelvin-hour outside a zone's band
 
     def __post_init__(self) -> None:
         problems = list(_problems(self))
@@ -111,5 +117,17 @@ def _problems(inputs: DispatchInputs):
                 yield f"EV group {group}: departure must be after arrival"
             if row["energy_kwh"] < 0 or row["max_kw"] <= 0:
                 yield f"EV group {group}: energy_kwh >= 0 and max_kw > 0 required"
+    if inputs.hvac_zones is not None and len(inputs.hvac_zones):
+        missing = set(HVAC_COLUMNS) - set(inputs.hvac_zones.columns)
+        if missing:
+            yield f"hvac_zones lack {sorted(missing)}"
+        elif inputs.outdoor_temp_c is None or not inputs.outdoor_temp_c.index.equals(index):
+            yield "hvac_zones need outdoor_temp_c indexed by the plan's intervals"
+        else:
+            for zone, row in inputs.hvac_zones.iterrows():
+                if row["mode"] not in ("cool", "heat"):
+                    yield f"HVAC zone {zone}: mode must be 'cool' or 'heat'"
+                if not row["comfort_min_c"] < row["comfort_max_c"]:
+                    yield f"HVAC zone {zone}: comfort_min_c must be below comfort_max_c"
     if inputs.grid.import_limit_kw <= 0 or inputs.grid.export_limit_kw < 0:
         yield "grid limits: import_limit_kw > 0 and export_limit_kw >= 0 required"

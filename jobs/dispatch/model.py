@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from jobs.dispatch.builders import add_battery, add_ev_fleet, add_grid_connection, add_pv
+from jobs.dispatch.builders import (
+    add_battery,
+    add_ev_fleet,
+    add_grid_connection,
+    add_hvac_zones,
+    add_pv,
+)
 from jobs.dispatch.inputs import DispatchInputs
 
 
@@ -18,6 +24,7 @@ def build_model(inputs: DispatchInputs) -> pyo.ConcreteModel:
     add_pv(model, inputs)
     add_battery(model, inputs)
     add_ev_fleet(model, inputs)
+    add_hvac_zones(model, inputs)
     load = inputs.base_load_kw.to_numpy()
 
     @model.Constraint(model.T, doc="power into the park bus equals power out of it (kW)")

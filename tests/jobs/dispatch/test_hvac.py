@@ -1,0 +1,85 @@
+"""HVAC zones in the plan: one 1R1C zone (R 2 K/kW, C 10 kWh/K, COP 3, 35 C outside, band
+22-26 C), hourly intervals, costs worked out by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from jobs.dispatch.baseline import rule_based_flows
+from jobs.dispatch.extract import extract, summarise
+from jobs.dispatch.inputs import BATTERY_COLUMNS, EV_GROUP_COLUMNS, DispatchInputs, GridTerms
+from jobs.dispatch.model import build_model
+from jobs.dispatch.solve import SolveOptions, solve
+
+START = pd.Timestamp("2026-07-15 04:00", tz="UTC")
+
+
+def _inputs(prices, rated_kw=10.0) -> DispatchInputs:
+    index = pd.date_range(START, periods=len(prices), freq="1h")
+    zone = {"rated_electric_kw": rated_kw, "cop": 3.0, "thermal_resistance_k_per_kw": 2.0,
+            "thermal_capacitance_kwh_per_k": 10.0, "comfort_min_c": 22.0,
+            "comfort_max_c": 26.0, "initial_temp_c": 26.0, "internal_gain_kw": 0.0,
+            "mode": "cool"}
+    return DispatchInputs(
+        interval_start_utc=index, interval_h=1.0, base_load_kw=pd.Series(0.0, index=index),
+        pv_potential_kw=pd.DataFrame(index=index),
+        batteries=pd.DataFrame(columns=list(BATTERY_COLUMNS)),
+        ev_groups=pd.DataFrame(columns=list(EV_GROUP_COLUMNS)),
+        grid=GridTerms(import_limit_kw=1000, export_limit_kw=0,
+                       import_price_cny_per_kwh=pd.Series(prices, index=index, dtype=float),
+                       export_price_cny_per_kwh=pd.Series(0.0, index=index),
+                       tou_period=pd.Series("flat", index=index)),
+        hvac_zones=pd.DataFrame({"z1": zone}).T.astype({"mode": str}),
+        outdoor_temp_c=pd.Series(35.0, index=index), comfort_breach_cny_per_kh=50.0)
+
+
+def _solved(inputs):
+    model = build_model(inputs)
+    result = solve(model, SolveOptions(rel_gap=1e-7))
+    assert result.status == "optimal", result.message
+    plan, summary = extract(model, inputs)
+    power = plan[plan.quantity == "electric_kw"].value.to_list()
+    temps = plan[plan.quantity == "zone_temp_c"].value.to_list()
+    return result, summary, power, temps
+
+
+def _resimulate(power, start_c=26.0):
+    """The zone's temperatures from the planned power, by the 1R1C equation, independently."""
+    temps, temp = [], start_c
+    for kw in power:
+        temp = temp + 1.0 * ((35.0 - temp) / 2.0 - 3.0 * kw) / 10.0
+        temps.append(temp)
+    return temps
+
+
+def test_at_a_flat_price_the_zone_is_held_at_its_upper_bound():
+    """4.5 kW of heat leaks in at 26 C: 1.5 kW of electricity holds it, 6 kWh over 4 h."""
+    result, summary, power, temps = _solved(_inputs([1.0] * 4))
+    assert result.objective_cny == pytest.approx(6.0, abs=1e-6)
+    assert power == pytest.approx([1.5] * 4, abs=1e-6)
+    assert temps == pytest.approx([26.0] * 4, abs=1e-6)
+    baseline = summarise(_inputs([1.0] * 4), rule_based_flows(_inputs([1.0] * 4)))
+    assert baseline.total_cost_cny == pytest.approx(6.0, abs=1e-6)
+
+
+def test_cheap_hours_pre_cool_the_zone_within_its_band():
+    inputs = _inputs([0.2, 0.2, 1.0, 1.0])
+    result, summary, power, temps = _solved(inputs)
+    baseline = summarise(inputs, rule_based_flows(inputs))
+    assert baseline.total_cost_cny == pytest.approx(0.2 * 3 + 1.0 * 3, abs=1e-6)
+    assert summary.total_cost_cny < baseline.total_cost_cny - 0.5
+    assert power[0] + power[1] > 3.0 and min(temps[:2]) < 26.0 - 0.5  # pre-cooled
+    assert all(22.0 - 1e-6 <= t <= 26.0 + 1e-6 for t in temps)
+    assert temps == pytest.approx(_resimulate(power), abs=1e-6)
+    assert summary.comfort_cost_cny == pytest.approx(0.0, abs=1e-6)
+
+
+def test_an_undersized_heat_pump_runs_flat_out_and_the_breach_is_priced():
+    """1 kW cannot hold 26 C (1.5 needed): 26.15, 26.2925, 26.4279, 26.5565 C, i.e.
+    1.4269 K h too warm at 50 CNY: 71.34 CNY, plus 4 kWh: 75.34 CNY."""
+    result, summary, power, temps = _solved(_inputs([1.0] * 4, rated_kw=1.0))
+    assert power == pytest.approx([1.0] * 4, abs=1e-6)
+    assert temps == pytest.approx([26.15, 26.2925, 26.427875, 26.55648125], abs=1e-6)
+    assert summary.comfort_cost_cny == pytest.approx(50 * 1.42685625, abs=1e-4)
+    assert result.objective_cny == pytest.approx(4.0 + 50 * 1.42685625, abs=1e-4)
