@@ -51,6 +51,7 @@ class DayAheadResult:
     plan: PlanSummary
     baseline: PlanSummary
     weather_provider: str
+    plan_rows: pd.DataFrame  # what was published, as landed in `plans`
     plan_paths: list[str]
     forecast_paths: list[str]
 
@@ -160,4 +161,4 @@ def run_day_ahead(settings: Settings, local_date: dt.date, provider: WeatherProv
     return DayAheadResult(run_id=run_id, plan_date=local_date, intervals=len(inputs.periods),
                           solve=result, is_fallback=is_fallback, plan=summary,
                           baseline=baseline, weather_provider=provider_name,
-                          plan_paths=plan_paths, forecast_paths=forecast_paths)
+                          plan_rows=rows, plan_paths=plan_paths, forecast_paths=forecast_paths)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jobs.common import landing
 from jobs.common.settings import Settings
 from jobs.dispatch.day_ahead import DayAheadResult
 
@@ -34,7 +33,7 @@ def summary_markdown(result: DayAheadResult) -> str:
 
 def hourly_plan_table(settings: Settings, result: DayAheadResult) -> list[dict]:
     """Per local hour: mean planned grid import and each battery's mean setpoint (kW)."""
-    plans = landing.read_files(result.plan_paths).to_pandas()
+    plans = result.plan_rows
     wanted = plans[(plans["quantity"].isin(["import_kw", "setpoint_kw"]))]
     local = pd.DatetimeIndex(wanted["interval_start_utc"]).tz_convert(
         settings.park.park.timezone)

@@ -20,11 +20,15 @@ INVERTER_EFFICIENCY = 0.96  # PVWatts' nominal
 SAMPLE = "5min"
 
 
-def _poa_w_m2(park: Park, system: PvSystem, weather: pd.DataFrame) -> pd.Series:
+def _sun(park: Park, times: pd.DatetimeIndex) -> pd.DataFrame:
+    """Solar position at the park, once per run: every array shares it."""
     location = pvlib.location.Location(park.latitude_deg, park.longitude_deg, "UTC")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        sun = location.get_solarposition(weather.index)
+        return location.get_solarposition(times)
+
+
+def _poa_w_m2(system: PvSystem, weather: pd.DataFrame, sun: pd.DataFrame) -> pd.Series:
     poa = pvlib.irradiance.get_total_irradiance(
         system.tilt_deg, system.azimuth_deg, sun["apparent_zenith"], sun["azimuth"],
         weather["dni_w_m2"], weather["ghi_w_m2"], weather["dhi_w_m2"], model="isotropic",
@@ -39,9 +43,10 @@ def pv_potential_kw(park: Park, systems: list[PvSystem], forecast: WeatherForeca
     samples = pd.date_range(intervals_utc[0], end, freq=SAMPLE, inclusive="left")
     weather = forecast.frame.reindex(forecast.frame.index.union(samples)).interpolate(
         method="time").reindex(samples).ffill().bfill()
+    sun = _sun(park, samples)
     columns = {}
     for system in systems:
-        poa = _poa_w_m2(park, system, weather)
+        poa = _poa_w_m2(system, weather, sun)
         cell_c = pvlib.temperature.faiman(poa, weather["temp_air_c"])
         dc_kw = pvlib.pvsystem.pvwatts_dc(poa, cell_c, system.kwp, TEMP_COEFF_PER_K) \
             * (1.0 - system.losses_pct / 100.0)

@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-import yaml
 from prefect.artifacts import Artifact
 
 from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import generate_park
 from flows.dispatch import day_ahead_dispatch
 from jobs.common import landing
-from jobs.common.settings import load_settings
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.warehouse.build import build_warehouse
-from tests.conftest import CONFIG_DIR
 
 pytestmark = pytest.mark.integration
 
 
-def test_the_flow_plans_a_day_and_publishes_it(tmp_path: Path, monkeypatch):
-    park_file = tmp_path / "park.yaml"
-    park_file.write_text(yaml.safe_dump(generate_park(20, seed=4), allow_unicode=True))
-    monkeypatch.setenv("PARK_CONFIG_DIR", str(CONFIG_DIR))
-    monkeypatch.setenv("PARK_FILE", str(park_file))
-    monkeypatch.setenv("PARK_DATA_ROOT", str(tmp_path / "data"))
-    settings = load_settings()
+def test_the_flow_plans_a_day_and_publishes_it(park_environment):
+    settings = park_environment(generate_park(20, seed=4))
     first = local_day_intervals(dt.date(2026, 6, 1), settings.park.park.timezone)[0]
     generate_history(settings, first.to_pydatetime(),
                      first.to_pydatetime() + dt.timedelta(days=3), sample_s=300)

@@ -7,24 +7,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import yaml
 
 from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import generate_park
 from flows.warehouse import warehouse
-from jobs.common.settings import load_settings
-from tests.conftest import CONFIG_DIR
 
 pytestmark = pytest.mark.integration
 
 
-def test_warehouse_flow_builds_and_tests(tmp_path: Path, monkeypatch):
-    park_file = tmp_path / "park.yaml"
-    park_file.write_text(yaml.safe_dump(generate_park(20, seed=8), allow_unicode=True))
-    monkeypatch.setenv("PARK_CONFIG_DIR", str(CONFIG_DIR))
-    monkeypatch.setenv("PARK_FILE", str(park_file))
-    monkeypatch.setenv("PARK_DATA_ROOT", str(tmp_path / "data"))
-    settings = load_settings()
+def test_warehouse_flow_builds_and_tests(park_environment):
+    settings = park_environment(generate_park(20, seed=8))
     start = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
     generate_history(settings, start, start + dt.timedelta(hours=2))
     result = warehouse(quality_days=[start.date()])

@@ -11,26 +11,14 @@ import pytest
 
 from device_io.simulator.history import ScheduledWrite, generate_history
 from device_io.simulator.park_generator import generate_park
-from device_io.simulator.runner import HISTORY_STEP_S
-from device_io.simulator.twin import ParkTwin
 from jobs.warehouse.build import build_warehouse
 from tests.conftest import relocate_endpoints, settings_for
+from tests.jobs.warehouse.twin_truth import true_interval_increases
 
 pytestmark = pytest.mark.integration
 T0 = dt.datetime(2026, 7, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Suzhou
 HOURS = 4
 LIMIT_FROM, LIMIT_TO = T0 + dt.timedelta(hours=1), T0 + dt.timedelta(hours=3)
-
-
-def _true_unlimited_kwh(settings, device_id: str) -> dict[dt.datetime, float]:
-    twin = ParkTwin(settings.park, settings.register_maps, T0, step_s=HISTORY_STEP_S)
-    counters = {}
-    for quarter in range(HOURS * 4 + 1):
-        boundary = T0 + dt.timedelta(minutes=15 * quarter)
-        twin.advance_to(boundary)
-        counters[boundary] = twin.point_values(device_id)["energy_total_kwh"]
-    return {start: counters[start + dt.timedelta(minutes=15)] - counters[start]
-            for start in list(counters)[:-1]}
 
 
 def test_a_curtailed_inverter_is_measured_against_its_array_peers(tmp_path):
@@ -45,7 +33,7 @@ def test_a_curtailed_inverter_is_measured_against_its_array_peers(tmp_path):
     report = build_warehouse(settings)
     assert report.success, report.summary_markdown()
 
-    truth = _true_unlimited_kwh(settings, inverter)
+    truth = true_interval_increases(settings, inverter, "energy_total_kwh", T0, HOURS)
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         rows = connection.execute(
             "select interval_start_utc, generation_kwh, potential_kwh, curtailed_kwh, "

@@ -11,25 +11,13 @@ import pytest
 
 from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import generate_park
-from device_io.simulator.runner import HISTORY_STEP_S
-from device_io.simulator.twin import ParkTwin
 from jobs.warehouse.build import build_warehouse
 from tests.conftest import relocate_endpoints, settings_for
+from tests.jobs.warehouse.twin_truth import true_interval_increases
 
 T0 = dt.datetime(2026, 7, 2, 4, 0, tzinfo=dt.UTC)  # noon in Suzhou: loads and PV both move
 HOURS = 3
 pytestmark = pytest.mark.integration
-
-
-def _true_import_kwh(settings, device_id: str) -> dict[dt.datetime, float]:
-    twin = ParkTwin(settings.park, settings.register_maps, T0, step_s=HISTORY_STEP_S)
-    counters = {}
-    for quarter in range(HOURS * 4 + 1):
-        boundary = T0 + dt.timedelta(minutes=15 * quarter)
-        twin.advance_to(boundary)
-        counters[boundary] = twin.point_values(device_id)["energy_import_kwh"]
-    return {start: counters[start + dt.timedelta(minutes=15)] - counters[start]
-            for start in list(counters)[:-1]}
 
 
 def test_power_only_meter_energy_matches_the_true_counter(tmp_path):
@@ -42,7 +30,7 @@ def test_power_only_meter_energy_matches_the_true_counter(tmp_path):
     report = build_warehouse(settings)
     assert report.success, report.summary_markdown()
 
-    truth = _true_import_kwh(truth_settings, meter["id"])
+    truth = true_interval_increases(truth_settings, meter["id"], "energy_import_kwh", T0, HOURS)
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         rows = connection.execute(
             "select interval_start_utc, energy_kwh, interval_quality, energy_source "
