@@ -277,6 +277,40 @@ def quality(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root:
         raise typer.Exit(1)
 
 
+@app.command()
+def plan(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: DataRoot = None,
+         date: Annotated[str | None, typer.Option(
+             help="Local date to plan (YYYY-MM-DD). Default: tomorrow in the park's zone.")
+         ] = None,
+         weather: Annotated[str, typer.Option(
+             help="offline (clear sky x cloud climatology) or open_meteo (falls back to "
+                  "offline).")] = "offline") -> None:
+    """Make and publish a day-ahead plan now (what the day-ahead-dispatch flow runs): the plan
+    lands in `plans`, its forecasts in `forecasts`; exit 1 if only the fallback could be made."""
+    import zoneinfo
+
+    from jobs.dispatch.day_ahead import run_day_ahead
+    from jobs.dispatch.report import VERDICTS
+    from jobs.forecast.weather import provider_named
+
+    settings = _settings(config_dir, park_file, data_root)
+    zone = zoneinfo.ZoneInfo(settings.park.park.timezone)
+    day = (dt.date.fromisoformat(date) if date
+           else dt.datetime.now(zone).date() + dt.timedelta(days=1))
+    with console.status(f"planning {day} …"):
+        result = run_day_ahead(settings, day, provider_named(weather))
+    console.print(f"[bold]{day}[/]: {VERDICTS[result.status]} (run {result.run_id})")
+    console.print(f"cost {result.plan.total_cost_cny:,.0f} CNY against the rule-based "
+                  f"baseline's {result.baseline.total_cost_cny:,.0f}; renewable absorption "
+                  f"{result.plan.renewable_absorption_pct:.1f} %; solver {result.solve.status} "
+                  f"(build {result.solve.build_s:.2f} s, HiGHS {result.solve.solve_s:.2f} s)")
+    for line in [f"bound broken: {b}" for b in result.breaches] + \
+            [f"assumed: {n}" for n in result.notes]:
+        console.print(f"  - {line}")
+    if result.is_fallback:
+        raise typer.Exit(1)
+
+
 @app.command("generate-park")
 def generate_park_command(
         devices: Annotated[int, typer.Option(min=10, help="Number of devices.")] = 1000,

@@ -128,8 +128,34 @@ def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles:
              time.monotonic() - started)
     if build.success:
         _warehouse_summary(console, demo_settings)
+        _plan_tomorrow(console, demo_settings)
     else:
         console.print(build.summary_markdown())
+
+
+def _plan_tomorrow(console: Console, settings: Settings) -> None:
+    """Tomorrow's day-ahead plan from the warehouse just built, as the morning flow makes it."""
+    import zoneinfo
+
+    from jobs.dispatch.day_ahead import run_day_ahead
+    from jobs.dispatch.report import VERDICTS, write_plan_chart
+    from jobs.forecast.weather import ClearSkyClimatology
+
+    zone = zoneinfo.ZoneInfo(settings.park.park.timezone)
+    tomorrow = dt.datetime.now(zone).date() + dt.timedelta(days=1)
+    with _progress(console) as progress:
+        task = progress.add_task(f"forecasting and planning {tomorrow} (Pyomo + HiGHS)",
+                                 total=None)
+        result = run_day_ahead(settings, tomorrow, ClearSkyClimatology())
+        chart = write_plan_chart(settings, result)
+        progress.update(task, description=f"planned {tomorrow}: {result.status}")
+    console.print(
+        f"day-ahead plan for {tomorrow}: {VERDICTS[result.status]}; cost "
+        f"{result.plan.total_cost_cny:,.0f} CNY against {result.baseline.total_cost_cny:,.0f} "
+        f"for the rule-based baseline (HiGHS {result.solve.solve_s:.2f} s); chart {chart.path}\n"
+        f"  # the plan in force against what was metered\n  uv run park sql --data-root "
+        f"{settings.data_root} \"select * from fct_dispatch_plan where asset_kind = 'battery' "
+        f"order by interval_start_utc limit 20\"")
 
 
 def _warehouse_summary(console: Console, settings: Settings) -> None:

@@ -51,3 +51,25 @@
         timestamptz '1970-01-01 00:00:00+00'
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+  For models with rows that may still change after they were written (an EV session whose car
+  had not left at the last run): after open_window, the window is widened back to the earliest
+  row matching `open_condition`, so those rows are derived again from what has landed since.
+  It reaches back at most max_bridge_hours before the usual start: a row open for longer (a
+  charger that went silent mid-session) stays as it was until a full refresh.
+#}
+{% macro widen_window_to_open_rows(time_column, open_condition) %}
+    {% if is_incremental() %}
+        update {{ window_table(this) }}
+        set window_start_utc = least(
+            window_start_utc,
+            greatest(
+                coalesce((select min({{ time_column }}) from {{ this }} where {{ open_condition }}),
+                         window_start_utc),
+                window_start_utc - interval '{{ var("max_bridge_hours") }} hours'));
+        delete from {{ this }}
+        where {{ time_column }} >= (select window_start_utc from {{ window_table(this) }});
+    {% endif %}
+{% endmacro %}

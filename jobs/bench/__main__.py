@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from jobs.bench import dispatch_bench, harvest_bench, warehouse_bench
+from jobs.bench import dispatch_bench, harvest_bench, warehouse_bench, week_bench
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=("harvest", "warehouse", "dispatch"),
-                        help="run one benchmark (default: both)")
+    parser.add_argument("--only", choices=("harvest", "warehouse", "dispatch", "week"),
+                        help="run one benchmark (default: all)")
     parser.add_argument("--devices", type=int, default=1000, help="harvest benchmark park size")
     parser.add_argument("--cycles", type=int, default=5, help="warm harvest cycles to time")
     parser.add_argument("--warehouse-devices", type=int, default=1000,
@@ -29,6 +29,8 @@ def main() -> None:
                             counters_only=args.counters_only, keep=args.keep)
     if args.only in (None, "dispatch"):
         dispatch_bench.run()
+    if args.only in (None, "week"):
+        week_bench.run()
 
 
 if __name__ == "__main__":

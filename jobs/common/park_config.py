@@ -294,6 +294,16 @@ class DispatchSettings(Strict):
     battery_degradation_cny_per_kwh: Annotated[float, Field(ge=0)] = 0.08
     # a vehicle leaving without its energy costs more than any tariff saving could repay
     ev_unserved_penalty_cny_per_kwh: Annotated[float, Field(ge=0)] = 10.0
+    # heat a waste-heat tank does not give comes from a gas boiler: natural gas at an
+    # illustrative 3.5 CNY/Nm3 (Jiangsu industrial, 2025; replace with the park's contract),
+    # NCV 38.93 MJ/Nm3 and EF 2.162 kgCO2/Nm3 (fuel_emission_factors.csv), boiler 90 %:
+    # 3.5 / (10.81 x 0.9) = 0.36 CNY and 2.162 / (10.81 x 0.9) = 0.222 kgCO2 per kWh_th
+    backup_heat_cny_per_kwh_th: Annotated[float, Field(ge=0)] = 0.36
+    backup_heat_kgco2_per_kwh_th: Annotated[float, Field(ge=0)] = 0.222
+    # a comfort breach of one kelvin for one hour in one zone, priced against energy savings
+    comfort_breach_cny_per_kh: Annotated[float, Field(ge=0)] = 50.0
+    # the watchdog kills a solve that overruns HiGHS's time limit by this much (wall clock)
+    watchdog_grace_s: Annotated[float, Field(gt=0, le=600)] = 30.0
 
 
 class ParkConfig(Strict):

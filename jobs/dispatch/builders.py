@@ -12,20 +12,54 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
+from jobs.dispatch.baseline import dr_baseline_kw
 from jobs.dispatch.inputs import DispatchInputs
 
+# A bound that cannot hold (say a load above the import limit) is only ever relaxed in a
+# second solve that reports the breach; the price makes any breach the last resort.
+BREACH_CNY_PER_KWH = 1_000.0
 
-def add_grid_connection(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
+
+def add_grid_connection(model: pyo.ConcreteModel, inputs: DispatchInputs,
+                        relax: bool = False) -> None:
+    """relax: the import limit becomes soft (import_over_limit_kw, priced at
+    BREACH_CNY_PER_KWH), for the second solve after an infeasible one."""
     grid = inputs.grid
     hours = inputs.interval_h
     import_price = grid.import_price_cny_per_kwh.to_numpy()
     export_price = grid.export_price_cny_per_kwh.to_numpy()
-    model.grid_import_kw = pyo.Var(model.T, bounds=(0, grid.import_limit_kw),
+    model.grid_import_kw = pyo.Var(model.T, bounds=(0, None if relax else grid.import_limit_kw),
                                    doc="power drawn from the grid (kW)")
+    if relax:
+        model.import_over_limit_kw = pyo.Var(model.T, within=pyo.NonNegativeReals,
+                                             doc="import above the contract limit (kW)")
+        model.import_within_limit = pyo.Constraint(model.T, rule=lambda m, t: (
+            m.grid_import_kw[t] <= grid.import_limit_kw + m.import_over_limit_kw[t]))
+        model.cost_terms.append(BREACH_CNY_PER_KWH * hours * sum(
+            model.import_over_limit_kw[t] for t in model.T))
     model.grid_export_kw = pyo.Var(model.T, bounds=(0, grid.export_limit_kw),
                                    doc="power fed into the grid (kW)")
     model.month_peak_kw = pyo.Var(bounds=(grid.month_peak_so_far_kw, None),
                                   doc="the month's maximum demand after this plan (kW)")
+
+    # One meter cannot import and export at once. Where export pays less than import, an LP
+    # never does both (it would lose the spread); where it pays as much or more (valley hours
+    # under a flat feed-in price), it would trade through the meter, so only those intervals
+    # get a binary choosing the direction (tests/jobs/dispatch: the export-arbitrage case).
+    arbitrage = [t for t in model.T
+                 if grid.export_limit_kw > 0 and export_price[t] >= import_price[t]]
+    model.T_export_pays = pyo.Set(initialize=arbitrage, ordered=True,
+                                  doc="intervals where export pays at least the import price")
+    if arbitrage:
+        most_import_kw = grid.import_limit_kw if not relax else _most_import_kw(inputs)
+        model.exporting = pyo.Var(model.T_export_pays, within=pyo.Binary,
+                                  doc="1: the meter exports in this interval, 0: it imports")
+        model.import_only_if_not_exporting = pyo.Constraint(
+            model.T_export_pays, rule=lambda m, t: (
+                m.grid_import_kw[t] <= most_import_kw * (1 - m.exporting[t])))
+        model.export_only_if_exporting = pyo.Constraint(
+            model.T_export_pays, rule=lambda m, t: (
+                m.grid_export_kw[t] <= grid.export_limit_kw * m.exporting[t]))
 
     @model.Constraint(model.T, doc="the month's peak covers every planned interval")
     def peak_covers_import(m, t):
@@ -49,6 +83,22 @@ def add_grid_connection(model: pyo.ConcreteModel, inputs: DispatchInputs) -> Non
     model.cost_terms += [model.cost_energy_cny, model.cost_carbon_cny, model.cost_demand_cny]
 
 
+def _asset_set(model: pyo.ConcreteModel, name: str, table: pd.DataFrame, doc: str
+               ) -> dict | None:
+    """Add the set of the table's assets to the model (empty sets too, so extraction can
+    always iterate); the assets' rows by id, or None when there are none."""
+    model.add_component(name, pyo.Set(initialize=list(table.index), ordered=True, doc=doc))
+    return table.to_dict("index") if len(table) else None
+
+
+def _most_import_kw(inputs: DispatchInputs) -> float:
+    """More than any plan could import: every load at once with the batteries charging."""
+    hvac = inputs.hvac_zones if inputs.hvac_zones is not None else pd.DataFrame()
+    return float(inputs.base_load_kw.max() + inputs.ev_groups["max_kw"].sum()
+                 + (hvac["rated_electric_kw"].sum() if len(hvac) else 0.0)
+                 + inputs.batteries["power_kw"].sum() + inputs.grid.import_limit_kw)
+
+
 def add_pv(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
     potential = inputs.pv_potential_kw
     model.PV = pyo.Set(initialize=list(potential.columns), ordered=True, doc="PV systems")
@@ -64,7 +114,8 @@ def add_pv(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
     model.bus_terms.append((+1, model.pv_total_kw))
 
 
-def add_battery(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
+def add_battery(model: pyo.ConcreteModel, inputs: DispatchInputs, relax: bool = False) -> None:
+    """relax: the end-of-horizon SOC target becomes soft (soc_final_shortfall_kwh)."""
     batteries = inputs.batteries
     hours = inputs.interval_h
     model.B = pyo.Set(initialize=list(batteries.index), ordered=True, doc="batteries")
@@ -86,9 +137,16 @@ def add_battery(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
             spec[b]["charge_efficiency"] * m.battery_charge_kw[b, t]
             - m.battery_discharge_kw[b, t] / spec[b]["discharge_efficiency"])
 
+    if relax:
+        model.soc_final_shortfall_kwh = pyo.Var(model.B, within=pyo.NonNegativeReals,
+                                                doc="SOC missing at the horizon's end (kWh)")
+        model.cost_terms.append(BREACH_CNY_PER_KWH * sum(
+            model.soc_final_shortfall_kwh[b] for b in model.B))
+
     @model.Constraint(model.B, doc="end-of-horizon SOC target")
     def soc_final(m, b):
-        return m.soc_kwh[b, m.T.last()] >= spec[b]["soc_final_min_kwh"]
+        shortfall = m.soc_final_shortfall_kwh[b] if relax else 0.0
+        return m.soc_kwh[b, m.T.last()] + shortfall >= spec[b]["soc_final_min_kwh"]
 
     # charging and discharging at once never pays while this cost and the losses are positive,
     # so no binaries are needed to keep them apart
@@ -158,12 +216,18 @@ def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
         return m.zone_temp_c[z, t] == before + hours * heat_kw / zone[
             "thermal_capacitance_kwh_per_k"]
 
-    @model.Constraint(model.Z, model.T, doc="upper comfort bound, soft")
+    occupied = {z: inputs.zone_occupied(z) for z in model.Z}
+
+    @model.Constraint(model.Z, model.T, doc="upper comfort bound while occupied, soft")
     def comfort_upper(m, z, t):
+        if not occupied[z][t]:
+            return pyo.Constraint.Skip
         return m.zone_temp_c[z, t] <= spec[z]["comfort_max_c"] + m.too_warm_k[z, t]
 
-    @model.Constraint(model.Z, model.T, doc="lower comfort bound, soft")
+    @model.Constraint(model.Z, model.T, doc="lower comfort bound while occupied, soft")
     def comfort_lower(m, z, t):
+        if not occupied[z][t]:
+            return pyo.Constraint.Skip
         return m.zone_temp_c[z, t] >= spec[z]["comfort_min_c"] - m.too_cold_k[z, t]
 
     model.cost_comfort_cny = pyo.Expression(expr=inputs.comfort_breach_cny_per_kh * hours * sum(
@@ -173,3 +237,94 @@ def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
         model.T, rule=lambda m, t: sum(m.hvac_electric_kw[z, t] for z in m.Z))
     model.bus_terms.append((-1, model.hvac_total_kw))
     model.cost_terms.append(model.cost_comfort_cny)
+
+
+def add_thermal_stores(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
+    """Waste-heat tanks: charged only from the waste heat on offer, discharged only into the
+    heat demand, with standing losses on the stored heat; heat the tank does not give comes
+    from the backup boiler, whose cost (and carbon) is what storing waste heat saves."""
+    spec = _asset_set(model, "S", inputs.thermal_stores, "thermal stores")
+    if spec is None:
+        return
+    hours = inputs.interval_h
+    waste = {s: inputs.waste_heat_kw_th[s].to_numpy() for s in model.S}
+    demand = {s: inputs.heat_demand_kw_th[s].to_numpy() for s in model.S}
+    model.heat_charge_kw_th = pyo.Var(
+        model.S, model.T, bounds=lambda m, s, t: (0, min(spec[s]["max_charge_kw_th"],
+                                                         float(waste[s][t]))),
+        doc="waste heat put into the tank (kW_th)")
+    model.heat_discharge_kw_th = pyo.Var(
+        model.S, model.T, bounds=lambda m, s, t: (0, min(spec[s]["max_discharge_kw_th"],
+                                                         float(demand[s][t]))),
+        doc="heat taken from the tank to its users (kW_th)")
+    model.backup_heat_kw_th = pyo.Var(model.S, model.T, within=pyo.NonNegativeReals,
+                                      doc="heat from the backup boiler (kW_th)")
+    model.stored_heat_kwh_th = pyo.Var(
+        model.S, model.T, bounds=lambda m, s, t: (0, spec[s]["capacity_kwh_th"]),
+        doc="heat stored at the end of the interval (kWh_th)")
+
+    @model.Constraint(model.S, model.T, doc="the users' heat demand is met")
+    def heat_served(m, s, t):
+        return m.heat_discharge_kw_th[s, t] + m.backup_heat_kw_th[s, t] == float(demand[s][t])
+
+    @model.Constraint(model.S, model.T, doc="stored heat, recursively, with standing losses")
+    def heat_balance(m, s, t):
+        before = spec[s]["stored_initial_kwh_th"] if t == m.T.first() \
+            else m.stored_heat_kwh_th[s, t - 1]
+        return m.stored_heat_kwh_th[s, t] == before * (1.0 - spec[s]["loss_per_h"] * hours) \
+            + hours * (m.heat_charge_kw_th[s, t] - m.heat_discharge_kw_th[s, t])
+
+    # no worse off than a tank left alone (always feasible): the plan may not spend the
+    # store's heat just because the horizon ends
+    @model.Constraint(model.S, doc="end-of-horizon heat target")
+    def heat_final(m, s):
+        kept = (1.0 - spec[s]["loss_per_h"] * hours) ** len(m.T)
+        return m.stored_heat_kwh_th[s, m.T.last()] >= spec[s]["stored_initial_kwh_th"] * kept
+
+    backup_cny_per_kwh_th = inputs.backup_heat_cny_per_kwh_th + (
+        inputs.backup_heat_kgco2_per_kwh_th / 1000.0 * inputs.grid.carbon_price_cny_per_tco2)
+    model.cost_backup_heat_cny = pyo.Expression(expr=backup_cny_per_kwh_th * hours * sum(
+        model.backup_heat_kw_th[s, t] for s in model.S for t in model.T),
+        doc="backup boiler heat, with its carbon price (CNY)")
+    model.cost_terms.append(model.cost_backup_heat_cny)
+
+
+def add_demand_response(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
+    """Each event pays for the reduction of its scope's average load in its window below the
+    baseline (the load with no control, from the same forecast), up to the requested
+    reduction, as provincial rules assess a response over the window. Below zero (more load
+    than the baseline) the plan pays the same rate: a stated simplification that keeps the
+    model linear and steers it away from raising load in an event."""
+    spec = _asset_set(model, "DR", inputs.dr_events, "DR events")
+    if spec is None:
+        return
+    hours = inputs.interval_h
+    window = {e: [t for t, inside in enumerate(inputs.in_dr_window(e)) if inside]
+              for e in model.DR}
+    baseline = dr_baseline_kw(inputs)
+    zones = inputs.hvac_zones if inputs.hvac_zones is not None else pd.DataFrame()
+    zone_enterprise = zones["enterprise"].to_dict() if "enterprise" in zones else {}
+    consumers = inputs.consumer_base_load_kw
+
+    def scope_load(m, e, t):
+        enterprise = spec[e]["enterprise_id"]
+        if not isinstance(enterprise, str):  # the park, at its grid connection
+            return m.grid_import_kw[t] - m.grid_export_kw[t]
+        return float(consumers[enterprise].iloc[t]) + sum(
+            m.hvac_electric_kw[z, t] for z in m.Z if zone_enterprise.get(z) == enterprise)
+
+    model.dr_response_kw = pyo.Var(
+        model.DR, bounds=lambda m, e: (None, spec[e]["requested_reduction_kw"]),
+        doc="the window's average load reduction below its baseline, paid (kW)")
+
+    @model.Constraint(model.DR, doc="the response is what the load does below its baseline")
+    def dr_response_measured(m, e):
+        if not window[e]:
+            return m.dr_response_kw[e] == 0
+        return m.dr_response_kw[e] <= sum(
+            float(baseline[e].iloc[t]) - scope_load(m, e, t) for t in window[e]) / len(window[e])
+
+    model.dr_revenue_cny = pyo.Expression(expr=sum(
+        spec[e]["compensation_cny_per_kwh"] * hours * len(window[e]) * model.dr_response_kw[e]
+        for e in model.DR), doc="DR compensation earned (CNY)")
+    model.cost_terms.append(-model.dr_revenue_cny)

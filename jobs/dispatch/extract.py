@@ -1,35 +1,21 @@
 """Turn a plan's flows into the published plan: one row per asset, interval and quantity (the
-landing contract for `plans`), and its headline figures. The optimiser's solution and the
-rule-based baseline both become `PlanFlows`, so both are costed by the same arithmetic."""
+landing contract for `plans`), and its headline figures, by the same arithmetic for the
+optimiser's solution and for the rule-based baseline."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from jobs.dispatch.baseline import dr_baseline_kw
 from jobs.dispatch.inputs import DispatchInputs
+from jobs.dispatch.plan_flows import PlanFlows
 
+CURTAILED_KW = 0.01  # less is solver noise, not a limit worth writing to an inverter
 PLAN_COLUMNS = ["interval_start_utc", "asset_kind", "asset_id", "quantity", "value", "unit"]
-
-
-@dataclass(frozen=True)
-class PlanFlows:
-    """Average power per interval (kW); frames have one column per asset."""
-
-    grid_import_kw: np.ndarray
-    grid_export_kw: np.ndarray
-    pv_kw: pd.DataFrame
-    battery_charge_kw: pd.DataFrame
-    battery_discharge_kw: pd.DataFrame
-    soc_kwh: pd.DataFrame
-    ev_kw: pd.DataFrame
-    ev_unserved_kwh: float
-    hvac_kw: pd.DataFrame = field(default_factory=pd.DataFrame)  # one column per zone
-    zone_temp_c: pd.DataFrame = field(default_factory=pd.DataFrame)
-    comfort_breach_kh: float = 0.0  # kelvin-hours outside the zones' comfort bands
 
 
 @dataclass(frozen=True)
@@ -39,6 +25,8 @@ class PlanSummary:
     carbon_cost_cny: float
     degradation_cost_cny: float
     comfort_cost_cny: float
+    backup_heat_cost_cny: float
+    dr_revenue_cny: float
     ev_unserved_kwh: float
     grid_import_kwh: float
     grid_export_kwh: float
@@ -49,7 +37,8 @@ class PlanSummary:
     @property
     def total_cost_cny(self) -> float:
         return (self.energy_cost_cny + self.demand_cost_cny + self.carbon_cost_cny
-                + self.degradation_cost_cny + self.comfort_cost_cny)
+                + self.degradation_cost_cny + self.comfort_cost_cny + self.backup_heat_cost_cny
+                - self.dr_revenue_cny)
 
     @property
     def renewable_absorption_pct(self) -> float:
@@ -57,6 +46,41 @@ class PlanSummary:
         if self.pv_potential_kwh <= 0:
             return 100.0
         return 100.0 * self.pv_used_kwh / self.pv_potential_kwh
+
+
+def dr_loads_kw(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:
+    """The load each DR event is measured on under this plan (kW; one column per event)."""
+    events = inputs.dr_events
+    zones = inputs.hvac_zones if inputs.hvac_zones is not None else pd.DataFrame()
+    zone_enterprise = zones["enterprise"] if "enterprise" in zones else pd.Series(dtype=object)
+    loads = {}
+    for event, enterprise in events["enterprise_id"].items() if len(events) else []:
+        if not isinstance(enterprise, str):
+            loads[event] = flows.grid_import_kw - flows.grid_export_kw
+            continue
+        own = [z for z in flows.hvac_kw.columns if zone_enterprise.get(z) == enterprise]
+        loads[event] = inputs.consumer_base_load_kw[enterprise].to_numpy() + sum(
+            (flows.hvac_kw[zone].to_numpy() for zone in own), 0.0)
+    return pd.DataFrame(loads, index=inputs.interval_start_utc)
+
+
+def dr_responses_kw(inputs: DispatchInputs, flows: PlanFlows) -> dict[str, float]:
+    """Each event's paid response: its window's mean reduction below the baseline, at most the
+    requested reduction (negative: more load than the baseline)."""
+    baseline, loads = dr_baseline_kw(inputs), dr_loads_kw(inputs, flows)
+    responses = {}
+    for event in loads.columns:
+        inside = np.array(inputs.in_dr_window(event))
+        reduction = float((baseline[event] - loads[event])[inside].mean()) if inside.any() else 0.0
+        responses[event] = min(reduction, float(inputs.dr_events.loc[event,
+                                                                      "requested_reduction_kw"]))
+    return responses
+
+
+def _dr_revenue_cny(inputs: DispatchInputs, flows: PlanFlows) -> float:
+    return sum(inputs.interval_h * sum(inputs.in_dr_window(event)) * response
+               * float(inputs.dr_events.loc[event, "compensation_cny_per_kwh"])
+               for event, response in dr_responses_kw(inputs, flows).items())
 
 
 def summarise(inputs: DispatchInputs, flows: PlanFlows) -> PlanSummary:
@@ -76,6 +100,10 @@ def summarise(inputs: DispatchInputs, flows: PlanFlows) -> PlanSummary:
             flows.battery_discharge_kw[b].sum() * cost
             for b, cost in zip(inputs.batteries.index, degradation, strict=True))),
         comfort_cost_cny=inputs.comfort_breach_cny_per_kh * flows.comfort_breach_kh,
+        backup_heat_cost_cny=hours * (
+            inputs.backup_heat_cny_per_kwh_th + inputs.backup_heat_kgco2_per_kwh_th / 1000.0
+            * grid.carbon_price_cny_per_tco2) * float(flows.backup_heat_kw_th.to_numpy().sum()),
+        dr_revenue_cny=_dr_revenue_cny(inputs, flows),
         ev_unserved_kwh=flows.ev_unserved_kwh,
         grid_import_kwh=float(hours * flows.grid_import_kw.sum()),
         grid_export_kwh=float(hours * flows.grid_export_kw.sum()),
@@ -97,8 +125,13 @@ def plan_rows(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:
     add("grid", "grid", "export_kw", "kW", flows.grid_export_kw)
     for pv in flows.pv_kw.columns:
         add("pv", pv, "output_kw", "kW", flows.pv_kw[pv])
-        add("pv", pv, "curtailed_kw", "kW",
-            np.maximum(inputs.pv_potential_kw[pv].to_numpy() - flows.pv_kw[pv].to_numpy(), 0))
+        curtailed = np.maximum(inputs.pv_potential_kw[pv].to_numpy() - flows.pv_kw[pv].to_numpy(),
+                               0)
+        add("pv", pv, "curtailed_kw", "kW", curtailed)
+        if pv in inputs.pv_rated_kw.index:  # the inverters' active power limit (WMaxLimPct)
+            add("pv", pv, "power_limit_pct", "%", np.where(
+                curtailed > CURTAILED_KW, 100.0 * flows.pv_kw[pv].to_numpy()
+                / float(inputs.pv_rated_kw[pv]), 100.0))
     for battery in flows.battery_charge_kw.columns:
         # positive = discharge, as the PCS takes its setpoint
         add("battery", battery, "setpoint_kw", "kW",
@@ -109,9 +142,30 @@ def plan_rows(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:
     for zone in flows.hvac_kw.columns:
         add("hvac_zone", zone, "electric_kw", "kW", flows.hvac_kw[zone])
         add("hvac_zone", zone, "zone_temp_c", "degC", flows.zone_temp_c[zone])
+        # the planned temperature is what the zone's controller is asked to hold, within the
+        # band (a zone planned to drift outside it is still asked for the band's edge)
+        spec = inputs.hvac_zones.loc[zone] if inputs.hvac_zones is not None else None
+        if spec is not None:
+            add("hvac_zone", zone, "setpoint_c", "degC", flows.zone_temp_c[zone].clip(
+                spec["comfort_min_c"], spec["comfort_max_c"]))
+    for tank in flows.stored_heat_kwh_th.columns:
+        # positive = discharge, as the tank controller's power_setpoint_kw_th takes it
+        add("thermal_storage", tank, "setpoint_kw_th", "kW_th",
+            flows.heat_discharge_kw_th[tank] - flows.heat_charge_kw_th[tank])
+        add("thermal_storage", tank, "stored_kwh_th", "kWh_th", flows.stored_heat_kwh_th[tank])
+        add("thermal_storage", tank, "backup_heat_kw_th", "kW_th", flows.backup_heat_kw_th[tank])
+    if len(inputs.dr_events):
+        baseline, loads = dr_baseline_kw(inputs), dr_loads_kw(inputs, flows)
+        for event, response in dr_responses_kw(inputs, flows).items():
+            inside = np.array(inputs.in_dr_window(event))
+            add("dr_event", event, "baseline_kw", "kW", np.where(inside, baseline[event], np.nan))
+            add("dr_event", event, "expected_load_kw", "kW", np.where(inside, loads[event], np.nan))
+            add("dr_event", event, "committed_reduction_kw", "kW", np.where(inside, response,
+                                                                           np.nan))
     if not parts:
         return pd.DataFrame(columns=PLAN_COLUMNS)
-    return pd.concat(parts, ignore_index=True)[PLAN_COLUMNS]
+    rows = pd.concat(parts, ignore_index=True)[PLAN_COLUMNS]
+    return rows[rows["value"].notna()].reset_index(drop=True)  # DR rows: the window only
 
 
 def solved_flows(model: pyo.ConcreteModel, inputs: DispatchInputs) -> PlanFlows:
@@ -120,6 +174,11 @@ def solved_flows(model: pyo.ConcreteModel, inputs: DispatchInputs) -> PlanFlows:
     def frame(variable, assets) -> pd.DataFrame:
         return pd.DataFrame({a: [pyo.value(variable[a, t]) for t in periods] for a in assets},
                             index=inputs.interval_start_utc)
+
+    tanks = list(model.S)
+
+    def tank_frame(name: str) -> pd.DataFrame:
+        return frame(getattr(model, name), tanks) if tanks else pd.DataFrame()
 
     return PlanFlows(
         grid_import_kw=np.array([pyo.value(model.grid_import_kw[t]) for t in periods]),
@@ -134,7 +193,11 @@ def solved_flows(model: pyo.ConcreteModel, inputs: DispatchInputs) -> PlanFlows:
         zone_temp_c=frame(model.zone_temp_c, list(model.Z)) if len(model.Z) else pd.DataFrame(),
         comfort_breach_kh=inputs.interval_h * sum(
             pyo.value(model.too_warm_k[z, t]) + pyo.value(model.too_cold_k[z, t])
-            for z in model.Z for t in periods))
+            for z in model.Z for t in periods),
+        heat_charge_kw_th=tank_frame("heat_charge_kw_th"),
+        heat_discharge_kw_th=tank_frame("heat_discharge_kw_th"),
+        stored_heat_kwh_th=tank_frame("stored_heat_kwh_th"),
+        backup_heat_kw_th=tank_frame("backup_heat_kw_th"))
 
 
 def extract(model: pyo.ConcreteModel, inputs: DispatchInputs) -> tuple[pd.DataFrame, PlanSummary]:

@@ -6,7 +6,7 @@ DST day is simply 92 or 100 rows. Asset tables are indexed by asset id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -17,6 +17,12 @@ EV_GROUP_COLUMNS = ("arrival_utc", "departure_utc", "energy_kwh", "max_kw")
 HVAC_COLUMNS = ("rated_electric_kw", "cop", "thermal_resistance_k_per_kw",
                 "thermal_capacitance_kwh_per_k", "comfort_min_c", "comfort_max_c",
                 "initial_temp_c", "internal_gain_kw", "mode")  # mode: "cool" or "heat"
+# optional HVAC columns: "enterprise" (the zone's consumer, for enterprise DR events) and
+# "setpoint_c" (what its own thermostat holds without a plan; default: the band's edge)
+THERMAL_STORE_COLUMNS = ("capacity_kwh_th", "max_charge_kw_th", "max_discharge_kw_th",
+                         "loss_per_h", "stored_initial_kwh_th")
+DR_EVENT_COLUMNS = ("start_utc", "end_utc", "requested_reduction_kw",
+                    "compensation_cny_per_kwh", "enterprise_id")  # enterprise None: the park
 
 
 class DispatchInputError(ValueError):
@@ -50,7 +56,26 @@ class DispatchInputs:
     ev_unserved_penalty_cny_per_kwh: float = 10.0
     hvac_zones: pd.DataFrame | None = None  # index: zone id; HVAC_COLUMNS
     outdoor_temp_c: pd.Series | None = None  # forecast, needed with hvac_zones
+    # True where a zone is occupied (index: intervals, columns: zones); the comfort band binds
+    # only then. None: always occupied
+    hvac_occupied: pd.DataFrame | None = None
     comfort_breach_cny_per_kh: float = 50.0  # per kelvin-hour outside a zone's band
+    # waste-heat stores: index tank id; THERMAL_STORE_COLUMNS. The forecast waste heat offered
+    # to each tank and the heat its users need (kW_th, one column per tank); heat the tank
+    # cannot give comes from a backup boiler at backup_heat_cny_per_kwh_th.
+    thermal_stores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    waste_heat_kw_th: pd.DataFrame = field(default_factory=pd.DataFrame)
+    heat_demand_kw_th: pd.DataFrame = field(default_factory=pd.DataFrame)
+    backup_heat_cny_per_kwh_th: float = 0.0
+    backup_heat_kgco2_per_kwh_th: float = 0.0
+    # demand response: index event id; DR_EVENT_COLUMNS. An enterprise event is measured on
+    # the enterprise's own load, so it needs that enterprise's column here (its forecast load
+    # without the HVAC zones the plan schedules; the columns need not cover every consumer).
+    # the PV systems' inverter ratings (kW, index: system id), for the power limit in % that
+    # inverters take; without them the plan publishes the limit in kW only
+    pv_rated_kw: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    dr_events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    consumer_base_load_kw: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def __post_init__(self) -> None:
         problems = list(_problems(self))
@@ -61,12 +86,27 @@ class DispatchInputs:
     def periods(self) -> range:
         return range(len(self.interval_start_utc))
 
+    @property
+    def interval_end_utc(self) -> pd.DatetimeIndex:
+        return self.interval_start_utc + pd.Timedelta(hours=self.interval_h)
+
+    def in_dr_window(self, event: str) -> list[bool]:
+        """Whether each interval lies inside the event's window (events start and end on
+        interval boundaries, the inbox checks that; a partly covered interval does not count)."""
+        row = self.dr_events.loc[event]
+        return list((self.interval_start_utc >= row["start_utc"])
+                    & (self.interval_end_utc <= row["end_utc"]))
+
+    def zone_occupied(self, zone: str) -> list[bool]:
+        if self.hvac_occupied is None:
+            return [True] * len(self.interval_start_utc)
+        return [bool(v) for v in self.hvac_occupied[zone]]
+
     def ev_available(self, group: str) -> list[bool]:
         """Whether the group's vehicles are plugged in during each interval (any overlap)."""
         row = self.ev_groups.loc[group]
-        starts = self.interval_start_utc
-        ends = starts + pd.Timedelta(hours=self.interval_h)
-        return list((starts < row["departure_utc"]) & (ends > row["arrival_utc"]))
+        return list((self.interval_start_utc < row["departure_utc"])
+                    & (self.interval_end_utc > row["arrival_utc"]))
 
 
 def _problems(inputs: DispatchInputs):
@@ -124,10 +164,72 @@ def _problems(inputs: DispatchInputs):
         elif inputs.outdoor_temp_c is None or not inputs.outdoor_temp_c.index.equals(index):
             yield "hvac_zones need outdoor_temp_c indexed by the plan's intervals"
         else:
+            occupied = inputs.hvac_occupied
+            if occupied is not None and not (occupied.index.equals(index) and set(
+                    inputs.hvac_zones.index) <= set(occupied.columns)):
+                yield "hvac_occupied must be indexed by the plan's intervals, a column per zone"
             for zone, row in inputs.hvac_zones.iterrows():
                 if row["mode"] not in ("cool", "heat"):
                     yield f"HVAC zone {zone}: mode must be 'cool' or 'heat'"
                 if not row["comfort_min_c"] < row["comfort_max_c"]:
                     yield f"HVAC zone {zone}: comfort_min_c must be below comfort_max_c"
+    yield from _thermal_problems(inputs)
+    yield from _dr_problems(inputs)
     if inputs.grid.import_limit_kw <= 0 or inputs.grid.export_limit_kw < 0:
         yield "grid limits: import_limit_kw > 0 and export_limit_kw >= 0 required"
+
+
+def _frame_problems(name: str, frame: pd.DataFrame, index: pd.DatetimeIndex,
+                    columns) -> list[str]:
+    if not frame.index.equals(index):
+        return [f"{name} must be indexed by the plan's intervals"]
+    missing = set(columns) - set(frame.columns)
+    if missing:
+        return [f"{name} lacks columns {sorted(missing)}"]
+    if frame[list(columns)].isna().to_numpy().any() or (frame[list(columns)] < 0).to_numpy().any():
+        return [f"{name} must be complete and non-negative"]
+    return []
+
+
+def _lacks(name: str, table: pd.DataFrame, columns) -> str | None:
+    """Why an optional asset table cannot be used, if it cannot (None: it can, or is empty)."""
+    missing = set(columns) - set(table.columns)
+    return f"{name} lack {sorted(missing)}" if len(table) and missing else None
+
+
+def _thermal_problems(inputs: DispatchInputs):
+    stores = inputs.thermal_stores
+    if problem := _lacks("thermal_stores", stores, THERMAL_STORE_COLUMNS):
+        yield problem
+    if problem or not len(stores):
+        return
+    for name in ("waste_heat_kw_th", "heat_demand_kw_th"):
+        yield from _frame_problems(name, getattr(inputs, name), inputs.interval_start_utc,
+                                   stores.index)
+    for tank, row in stores.iterrows():
+        if not 0 <= row["stored_initial_kwh_th"] <= row["capacity_kwh_th"]:
+            yield f"thermal store {tank}: stored_initial_kwh_th outside 0..capacity"
+        if not 0 <= row["loss_per_h"] < 1:
+            yield f"thermal store {tank}: loss_per_h must be in [0, 1)"
+    if inputs.backup_heat_cny_per_kwh_th < 0:
+        yield "backup_heat_cny_per_kwh_th must be >= 0"
+
+
+def _dr_problems(inputs: DispatchInputs):
+    events = inputs.dr_events
+    if problem := _lacks("dr_events", events, DR_EVENT_COLUMNS):
+        yield problem
+    if problem or not len(events):
+        return
+    for event, row in events.iterrows():
+        if not row["start_utc"] < row["end_utc"]:
+            yield f"DR event {event}: end must be after start"
+        if row["requested_reduction_kw"] <= 0 or row["compensation_cny_per_kwh"] < 0:
+            yield f"DR event {event}: requested_reduction_kw > 0, compensation >= 0 required"
+        enterprise = row["enterprise_id"]
+        if isinstance(enterprise, str) and enterprise not in inputs.consumer_base_load_kw:
+            yield (f"DR event {event}: enterprise {enterprise} has no base-load forecast in "
+                   "consumer_base_load_kw")
+    if len(inputs.consumer_base_load_kw.columns):
+        yield from _frame_problems("consumer_base_load_kw", inputs.consumer_base_load_kw,
+                                   inputs.interval_start_utc, inputs.consumer_base_load_kw.columns)

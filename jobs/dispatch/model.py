@@ -7,24 +7,30 @@ import pyomo.environ as pyo
 
 from jobs.dispatch.builders import (
     add_battery,
+    add_demand_response,
     add_ev_fleet,
     add_grid_connection,
     add_hvac_zones,
     add_pv,
+    add_thermal_stores,
 )
 from jobs.dispatch.inputs import DispatchInputs
 
 
-def build_model(inputs: DispatchInputs) -> pyo.ConcreteModel:
+def build_model(inputs: DispatchInputs, relax_hard_limits: bool = False) -> pyo.ConcreteModel:
+    """relax_hard_limits: the second attempt after an infeasible solve, with the import limit
+    and the batteries' end-of-day SOC soft and priced (builders.BREACH_CNY_PER_KWH)."""
     model = pyo.ConcreteModel(name="park_day_ahead")
     model.T = pyo.Set(initialize=list(inputs.periods), ordered=True, doc="plan intervals")
     model.bus_terms = []
     model.cost_terms = []
-    add_grid_connection(model, inputs)
+    add_grid_connection(model, inputs, relax_hard_limits)
     add_pv(model, inputs)
-    add_battery(model, inputs)
+    add_battery(model, inputs, relax_hard_limits)
     add_ev_fleet(model, inputs)
     add_hvac_zones(model, inputs)
+    add_thermal_stores(model, inputs)
+    add_demand_response(model, inputs)  # last: it measures the loads the others define
     load = inputs.base_load_kw.to_numpy()
 
     @model.Constraint(model.T, doc="power into the park bus equals power out of it (kW)")

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from jobs.common.park_config import ParkConfig
-from jobs.dispatch.inputs import BATTERY_COLUMNS, GridTerms
+from jobs.dispatch.inputs import BATTERY_COLUMNS, HVAC_COLUMNS, THERMAL_STORE_COLUMNS, GridTerms
 
 
 def battery_table(park: ParkConfig,
@@ -53,3 +53,41 @@ def grid_terms(park: ParkConfig, prices: pd.DataFrame, *, month_peak_so_far_kw: 
         month_peak_so_far_kw=month_peak_so_far_kw,
         grid_kgco2_per_kwh=grid_kgco2_per_kwh,
         carbon_price_cny_per_tco2=park.dispatch.carbon_price_cny_per_tco2)
+
+
+def hvac_zone_table(park: ParkConfig, outdoor_temp_c: pd.Series,
+                    zone_temp_now_c: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """One row per HVAC zone. A zone starts at its measured temperature (else its normal
+    setpoint) and is cooled if, left to itself, the day's mean outdoor temperature plus its
+    internal gains would hold it at or above its setpoint (R x gain is the steady-state
+    rise), else heated."""
+    rows = {}
+    for zone in park.assets.hvac_zones:
+        free_running_c = float(outdoor_temp_c.mean()) \
+            + zone.thermal_resistance_k_per_kw * zone.internal_gain_kw
+        rows[zone.id] = {
+            "rated_electric_kw": zone.rated_electric_kw, "cop": zone.cop,
+            "thermal_resistance_k_per_kw": zone.thermal_resistance_k_per_kw,
+            "thermal_capacitance_kwh_per_k": zone.thermal_capacitance_kwh_per_k,
+            "comfort_min_c": zone.comfort_min_c, "comfort_max_c": zone.comfort_max_c,
+            "initial_temp_c": (zone_temp_now_c or {}).get(zone.id, zone.normal_setpoint_c),
+            "internal_gain_kw": zone.internal_gain_kw,
+            "mode": "cool" if free_running_c >= zone.normal_setpoint_c else "heat",
+            "enterprise": zone.enterprise, "setpoint_c": zone.normal_setpoint_c}
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=[*HVAC_COLUMNS, "enterprise", "setpoint_c"])
+
+
+def thermal_store_table(park: ParkConfig,
+                        stored_now_kwh_th: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """One row per waste-heat tank, starting from the heat measured in it now (else half
+    full), clamped into 0..capacity."""
+    rows = {}
+    for tank in park.assets.thermal_storage:
+        stored = (stored_now_kwh_th or {}).get(tank.id, tank.capacity_kwh_th / 2.0)
+        rows[tank.id] = {
+            "capacity_kwh_th": tank.capacity_kwh_th, "max_charge_kw_th": tank.max_charge_kw_th,
+            "max_discharge_kw_th": tank.max_discharge_kw_th,
+            "loss_per_h": tank.loss_pct_per_hour / 100.0,
+            "stored_initial_kwh_th": min(max(stored, 0.0), tank.capacity_kwh_th)}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(THERMAL_STORE_COLUMNS))

@@ -17,4 +17,5 @@ PLANS_SCHEMA = pa.schema([
     ("quantity", pa.string()), ("value", pa.float64()), ("unit", pa.string()),
     ("solver_status", pa.string()), ("is_fallback", pa.bool_()),
     ("objective_cny", pa.float64()), ("baseline_cost_cny", pa.float64()),
-    ("weather_provider", pa.string())])
+    ("weather_provider", pa.string()),
+    ("breached_bounds", pa.string())])  # a relaxed plan: the bounds it could not keep

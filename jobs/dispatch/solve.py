@@ -27,6 +27,7 @@ class SolveResult:
     bound_cny: float | None
     solve_s: float
     message: str
+    build_s: float = 0.0  # the Pyomo model build before it, when the caller timed it
 
     @property
     def gap(self) -> float | None:

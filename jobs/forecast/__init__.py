@@ -1,2 +1,3 @@
-"""Forecasts for the day-ahead plan: weather (providers behind one interface) and PV potential
-from it through pvlib. Load and EV forecasts from the warehouse come next (issue 4)."""
+"""Forecasts for the day-ahead plan: weather (providers behind one interface), PV potential
+from it through pvlib and its calibration on measured history, consumer load profiles, and
+tomorrow's EV sessions pooled into groups."""

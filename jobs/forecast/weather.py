@@ -25,6 +25,9 @@ WEATHER_COLUMNS = ("ghi_w_m2", "dni_w_m2", "dhi_w_m2", "temp_air_c", "cloud_cove
 class WeatherForecast:
     provider: str
     frame: pd.DataFrame  # UTC index; WEATHER_COLUMNS
+    # False: temp_air_c is a climatological constant, not a forecast; the caller may put a
+    # better stand-in (recent measured temperatures) in its place
+    forecasts_temperature: bool = True
 
 
 class WeatherProvider(Protocol):
@@ -55,7 +58,7 @@ class ClearSkyClimatology:
             "ghi_w_m2": sky["ghi"] * retained, "dni_w_m2": sky["dni"] * retained,
             "dhi_w_m2": sky["dhi"] * retained, "temp_air_c": self.temp_air_c,
             "cloud_cover_pct": 100.0 * self.cloud_loss}, index=times_utc)
-        return WeatherForecast(self.name, frame)
+        return WeatherForecast(self.name, frame, forecasts_temperature=False)
 
 
 class WeatherProviderError(RuntimeError):
@@ -142,4 +145,15 @@ class WithFallback:
             return self.primary.forecast(park, times_utc)
         except WeatherProviderError as exc:
             result = self.fallback.forecast(park, times_utc)
-            return WeatherForecast(f"{result.provider} (fallback: {exc})", result.frame)
+            return WeatherForecast(f"{result.provider} (fallback: {exc})", result.frame,
+                                   result.forecasts_temperature)
+
+
+def provider_named(name: str) -> WeatherProvider:
+    """The provider a config or command names: "offline" or "open_meteo" (which falls back to
+    the offline provider and says so in the plan)."""
+    if name == "offline":
+        return ClearSkyClimatology()
+    if name == "open_meteo":
+        return WithFallback(OpenMeteo(), ClearSkyClimatology())
+    raise ValueError(f"unknown weather provider {name!r}: offline or open_meteo")

@@ -203,3 +203,45 @@ def test_the_baseline_stores_pv_surplus_and_charges_evs_on_arrival():
                                       ev_groups={"ev-am": ev}))
     assert _series(rows, "ev-am", "power_kw") == [0.0, 50.0, 50.0, 20.0, 0.0, 0.0]
     assert summary.total_cost_cny == pytest.approx(108.0)
+
+
+def test_the_meter_never_imports_and_exports_at_once_even_when_export_pays_more():
+    """Export pays 0.4, import costs 0.3 (a valley hour under a flat feed-in price), 100 kW of
+    load, no PV: trading through the meter (import 600, export 500) would 'earn' 50 CNY, but
+    one meter carries one net flow: the plan imports the 100 kW and exports nothing: 30 CNY.
+    At noon 300 kW of PV against the same load exports the 200 kW surplus: -80 + 0 = -80."""
+    index = pd.date_range(START, periods=2, freq="1h")
+    inputs = _inputs([0.3, 0.3], [100.0, 100.0], pv={"pv-1": [0.0, 300.0]},
+                     export_limit_kw=500.0)
+    inputs = DispatchInputs(**{**inputs.__dict__, "grid": GridTerms(**{
+        **inputs.grid.__dict__, "export_price_cny_per_kwh": pd.Series(0.4, index=index)})})
+    result, plan, _ = _solve(inputs)
+    assert _series(plan, "grid", "import_kw") == pytest.approx([100.0, 0.0], abs=1e-6)
+    assert _series(plan, "grid", "export_kw") == pytest.approx([0.0, 200.0], abs=1e-6)
+    assert result.objective_cny == pytest.approx(30.0 - 80.0, abs=1e-6)
+
+
+def test_a_plan_realised_on_another_day_follows_it_but_guards_the_planned_peak():
+    """Planned: 100 kW of load and 300 kW of PV in hour 0 (the lossless battery stores the
+    200 kW surplus), 300 kW of load in hour 1 (the battery gives the 200 back): the plan's peak
+    import is 100 kW. The day brings 150 kW of load and only 100 kW of PV in hour 0: charging
+    200 kW would import 250 kW, above the planned peak, so charging is cut to 50 kW (import
+    100); in hour 1 the battery holds only 50 kWh, so it gives 50 and the grid 250. Energy
+    350 kWh at 1 CNY either way; nothing curtailed."""
+    from jobs.dispatch.extract import solved_flows
+    from jobs.dispatch.realise import realise
+
+    forecast = _inputs([1.0, 1.0], [100.0, 300.0], pv={"pv-1": [300.0, 0.0]},
+                       batteries={"b": _battery(200, 200, 1.0)})
+    model = build_model(forecast)
+    solve(model, SolveOptions(rel_gap=1e-6))
+    planned = solved_flows(model, forecast)
+    assert planned.battery_charge_kw["b"].iloc[0] == pytest.approx(200.0)
+    actual = _inputs([1.0, 1.0], [150.0, 300.0], pv={"pv-1": [100.0, 0.0]},
+                     batteries={"b": _battery(200, 200, 1.0)})
+    realised = realise(planned, actual)
+    assert realised.grid_import_kw == pytest.approx([100.0, 250.0], abs=1e-6)
+    assert realised.battery_charge_kw["b"].to_list() == pytest.approx([50.0, 0.0], abs=1e-6)
+    assert realised.soc_kwh["b"].to_list() == pytest.approx([50.0, 0.0], abs=1e-6)
+    assert realised.pv_kw["pv-1"].to_list() == pytest.approx([100.0, 0.0])
+    assert summarise(actual, realised).energy_cost_cny == pytest.approx(350.0, abs=1e-6)

@@ -65,3 +65,14 @@ def test_the_profile_uses_only_days_of_the_same_type():
     assert (profile_forecast(history, monday, zone)["e1"] == 100.0).all()
     assert (persistence_forecast(history, monday, zone)["e1"] == 30.0).all()
     assert (profile_forecast(history, saturday, zone)["e1"] == 30.0).all()
+
+
+def test_a_day_type_never_seen_yet_falls_back_to_the_recent_days():
+    """Three weekdays of history (100, 110, 120 kW) and a Saturday to forecast: no weekend to
+    learn from, so the mean of those days (110 kW), not a gap."""
+    zone = "Asia/Shanghai"
+    days = [dt.date(2026, 6, 3), dt.date(2026, 6, 4), dt.date(2026, 6, 5)]
+    history = pd.concat([pd.DataFrame({"e1": 100.0 + 10 * i}, index=local_day_intervals(d, zone))
+                         for i, d in enumerate(days)])
+    saturday = local_day_intervals(dt.date(2026, 6, 6), zone)
+    assert profile_forecast(history, saturday, zone)["e1"].to_list() == [110.0] * 96

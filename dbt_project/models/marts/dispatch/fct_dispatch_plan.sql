@@ -62,7 +62,8 @@ final as (
         in_force.created_at_utc,
         in_force.solver_status,
         in_force.is_fallback,
-        in_force.weather_provider
+        in_force.weather_provider,
+        in_force.breached_bounds
     from in_force
     left join measured
         on in_force.interval_start_utc = measured.interval_start_utc

@@ -18,7 +18,8 @@ final as (
         is_fallback,
         objective_cny,
         baseline_cost_cny,
-        weather_provider
+        weather_provider,
+        breached_bounds
     from source
 )
 

@@ -1,0 +1,218 @@
+"""A simulated week of the demo park: what the day-ahead plan is worth, and how good the
+forecasts behind it are.
+
+The digital twin runs the demo park for a warm-up week and the evaluated week (5-minute
+readings); the warehouse is built from them. Each evaluated day is planned the way the flow
+plans it (issued at 20:00 local the evening before, from what the warehouse knew then), and
+then compared on the actual day, as the twin recorded it:
+
+- the plan, run open loop on the actual day (jobs/dispatch/realise.py: its battery schedule and
+  HVAC power as planned; the grid takes the difference);
+- the rule-based baseline on the actual day (it reacts to actual load and PV as they come);
+- a plan made in perfect foresight of the actual day: the upper bound of what planning can do.
+
+Forecast skill on the same days: each consumer's load (MAE, kW) for the landed forecast (the
+like-day profile of whole consumption), for the optimiser's rebuilt view (base-load profile +
+1R1C thermostats on the outdoor-temperature stand-in + expected EV groups on arrival), and for
+persistence (yesterday = tomorrow); PV potential per system against persistence.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from device_io.simulator.history import generate_history
+from jobs.bench.common import machine, save_result
+from jobs.common.park_config import DeviceKind
+from jobs.common.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
+from jobs.dispatch import measured
+from jobs.dispatch.baseline import rule_based_flows
+from jobs.dispatch.calendar import local_day_intervals
+from jobs.dispatch.day_ahead import prepare_inputs
+from jobs.dispatch.extract import PlanSummary, summarise
+from jobs.dispatch.inputs import EV_GROUP_COLUMNS, DispatchInputs
+from jobs.dispatch.isolated import attempt
+from jobs.dispatch.realise import realise
+from jobs.dispatch.solve import SolveOptions
+from jobs.forecast.calibration import measured_potential_kw
+from jobs.forecast.ev import charger_ratings, ev_session_history
+from jobs.forecast.load import (
+    consumption_history_kw,
+    mean_absolute_error_kw,
+    persistence_forecast,
+)
+from jobs.forecast.weather import ClearSkyClimatology
+from jobs.warehouse.build import build_warehouse
+
+console = Console()
+FIRST_DAY = dt.date(2026, 7, 6)  # a Monday in a hot month
+WARMUP_DAYS = 7
+ISSUED_BEFORE = pd.Timedelta(hours=4)  # 20:00 local the evening before
+SAMPLE_S = 300
+
+
+def _day_frame(frame: pd.DataFrame, index: pd.DatetimeIndex) -> pd.DataFrame:
+    """The day's intervals of a history frame; a missing interval is interpolated (at most
+    an hour), else 0."""
+    return frame.reindex(index).interpolate(limit=4, limit_area="inside").fillna(0.0)
+
+
+def _actual_ev_groups(settings: Settings, index: pd.DatetimeIndex) -> pd.DataFrame:
+    """Every session that arrived on the day as its own group, leaving by the day's end."""
+    chargers = charger_ratings(settings.park)
+    sessions = ev_session_history(settings.warehouse_path, index[0].to_pydatetime())
+    day_end = index[-1] + (index[1] - index[0])
+    sessions = sessions[(sessions["arrival_utc"] < day_end)
+                        & sessions["device_id"].isin(chargers.index)]
+    groups = pd.DataFrame({
+        "arrival_utc": sessions["arrival_utc"].to_numpy(),
+        "departure_utc": sessions["departure_utc"].clip(upper=day_end).to_numpy(),
+        "energy_kwh": sessions["energy_kwh"].to_numpy(),
+        "max_kw": chargers.loc[sessions["device_id"], "max_kw"].to_numpy()},
+        index=sessions["session_id"].astype(str).to_numpy())
+    hours = (groups["departure_utc"] - groups["arrival_utc"]).dt.total_seconds() / 3600.0
+    groups["energy_kwh"] = np.minimum(groups["energy_kwh"], groups["max_kw"] * hours)
+    return groups[list(EV_GROUP_COLUMNS)]
+
+
+def actual_inputs(settings: Settings, planned: DispatchInputs) -> DispatchInputs:
+    """The plan's inputs with the forecasts replaced by what the day turned out to be."""
+    index = planned.interval_start_utc
+    path = settings.warehouse_path
+    minutes = settings.park.dispatch.interval_minutes
+    since, until = index[0].to_pydatetime(), (index[-1] + pd.Timedelta(minutes=minutes))
+    base = _day_frame(consumption_history_kw(path, since, minutes, part="base"), index)
+    pv = _day_frame(measured_potential_kw(path, since, until.to_pydatetime(), minutes),
+                    index).reindex(columns=planned.pv_potential_kw.columns, fill_value=0.0)
+    hvac = [d.id for d in settings.park.devices if d.kind == DeviceKind.HVAC]
+    outdoor = measured.interval_means(path, "outdoor_temp_c", hvac, since, until, minutes)
+    mode = measured.interval_means(path, "hvac_mode", hvac, since, until, minutes)
+    zone_of = {d.id: d.asset for d in settings.park.devices if d.kind == DeviceKind.HVAC}
+    occupied = (_day_frame(mode, index) > 0).T.groupby(zone_of).any().T
+    heat = measured.heat_flow_history_kw_th(path, since, until, minutes)
+    tanks = list(planned.thermal_stores.index)
+
+    def heat_of(flow: str) -> pd.DataFrame:
+        columns = {tank: heat[(tank, flow)] if (tank, flow) in heat.columns else 0.0
+                   for tank in tanks}
+        return _day_frame(pd.DataFrame(columns, index=heat.index), index).clip(lower=0.0)
+
+    return dataclasses.replace(
+        planned, base_load_kw=base.sum(axis=1),
+        consumer_base_load_kw=base.reindex(columns=planned.consumer_base_load_kw.columns,
+                                           fill_value=0.0),
+        pv_potential_kw=pv, outdoor_temp_c=_day_frame(outdoor, index).mean(axis=1),
+        hvac_occupied=occupied.reindex(columns=planned.hvac_zones.index
+                                       if planned.hvac_zones is not None else [],
+                                       fill_value=True),
+        waste_heat_kw_th=heat_of("stored"), heat_demand_kw_th=heat_of("released"),
+        ev_groups=_actual_ev_groups(settings, index))
+
+
+def _figures(summary: PlanSummary) -> dict:
+    return {"cost_cny": round(summary.total_cost_cny, 1),
+            "grid_import_kwh": round(summary.grid_import_kwh, 1),
+            "absorption_pct": round(summary.renewable_absorption_pct, 2),
+            "comfort_cny": round(summary.comfort_cost_cny, 1)}
+
+
+def _skill(settings: Settings, prepared, index: pd.DatetimeIndex, issued: pd.Timestamp) -> dict:
+    path = settings.warehouse_path
+    zone = settings.park.park.timezone
+    minutes = settings.park.dispatch.interval_minutes
+    since = (index[0] - pd.Timedelta(days=28)).to_pydatetime()
+    consumption = consumption_history_kw(path, since, minutes)
+    known, actual = consumption[consumption.index < issued], consumption.reindex(index)
+    pv_history = measured_potential_kw(path, since, (index[-1] + pd.Timedelta(minutes=minutes))
+                                       .to_pydatetime(), minutes)
+    pv_known, pv_actual = pv_history[pv_history.index < issued], pv_history.reindex(index)
+    return {
+        "load_parts_mae_kw": mean_absolute_error_kw(prepared.consumer_no_control_kw, actual),
+        "load_profile_mae_kw": mean_absolute_error_kw(prepared.consumer_load_kw, actual),
+        "load_persistence_mae_kw": mean_absolute_error_kw(
+            persistence_forecast(known, index, zone), actual),
+        "pv_plan_mae_kw": mean_absolute_error_kw(prepared.pv_kw, pv_actual),
+        "pv_persistence_mae_kw": mean_absolute_error_kw(
+            persistence_forecast(pv_known, index, zone), pv_actual),
+    }
+
+
+def run(days: int = 7) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix="park-bench-week-"))
+    settings = load_settings(DEFAULT_CONFIG_DIR, str(workdir / "data"))
+    zone = settings.park.park.timezone
+    start = local_day_intervals(FIRST_DAY - dt.timedelta(days=WARMUP_DAYS), zone)[0]
+    end = local_day_intervals(FIRST_DAY + dt.timedelta(days=days), zone)[0]
+    console.print(f"[bold]week[/]: twin history {start:%Y-%m-%d} .. {end:%Y-%m-%d} UTC "
+                  f"({SAMPLE_S} s readings), work folder {workdir}")
+    started = time.perf_counter()
+    generate_history(settings, start.to_pydatetime(), end.to_pydatetime(), sample_s=SAMPLE_S)
+    generated = time.perf_counter()
+    if not build_warehouse(settings, unit_tests=False, quiet=True).success:
+        raise RuntimeError(f"the week's warehouse did not build; see {workdir}")
+    built = time.perf_counter()
+    options = SolveOptions(rel_gap=settings.park.dispatch.rel_gap, time_limit_s=120)
+    rows = []
+    for offset in range(days):
+        day = FIRST_DAY + dt.timedelta(days=offset)
+        index = local_day_intervals(day, zone, settings.park.dispatch.interval_minutes)
+        issued = index[0] - ISSUED_BEFORE
+        prepared = prepare_inputs(settings, day, ClearSkyClimatology(), issued.to_pydatetime())
+        actual = actual_inputs(settings, prepared.inputs)
+        plan = attempt(prepared.inputs, options)
+        perfect = attempt(actual, options)
+        if plan.flows is None or perfect.flows is None:
+            raise RuntimeError(f"{day}: no plan ({plan.solve.message}; {perfect.solve.message})")
+        rows.append({"day": day.isoformat(),
+                     "plan": _figures(summarise(actual, realise(plan.flows, actual))),
+                     "baseline": _figures(summarise(actual, rule_based_flows(actual))),
+                     "perfect": _figures(summarise(actual, perfect.flows)),
+                     **{k: round(v, 1) for k, v in _skill(settings, prepared, index,
+                                                           issued).items()}})
+    totals = {who: {"cost_cny": round(sum(r[who]["cost_cny"] for r in rows), 0),
+                    "absorption_pct": round(float(np.mean([r[who]["absorption_pct"]
+                                                           for r in rows])), 2)}
+              for who in ("baseline", "plan", "perfect")}
+    skill = {k: round(float(np.mean([r[k] for r in rows])), 1) for k in rows[0]
+             if k.endswith("_mae_kw")}
+    result = {"date_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+              "machine": machine(), "first_day": FIRST_DAY.isoformat(), "days": days,
+              "history_s": round(generated - started, 1), "build_s": round(built - generated, 1),
+              "evaluate_s": round(time.perf_counter() - built, 1),
+              "days_detail": rows, "totals": totals, "forecast_skill": skill}
+    _print(result)
+    save_result("dispatch_week", result)
+    return result
+
+
+def _print(result: dict) -> None:
+    table = Table(title=f"simulated week of the demo park from {result['first_day']}: "
+                        "cost (CNY) and renewable absorption (%) on the actual days")
+    for column in ("day", "baseline", "plan", "perfect foresight"):
+        table.add_column(column, justify="right")
+    for row in result["days_detail"]:
+        table.add_row(row["day"], *(f"{row[w]['cost_cny']:,.0f} / {row[w]['absorption_pct']:.1f}"
+                                    for w in ("baseline", "plan", "perfect")))
+    totals = result["totals"]
+    table.add_row("week", *(f"{totals[w]['cost_cny']:,.0f} / {totals[w]['absorption_pct']:.1f}"
+                            for w in ("baseline", "plan", "perfect")))
+    console.print(table)
+    baseline, plan, perfect = (totals[w]["cost_cny"] for w in ("baseline", "plan", "perfect"))
+    console.print(f"plan saves {baseline - plan:,.0f} CNY against the baseline; perfect "
+                  f"foresight would save {baseline - perfect:,.0f} CNY")
+    skill = result["forecast_skill"]
+    console.print(
+        f"load MAE per consumer (kW): like-day profile (landed) {skill['load_profile_mae_kw']}, "
+        f"base profile + HVAC thermostats on the temperature + EVs "
+        f"{skill['load_parts_mae_kw']}, persistence {skill['load_persistence_mae_kw']}"
+        f"; PV MAE per system (kW): forecast {skill['pv_plan_mae_kw']}, persistence "
+        f"{skill['pv_persistence_mae_kw']}")
