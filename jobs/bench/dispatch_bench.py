@@ -38,7 +38,7 @@ from jobs.dispatch.tariff import interval_prices
 from jobs.forecast.pv import pv_potential_kw
 from jobs.forecast.weather import ClearSkyClimatology
 
-console = Console()
+console = Console(width=150)
 DAY = dt.date(2026, 7, 15)
 TARGETS_S = {"demo park": 5.0, "large park": 60.0}
 

@@ -53,7 +53,7 @@ from jobs.forecast.load import (
 from jobs.forecast.weather import ClearSkyClimatology
 from jobs.warehouse.build import build_warehouse
 
-console = Console()
+console = Console(width=150)
 FIRST_DAY = dt.date(2026, 7, 6)  # a Monday in a hot month
 WARMUP_DAYS = 7
 ISSUED_BEFORE = pd.Timedelta(hours=4)  # 20:00 local the evening before
@@ -122,6 +122,8 @@ def _figures(summary: PlanSummary) -> dict:
     return {"cost_cny": round(summary.total_cost_cny, 1),
             "grid_import_kwh": round(summary.grid_import_kwh, 1),
             "absorption_pct": round(summary.renewable_absorption_pct, 2),
+            "self_sufficiency_pct": round(summary.self_sufficiency_pct, 2),
+            "emissions_tco2": round(summary.emissions_tco2, 2),
             "comfort_cny": round(summary.comfort_cost_cny, 1)}
 
 
@@ -166,21 +168,26 @@ def run(days: int = 7) -> dict:
         day = FIRST_DAY + dt.timedelta(days=offset)
         index = local_day_intervals(day, zone, settings.park.dispatch.interval_minutes)
         issued = index[0] - ISSUED_BEFORE
+        prepare_started = time.perf_counter()
         prepared = prepare_inputs(settings, day, ClearSkyClimatology(), issued.to_pydatetime())
+        prepare_s = time.perf_counter() - prepare_started
         actual = actual_inputs(settings, prepared.inputs)
         plan = attempt(prepared.inputs, options)
         perfect = attempt(actual, options)
         if plan.flows is None or perfect.flows is None:
             raise RuntimeError(f"{day}: no plan ({plan.solve.message}; {perfect.solve.message})")
-        rows.append({"day": day.isoformat(),
+        rows.append({"day": day.isoformat(), "prepare_s": round(prepare_s, 2),
+                     "build_s": round(plan.solve.build_s, 2),
+                     "highs_s": round(plan.solve.solve_s, 2),
                      "plan": _figures(summarise(actual, realise(plan.flows, actual))),
                      "baseline": _figures(summarise(actual, rule_based_flows(actual))),
                      "perfect": _figures(summarise(actual, perfect.flows)),
                      **{k: round(v, 1) for k, v in _skill(settings, prepared, index,
                                                            issued).items()}})
     totals = {who: {"cost_cny": round(sum(r[who]["cost_cny"] for r in rows), 0),
-                    "absorption_pct": round(float(np.mean([r[who]["absorption_pct"]
-                                                           for r in rows])), 2)}
+                    "emissions_tco2": round(sum(r[who]["emissions_tco2"] for r in rows), 1),
+                    **{k: round(float(np.mean([r[who][k] for r in rows])), 2)
+                       for k in ("absorption_pct", "self_sufficiency_pct")}}
               for who in ("baseline", "plan", "perfect")}
     skill = {k: round(float(np.mean([r[k] for r in rows])), 1) for k in rows[0]
              if k.endswith("_mae_kw")}
@@ -208,7 +215,16 @@ def _print(result: dict) -> None:
     console.print(table)
     baseline, plan, perfect = (totals[w]["cost_cny"] for w in ("baseline", "plan", "perfect"))
     console.print(f"plan saves {baseline - plan:,.0f} CNY against the baseline; perfect "
-                  f"foresight would save {baseline - perfect:,.0f} CNY")
+                  f"foresight would save {baseline - perfect:,.0f} CNY; emissions (tCO2) "
+                  + ", ".join(f"{w} {totals[w]['emissions_tco2']:,.1f}"
+                              for w in ("baseline", "plan", "perfect"))
+                  + "; self-sufficiency (%) " + ", ".join(
+                      f"{w} {totals[w]['self_sufficiency_pct']:.1f}"
+                      for w in ("baseline", "plan", "perfect")))
+    days = result["days_detail"]
+    console.print("the day-ahead run on the demo park's warehouse (median of the days): "
+                  + ", ".join(f"{k.removesuffix('_s')} {np.median([d[k] for d in days]):.2f} s"
+                              for k in ("prepare_s", "build_s", "highs_s")))
     skill = result["forecast_skill"]
     console.print(
         f"load MAE per consumer (kW): like-day profile (landed) {skill['load_profile_mae_kw']}, "

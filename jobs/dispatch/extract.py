@@ -33,6 +33,15 @@ class PlanSummary:
     pv_potential_kwh: float
     pv_used_kwh: float
     month_peak_kw: float
+    consumption_kwh: float  # what the park's loads used (base, EVs, HVAC)
+    emissions_tco2: float  # grid import (location-based factor) and backup-boiler heat
+
+    @property
+    def self_sufficiency_pct(self) -> float:
+        """Share of the loads' electricity not bought from the grid."""
+        if self.consumption_kwh <= 0:
+            return 100.0
+        return 100.0 * max(1.0 - self.grid_import_kwh / self.consumption_kwh, 0.0)
 
     @property
     def total_cost_cny(self) -> float:
@@ -90,6 +99,10 @@ def summarise(inputs: DispatchInputs, flows: PlanFlows) -> PlanSummary:
     export_price = grid.export_price_cny_per_kwh.to_numpy()
     peak = max(grid.month_peak_so_far_kw, float(flows.grid_import_kw.max(initial=0.0)))
     degradation = inputs.batteries["degradation_cny_per_kwh"] if len(inputs.batteries) else []
+    backup_heat_kwh_th = hours * float(flows.backup_heat_kw_th.to_numpy().sum())
+    consumption_kw = (flows.grid_import_kw - flows.grid_export_kw + flows.pv_kw.to_numpy()
+                      .sum(axis=1) + flows.battery_discharge_kw.to_numpy().sum(axis=1)
+                      - flows.battery_charge_kw.to_numpy().sum(axis=1))
     return PlanSummary(
         energy_cost_cny=float(hours * (import_price @ flows.grid_import_kw
                                        - export_price @ flows.grid_export_kw)),
@@ -100,16 +113,19 @@ def summarise(inputs: DispatchInputs, flows: PlanFlows) -> PlanSummary:
             flows.battery_discharge_kw[b].sum() * cost
             for b, cost in zip(inputs.batteries.index, degradation, strict=True))),
         comfort_cost_cny=inputs.comfort_breach_cny_per_kh * flows.comfort_breach_kh,
-        backup_heat_cost_cny=hours * (
+        backup_heat_cost_cny=backup_heat_kwh_th * (
             inputs.backup_heat_cny_per_kwh_th + inputs.backup_heat_kgco2_per_kwh_th / 1000.0
-            * grid.carbon_price_cny_per_tco2) * float(flows.backup_heat_kw_th.to_numpy().sum()),
+            * grid.carbon_price_cny_per_tco2),
         dr_revenue_cny=_dr_revenue_cny(inputs, flows),
         ev_unserved_kwh=flows.ev_unserved_kwh,
         grid_import_kwh=float(hours * flows.grid_import_kw.sum()),
         grid_export_kwh=float(hours * flows.grid_export_kw.sum()),
         pv_potential_kwh=hours * float(inputs.pv_potential_kw.to_numpy().sum()),
         pv_used_kwh=hours * float(flows.pv_kw.to_numpy().sum()),
-        month_peak_kw=peak)
+        month_peak_kw=peak,
+        consumption_kwh=hours * float(consumption_kw.sum()),
+        emissions_tco2=(hours * grid.grid_kgco2_per_kwh * float(flows.grid_import_kw.sum())
+                        + inputs.backup_heat_kgco2_per_kwh_th * backup_heat_kwh_th) / 1000.0)
 
 
 def plan_rows(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:

@@ -83,6 +83,10 @@ def summary_markdown(result: DayAheadResult, chart: PlanChart | None = None) -> 
         f"| grid export (kWh) | {plan.grid_export_kwh:,.0f} | {baseline.grid_export_kwh:,.0f} |",
         f"| renewable absorption (%) | {plan.renewable_absorption_pct:.1f} | "
         f"{baseline.renewable_absorption_pct:.1f} |",
+        f"| self-sufficiency (%) | {plan.self_sufficiency_pct:.1f} | "
+        f"{baseline.self_sufficiency_pct:.1f} |",
+        f"| emissions, grid (location-based) and boiler (tCO2) | {plan.emissions_tco2:,.2f} | "
+        f"{baseline.emissions_tco2:,.2f} |",
         f"| EV energy not delivered (kWh) | {plan.ev_unserved_kwh:,.0f} | "
         f"{baseline.ev_unserved_kwh:,.0f} |",
         f"| month's peak after the day (kW) | {plan.month_peak_kw:,.0f} | "

@@ -245,3 +245,15 @@ def test_a_plan_realised_on_another_day_follows_it_but_guards_the_planned_peak()
     assert realised.soc_kwh["b"].to_list() == pytest.approx([50.0, 0.0], abs=1e-6)
     assert realised.pv_kw["pv-1"].to_list() == pytest.approx([100.0, 0.0])
     assert summarise(actual, realised).energy_cost_cny == pytest.approx(350.0, abs=1e-6)
+
+
+def test_the_plan_reports_its_emissions_and_self_sufficiency():
+    """100 kW of load for two hours, 50 kW of PV in the first: 150 kWh bought at 0.6
+    kgCO2/kWh is 0.09 tCO2, and 50 of the 200 kWh used came from PV: 25 % self-sufficient."""
+    inputs = _inputs([1.0, 1.0], [100.0, 100.0], pv={"pv-1": [50.0, 0.0]})
+    inputs = DispatchInputs(**{**inputs.__dict__, "grid": GridTerms(**{
+        **inputs.grid.__dict__, "grid_kgco2_per_kwh": 0.6})})
+    _, _, summary = _solve(inputs)
+    assert summary.emissions_tco2 == pytest.approx(0.09, abs=1e-9)
+    assert summary.consumption_kwh == pytest.approx(200.0, abs=1e-6)
+    assert summary.self_sufficiency_pct == pytest.approx(25.0, abs=1e-6)
