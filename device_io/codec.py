@@ -94,6 +94,14 @@ def is_not_available(point: Point, raw: int | float) -> bool:
     return _bits(point.type, int(raw)) == _bits(point.type, int(point.not_available))
 
 
+def exponent_of_scale_factor(sf_point: Point, raw: int | float) -> int | None:
+    """The power of ten a SunSpec *_SF register holds; None when the device says it has none
+    or the value is beyond any real device's (|SF| > 10)."""
+    if is_not_available(sf_point, raw) or not -10 <= raw <= 10:
+        return None
+    return int(raw)
+
+
 def multiplier(point: Point, scale_factor_exponent: int | None) -> float:
     factor = point.scale
     if scale_factor_exponent is not None:
@@ -234,9 +242,9 @@ class DeviceDecoder:
             sf_raw = raws.get(sf_point.name)
             if sf_raw is None:
                 return None  # its scale factor's block was not read: the point is absent too
-            if is_not_available(sf_point, sf_raw) or not -10 <= sf_raw <= 10:
+            exponent = exponent_of_scale_factor(sf_point, sf_raw)
+            if exponent is None:
                 return DecodedValue(None, Quality.INVALID, f"scale factor {sf_raw} unusable")
-            exponent = int(sf_raw)
         value = engineering_value(point, raw, exponent)
         reason = check_range(point, value)
         if reason is not None:

@@ -5,7 +5,8 @@ serialised; endpoints run concurrently. Every expected point of every due device
 row per cycle, good or not: a failed read is recorded with why (timeout, exception, error),
 never replaced by an older value. Devices that keep failing are backed off (capped) so one
 dead gateway cannot stretch the cycle. The poller holds no register addresses: the read plan
-comes from the register map through the codec.
+comes from the register map through the codec. The setpoint writer's transport
+(device_io.point_io) sends its reads and writes through the same endpoint sessions.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import datetime as dt
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 from pymodbus.client import AsyncModbusTcpClient
 from pymodbus.constants import ExcCodes
 from pymodbus.exceptions import ConnectionException, ModbusException
+from pymodbus.pdu import ModbusPDU
 
 from device_io.checks import after_poll, backed_off_values
 from device_io.clock import Clock, WallClock
@@ -135,40 +138,58 @@ class EndpointSession:
             if wait_s > 0:
                 await asyncio.sleep(wait_s)
 
-    async def _read_once(self, unit_id: int, block: ReadBlock) -> BlockOutcome:
+    async def _exchange(self, request: Callable[[AsyncModbusTcpClient], Awaitable[ModbusPDU]]
+                        ) -> ModbusPDU | BlockOutcome:
+        """One request on the endpoint's connection: the device's reply, or why there is none."""
         await self._respect_gap()
         try:
-            return await self._read_now(unit_id, block)
+            try:
+                client = await self._connected_client()
+            except ConnectionException as exc:
+                return BlockOutcome(None, Quality.ERROR, f"connection failed: {exc}")
+            try:
+                response = await request(client)
+            except (TimeoutError, ModbusException, OSError) as exc:
+                lost = not client.connected
+                # Never reuse a connection after a missed reply: a late answer would be taken
+                # for the next request's.
+                self.close()
+                if lost:
+                    return BlockOutcome(None, Quality.ERROR, "connection lost during the request")
+                return BlockOutcome(None, Quality.TIMEOUT,
+                                    f"no reply within {self.timeout_s:g} s ({type(exc).__name__})")
+            if response.isError():
+                code = getattr(response, "exception_code", 0)
+                return BlockOutcome(None, Quality.EXCEPTION,
+                                    f"Modbus exception {code} ({_exception_name(code)})")
+            return response
         finally:
             self._last_request_end = time.monotonic()
 
-    async def _read_now(self, unit_id: int, block: ReadBlock) -> BlockOutcome:
-        try:
-            client = await self._connected_client()
-        except ConnectionException as exc:
-            return BlockOutcome(None, Quality.ERROR, f"connection failed: {exc}")
-        read = (client.read_holding_registers if block.table == Table.HOLDING
-                else client.read_input_registers)
-        try:
-            response = await read(block.start, count=block.count, device_id=unit_id)
-        except (TimeoutError, ModbusException, OSError) as exc:
-            lost = not client.connected
-            # Never reuse a connection after a missed reply: a late answer would be taken
-            # for the next request's.
-            self.close()
-            if lost:
-                return BlockOutcome(None, Quality.ERROR, "connection lost during the request")
-            return BlockOutcome(None, Quality.TIMEOUT,
-                                f"no reply within {self.timeout_s:g} s ({type(exc).__name__})")
-        if response.isError():
-            code = getattr(response, "exception_code", 0)
-            return BlockOutcome(None, Quality.EXCEPTION,
-                                f"Modbus exception {code} ({_exception_name(code)})")
-        registers = list(response.registers)
+    async def _read_once(self, unit_id: int, block: ReadBlock) -> BlockOutcome:
+        def read(client: AsyncModbusTcpClient) -> Awaitable[ModbusPDU]:
+            function = (client.read_holding_registers if block.table == Table.HOLDING
+                        else client.read_input_registers)
+            return function(block.start, count=block.count, device_id=unit_id)
+
+        reply = await self._exchange(read)
+        if isinstance(reply, BlockOutcome):
+            return reply
+        registers = list(reply.registers)
         if len(registers) < block.count:
             return BlockOutcome(None, Quality.ERROR,
                                 f"short reply: {len(registers)} of {block.count} registers")
         return BlockOutcome(registers[: block.count])
+
+    async def write_registers(self, unit_id: int, address: int, registers: list[int]
+                              ) -> BlockOutcome:
+        """One FC16 write (quality GOOD, no registers, once the device acknowledged it).
+
+        Not retried: whether to write again after a missed reply is the writer's call, made
+        on a read-back."""
+        reply = await self._exchange(
+            lambda client: client.write_registers(address, registers, device_id=unit_id))
+        return reply if isinstance(reply, BlockOutcome) else BlockOutcome(None)
 
     async def read_block(self, unit_id: int, block: ReadBlock) -> BlockOutcome:
         outcome = await self._read_once(unit_id, block)
@@ -192,6 +213,21 @@ class EndpointSession:
                             requests=len(outcomes),
                             transport_failure=any(o.quality in TRANSPORT_FAILURES
                                                   for o in outcomes))
+
+
+def endpoint_sessions(devices: list[Device], register_maps: dict[str, RegisterMap],
+                      harvest: HarvestSettings) -> list[EndpointSession]:
+    """One session per endpoint (host, port), its devices in the order given. A gateway gets
+    the longest of its devices' timeouts: it answers for its slowest unit."""
+    by_endpoint: dict[tuple[str, int], list[PollTarget]] = {}
+    for device in devices:
+        target = PollTarget.build(device, register_maps[device.register_map])
+        by_endpoint.setdefault(device.endpoint, []).append(target)
+    return [
+        EndpointSession(host, port, targets,
+                        max(t.device.timeout_s or harvest.timeout_s for t in targets), harvest)
+        for (host, port), targets in by_endpoint.items()
+    ]
 
 
 @dataclass
@@ -228,16 +264,7 @@ class Harvester:
         self.state = HarvestState.load(state_path)
         # False polls every device every cycle (the demo's fast cycles, tests).
         self.respect_intervals = respect_intervals
-        by_endpoint: dict[tuple[str, int], list[PollTarget]] = {}
-        for device in devices:
-            target = PollTarget.build(device, settings.register_maps[device.register_map])
-            by_endpoint.setdefault(device.endpoint, []).append(target)
-        self.sessions = [
-            EndpointSession(host, port, targets,
-                            max(t.device.timeout_s or self.harvest.timeout_s for t in targets),
-                            self.harvest)
-            for (host, port), targets in by_endpoint.items()
-        ]
+        self.sessions = endpoint_sessions(devices, settings.register_maps, self.harvest)
         logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
 
     def _due(self, device: Device, state: DeviceState, now_s: float) -> bool:

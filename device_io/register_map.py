@@ -215,6 +215,9 @@ class RegisterMap(BaseModel):
                     )
         return self
 
+    def has_point(self, name: str) -> bool:
+        return any(point.name == name for point in self.points)
+
     def point(self, name: str) -> Point:
         for point in self.points:
             if point.name == name:

@@ -2,7 +2,8 @@
 
 Transport faults (timeout, refuse, drop, exception) are acted out by the Modbus server; value
 faults (garbage, frozen) by the register image; one-off events (rollover, meter replaced,
-clock jump) change the image's counter offsets or clock once, when they begin.
+clock jump) change the image's counter offsets or clock once, when they begin. Write faults
+(ignore, reject) are acted out by the server on writes only, so readings never show them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from jobs.common.park_config import FaultInjection, FaultKind
 TRANSPORT_FAULTS = frozenset({FaultKind.TIMEOUT, FaultKind.REFUSE, FaultKind.DROP,
                               FaultKind.EXCEPTION})
 EVENT_FAULTS = frozenset({FaultKind.ROLLOVER, FaultKind.REPLACED, FaultKind.CLOCK_JUMP})
+WRITE_FAULTS = frozenset({FaultKind.IGNORE_WRITES, FaultKind.REJECT_WRITES})
 
 
 @dataclass

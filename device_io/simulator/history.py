@@ -126,7 +126,7 @@ def generate_history(settings: Settings, start_utc: dt.datetime, end_utc: dt.dat
     park = settings.park
     twin = ParkTwin(park, settings.register_maps, start_utc, seed=seed,
                     step_s=min(float(sample_s), 60.0))
-    generator = _HistoryRun(settings, twin, seed if seed is not None else park.simulation.seed,
+    generator = TwinSampler(settings, twin, seed if seed is not None else park.simulation.seed,
                             writes)
     times = pd.date_range(start_utc, end_utc, freq=f"{sample_s}s", inclusive="left")
     days = sorted({t.date() for t in times})
@@ -146,7 +146,10 @@ def generate_history(settings: Settings, start_utc: dt.datetime, end_utc: dt.dat
     return summary
 
 
-class _HistoryRun:
+class TwinSampler:
+    """Reads a twin the way the harvester would (faults included) at given instants: the
+    history backfill drives it over past days, the closed loop between setpoint cycles."""
+
     def __init__(self, settings: Settings, twin: ParkTwin, seed: int,
                  writes: Sequence[ScheduledWrite] = ()):
         self.pending_writes = sorted(writes, key=lambda w: w.at_utc)

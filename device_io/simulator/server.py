@@ -4,7 +4,7 @@ One server per configured endpoint (host, port); devices behind it are unit ids,
 gateway or a multi-unit controller. Each request refreshes the device's register image from the
 twin (lazily, once per twin time step), writes go back into the twin, and the fault book decides
 whether the device answers, answers with an exception, returns garbage, freezes, drops the
-connection or refuses it.
+connection or refuses it, and whether it acts on writes, ignores or rejects them.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ class _EndpointServer(ModbusTcpServer):
         self.device_ids_by_unit = {device.unit_id: device.id for device in devices}
 
     def callback_new_connection(self):
+        self.simulator.connections_accepted += 1
         return _FaultAwareHandler(self, self.trace_packet, self.trace_pdu, self.trace_connect)
 
 
@@ -100,7 +101,10 @@ class ParkSimulator:
             self.endpoints[device.endpoint].append(device)
         self._servers: dict[tuple[str, int], _EndpointServer] = {}
         self._ticker: asyncio.Task | None = None
+        # Requests that reached a device's registers, and TCP connections accepted: a test can
+        # tell that a client sent nothing at all.
         self.requests_served = 0
+        self.connections_accepted = 0
 
     # -- building -------------------------------------------------------------------------
     def sim_device(self, device: Device) -> SimDevice:
@@ -147,8 +151,13 @@ class ParkSimulator:
 
     def _write(self, device_id: str, image: DeviceImage, table: Table, address: int,
                values: list[int], active: frozenset[FaultKind]) -> ExcCodes | None:
-        if active & {FaultKind.TIMEOUT, FaultKind.DROP, FaultKind.FROZEN}:
-            return None  # a dead or hung device does not act on writes
+        if active & {FaultKind.TIMEOUT, FaultKind.DROP, FaultKind.FROZEN,
+                     FaultKind.IGNORE_WRITES}:
+            # A dead or hung device does not act on writes; an ignoring one acknowledges them
+            # and keeps its registers (and the twin) as they were.
+            return None
+        if FaultKind.REJECT_WRITES in active:
+            return ExcCodes.DEVICE_FAILURE
         try:
             written = image.apply_write(table, address, values)
         except ValueError as exc:

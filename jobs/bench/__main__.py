@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from jobs.bench import dispatch_bench, harvest_bench, warehouse_bench, week_bench
+from jobs.bench import dispatch_bench, harvest_bench, loop_bench, warehouse_bench, week_bench
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=("harvest", "warehouse", "dispatch", "week"),
+    parser.add_argument("--only", choices=("harvest", "warehouse", "dispatch", "week", "loop"),
                         help="run one benchmark (default: all)")
     parser.add_argument("--devices", type=int, default=1000, help="harvest benchmark park size")
     parser.add_argument("--cycles", type=int, default=5, help="warm harvest cycles to time")
@@ -31,6 +31,8 @@ def main() -> None:
         dispatch_bench.run()
     if args.only in (None, "week"):
         week_bench.run()
+    if args.only in (None, "loop"):
+        loop_bench.run()
 
 
 if __name__ == "__main__":

@@ -246,6 +246,10 @@ class FaultKind(StrEnum):
     ROLLOVER = "rollover"  # energy counters start just below their wrap-around
     REPLACED = "replaced"  # the meter is replaced: counters restart near zero
     CLOCK_JUMP = "clock_jump"  # the device's clock jumps
+    # Write faults leave reads alone. The device acknowledges writes but does not act on them
+    # (a read-back shows the old value):
+    IGNORE_WRITES = "ignore_writes"
+    REJECT_WRITES = "reject_writes"  # writes are answered with a Modbus exception
 
 
 class FaultInjection(Strict):
@@ -306,6 +310,35 @@ class DispatchSettings(Strict):
     watchdog_grace_s: Annotated[float, Field(gt=0, le=600)] = 30.0
 
 
+class SetpointSettings(Strict):
+    """How the setpoint writer may touch the devices; defaults say why."""
+
+    # shadow mode: compute, clamp and audit every command, write nothing
+    dry_run: bool = False
+    # a plan made longer than this before the interval it commands is stale (the day-ahead
+    # plan for tomorrow is made at 08:30, so its last interval is ~40 h old when it runs)
+    max_plan_age_h: Annotated[float, Field(gt=0, le=168)] = 42.0
+    # largest change per 15-minute cycle, in the point's unit (a ramp limit); points not named
+    # may jump (mode switches, heartbeats)
+    ramp_limits: dict[str, Annotated[float, Field(gt=0)]] = {
+        "power_setpoint_kw": 500.0, "setpoint_c": 1.0, "power_limit_pct": 50.0,
+        "current_limit_a": 16.0, "power_limit_kw": 100.0, "power_setpoint_kw_th": 400.0}
+    # most setpoint writes to one device per hour, heartbeats apart (setpoints often live in
+    # EEPROM): four cycles an hour, a few points each
+    max_writes_per_hour: Annotated[int, Field(ge=1, le=360)] = 12
+    # a read-back that differs is written again this many times before the breaker opens
+    verify_retries: Annotated[int, Field(ge=0, le=5)] = 2
+    # batteries: keep this much SOC (percentage points) from the window's edges when the
+    # plan's SOC path and the measured SOC disagree
+    soc_margin_pct: Annotated[float, Field(ge=0, le=20)] = 2.0
+    # keep the grid import this far below the contract limit (kW) when clamping charging and
+    # when correcting live (battery discharge where PV drops)
+    import_headroom_kw: Annotated[float, Field(ge=0)] = 100.0
+    # the devices' own watchdogs: the battery PCS reverts to safe mode, an inverter's power
+    # limit lapses, if the platform has not renewed them for this long (two missed cycles)
+    device_watchdog_s: Annotated[int, Field(ge=60, le=3600)] = 1800
+
+
 class ParkConfig(Strict):
     park: Park
     harvest: HarvestSettings = HarvestSettings()
@@ -317,6 +350,7 @@ class ParkConfig(Strict):
     recipients: Recipients = Recipients()
     simulation: Simulation = Simulation()
     dispatch: DispatchSettings = DispatchSettings()
+    setpoints: SetpointSettings = SetpointSettings()
 
     @model_validator(mode="after")
     def _references(self) -> ParkConfig:

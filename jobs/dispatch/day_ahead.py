@@ -309,11 +309,14 @@ def _forecast_table(run_id: str, issued: dt.datetime, pv_kw: pd.DataFrame,
 def run_day_ahead(settings: Settings, local_date: dt.date, provider: WeatherProvider, *,
                   now_utc: dt.datetime | None = None, run_id: str | None = None,
                   soc_now_pct: Mapping[str, float] | None = None,
-                  options: SolveOptions | None = None) -> DayAheadResult:
+                  options: SolveOptions | None = None,
+                  prepared: PreparedDay | None = None) -> DayAheadResult:
+    """prepared: inputs made elsewhere (the closed loop's perfect-foresight plan), else
+    prepare_inputs from the warehouse."""
     park = settings.park
     issued = (now_utc or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     run_id = run_id or f"dayahead-{local_date:%Y%m%d}-{uuid.uuid4().hex[:8]}"
-    day = prepare_inputs(settings, local_date, provider, issued, soc_now_pct)
+    day = prepared or prepare_inputs(settings, local_date, provider, issued, soc_now_pct)
     inputs = day.inputs
     options = options or SolveOptions(rel_gap=park.dispatch.rel_gap,
                                       time_limit_s=park.dispatch.time_limit_s)

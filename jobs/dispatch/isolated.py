@@ -6,6 +6,8 @@ The child comes from a forkserver that has the optimiser's modules imported alre
 solve costs a fork, not an interpreter start; the forkserver itself is single-threaded, so
 the fork is safe even when the caller runs in a threaded Prefect worker. What crosses the
 pipe is plain data: the inputs (pandas objects) in, the SolveResult and PlanFlows out.
+As with any multiprocessing start method but fork, a script that plans must keep its work
+under `if __name__ == "__main__":` (the forkserver imports the main module).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from pathlib import Path
 import fsspec
 import pyarrow as pa
 
+from device_io.setpoints.schema import AUDIT_SCHEMA
 from jobs.common import landing
 from jobs.common.settings import PROJECT_ROOT, Settings, join_path
 from jobs.dispatch.schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
@@ -33,6 +34,7 @@ LANDING_SCHEMAS: dict[str, pa.Schema] = {
     DQ_QUARANTINE_DATASET: DQ_QUARANTINE_SCHEMA,
     "plans": PLANS_SCHEMA,
     "forecasts": FORECASTS_SCHEMA,
+    "setpoint_audit": AUDIT_SCHEMA,
 }
 EMPTY_PARTITION = "date=1970-01-01"
 

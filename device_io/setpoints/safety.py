@@ -1,0 +1,195 @@
+"""The safety pipeline: every command passes these rules in this order, and a refusal or a
+change of value says which rule and why (it goes to the audit).
+
+1. only writable points (register map) of controllable devices (config);
+2. a device a person holds in manual override is left alone; a device whose circuit breaker
+   is open is left alone unless a healthy read shows it holding the wanted value;
+3. the map's write bounds, then live limits (a battery's measured SOC against its window; the
+   grid import measured now against the contract limit less a headroom: charging is cut and,
+   where PV dropped, discharge added as a live correction), then the ramp limit from the value
+   the device holds now;
+4. nothing is written if the device already holds the value (EEPROM wear), except points a
+   device lets lapse (kept alive), and at most max_writes_per_hour setpoint writes per device
+   (heartbeats apart);
+5. (the writer) write, read back, retry a bounded number of times, then open the breaker.
+Dry-run (shadow) mode stops each command after rule 4, as `dry_run`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from device_io.register_map import Point, RegisterMap
+from device_io.setpoints.commands import Command
+from device_io.setpoints.state import WriterState
+from jobs.common.park_config import Battery, Device, DeviceKind, ParkConfig, SetpointSettings
+
+# points a device forgets after a while (the tank's override lasts an hour): renewed when the
+# last write is older than this even if the value is unchanged
+KEEP_ALIVE_S = {"power_setpoint_kw_th": 1800.0}
+ALWAYS_WRITTEN = frozenset({"watchdog_counter"})  # a heartbeat must change to count
+HEARTBEAT_POINTS = frozenset({"watchdog_counter", "watchdog_timeout_s", "power_limit_revert_s"})
+
+
+@dataclass(frozen=True)
+class Decision:
+    command: Command
+    clamped: float | None  # the value after rule 3 (None: refused before it)
+    write: bool
+    outcome: str | None  # set when nothing is to be written: refused / unchanged / ...
+    reason: str = ""
+    current: float | None = None  # what the device held when read this cycle
+
+
+def tolerance(point: Point) -> float:
+    """Half a register step: two values closer than this are the same setpoint."""
+    if point.scale_factor_point is not None:
+        return 0.005 * ((point.write_max or 100.0) - (point.write_min or 0.0))
+    return 0.5 * (point.scale or 1.0) + 1e-9
+
+
+@dataclass
+class GridWatch:
+    """The grid import measured now, updated as battery decisions change it (kW)."""
+
+    import_kw: float | None
+    limit_kw: float
+
+
+class SafetyPipeline:
+    def __init__(self, park: ParkConfig, maps: Mapping[str, RegisterMap], rules: SetpointSettings,
+                 state: WriterState, now: dt.datetime):
+        self.park = park
+        self.maps = maps
+        self.rules = rules
+        self.state = state
+        self.now = now
+        self.devices = {d.id: d for d in park.devices}
+        self.batteries = {b.id: b for b in park.assets.batteries}
+
+    def decide(self, command: Command, live: Mapping[str, float | None], grid: GridWatch
+               ) -> Decision:
+        device = self.devices.get(command.device_id)
+        if device is None:
+            return Decision(command, None, False, "refused", "unknown device")
+        register_map = self.maps[device.register_map]
+        current = live.get(command.point)
+        if not device.controllable:
+            return Decision(command, None, False, "refused", "device not marked controllable",
+                            current)
+        if not register_map.has_point(command.point) or \
+                not register_map.point(command.point).writable:
+            return Decision(command, None, False, "refused",
+                            f"{command.point} is not a writable point of {register_map.model}",
+                            current)
+        point = register_map.point(command.point)
+        override = self.state.overrides.get(device.id)
+        if override is not None and override.active(self.now):
+            return Decision(command, None, False, "override",
+                            f"manual override until {override.until_utc}: {override.note}",
+                            current)
+        breaker = self.state.breakers.get(device.id)
+        if breaker is not None:
+            if breaker.point == command.point and current is not None and \
+                    abs(current - command.value) <= tolerance(point):
+                del self.state.breakers[device.id]  # a healthy read: the device took it
+            else:
+                return Decision(command, None, False, "breaker_open",
+                                f"circuit breaker open since a failed write of {breaker.point}"
+                                f": {breaker.reason}", current)
+        value, reasons, command = self._clamp(command, device, point, live, grid)
+        return self._change_rules(command, point, value, current, reasons)
+
+    def _clamp(self, command: Command, device: Device, point: Point,
+               live: Mapping[str, float | None], grid: GridWatch
+               ) -> tuple[float, list[str], Command]:
+        reasons = []
+        value = command.value
+        low, high = point.write_min, point.write_max
+        if low is not None and value < low or high is not None and value > high:
+            value = min(max(value, low if low is not None else value),
+                        high if high is not None else value)
+            reasons.append(f"held to the map's bounds [{low:g}, {high:g}]")
+        if device.kind == DeviceKind.BESS and command.point == "power_setpoint_kw":
+            value, command = self._battery_limits(command, device, value, live, grid, reasons)
+        previous = live.get(command.point)
+        if previous is None:
+            previous = self.state.point(device.id, command.point).value
+        ramp = self.rules.ramp_limits.get(command.point)
+        if ramp is not None and previous is not None and abs(value - previous) > ramp:
+            value = previous + ramp if value > previous else previous - ramp
+            reasons.append(f"ramp limited to {ramp:g} {point.unit} per interval from "
+                           f"{previous:g}")
+        return value, reasons, command
+
+    def _battery_limits(self, command: Command, device: Device, value: float,
+                        live: Mapping[str, float | None], grid: GridWatch, reasons: list[str]
+                        ) -> tuple[float, Command]:
+        battery: Battery | None = self.batteries.get(device.asset or "")
+        soc = live.get("soc_pct")
+        margin = self.rules.soc_margin_pct
+        if battery is not None and soc is not None:
+            if value > 0 and soc <= battery.soc_min_pct + margin:
+                value = 0.0
+                reasons.append(f"SOC {soc:.1f} % at its floor: no discharge")
+            elif value < 0 and soc >= battery.soc_max_pct - margin:
+                value = 0.0
+                reasons.append(f"SOC {soc:.1f} % at its ceiling: no charging")
+        elif soc is None:
+            value = 0.0
+            reasons.append("SOC not readable: battery held at 0 kW")
+        now_kw = live.get("active_power_kw") or 0.0
+        cap_kw = grid.limit_kw - self.rules.import_headroom_kw
+        if grid.import_kw is None:
+            if value < 0:
+                value = 0.0
+                reasons.append("grid import not readable: no charging")
+            return value, command
+        without_kw = grid.import_kw + now_kw  # the import if this PCS were idle
+        least_kw = without_kw - cap_kw  # the setpoint that keeps the import at the cap
+        if value < least_kw:
+            can_discharge = battery is None or soc is None or soc > battery.soc_min_pct + margin
+            # in the safe default the PCS is in local mode: a setpoint would not act
+            can_discharge = can_discharge and command.source != "safe_default"
+            most_kw = (device.rated_kw or least_kw) if can_discharge else 0.0
+            corrected = min(least_kw, max(most_kw, value))
+            if corrected > value:
+                reasons.append(f"grid import would be {without_kw - value:.0f} kW, above the "
+                               f"{cap_kw:.0f} kW the contract leaves: "
+                               + ("discharge added" if corrected > 0 else "charging cut"))
+                if corrected > max(value, 0.0):
+                    command = replace(command, source="live_correction")
+                value = corrected
+        grid.import_kw = without_kw - value
+        return value, command
+
+    def _device_writes_last_hour(self, device_id: str, now_s: float) -> int:
+        """Setpoint writes to the device in the last hour (heartbeats are volatile registers
+        a device expects every cycle: they do not count)."""
+        return sum(memory.writes_in_last_hour(now_s) for key, memory in self.state.points.items()
+                   if key.startswith(f"{device_id}/") and key.split("/", 1)[1]
+                   not in HEARTBEAT_POINTS)
+
+    def _change_rules(self, command: Command, point: Point, value: float,
+                      current: float | None, reasons: list[str]) -> Decision:
+        memory = self.state.point(command.device_id, command.point)
+        now_s = self.now.timestamp()
+        reason = "; ".join(reasons)
+        same = current is not None and abs(current - value) <= tolerance(point)
+        keep_alive = KEEP_ALIVE_S.get(command.point)
+        stale = keep_alive is not None and (memory.at_unix_s is None
+                                            or now_s - memory.at_unix_s >= keep_alive)
+        if same and command.point not in ALWAYS_WRITTEN and not stale:
+            return Decision(command, value, False, "unchanged", reason or "device holds it",
+                            current)
+        if command.source != "heartbeat" and \
+                self._device_writes_last_hour(command.device_id, now_s) \
+                >= self.rules.max_writes_per_hour:
+            return Decision(command, value, False, "refused",
+                            f"write cap: {self.rules.max_writes_per_hour} setpoint writes to "
+                            f"{command.device_id} in the last hour", current)
+        if self.rules.dry_run:
+            return Decision(command, value, False, "dry_run", reason, current)
+        return Decision(command, value, True, None, reason, current)

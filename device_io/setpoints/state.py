@@ -1,0 +1,101 @@
+"""What the setpoint writer remembers between cycles, in one small JSON file beside the
+landing zone (`<data root>/state/setpoints.json`), replaced atomically:
+
+- per device point: the last value written and when (write-on-change, ramp limits), and the
+  times of the last hour's writes (the hourly cap);
+- per device: the circuit breaker (open after a write the device would not take, with why);
+- manual overrides set by a person (until a time, with a note): the writer leaves those
+  devices alone;
+- the journal of the cycle in progress: what it is about to write, saved before the first
+  write, so a writer that dies mid-cycle is followed by one that reads back what the devices
+  actually hold and audits it (`recovery`), instead of leaving a partial state unexplained;
+- the watchdog heartbeat counter.
+Losing the file costs the hourly counts and ramp history (the next cycle starts afresh) and
+any open breaker or override, which is why those also go to the audit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+
+import fsspec
+
+from jobs.common.landing import write_atomically
+
+HOUR_S = 3600.0
+
+
+@dataclass
+class PointMemory:
+    value: float | None = None  # the last value written (or found already there)
+    at_unix_s: float | None = None
+    write_times_unix_s: list[float] = field(default_factory=list)  # the last hour's writes
+
+    def writes_in_last_hour(self, now_unix_s: float) -> int:
+        self.write_times_unix_s = [t for t in self.write_times_unix_s if now_unix_s - t < HOUR_S]
+        return len(self.write_times_unix_s)
+
+    def record_write(self, value: float, now_unix_s: float) -> None:
+        self.value, self.at_unix_s = value, now_unix_s
+        self.write_times_unix_s.append(now_unix_s)
+
+
+@dataclass
+class Breaker:
+    point: str
+    wanted: float | None  # what the device would not take
+    reason: str
+    opened_unix_s: float
+
+
+@dataclass
+class Override:
+    until_utc: str  # ISO 8601
+    note: str
+    set_by: str
+
+    def active(self, now: dt.datetime) -> bool:
+        return now < dt.datetime.fromisoformat(self.until_utc)
+
+
+@dataclass
+class PendingWrite:
+    device_id: str
+    point: str
+    previous: float | None
+    value: float
+    source: str
+    plan_run_id: str | None
+    interval_start_utc: str
+
+
+@dataclass
+class WriterState:
+    points: dict[str, PointMemory] = field(default_factory=dict)  # "device/point"
+    breakers: dict[str, Breaker] = field(default_factory=dict)  # device id
+    overrides: dict[str, Override] = field(default_factory=dict)  # device id
+    journal: list[PendingWrite] = field(default_factory=list)
+    journal_cycle_id: str | None = None
+    heartbeat: int = 0
+
+    def point(self, device_id: str, point: str) -> PointMemory:
+        return self.points.setdefault(f"{device_id}/{point}", PointMemory())
+
+    @classmethod
+    def load(cls, path: str) -> WriterState:
+        fs, fs_path = fsspec.core.url_to_fs(path)
+        if not fs.exists(fs_path):
+            return cls()
+        with fs.open(fs_path, "rb") as handle:
+            raw = json.loads(handle.read())
+        return cls(points={k: PointMemory(**v) for k, v in raw.get("points", {}).items()},
+                   breakers={k: Breaker(**v) for k, v in raw.get("breakers", {}).items()},
+                   overrides={k: Override(**v) for k, v in raw.get("overrides", {}).items()},
+                   journal=[PendingWrite(**v) for v in raw.get("journal", [])],
+                   journal_cycle_id=raw.get("journal_cycle_id"),
+                   heartbeat=int(raw.get("heartbeat", 0)))
+
+    def save(self, path: str) -> None:
+        write_atomically(path, json.dumps(asdict(self), indent=1, sort_keys=True).encode())

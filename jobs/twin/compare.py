@@ -1,0 +1,85 @@
+"""`park twin`: the controllers side by side on the same simulated days, optionally on a
+changed park (a scenario: more PV, another battery, another tariff), with each controller's
+outcome from its own warehouse. Everything goes under one work folder: the warm-up's landing
+zone, one data root per controller, and summary.json."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from jobs.bench.common import park_settings
+from jobs.common.settings import Settings
+from jobs.twin.loop import CONTROLLERS, run_controller, start_controller, warm_up
+from jobs.twin.outcome import Outcome, outcome
+
+
+def apply_scenario(park: dict[str, Any], change: str) -> dict[str, Any]:
+    """A changed copy of the park. Changes: `pv=<factor>` (every PV system's kWp and inverter
+    scaled), `battery=<kWh>/<kW>` (one more battery, with its PCS on its own endpoint),
+    `tariff=<file.yaml>` (the tariffs replaced by the file's list)."""
+    changed = copy.deepcopy(park)
+    name, _, value = change.partition("=")
+    if name == "pv":
+        factor = float(value)
+        for system in changed["assets"]["pv"]:
+            system["kwp"] = system["kwp"] * factor
+            system["inverter_kw"] = system["inverter_kw"] * factor
+        for device in changed["devices"]:
+            if device["kind"] == "pv_inverter" and device.get("rated_kw"):
+                device["rated_kw"] = device["rated_kw"] * factor
+    elif name == "battery":
+        capacity_kwh, power_kw = (float(v) for v in value.split("/"))
+        changed["assets"].setdefault("batteries", []).append(
+            {"id": "bess-scenario", "capacity_kwh": capacity_kwh, "power_kw": power_kw})
+        ports = [d["port"] for d in changed["devices"]]
+        changed["devices"].append({
+            "id": "bess-scenario-pcs", "kind": "bess", "register_map": "bess_pcs",
+            "asset": "bess-scenario", "host": "127.0.0.1", "port": max(ports) + 1,
+            "unit_id": 1, "poll_group": "storage", "poll_interval_s": 15,
+            "controllable": True, "rated_kw": power_kw})
+    elif name == "tariff":
+        changed["tariffs"] = yaml.safe_load(Path(value).read_text(encoding="utf-8"))
+    else:
+        raise ValueError(f"unknown scenario change {change!r}: pv=, battery= or tariff=")
+    return changed
+
+
+def compare_controllers(park: dict[str, Any], workdir: Path, first_day: dt.date, days: int, *,
+                        warmup_days: int = 7, sample_s: int = 300,
+                        controllers: Sequence[str] = CONTROLLERS,
+                        on_progress: Callable[[str], None] = print) -> dict[str, Any]:
+    unknown = set(controllers) - set(CONTROLLERS)
+    if unknown:
+        raise ValueError(f"unknown controllers {sorted(unknown)}: choose from {CONTROLLERS}")
+    if "perfect" in controllers and "none" not in controllers:
+        raise ValueError("the perfect-foresight controller needs the `none` run (its truth)")
+    started = time.perf_counter()
+    base = park_settings(park, workdir / "warmup")
+    warmed = warm_up(base, first_day, warmup_days, sample_s, on_progress)
+    warmup_s = time.perf_counter() - started
+    ordered = [c for c in CONTROLLERS if c in controllers]  # `none` first: the truth
+    settings: dict[str, Settings] = {}
+    results: dict[str, dict[str, Any]] = {}
+    for controller in ordered:
+        settings[controller] = park_settings(park, workdir / controller)
+        run = start_controller(warmed, controller, settings[controller])
+        run = run_controller(run, warmed, days, sample_s, truth=settings.get("none"),
+                             on_progress=on_progress)
+        result: Outcome = outcome(run.settings, controller, first_day, days)
+        results[controller] = {**result.as_dict(), "timings": vars(run.timings)}
+        on_progress(f"{controller}: {result.total_cost_cny:,.0f} CNY, "
+                    f"{run.timings.total_s:.0f} s")
+    summary = {"first_day": first_day.isoformat(), "days": days, "warmup_days": warmup_days,
+               "sample_s": sample_s, "warmup_s": round(warmup_s, 1),
+               "total_s": round(time.perf_counter() - started, 1), "results": results,
+               "workdir": str(workdir)}
+    (workdir / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+    return summary

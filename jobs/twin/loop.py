@@ -1,0 +1,218 @@
+"""Run the park's digital twin in the loop, accelerated: every 15 simulated minutes the
+setpoint writer runs (through an in-process transport to the twin, the same safety path as
+over Modbus), the twin is read every `sample_s` the way the harvester reads it and the
+readings land; every morning at 08:30 local the warehouse is built and tomorrow is planned,
+as the scheduled flows do. Nothing waits for real time.
+
+Controllers, all on the same weather, loads and cars (the twin's seeded draws):
+- `none`: no writer; batteries idle in local mode, HVAC and chargers on their own;
+- `rule_based`: jobs/twin/rule_controller.py, decided live each interval;
+- `plan`: the day-ahead plan made each morning from the warehouse, written each interval;
+- `perfect`: the plan made at midnight with perfect foresight of the day (its actual load,
+  PV, weather, occupancy, heat and cars, from the `none` run's warehouse) and the batteries',
+  zones' and tank's state in its own twin: the upper bound of planning.
+A warm-up period (no control) is simulated once and shared: each controller starts from a
+copy of the warmed-up twin and of its landing zone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import dataclasses
+import datetime as dt
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from device_io.point_io import TwinPointIO
+from device_io.setpoints.writer import SetpointWriter
+from device_io.simulator.history import TwinSampler
+from device_io.simulator.twin import ParkTwin
+from jobs.common import landing
+from jobs.common.park_config import DeviceKind
+from jobs.common.settings import Settings
+from jobs.dispatch.actuals import actual_inputs
+from jobs.dispatch.baseline import no_control_consumer_load_kw
+from jobs.dispatch.calendar import local_day_intervals
+from jobs.dispatch.day_ahead import PreparedDay, prepare_inputs, run_day_ahead
+from jobs.dispatch.park_assets import battery_table, hvac_zone_table, thermal_store_table
+from jobs.forecast.weather import ClearSkyClimatology
+from jobs.twin.rule_controller import rule_based_source
+from jobs.warehouse.build import build_warehouse
+
+CONTROLLERS = ("none", "rule_based", "plan", "perfect")
+INTERVAL = dt.timedelta(minutes=15)
+PLANNING_TIME = dt.time(8, 30)  # local, as the day-ahead deployment
+TWIN_STEP_S = 60.0
+
+
+@dataclass
+class LoopTimings:
+    sample_s: float = 0.0
+    writer_s: float = 0.0
+    warehouse_s: float = 0.0
+    planning_s: float = 0.0
+    total_s: float = 0.0
+    builds: int = 0
+    plans: int = 0
+    cycles: int = 0
+
+
+@dataclass
+class WarmedUp:
+    twin: ParkTwin
+    sampler: TwinSampler
+    landing_root: str
+    first_day: dt.date
+    start_utc: dt.datetime  # the first evaluated instant (local midnight of first_day)
+
+
+@dataclass
+class ControllerRun:
+    controller: str
+    settings: Settings
+    timings: LoopTimings = field(default_factory=LoopTimings)
+
+
+def _local_midnight(settings: Settings, day: dt.date) -> dt.datetime:
+    return local_day_intervals(day, settings.park.park.timezone)[0].to_pydatetime()
+
+
+def _land(settings: Settings, tables: list[pa.Table], stem: str) -> None:
+    if tables:
+        landing.write_partitioned(settings.landing_root, "readings",
+                                  pa.concat_tables(tables), stem)
+        tables.clear()
+
+
+def warm_up(settings: Settings, first_day: dt.date, warmup_days: int, sample_s: int,
+            on_progress: Callable[[str], None] = print) -> WarmedUp:
+    """Simulate the days before first_day with no control and land their readings."""
+    start = _local_midnight(settings, first_day - dt.timedelta(days=warmup_days))
+    end = _local_midnight(settings, first_day)
+    twin = ParkTwin(settings.park, settings.register_maps, start, step_s=TWIN_STEP_S)
+    sampler = TwinSampler(settings, twin, settings.park.simulation.seed)
+    times = pd.date_range(start, end, freq=f"{sample_s}s", inclusive="left")
+    for day, day_times in pd.Series(times, index=times).groupby(times.date):
+        table = sampler.sample([t.to_pydatetime() for t in day_times])
+        landing.write_partitioned(settings.landing_root, "readings", table,
+                                  f"warmup-{day:%Y%m%d}")
+        on_progress(f"warm-up {day}")
+    return WarmedUp(twin, sampler, settings.landing_root, first_day, end)
+
+
+def start_controller(warmed: WarmedUp, controller: str, settings: Settings) -> ControllerRun:
+    """The controller's own data root, starting from a copy of the warm-up's landing zone."""
+    shutil.copytree(warmed.landing_root, settings.landing_root, dirs_exist_ok=True)
+    return ControllerRun(controller, settings)
+
+
+def _build(run: ControllerRun) -> None:
+    started = time.perf_counter()
+    result = build_warehouse(run.settings, unit_tests=False, quiet=True)
+    if not result.success:
+        raise RuntimeError(f"{run.controller}: the warehouse build failed: "
+                           f"{result.summary_markdown()}")
+    run.timings.warehouse_s += time.perf_counter() - started
+    run.timings.builds += 1
+
+
+def _twin_state(twin: ParkTwin, settings: Settings, kind: DeviceKind, point: str,
+                combine: str = "mean") -> dict[str, float]:
+    by_asset: dict[str, list[float]] = {}
+    for device in settings.park.devices:
+        if device.kind == kind and device.asset is not None:
+            value = twin.point_values(device.id).get(point)
+            if value is not None:
+                by_asset.setdefault(device.asset, []).append(float(value))
+    return {asset: sum(v) / (len(v) if combine == "mean" else 1) for asset, v in by_asset.items()}
+
+
+def perfect_foresight_day(run: ControllerRun, twin: ParkTwin, truth: Settings, day: dt.date,
+                          now: dt.datetime) -> PreparedDay:
+    """The day as it will be (from the no-control run's warehouse, `truth`), starting from
+    this run's twin as it is now."""
+    prepared = prepare_inputs(truth, day, ClearSkyClimatology(), now)
+    actual = actual_inputs(truth, prepared.inputs)
+    park = run.settings.park
+    actual = dataclasses.replace(
+        actual,
+        batteries=battery_table(park, _twin_state(twin, run.settings, DeviceKind.BESS,
+                                                  "soc_pct")),
+        hvac_zones=hvac_zone_table(park, actual.outdoor_temp_c, _twin_state(
+            twin, run.settings, DeviceKind.HVAC, "zone_temp_c")),
+        thermal_stores=thermal_store_table(park, _twin_state(
+            twin, run.settings, DeviceKind.THERMAL_STORAGE, "stored_heat_kwh_th", "sum")))
+    return PreparedDay(actual, actual.pv_potential_kw, prepared.consumer_load_kw,
+                       no_control_consumer_load_kw(actual), "perfect foresight (measured day)")
+
+
+def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: int,
+                   truth: Settings | None = None,
+                   on_progress: Callable[[str], None] = print) -> ControllerRun:
+    """Simulate `days` days from the warm-up's end under the run's controller."""
+    started = time.perf_counter()
+    settings = run.settings
+    sampler = copy.deepcopy(warmed.sampler)
+    twin = sampler.twin
+    zone = settings.park.park.timezone
+    writer = SetpointWriter(settings, TwinPointIO(twin, settings.register_maps)) \
+        if run.controller != "none" else None
+    if run.controller == "perfect" and truth is None:
+        raise ValueError("the perfect-foresight run needs the no-control run's warehouse")
+    truth_settings = truth or settings
+    if run.controller == "plan":  # tomorrow was planned yesterday morning
+        _build(run)
+        _plan(run, warmed.first_day, warmed.start_utc - dt.timedelta(hours=15, minutes=30))
+    buffer: list[pa.Table] = []
+    end = warmed.start_utc + dt.timedelta(days=days)
+    now = warmed.start_utc
+    while now < end:
+        local = pd.Timestamp(now).tz_convert(zone)
+        if run.controller == "perfect" and local.time() == dt.time(0, 0):
+            planning = time.perf_counter()
+            day = perfect_foresight_day(run, twin, truth_settings, local.date(), now)
+            run_day_ahead(settings, local.date(), ClearSkyClimatology(), now_utc=now,
+                          run_id=f"perfect-{local.date():%Y%m%d}", prepared=day)
+            run.timings.planning_s += time.perf_counter() - planning
+            run.timings.plans += 1
+        if run.controller == "plan" and local.time() == PLANNING_TIME:
+            _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
+            _build(run)
+            _plan(run, local.date() + dt.timedelta(days=1), now)
+        if writer is not None:
+            cycle_started = time.perf_counter()
+            commands_from = rule_based_source(settings.park, now) \
+                if run.controller == "rule_based" else None
+            asyncio.run(writer.run_cycle(now, commands_from=commands_from))
+            run.timings.writer_s += time.perf_counter() - cycle_started
+            run.timings.cycles += 1
+        sampling = time.perf_counter()
+        times = pd.date_range(now, now + INTERVAL, freq=f"{sample_s}s", inclusive="left")
+        buffer.append(sampler.sample([t.to_pydatetime() for t in times]))
+        run.timings.sample_s += time.perf_counter() - sampling
+        now += INTERVAL
+        if pd.Timestamp(now).tz_convert(zone).time() == dt.time(0, 0):
+            _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
+            on_progress(f"{run.controller}: {local.date()} done")
+    _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
+    _build(run)
+    run.timings.total_s = time.perf_counter() - started
+    return run
+
+
+def _plan(run: ControllerRun, day: dt.date, now: dt.datetime) -> None:
+    started = time.perf_counter()
+    run_day_ahead(run.settings, day, ClearSkyClimatology(), now_utc=now)
+    run.timings.planning_s += time.perf_counter() - started
+    run.timings.plans += 1
+
+
+def controller_root(workdir: Path, controller: str) -> Path:
+    return workdir / controller

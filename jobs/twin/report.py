@@ -1,0 +1,37 @@
+"""The closed-loop comparison as a park manager reads it: one row per controller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+LABELS = {"none": "no control", "rule_based": "rule-based controller",
+          "plan": "day-ahead plan in the loop", "perfect": "plan with perfect foresight"}
+
+
+def print_summary(console: Console, summary: dict[str, Any], scenario: list[str]) -> None:
+    results = summary["results"]
+    title = (f"closed loop on the twin: {summary['days']} days from {summary['first_day']}"
+             + (f", scenario {', '.join(scenario)}" if scenario else ""))
+    table = Table(title=title)
+    for column in ("controller", "cost CNY", "of which demand charge", "Scope 2 loc. tCO2",
+                   "Scope 2 market tCO2", "absorption %", "self-sufficiency %", "peak kW",
+                   "wall s"):
+        table.add_column(column, justify="right")
+    for controller, r in results.items():
+        table.add_row(LABELS.get(controller, controller), f"{r['total_cost_cny']:,.0f}",
+                      f"{r['demand_charge_cny']:,.0f}", f"{r['scope2_location_tco2']:,.1f}",
+                      f"{r['scope2_market_tco2']:,.1f}", f"{r['renewable_absorption_pct']:.1f}",
+                      f"{r['self_sufficiency_pct']:.1f}", f"{r['peak_import_kw']:,.0f}",
+                      f"{r['timings']['total_s']:.0f}")
+    console.print(table)
+    if "none" in results:
+        base = results["none"]["total_cost_cny"]
+        for controller, r in results.items():
+            if controller != "none":
+                console.print(f"{LABELS.get(controller, controller)}: saves "
+                              f"{base - r['total_cost_cny']:,.0f} CNY against no control")
+    console.print(f"warm-up {summary['warmup_s']:.0f} s, total {summary['total_s']:.0f} s; "
+                  f"runs and summary.json in {summary['workdir']}")

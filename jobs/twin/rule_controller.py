@@ -1,0 +1,49 @@
+"""The rule-based controller in the loop, deciding every interval from what it measures (the
+dispatch baseline's rules, live): batteries charge from a PV surplus the grid meter shows
+being exported, discharge against the import in peak and critical-peak periods, and idle
+otherwise (never charging from the grid). EVs charge on arrival and HVAC zones run on their
+own thermostats, so it commands only the batteries; its commands take the writer's safety
+path like a plan's (SOC window, import headroom, ramp, read-back)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from device_io.setpoints.commands import Command
+from device_io.setpoints.writer import CommandSource, LiveValues
+from jobs.common.park_config import DeviceKind, ParkConfig
+from jobs.dispatch.baseline import DISCHARGE_PERIODS
+from jobs.dispatch.tariff import interval_prices
+
+
+def rule_based_source(park: ParkConfig, interval_start_utc: dt.datetime) -> CommandSource:
+    index = pd.DatetimeIndex([pd.Timestamp(interval_start_utc)])
+    period = str(interval_prices(park.tariffs, index, park.park.timezone)["tou_period"].iloc[0])
+    pcs = [d for d in park.devices if d.kind == DeviceKind.BESS and d.controllable]
+    meter = park.park.grid_connection.meter_device_id
+
+    def commands(live: LiveValues) -> list[Command]:
+        grid_kw = live.get(meter, {}).get("active_power_kw")
+        if grid_kw is None or not pcs:
+            return []
+        # the import if the batteries were idle (their discharge is positive)
+        idle_kw = grid_kw + sum(live.get(d.id, {}).get("active_power_kw") or 0.0 for d in pcs)
+        rated = {d.id: d.rated_kw or 0.0 for d in pcs}
+        total = sum(rated.values()) or 1.0
+        if idle_kw < 0:
+            target_kw = max(idle_kw, -total)  # store the surplus
+        elif period in DISCHARGE_PERIODS:
+            target_kw = min(idle_kw, total)  # cover the peak import
+        else:
+            target_kw = 0.0
+        result = []
+        for device in pcs:
+            share = target_kw * rated[device.id] / total
+            result.append(Command(device.id, device.asset, "power_setpoint_kw", share,
+                                  "rule_based", f"{period}: {target_kw:.0f} kW in all"))
+            result.append(Command(device.id, device.asset, "control_mode", 1.0, "rule_based"))
+        return result
+
+    return commands
