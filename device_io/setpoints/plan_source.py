@@ -40,7 +40,8 @@ def plan_for_interval(landing_root: str, interval_start_utc: dt.datetime, now_ut
                   & (frame["created_at_utc"] <= pd.Timestamp(now_utc))]
     if frame.empty:
         return None, f"no plan published for {start.isoformat()}"
-    latest = frame[frame["created_at_utc"] == frame["created_at_utc"].max()]
+    newest_run = frame.loc[frame["created_at_utc"].idxmax(), "run_id"]
+    latest = frame[frame["run_id"] == newest_run]
     run = latest.iloc[0]
     age_h = (start - run["created_at_utc"]).total_seconds() / 3600.0
     if age_h > max_age_h:
