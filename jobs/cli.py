@@ -416,6 +416,38 @@ def twin(config_dir: ConfigDir = None, park_file: ParkFile = None,
     print_summary(console, summary, scenario or [])
 
 
+@app.command()
+def scorecards(config_dir: ConfigDir = None, park_file: ParkFile = None,
+               data_root: DataRoot = None,
+               month: Annotated[str | None, typer.Option(
+                   help="The month to report (YYYY-MM). Default: last month.")] = None,
+               force: Annotated[bool, typer.Option(
+                   "--force", help="Email again what the send log says was sent.")] = False
+               ) -> None:
+    """Render the month's enterprise and park scorecards, keep them on disk and email them
+    (SMTP from the config's `mail`, password from PARK_SMTP_PASSWORD)."""
+    import zoneinfo
+
+    from jobs.scorecards.run import monthly_scorecards
+
+    settings = _settings(config_dir, park_file, data_root)
+    if month:
+        wanted = dt.date.fromisoformat(f"{month}-01")
+    else:
+        today = dt.datetime.now(zoneinfo.ZoneInfo(settings.park.park.timezone)).date()
+        wanted = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    report, kept = monthly_scorecards(settings, wanted, force=force)
+    for status, count in sorted(report.counts().items()):
+        if count:
+            console.print(f"{status}: {count}")
+    for row in report.rows():
+        if row["status"] not in ("sent", "skipped_already_sent"):
+            console.print(f"  {row['recipient']} ({row['key']}): {row['status']} {row['detail']}")
+    console.print(f"{len(kept)} files kept under {Path(kept[0]).parent if kept else '-'}")
+    if report.counts().get("failed"):
+        raise typer.Exit(1)
+
+
 @app.command("generate-park")
 def generate_park_command(
         devices: Annotated[int, typer.Option(min=10, help="Number of devices.")] = 1000,

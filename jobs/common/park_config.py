@@ -50,7 +50,7 @@ class Contact(Strict):
     name: str
     email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     role: str = "manager"
-    language: Language = Language.ZH
+    language: Language | None = None  # None: the scorecards' default language (zh)
 
 
 class GridConnection(Strict):
@@ -83,12 +83,24 @@ class Park(Strict):
         return zone
 
 
+class EnterpriseTargets(Strict):
+    """一企一策: the enterprise's own targets for the scorecard's traffic light."""
+
+    # the year's emissions cap (Scope 1 + location-based Scope 2), tCO2
+    annual_cap_tco2: Annotated[float, Field(gt=0)] | None = None
+    # the intensity path: tCO2/万元 must fall this % a year from the base year's value
+    intensity_base_year: int | None = None
+    intensity_base_tco2_per_10k_cny: Annotated[float, Field(gt=0)] | None = None
+    intensity_reduction_pct_per_year: Annotated[float, Field(ge=0, le=100)] | None = None
+
+
 class Enterprise(Strict):
     id: Identifier
     name_zh: str
     name_en: str
     industry: str
     contacts: list[Contact] = []
+    targets: EnterpriseTargets = EnterpriseTargets()
 
 
 class Device(Strict):
@@ -339,6 +351,36 @@ class SetpointSettings(Strict):
     device_watchdog_s: Annotated[int, Field(ge=60, le=3600)] = 1800
 
 
+class ScorecardSettings(Strict):
+    """Traffic lights and the rules for warnings and penalties (annual assessment plus
+    mid-term evaluation: rewards for the best, warnings or penalties for those who miss)."""
+
+    # amber when the year-end projection is within this share of the cap or path value
+    amber_margin_pct: Annotated[float, Field(ge=0, le=50)] = 10.0
+    # consecutive red months that bring a warning, and a penalty
+    warning_after_red_months: Annotated[int, Field(ge=1, le=12)] = 1
+    penalty_after_red_months: Annotated[int, Field(ge=1, le=12)] = 3
+    # the scorecards' default language for contacts that do not state one
+    default_language: Language = Language.ZH
+
+
+class MailSettings(Strict):
+    """Where scorecards are sent from; the password comes from the environment
+    (PARK_SMTP_PASSWORD) or a Prefect Secret block, never from this file."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 25
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    sender: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = \
+        "scorecards@park.example.cn"
+    timeout_s: Annotated[float, Field(gt=0, le=120)] = 20.0
+    retries: Annotated[int, Field(ge=0, le=10)] = 3
+    retry_delay_s: Annotated[float, Field(ge=0, le=600)] = 5.0
+    # a Prefect Secret block holding the password, used when PARK_SMTP_PASSWORD is not set
+    password_block: str | None = None
+
+
 class ParkConfig(Strict):
     park: Park
     harvest: HarvestSettings = HarvestSettings()
@@ -351,6 +393,8 @@ class ParkConfig(Strict):
     simulation: Simulation = Simulation()
     dispatch: DispatchSettings = DispatchSettings()
     setpoints: SetpointSettings = SetpointSettings()
+    scorecards: ScorecardSettings = ScorecardSettings()
+    mail: MailSettings = MailSettings()
 
     @model_validator(mode="after")
     def _references(self) -> ParkConfig:

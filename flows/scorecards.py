@@ -1,0 +1,51 @@
+"""Prefect flow: last month's scorecards for every enterprise and for the park, rendered,
+kept on disk and emailed (jobs/scorecards/run.py), with one artifact saying what went to
+whom. Runs on the 1st of the month; re-run for any past month with `month`. The send log
+keeps a re-run from emailing the same scorecard to the same person twice (force to resend).
+SMTP failures are retried inside the delivery (per message), so the flow itself is not."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from jobs.common.settings import load_settings
+from jobs.scorecards.mail import DeliveryReport
+from jobs.scorecards.run import monthly_scorecards
+
+
+@task(name="scorecards", cache_policy=NO_CACHE)
+def render_and_send(month: dt.date, force: bool) -> tuple[DeliveryReport, list[str]]:
+    return monthly_scorecards(load_settings(), month, force=force)
+
+
+def _last_month(timezone: str) -> dt.date:
+    today = dt.datetime.now(zoneinfo.ZoneInfo(timezone)).date()
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+@flow(name="monthly-scorecards")
+def scorecards(month: dt.date | None = None, force: bool = False) -> dict:
+    """month: any day of the month to report (default: last month in the park's zone)."""
+    settings = load_settings()
+    month = (month or _last_month(settings.park.park.timezone)).replace(day=1)
+    report, kept = render_and_send(month, force)
+    rows = report.rows()
+    create_table_artifact(table=rows, key="scorecards-sent",
+                          description=f"Scorecards for {month:%Y-%m}: who got what")
+    counts = report.counts()
+    create_markdown_artifact(
+        key="scorecards", description=f"Scorecards for {month:%Y-%m}",
+        markdown="\n".join([f"# Scorecards for {month:%Y-%m}", "",
+                            *[f"- {status}: {count}" for status, count in sorted(counts.items())],
+                            "", f"{len(kept)} files kept on disk, e.g. `{kept[0]}`" if kept
+                            else "no files"]))
+    for row in rows:
+        if row["status"] not in ("sent", "skipped_already_sent"):
+            get_run_logger().warning("%s to %s: %s (%s)", row["key"], row["recipient"],
+                                     row["status"], row["detail"])
+    return {"month": f"{month:%Y-%m}", **counts}

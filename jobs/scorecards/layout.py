@@ -1,0 +1,180 @@
+"""A scorecard as a list of blocks in one language (headings, paragraphs, tables, chart
+images), so that the HTML email and the PDF show exactly the same content, each rendered its
+own way (html.py, pdf.py)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from jobs.scorecards import charts
+from jobs.scorecards.i18n import WORDS, word
+from jobs.scorecards.model import DataQuality, EnterpriseScorecard, Figure, ParkScorecard
+
+LIGHT_COLOURS = {"green": "#1a9850", "amber": "#f39c12", "red": "#d73027", "grey": "#9e9e9e"}
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    tone: str = "normal"  # normal / muted / good / bad
+
+
+@dataclass(frozen=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    lights: list[str | None] = field(default_factory=list)  # a light per row, or none
+
+
+@dataclass(frozen=True)
+class Image:
+    cid: str  # the PNG's name (Content-ID in the email, a key of the chart dict)
+    alt: str
+
+
+Block = Heading | Paragraph | Table | Image
+
+
+@dataclass(frozen=True)
+class Layout:
+    title: str
+    blocks: list[Block]
+    images: dict[str, bytes]  # cid -> PNG
+
+
+def number(value: float | None, unit: str, language: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+    unit_text = WORDS[unit][language] if unit in WORDS else unit
+    return f"{value:,.{digits}f} {unit_text}".strip()
+
+
+def change(pct: float | None) -> str:
+    return "—" if pct is None else f"{pct:+.1f}%"
+
+
+def _figure_rows(figures: list[Figure], language: str) -> list[list[str]]:
+    return [[word(f.key, language), number(f.value, f.unit, language),
+             change(f.change_vs_previous_month_pct), change(f.change_vs_last_year_pct)]
+            for f in figures]
+
+
+def _month(card_month, language: str) -> str:
+    return f"{card_month.year}年{card_month.month}月" if language == "zh" \
+        else card_month.strftime("%B %Y")
+
+
+def _closing(quality: DataQuality, language: str) -> list[Block]:
+    """Every card ends with how far its data can be trusted, and who made it."""
+    return [Heading(word("data_quality", language)),
+            Paragraph(word("data_quality_text", language,
+                           expected=quality.intervals_expected,
+                           measured=quality.intervals_measured,
+                           estimated=quality.intervals_estimated,
+                           missing=quality.intervals_missing,
+                           complete=quality.complete_pct), "muted"),
+            Paragraph(word("footer", language), "muted")]
+
+
+def enterprise_layout(card: EnterpriseScorecard, language: str) -> Layout:
+    name = card.name_zh if language == "zh" else card.name_en
+    title = word("enterprise_title", language, name=name, month=_month(card.month, language))
+    images = {"trend": charts.trend_png(card.trend, language),
+              "profile": charts.profile_png(card.daily_profile, language),
+              "tou": charts.tou_png(card.tou_shares_kwh, language),
+              "sources": charts.sources_png(card.emissions_by_source_tco2, language)}
+    blocks: list[Block] = [Heading(title, 1),
+                           Paragraph(word(f"light_{card.overall_light}", language),
+                                     "good" if card.overall_light == "green" else
+                                     "bad" if card.overall_light == "red" else "muted")]
+    if card.is_new:
+        blocks.append(Paragraph(word("new_enterprise", language), "muted"))
+    blocks += [Heading(word("headline", language)),
+               Table([word("headline", language), "", word("vs_previous_month", language),
+                      word("vs_last_year", language)], _figure_rows(card.headline, language)),
+               Heading(word("targets", language)),
+               Table([word("targets", language), word("target", language),
+                      word("actual", language), word("projected", language),
+                      word("status", language)],
+                     [[word(t.key, language), number(t.target, t.unit, language),
+                       number(t.actual, t.unit, language), number(t.projected, t.unit, language),
+                       word(f"light_{t.light}", language)] for t in card.targets],
+                     [t.light for t in card.targets]),
+               Paragraph(word("rank_text", language, intensity=card.rank_by_intensity,
+                              improvement=card.rank_by_improvement or "—",
+                              n=card.enterprises_ranked)
+                         if card.rank_by_intensity is not None else word("rank_none", language)),
+               Heading(word("findings", language))]
+    blocks += [Paragraph(word(f"finding_{f.key}", language, **f.params),
+                         "bad" if f.severity == "warning" else
+                         "good" if f.severity == "saving" else "normal")
+               for f in card.findings] or [Paragraph("—", "muted")]
+    blocks += [Heading(word("charts", language))]
+    blocks += [Image(cid, word(f"{cid}_chart", language)) for cid in images]
+    account = card.carbon_account
+    blocks += [Heading(word("carbon_account", language)),
+               Table([word("carbon_account", language), ""],
+                     [[word(key, language), number(getattr(account, key), "tCO2", language)]
+                      for key in ("month_tco2", "year_to_date_tco2", "allowances_tco2",
+                                  "surplus_tco2", "projected_surplus_tco2")]
+                     + [[word("status", language), word(f"status_{account.status}", language)]]),
+               *_closing(card.data_quality, language)]
+    return Layout(title, blocks, images)
+
+
+def park_layout(card: ParkScorecard, language: str) -> Layout:
+    name = card.name_zh if language == "zh" else card.name_en
+    title = word("park_title", language, name=name, month=_month(card.month, language))
+    images = {"trajectory": charts.trajectory_png(card.trajectory, language)}
+    unit = "tCO2/tce"
+    blocks: list[Block] = [
+        Heading(title, 1),
+        Heading(word("core_indicator", language)),
+        Table([word("core_indicator", language), ""],
+              [[word("core_month", language), number(card.core_indicator_month, unit, language)],
+               [word("core_ytd", language), number(card.core_indicator_year_to_date, unit,
+                                                   language)],
+               [word("core_rolling", language), number(card.core_indicator_rolling_12m, unit,
+                                                       language)],
+               [word("core_limit", language), number(card.core_indicator_limit, unit,
+                                                     language)]],
+              [card.core_indicator_light] * 4),
+        Heading(word("indicators", language)),
+        Table([word("indicators", language), "", word("target", language),
+               word("status", language)],
+              [[i.name_zh if language == "zh" else i.name_en, number(i.value, i.unit, language),
+                i.target, word(f"indicator_{i.status}", language)] for i in card.indicators],
+              [{"met": "green", "not_met": "red"}.get(i.status, "grey")
+               for i in card.indicators]),
+        Heading(word("energy_balance", language)),
+        Table([word("energy_balance", language), "", word("vs_previous_month", language),
+               word("vs_last_year", language)], _figure_rows(card.headline, language)),
+        Paragraph(word("dispatch_saving", language, cny=card.dispatch_saving_cny)
+                  if card.dispatch_saving_cny is not None
+                  else word("dispatch_saving_none", language)),
+        Heading(word("league", language)),
+        Table(["#", word("enterprise", language), word("intensity", language),
+               word("change", language), word("status", language)],
+              [[str(int(r.rank)) if pd.notna(r.rank) else "—",
+                r.name_zh if language == "zh" else r.name_en,
+                number(r.intensity, "tCO2/10k CNY", language), change(r.change_pct),
+                word(f"light_{r.light}", language)] for r in card.league.itertuples()],
+              list(card.league["light"]) if len(card.league) else []),
+        Heading(word("flagged", language))]
+    blocks += [Paragraph(f"{f.name_zh if language == 'zh' else f.name_en}: "
+                         f"{word('action_' + f.action, language)} · "
+                         f"{word('rule_red_months', language, **f.detail)}", "bad")
+               for f in card.flagged] or [Paragraph(word("flagged_none", language), "muted")]
+    blocks += [Image("trajectory", word("trajectory_chart", language)),
+               *_closing(card.data_quality, language)]
+    return Layout(title, blocks, images)

@@ -1,0 +1,315 @@
+"""Scorecards by email: a MIME message per recipient, sent over one SMTP connection with
+retries, each outcome in the send log so a re-run sends nothing twice.
+
+Sending is plain, synchronous `smtplib`: messages go one after another over one connection (a
+server throttles parallel ones anyway), a month's run is a few dozen messages, and the caller
+is a Prefect task that already runs in a worker thread; async would add a loop and nothing else.
+From async code, call `deliver` through `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import smtplib
+import ssl
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email.errors import HeaderParseError, MessageDefect
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from types import TracebackType
+
+from device_io.errors import ConfigError
+from jobs.common.park_config import Contact, MailSettings
+from jobs.common.settings import Settings
+from jobs.scorecards.sendlog import SendLog
+
+PASSWORD_ENV = "PARK_SMTP_PASSWORD"
+
+SENT = "sent"
+FAILED = "failed"
+REJECTED_ADDRESS = "rejected_address"
+SKIPPED_ALREADY_SENT = "skipped_already_sent"
+STATUSES = (SENT, FAILED, REJECTED_ADDRESS, SKIPPED_ALREADY_SENT)
+
+_CID = re.compile(r"""cid:([^"'\s)>]+)""")
+_DNS_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+@dataclass(frozen=True)
+class Message:
+    key: str  # the scorecard, e.g. enterprise/<id>/2026-10; the send log's key
+    recipient: Contact
+    subject: str
+    text: str  # the plain-text alternative
+    html: str  # refers to inline images as cid:<name>
+    inline_images: dict[str, bytes] = field(default_factory=dict)  # cid name -> PNG
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)  # name, bytes, type
+    language: str = "zh"  # the language it is written in (for reports)
+
+    def content_sha256(self) -> str:
+        """Of what the recipient reads (not of the MIME bytes, whose Date and Message-ID
+        change every run), so the log tells a re-send of the same content from a new one."""
+        digest = hashlib.sha256()
+        parts: list[bytes] = [self.key.encode(), self.recipient.email.encode(),
+                              self.subject.encode(), self.text.encode(), self.html.encode()]
+        for name in sorted(self.inline_images):
+            parts += [name.encode(), self.inline_images[name]]
+        for filename, content, mime_type in self.attachments:
+            parts += [filename.encode(), mime_type.encode(), content]
+        for part in parts:  # length-prefixed, so no two different messages hash alike
+            digest.update(len(part).to_bytes(8, "big"))
+            digest.update(part)
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    status: str  # STATUSES
+    detail: str
+    attempts: int  # SMTP transactions tried; 0 when nothing was sent
+
+
+@dataclass(frozen=True)
+class Delivery:
+    message: Message
+    outcome: SendOutcome
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    deliveries: list[Delivery]
+
+    def counts(self) -> dict[str, int]:
+        found = Counter(d.outcome.status for d in self.deliveries)
+        return {status: found.get(status, 0) for status in STATUSES}
+
+    def rows(self) -> list[dict[str, str]]:
+        """Rows for a Prefect table artifact."""
+        return [{"key": d.message.key, "recipient": d.message.recipient.email,
+                 "language": d.message.language,
+                 "status": d.outcome.status, "detail": d.outcome.detail}
+                for d in self.deliveries]
+
+
+def envelope_address(address: str) -> str:
+    """The address as it goes on the SMTP envelope (an internationalised domain in its ASCII
+    form); ValueError with the reason when the address would not survive a server."""
+    try:
+        parsed = Address(addr_spec=address)
+    except (HeaderParseError, MessageDefect, ValueError, IndexError) as exc:
+        raise ValueError(f"not a valid address {address!r}: {exc}") from exc
+    if not parsed.username or not parsed.username.isascii():
+        raise ValueError(f"not a valid address {address!r}: the local part must be ASCII")
+    try:
+        domain = parsed.domain.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise ValueError(f"not a valid address {address!r}: bad domain ({exc})") from exc
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_DNS_LABEL.match(label) for label in labels):
+        raise ValueError(f"not a valid address {address!r}: bad domain {parsed.domain!r}")
+    return f"{parsed.username}@{domain}"
+
+
+def build_mime(message: Message, sender: str) -> EmailMessage:
+    """multipart/mixed [ alternative [ text, related [ html, PNGs by Content-ID ] ],
+    attachments... ]; header and filename encodings are left to `email.policy.default`
+    (RFC 2047 and 2231, UTF-8), bodies are base64 so no server needs 8BITMIME."""
+    missing = set(_CID.findall(message.html)) - set(message.inline_images)
+    if missing:
+        raise ValueError(f"{message.key}: the HTML refers to images it lacks: {sorted(missing)}")
+    recipient = envelope_address(message.recipient.email)
+    user, domain = recipient.split("@")
+    mime = EmailMessage()
+    mime["Subject"] = message.subject
+    mime["From"] = sender
+    mime["To"] = Address(display_name=message.recipient.name, username=user, domain=domain)
+    mime["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    mime["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2])
+    mime["X-Scorecard-Key"] = message.key
+    mime.set_content(message.text, cte="base64")
+    mime.add_alternative(message.html, subtype="html", cte="base64")
+    html_part = mime.get_body(("html",))
+    assert html_part is not None
+    for name, png in message.inline_images.items():
+        html_part.add_related(png, "image", "png", cid=f"<{name}>", disposition="inline",
+                              filename=f"{name}.png")
+    for filename, content, mime_type in message.attachments:
+        maintype, _, subtype = mime_type.partition("/")
+        if not subtype:
+            raise ValueError(f"{message.key}: {filename}: not a MIME type {mime_type!r}")
+        mime.add_attachment(content, maintype, subtype, filename=filename)
+    return mime
+
+
+def smtp_password(mail: MailSettings) -> str | None:
+    """PARK_SMTP_PASSWORD, else the Prefect Secret block `mail.password_block`, else None."""
+    from_env = os.environ.get(PASSWORD_ENV)
+    if from_env:
+        return from_env
+    if mail.password_block is None:
+        return None
+    from prefect.blocks.system import Secret
+
+    # load() dispatches on the caller (a coroutine inside an event loop): force the sync path
+    secret = Secret.load(mail.password_block, _sync=True)  # type: ignore[call-arg]
+    assert isinstance(secret, Secret)
+    value = secret.get()
+    if isinstance(value, str):
+        return value
+    # get() parses JSON, so a password like 123456 comes back as an int: take the raw text
+    raw = secret.value.get_secret_value()
+    if isinstance(raw, str):
+        return raw
+    raise ConfigError(f"Prefect Secret block {mail.password_block!r} does not hold a string")
+
+
+class SmtpSender:
+    """One SMTP connection, opened at the first message and reused, re-opened after a failure.
+
+    A refused recipient is that message's outcome and does not touch the others; connection
+    errors and 4xx replies are retried `retries` times after `retry_delay_s`, doubling; 5xx
+    replies fail the message at once."""
+
+    def __init__(self, mail: MailSettings, password: str | None = None, *,
+                 ssl_context: ssl.SSLContext | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if mail.username and not password:
+            raise ConfigError(f"mail.username is set but there is no password: set "
+                              f"{PASSWORD_ENV} or mail.password_block")
+        if password and not password.isascii():
+            raise ConfigError("the SMTP password must be ASCII: smtplib sends AUTH in ASCII")
+        self.mail = mail
+        self._password = password
+        self._ssl_context = ssl_context
+        self._sleep = sleep
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpSender:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    def send(self, message: Message) -> SendOutcome:
+        try:
+            recipient = envelope_address(message.recipient.email)
+        except ValueError as exc:
+            return SendOutcome(REJECTED_ADDRESS, str(exc), 0)
+        mime = build_mime(message, self.mail.sender)
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                refused = self._connection().send_message(mime, self.mail.sender, [recipient])
+                if refused:  # only some recipients refused; there is only one
+                    return SendOutcome(REJECTED_ADDRESS, _reply(refused[recipient]), attempts)
+                return SendOutcome(SENT, f"accepted by {self.mail.host}:{self.mail.port}",
+                                   attempts)
+            except smtplib.SMTPRecipientsRefused as exc:
+                replies = list(exc.recipients.values())
+                detail = "; ".join(_reply(r) for r in replies)
+                if not all(400 <= code < 500 for code, _ in replies):
+                    return SendOutcome(REJECTED_ADDRESS, detail, attempts)
+                transient = True  # 4xx: a full mailbox, greylisting; smtplib has sent RSET
+            except Exception as exc:  # one bad message must not stop the others
+                self.close()
+                detail, transient = _classify(exc)
+            if not transient or attempts > self.mail.retries:
+                return SendOutcome(FAILED, detail, attempts)
+            self._sleep(self.mail.retry_delay_s * 2 ** (attempts - 1))
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is not None:
+            try:  # the server may have dropped an idle connection between messages
+                if self._smtp.noop()[0] == 250:
+                    return self._smtp
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.close()
+        self._smtp = self._open()
+        return self._smtp
+
+    def _open(self) -> smtplib.SMTP:
+        mail = self.mail
+        context = self._ssl_context or ssl.create_default_context()
+        smtp: smtplib.SMTP
+        if mail.security == "ssl":
+            smtp = smtplib.SMTP_SSL(mail.host, mail.port, timeout=mail.timeout_s,
+                                    context=context)
+        else:
+            smtp = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout_s)
+        try:
+            if mail.security == "starttls":
+                smtp.starttls(context=context)
+                smtp.ehlo()
+            if mail.username:
+                smtp.login(mail.username, self._password or "")
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+
+def _reply(reply: tuple[int, bytes | str]) -> str:
+    code, text = reply
+    return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+
+
+def _classify(failure: Exception) -> tuple[str, bool]:
+    """(detail, worth retrying on a new connection)."""
+    if isinstance(failure, smtplib.SMTPResponseException):
+        detail = f"{type(failure).__name__}: {_reply((failure.smtp_code, failure.smtp_error))}"
+        return detail, 400 <= failure.smtp_code < 500
+    detail = f"{type(failure).__name__}: {failure}"
+    if isinstance(failure, ssl.SSLCertVerificationError):
+        return detail, False  # the server's certificate will not be any better next time
+    return detail, isinstance(failure, (smtplib.SMTPServerDisconnected, OSError))
+
+
+def deliver(settings: Settings, messages: Iterable[Message], *, force: bool = False,
+            sender: SmtpSender | None = None, log: SendLog | None = None) -> DeliveryReport:
+    """Send each message not already sent to its recipient (all of them with `force`), logging
+    every outcome. Without a `sender`, one is made from `settings.park.mail` and the password
+    from the environment or Prefect, only if there is anything to send."""
+    log = log or SendLog.for_data_root(settings.data_root)
+    deliveries = []
+    owned: SmtpSender | None = None
+    with log.lock():
+        done = set() if force else log.sent_pairs()
+        try:
+            for message in messages:
+                pair = (message.key, message.recipient.email.lower())
+                if pair in done:
+                    deliveries.append(Delivery(message, SendOutcome(
+                        SKIPPED_ALREADY_SENT, "in the send log; force to send again", 0)))
+                    continue
+                if sender is None:
+                    mail = settings.park.mail
+                    sender = owned = SmtpSender(mail, smtp_password(mail))
+                outcome = sender.send(message)
+                log.record(message.key, message.recipient.email, outcome.status,
+                           outcome.detail, outcome.attempts, message.content_sha256())
+                if outcome.status == SENT:  # once per batch, even with force
+                    done.add(pair)
+                deliveries.append(Delivery(message, outcome))
+        finally:
+            if owned is not None:
+                owned.close()
+    return DeliveryReport(deliveries)

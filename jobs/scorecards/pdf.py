@@ -1,0 +1,68 @@
+"""A scorecard layout as a PDF (A4), the same blocks as the email, with the Chinese font
+embedded (fpdf2 subsets it) so it reads the same on any machine. Regular weight only:
+headings are larger and coloured, never bold."""
+
+from __future__ import annotations
+
+import io
+
+from fpdf import FPDF
+from fpdf.enums import WrapMode
+from fpdf.fonts import FontFace
+
+from jobs.scorecards.fonts import cjk_font_path, fallback_font_path
+from jobs.scorecards.layout import LIGHT_COLOURS, Heading, Image, Layout, Paragraph, Table
+
+FAMILY, FALLBACK = "NotoSansSC", "DejaVuSans"
+TONES = {"normal": (34, 34, 34), "muted": (119, 119, 119), "good": (26, 152, 80),
+         "bad": (215, 48, 39)}
+HEADING_RGB = (31, 58, 95)
+TABLE_HEAD_RGB = (42, 157, 143)
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    value = hex_colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def to_pdf(layout: Layout, language: str) -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.set_title(layout.title)
+    pdf.set_creator("park energy & carbon platform")
+    pdf.add_font(FAMILY, "", str(cjk_font_path()))
+    pdf.add_font(FALLBACK, "", str(fallback_font_path()))
+    pdf.set_fallback_fonts([FALLBACK])
+    pdf.set_lang("zh-CN" if language == "zh" else "en")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    width = pdf.epw
+    for block in layout.blocks:
+        if isinstance(block, Heading):
+            pdf.set_font(FAMILY, size=16 if block.level == 1 else 12.5)
+            pdf.set_text_color(*HEADING_RGB)
+            pdf.ln(2)
+            pdf.multi_cell(width, 8 if block.level == 1 else 7, block.text, wrapmode=WrapMode.CHAR,
+                           new_x="LMARGIN", new_y="NEXT")
+        elif isinstance(block, Paragraph):
+            pdf.set_font(FAMILY, size=9.5)
+            pdf.set_text_color(*TONES[block.tone])
+            pdf.multi_cell(width, 5.2, block.text, wrapmode=WrapMode.CHAR, new_x="LMARGIN",
+                           new_y="NEXT")
+        elif isinstance(block, Table):
+            pdf.set_font(FAMILY, size=8.5)
+            pdf.set_text_color(34, 34, 34)
+            heading = FontFace(emphasis="", fill_color=TABLE_HEAD_RGB, color=(255, 255, 255))
+            with pdf.table(headings_style=heading, line_height=5.5, padding=1,
+                           wrapmode=WrapMode.CHAR) as table:
+                table.row(block.header)
+                for index, cells in enumerate(block.rows):
+                    light = block.lights[index] if index < len(block.lights) else None
+                    row = table.row()
+                    for position, cell in enumerate(cells):
+                        style = FontFace(color=_rgb(LIGHT_COLOURS[light])) \
+                            if light and position == len(cells) - 1 else None
+                        row.cell(cell, style=style)
+            pdf.ln(1)
+        elif isinstance(block, Image):
+            pdf.image(io.BytesIO(layout.images[block.cid]), w=width)
+    return bytes(pdf.output())

@@ -1,0 +1,99 @@
+"""The month's scorecards end to end on the warehouse built from the twin: rendered, kept on
+disk and sent through a real SMTP server on loopback (STARTTLS and AUTH); the received
+messages are parsed back and their figures compared with the marts; a bad address costs only
+its own message; a re-run sends nothing unless forced."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+
+import duckdb
+import pypdfium2 as pdfium
+import pytest
+
+from jobs.scorecards.mail import SmtpSender
+from jobs.scorecards.run import monthly_scorecards
+from jobs.scorecards.smtp_catcher import SmtpCatcher
+from tests.jobs.scorecards.conftest import JUNE, _with_config
+
+pytestmark = pytest.mark.integration
+REFUSED = "gone@example.cn"
+
+
+def _configure(park, settings, port):
+    def change(changed):
+        enterprises = changed["enterprises"]
+        enterprises[0]["contacts"] = [
+            {"name": "王经理", "email": "wang@example.cn"},
+            {"name": "Anna Lee", "email": "anna@example.cn", "language": "en"}]
+        enterprises[1]["contacts"] = [{"name": "李工", "email": "li@example.cn"},
+                                      {"name": "离职", "email": REFUSED}]
+        changed["recipients"] = {"park_management": [
+            {"name": "园区管委会", "email": "office@park.example.cn"}]}
+        changed["mail"] = {"host": "127.0.0.1", "port": port, "security": "starttls",
+                           "username": "bot", "retry_delay_s": 0.01}
+    return _with_config(park, settings.data_root, change)
+
+
+def _parse(path):
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+
+
+def _pdf_text(message) -> str:
+    [attachment] = [p for p in message.iter_attachments()
+                    if p.get_content_type() == "application/pdf"]
+    document = pdfium.PdfDocument(attachment.get_content())
+    return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+
+
+def test_scorecards_reach_their_readers_with_the_warehouse_figures(built, tmp_path,
+                                                                   monkeypatch):
+    park, settings, ids = built
+    monkeypatch.setenv("PARK_SMTP_PASSWORD", "s3cret")
+    with SmtpCatcher(tmp_path / "mail", starttls=True, auth=("bot", "s3cret"),
+                     refuse={REFUSED: "550 no such user"}) as catcher:
+        configured = _configure(park, settings, catcher.port)
+        sender = SmtpSender(configured.park.mail, "s3cret",
+                            ssl_context=catcher.client_ssl_context())
+        report, kept = monthly_scorecards(configured, JUNE, sender=sender)
+        counts = report.counts()
+        received = {str(_parse(p)["To"]): _parse(p) for p in catcher.messages}
+        first_run = len(catcher.messages)
+
+        again, _ = monthly_scorecards(configured, JUNE, sender=sender)
+        forced, _ = monthly_scorecards(configured, JUNE, sender=sender, force=True)
+        sender.close()
+
+    contacts = [c for e in configured.park.enterprises for c in e.contacts] \
+        + configured.park.recipients.park_management
+    expected = len(contacts) - 1  # all but the refused address
+    assert counts["sent"] == expected and counts["rejected_address"] == 1
+    assert first_run == expected
+    assert len(catcher.messages) == 2 * expected  # the forced re-run sent them again
+    assert again.counts()["skipped_already_sent"] == expected and again.counts()["sent"] == 0
+    assert forced.counts()["sent"] == expected
+    renderings = {(row["key"], row["language"]) for row in report.rows()}
+    assert all(path.endswith((".html", ".pdf")) for path in kept)
+    assert len(kept) == 2 * len(renderings)  # one HTML and one PDF per card and language
+
+    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+        kwh = connection.execute(
+            "select electricity_kwh from fct_enterprise_monthly_kpis where entity_id = ? "
+            "and month = ?", [ids[0], JUNE]).fetchone()[0]
+    name_zh = configured.park.enterprises[0].name_zh
+    chinese = next(m for to, m in received.items() if "wang@example.cn" in to)
+    english = next(m for to, m in received.items() if "anna@example.cn" in to)
+    assert name_zh in str(chinese["Subject"]) and "scorecard" in str(english["Subject"])
+    html = chinese.get_body(("html",)).get_content()
+    assert f"{kwh:,.0f} 千瓦时" in html
+    cids = {part["Content-ID"].strip("<>") for part in chinese.walk()
+            if part.get_content_type() == "image/png"}
+    assert cids == set(re.findall(r'src="cid:([^"]+)"', html)) and len(cids) == 4
+    pdf_text = _pdf_text(chinese)
+    assert name_zh in pdf_text and f"{kwh:,.0f}" in pdf_text
+    park_card = next(m for to, m in received.items() if "office@park.example.cn" in to)
+    assert configured.park.park.name_zh in str(park_card["Subject"])
+    assert "单位能耗碳排放" in _pdf_text(park_card)
+    assert not any(REFUSED in to for to in received)
