@@ -24,7 +24,8 @@ daily as (
         max(consumption_kwh) * 4 as peak_demand_kw,
         arg_max(interval_start_local, consumption_kwh) as peak_demand_at_local,
         count(*) as intervals,
-        count(*) filter (where interval_quality = 'estimated') as estimated_intervals
+        count(*) filter (where interval_quality = 'estimated') as estimated_intervals,
+        count(*) filter (where interval_quality = 'incomplete') as incomplete_intervals
     from energy
     group by entity_id, local_date
 ),
@@ -49,7 +50,8 @@ final as (
         daily.peak_demand_kw,
         daily.peak_demand_at_local,
         daily.intervals,
-        daily.estimated_intervals
+        daily.estimated_intervals,
+        daily.incomplete_intervals
     from daily
     cross join factors
 )
