@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 
-from jobs.bench import dispatch_bench, harvest_bench, loop_bench, warehouse_bench, week_bench
+from jobs.bench import (
+    dispatch_bench,
+    harvest_bench,
+    loop_bench,
+    scorecard_bench,
+    warehouse_bench,
+    week_bench,
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", choices=("harvest", "warehouse", "dispatch", "week", "loop"),
-                        help="run one benchmark (default: all)")
+    parser.add_argument("--only", help="run one benchmark (default: all)",
+                        choices=("harvest", "warehouse", "dispatch", "week", "loop", "scorecards"))
     parser.add_argument("--devices", type=int, default=1000, help="harvest benchmark park size")
     parser.add_argument("--cycles", type=int, default=5, help="warm harvest cycles to time")
     parser.add_argument("--warehouse-devices", type=int, default=1000,
@@ -20,7 +27,8 @@ def main() -> None:
     parser.add_argument("--counters-only", action="store_true",
                         help="land only the counter points (default: every landed point)")
     parser.add_argument("--keep", action="store_true",
-                        help="keep the warehouse benchmark's work folder under data/bench/")
+                        help="keep the warehouse and scorecards benchmarks' work folders "
+                             "under data/bench/")
     args = parser.parse_args()
     if args.only in (None, "harvest"):
         harvest_bench.run(devices=args.devices, warm_cycles=args.cycles)
@@ -33,6 +41,8 @@ def main() -> None:
         week_bench.run()
     if args.only in (None, "loop"):
         loop_bench.run()
+    if args.only in (None, "scorecards"):
+        scorecard_bench.run(keep=args.keep)
 
 
 if __name__ == "__main__":
