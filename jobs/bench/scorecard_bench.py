@@ -68,6 +68,7 @@ ENGLISH_NAMES = ("Anna Lee", "Mark Chen", "Laura Wu", "David Sun")
 STAGES = {"build_enterprise_scorecards": "data", "build_park_scorecard": "data",
           "enterprise_layout": "layout_and_charts", "park_layout": "layout_and_charts",
           "to_html": "html_and_text", "to_text": "html_and_text", "to_pdf": "pdf",
+          "font_for": "pdf",
           "deliver": "send"}
 
 

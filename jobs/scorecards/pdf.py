@@ -5,7 +5,11 @@ headings are larger and coloured, never bold."""
 from __future__ import annotations
 
 import io
+import string
+from collections.abc import Iterable
+from pathlib import Path
 
+from fontTools import subset
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
@@ -25,11 +29,40 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
-def to_pdf(layout: Layout, language: str) -> bytes:
+def layout_text(layout: Layout) -> str:
+    """Every character a layout prints."""
+    parts = [layout.title]
+    for block in layout.blocks:
+        if isinstance(block, Heading | Paragraph):
+            parts.append(block.text)
+        elif isinstance(block, Table):
+            parts += block.header + [cell for row in block.rows for cell in row]
+    return "".join(parts)
+
+
+def font_for(texts: Iterable[str], path: Path) -> Path:
+    """The Chinese font cut down to the characters of a batch of layouts (plus ASCII), written
+    once per batch: fpdf2 then parses a small font for each PDF instead of the full 8 MB one,
+    which is most of a PDF's cost (make bench, scorecards)."""
+    characters = set(string.printable) | set("".join(texts))
+    options = subset.Options()
+    options.name_IDs = ["*"]
+    font = subset.load_font(str(cjk_font_path()), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(ord(c) for c in characters))
+    subsetter.subset(font)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subset.save_font(font, str(path), options)
+    return path
+
+
+def to_pdf(layout: Layout, language: str, font_path: Path | None = None) -> bytes:
+    """font_path: the Chinese font to embed, e.g. font_for() over the batch (default: the
+    whole font)."""
     pdf = FPDF(format="A4")
     pdf.set_title(layout.title)
     pdf.set_creator("park energy & carbon platform")
-    pdf.add_font(FAMILY, "", str(cjk_font_path()))
+    pdf.add_font(FAMILY, "", str(font_path or cjk_font_path()))
     pdf.add_font(FALLBACK, "", str(fallback_font_path()))
     pdf.set_fallback_fonts([FALLBACK])
     pdf.set_lang("zh-CN" if language == "zh" else "en")
