@@ -233,10 +233,26 @@ def _as_dates(column: pd.Series) -> pd.Series:
     return pd.to_datetime(column).dt.date
 
 
+# a month with less of its quarter-hours than this is no month to compare with: four days
+# of September against all of October is not "+700 %" (make bench, scorecards)
+MIN_COMPARABLE_SHARE = 0.8
+
+
+def comparable_months(rows: pd.DataFrame, zone: str) -> set[dt.date]:
+    """The months (rows: month, intervals) with enough data to stand as a comparison."""
+    return {m for m, n in zip(rows["month"], rows["intervals"], strict=True)
+            if pd.notna(n) and n >= MIN_COMPARABLE_SHARE
+            * intervals_between(m, add_months(m, 1), zone)}
+
+
 def _figure(key: str, unit: str, by_month: Mapping[dt.date, float | None],
-            month: dt.date) -> Figure:
-    return Figure(key, by_month.get(month), unit, by_month.get(add_months(month, -1)),
-                  by_month.get(add_months(month, -12)))
+            month: dt.date, comparable: set[dt.date] | None = None) -> Figure:
+    """The month's value with last month's and last year's, each only if that month is
+    comparable (None: every month with a value is)."""
+    def before(months_back: int) -> float | None:
+        earlier = add_months(month, -months_back)
+        return by_month.get(earlier) if comparable is None or earlier in comparable else None
+    return Figure(key, by_month.get(month), unit, before(1), before(12))
 
 
 def _by_month(rows: pd.DataFrame, column: str) -> dict[dt.date, float | None]:
@@ -344,13 +360,17 @@ def _intervals_left(month: dt.date, zone: str) -> int:
     return intervals_between(add_months(month, 1), dt.date(month.year + 1, 1, 1), zone)
 
 
-def _intensity_changes(enterprise: pd.DataFrame, month: dt.date) -> dict[str, float]:
-    """Change of intensity (%) on the calendar month before, where both months have one
-    (the mart's own change compares with the previous row, which skips months without data)."""
+def _intensity_changes(enterprise: pd.DataFrame, month: dt.date,
+                       zone: str) -> dict[str, float]:
+    """Change of intensity (%) on the calendar month before, where both months have one and
+    the month before is comparable (the mart's own change compares with the previous row,
+    which skips months without data)."""
     intensity = enterprise.set_index(["entity_id", "month"])["carbon_intensity_tco2_per_10k_cny"]
     before = add_months(month, -1)
     changes = {}
-    for entity in enterprise["entity_id"].unique():
+    for entity, rows in enterprise.groupby("entity_id"):
+        if before not in comparable_months(rows, zone):
+            continue
         now, then = (_value(intensity.get((entity, m))) for m in (month, before))
         if now is not None and then is not None and then > 0:
             changes[entity] = 100.0 * (now - then) / then
@@ -362,7 +382,7 @@ def _standings(settings: Settings, months: _Months,
     zone = settings.park.park.timezone
     rules: ScorecardSettings = settings.park.scorecards
     frame = months.enterprise
-    changes = _intensity_changes(frame, month)
+    changes = _intensity_changes(frame, month, zone)
     improvement = pd.Series(changes, dtype=float).rank(method="min")
     standings = {}
     for enterprise in settings.park.enterprises:
@@ -417,7 +437,7 @@ def _dr_figures(months: _Months, enterprise_id: str | None,
 
 
 def _enterprise_headline(rows: pd.DataFrame, months: _Months, enterprise_id: str,
-                         month: dt.date) -> list[Figure]:
+                         month: dt.date, zone: str) -> list[Figure]:
     dr_events, dr_income = _dr_figures(months, enterprise_id, set(rows["month"]))
     spec = [("electricity_kwh", "kWh", "electricity_kwh"), ("energy_tce", "tce", "energy_tce"),
             ("scope1_tco2", "tCO2", "scope1_tco2"),
@@ -426,7 +446,9 @@ def _enterprise_headline(rows: pd.DataFrame, months: _Months, enterprise_id: str
             ("intensity_tco2_per_10k_cny", "tCO2/10k CNY", "carbon_intensity_tco2_per_10k_cny"),
             ("renewable_share_pct", "%", "renewable_electricity_share_pct"),
             ("pv_self_consumed_kwh", "kWh", "pv_allocated_kwh")]
-    return [*(_figure(key, unit, _by_month(rows, column), month) for key, unit, column in spec),
+    comparable = comparable_months(rows, zone)
+    return [*(_figure(key, unit, _by_month(rows, column), month, comparable)
+              for key, unit, column in spec),
             _figure("dr_events", "events", dr_events, month),
             _figure("dr_income_cny", "CNY", dr_income, month)]
 
@@ -522,7 +544,8 @@ def _enterprise_card(settings: Settings, enterprise: Enterprise, month: dt.date,
     account = _carbon_account(months, enterprise.id, month)
     return EnterpriseScorecard(
         enterprise_id=enterprise.id, name_zh=enterprise.name_zh, name_en=enterprise.name_en,
-        month=month, headline=_enterprise_headline(rows, months, enterprise.id, month),
+        month=month, headline=_enterprise_headline(rows, months, enterprise.id, month,
+                                                   settings.park.park.timezone),
         targets=[standing.month.cap, standing.month.intensity_path],
         overall_light=standing.month.overall, rank_by_intensity=standing.rank_by_intensity,
         rank_by_improvement=standing.rank_by_improvement, enterprises_ranked=ranked,
@@ -598,7 +621,8 @@ def guiding_indicators(reference: pd.DataFrame, park: pd.DataFrame,
     return rows
 
 
-def _park_headline(park: pd.DataFrame, months: _Months, month: dt.date) -> list[Figure]:
+def _park_headline(park: pd.DataFrame, months: _Months, month: dt.date,
+                   zone: str) -> list[Figure]:
     spec = [("grid_import_kwh", "kWh", "grid_import_kwh"),
             ("grid_export_kwh", "kWh", "grid_export_kwh"),
             ("pv_generation_kwh", "kWh", "pv_generation_kwh"),
@@ -610,7 +634,9 @@ def _park_headline(park: pd.DataFrame, months: _Months, month: dt.date) -> list[
             ("scope2_location_tco2", "tCO2", "scope2_location_tco2"),
             ("scope2_market_tco2", "tCO2", "scope2_market_tco2")]
     dr_events, dr_income = _dr_figures(months, None, set(park["month"]))
-    return [*(_figure(key, unit, _by_month(park, column), month) for key, unit, column in spec),
+    comparable = comparable_months(park, zone)
+    return [*(_figure(key, unit, _by_month(park, column), month, comparable)
+              for key, unit, column in spec),
             _figure("dr_events", "events", dr_events, month),
             _figure("dr_income_cny", "CNY", dr_income, month)]
 
@@ -713,7 +739,7 @@ def build_park_scorecard(settings: Settings, month: dt.date, *,
         core_indicator_light=lights.upper_limit_light(rolling, limit,
                                                       settings.park.scorecards.amber_margin_pct),
         indicators=guiding_indicators(reference, park, month),
-        headline=_park_headline(park, months, month),
+        headline=_park_headline(park, months, month, zone),
         dispatch_saving_cny=_value(saving[1]) if saving and saving[0] else None,
         league=_league(settings, standings), flagged=_flagged(settings, standings),
         trajectory=trajectory(park, month, settings,

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from jobs.common.park_config import EnterpriseTargets, ScorecardSettings
+from jobs.scorecards import data as data_module
 from jobs.scorecards.data import (
     build_enterprise_scorecards,
     build_park_scorecard,
@@ -57,6 +58,27 @@ def _retarget(built, targets: dict[int, EnterpriseTargets],
             changed["scorecards"] = rules.model_dump(mode="json")
 
     return _with_config(park, Path(settings.data_root), change)
+
+
+@pytest.fixture(autouse=True)
+def may_counts_as_a_month(monkeypatch):
+    """The history starts on 25 May: these tests compare June with those 7 days as if May
+    were whole (the threshold's own test below puts it back)."""
+    monkeypatch.setattr(data_module, "MIN_COMPARABLE_SHARE", 0.2)
+
+
+def test_a_partial_month_is_no_comparison(built, monkeypatch):
+    """With the default threshold (80 % of a month's quarter-hours), May's 7 days are no
+    month to compare June with: last month's figures and the intensity change are None."""
+    monkeypatch.setattr(data_module, "MIN_COMPARABLE_SHARE", 0.8)
+    _, settings, ids = built
+    cards = _cards(settings)
+    for enterprise in ids:
+        for figure in cards[enterprise].headline:
+            if figure.key not in ("dr_events", "dr_income_cny"):
+                assert figure.previous_month is None, (enterprise, figure.key)
+        assert "intensity_worsened" not in {f.key for f in cards[enterprise].findings}
+        assert cards[enterprise].rank_by_improvement is None
 
 
 def test_headline_figures_are_the_marts_with_last_month(built):
