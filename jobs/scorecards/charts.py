@@ -22,7 +22,8 @@ TOU_COLOURS = {"critical_peak": "#b2182b", "peak": "#ef8a62", "flat": "#bdbdbd",
                "valley": "#67a9cf", "deep_valley": "#2166ac"}
 
 
-def _figure() -> tuple[Figure, Axes]:
+def _figure(title: str) -> tuple[Figure, Axes]:
+    """A chart's canvas with its title, in the scorecards' style."""
     use_cjk_in_matplotlib()
     figure = Figure(figsize=SIZE_IN, dpi=DPI)
     FigureCanvasAgg(figure)
@@ -30,6 +31,7 @@ def _figure() -> tuple[Figure, Axes]:
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color=GRID, linewidth=0.6)
     axes.set_axisbelow(True)
+    axes.set_title(title, fontsize=11, color=INK)
     return figure, axes
 
 
@@ -55,8 +57,7 @@ def _empty(figure: Figure, axes: Axes, language: str) -> bytes:
 
 def trend_png(trend: pd.DataFrame, language: str) -> bytes:
     """Monthly electricity (bars, MWh) and emissions (line, tCO2) over the last 12 months."""
-    figure, axes = _figure()
-    axes.set_title(word("trend_chart", language), fontsize=11, color=INK)
+    figure, axes = _figure(word("trend_chart", language))
     if trend.empty:
         return _empty(figure, axes, language)
     labels = [pd.Timestamp(m).strftime("%Y-%m") for m in trend["month"]]
@@ -78,8 +79,7 @@ def trend_png(trend: pd.DataFrame, language: str) -> bytes:
 
 def profile_png(profile: pd.DataFrame, language: str) -> bytes:
     """The month's mean load by time of day, with the PV allocated to it."""
-    figure, axes = _figure()
-    axes.set_title(word("profile_chart", language), fontsize=11, color=INK)
+    figure, axes = _figure(word("profile_chart", language))
     if profile.empty:
         return _empty(figure, axes, language)
     x = np.arange(len(profile))
@@ -96,8 +96,7 @@ def profile_png(profile: pd.DataFrame, language: str) -> bytes:
 
 def tou_png(shares_kwh: pd.Series, language: str) -> bytes:
     """Consumption by TOU period, as one stacked bar with the shares written on it."""
-    figure, axes = _figure()
-    axes.set_title(word("tou_chart", language), fontsize=11, color=INK)
+    figure, axes = _figure(word("tou_chart", language))
     total = float(shares_kwh.sum())
     if total <= 0:
         return _empty(figure, axes, language)
@@ -118,8 +117,7 @@ def tou_png(shares_kwh: pd.Series, language: str) -> bytes:
 
 
 def sources_png(sources_tco2: pd.Series, language: str) -> bytes:
-    figure, axes = _figure()
-    axes.set_title(word("sources_chart", language), fontsize=11, color=INK)
+    figure, axes = _figure(word("sources_chart", language))
     sources = sources_tco2.dropna()
     if sources.empty or float(sources.sum()) <= 0:
         return _empty(figure, axes, language)
@@ -134,8 +132,7 @@ def sources_png(sources_tco2: pd.Series, language: str) -> bytes:
 
 def trajectory_png(trajectory: pd.DataFrame, language: str) -> bytes:
     """Yearly emissions so far against the path to the peak year and then to zero."""
-    figure, axes = _figure()
-    axes.set_title(word("trajectory_chart", language), fontsize=11, color=INK)
+    figure, axes = _figure(word("trajectory_chart", language))
     if trajectory.empty:
         return _empty(figure, axes, language)
     axes.plot(trajectory["year"], trajectory["path_tco2"], color=INK, linestyle="--",
