@@ -14,12 +14,11 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from jobs.common.settings import load_settings
-from jobs.scorecards.mail import DeliveryReport
-from jobs.scorecards.run import monthly_scorecards
+from jobs.scorecards.run import MonthlyRun, monthly_scorecards
 
 
 @task(name="scorecards", cache_policy=NO_CACHE)
-def render_and_send(month: dt.date, force: bool) -> tuple[DeliveryReport, list[str]]:
+def render_and_send(month: dt.date, force: bool) -> MonthlyRun:
     return monthly_scorecards(load_settings(), month, force=force)
 
 
@@ -33,7 +32,8 @@ def scorecards(month: dt.date | None = None, force: bool = False) -> dict:
     """month: any day of the month to report (default: last month in the park's zone)."""
     settings = load_settings()
     month = (month or _last_month(settings.park.park.timezone)).replace(day=1)
-    report, kept = render_and_send(month, force)
+    run = render_and_send(month, force)
+    report, kept = run.report, run.kept
     rows = report.rows()
     create_table_artifact(table=rows, key="scorecards-sent",
                           description=f"Scorecards for {month:%Y-%m}: who got what")

@@ -436,7 +436,8 @@ def scorecards(config_dir: ConfigDir = None, park_file: ParkFile = None,
     else:
         today = dt.datetime.now(zoneinfo.ZoneInfo(settings.park.park.timezone)).date()
         wanted = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    report, kept = monthly_scorecards(settings, wanted, force=force)
+    run = monthly_scorecards(settings, wanted, force=force)
+    report, kept = run.report, run.kept
     for status, count in sorted(report.counts().items()):
         if count:
             console.print(f"{status}: {count}")

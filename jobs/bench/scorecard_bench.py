@@ -7,28 +7,23 @@ Setup, timed but not against the target: a generated park of 2,400 devices (the 
 so 200 enterprises), a second contact for every other enterprise (half of those in English),
 targets for the traffic lights, the twin's history for the month and a few days before it, the
 sample inbox files (output value, green power, certificates, allowances) and the warehouse.
-The timed call is split into stages by timing the functions `jobs.scorecards.run` calls
-(data from the warehouse, layouts with their charts, HTML and text, PDF, delivery); what is
-left is writing the files and assembling the messages.
+The call reports its own steps: wall seconds in this process (enterprise data, park data
+while the workers start on the layouts, waiting for the layouts, cutting the fonts, rendering
+and sending overlapped) and the rendering stages summed over the worker processes.
 """
 
 from __future__ import annotations
 
-import collections
-import contextlib
 import dataclasses
 import datetime as dt
-import functools
 import os
 import random
 import secrets
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pypdfium2 as pdfium
 from rich.console import Console
@@ -47,9 +42,9 @@ from jobs.inbox.samples import (
     average_kw,
     write_sample_inbox,
 )
-from jobs.scorecards import run as scorecard_run
 from jobs.scorecards.data import add_months
 from jobs.scorecards.mail import PASSWORD_ENV, SmtpSender, smtp_password
+from jobs.scorecards.run import monthly_scorecards
 from jobs.scorecards.smtp_catcher import HOST, SmtpCatcher
 from jobs.warehouse.build import build_warehouse
 
@@ -64,12 +59,6 @@ ENTERPRISES = 200
 SAMPLE_S = 900
 SMTP_USER = "scorecards"
 ENGLISH_NAMES = ("Anna Lee", "Mark Chen", "Laura Wu", "David Sun")
-# What each function monkeypatched into jobs.scorecards.run counts as
-STAGES = {"build_enterprise_scorecards": "data", "build_park_scorecard": "data",
-          "enterprise_layout": "layout_and_charts", "park_layout": "layout_and_charts",
-          "to_html": "html_and_text", "to_text": "html_and_text", "to_pdf": "pdf",
-          "font_for": "pdf",
-          "deliver": "send"}
 
 
 def with_readers(park: dict[str, Any], seed: int = 5) -> dict[str, Any]:
@@ -100,35 +89,6 @@ def with_readers(park: dict[str, Any], seed: int = 5) -> dict[str, Any]:
         {"name": "Park investment office", "email": "invest@park.example.com",
          "role": "investment promotion", "language": "en"})
     return park
-
-
-class StageTimers:
-    """Seconds and calls per stage, from wrappers around a module's functions."""
-
-    def __init__(self) -> None:
-        self.seconds: collections.defaultdict[str, float] = collections.defaultdict(float)
-        self.calls: collections.Counter[str] = collections.Counter()
-
-    def timed(self, stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(function)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                self.seconds[stage] += time.perf_counter() - started
-                self.calls[stage] += 1
-        return wrapper
-
-    @contextlib.contextmanager
-    def around(self, module: Any, stages: dict[str, str]) -> Iterator[StageTimers]:
-        """Times the module's functions named in `stages` while inside; mock.patch puts the
-        originals back on the way out, also after an error."""
-        with contextlib.ExitStack() as patches:
-            for name, stage in stages.items():
-                patches.enter_context(mock.patch.object(
-                    module, name, self.timed(stage, getattr(module, name))))
-            yield self
 
 
 def run(keep: bool = False) -> dict[str, Any]:
@@ -200,13 +160,10 @@ def _run(workdir: Path) -> dict[str, Any]:
                                 username=SMTP_USER, retry_delay_s=0.5)
             configured = dataclasses.replace(
                 settings, park=settings.park.model_copy(update={"mail": mail}))
-            timers = StageTimers()
-            with timers.around(scorecard_run, STAGES), \
-                    SmtpSender(mail, smtp_password(mail),
-                               ssl_context=catcher.client_ssl_context()) as sender:
+            with SmtpSender(mail, smtp_password(mail),
+                            ssl_context=catcher.client_ssl_context()) as sender:
                 started = time.perf_counter()
-                report, kept = scorecard_run.monthly_scorecards(configured, MONTH,
-                                                                sender=sender)
+                monthly = monthly_scorecards(configured, MONTH, sender=sender)
                 total_s = time.perf_counter() - started
             received = catcher.messages
     finally:
@@ -214,11 +171,10 @@ def _run(workdir: Path) -> dict[str, Any]:
             os.environ.pop(PASSWORD_ENV, None)
         else:
             os.environ[PASSWORD_ENV] = previous
+    report = monthly.report
     counts = report.counts()
-    pdfs = [path for path in kept if path.endswith(".pdf")]
+    pdfs = [path for path in monthly.kept if path.endswith(".pdf")]
     park = settings.park
-    stages = {f"{stage}_s": round(seconds, 2) for stage, seconds in timers.seconds.items()}
-    stages["files_and_messages_s"] = round(total_s - sum(timers.seconds.values()), 2)
     verdict = "PASS" if total_s <= TARGET_S and counts["sent"] == len(report.deliveries) \
         else "MISS"
     result = {
@@ -227,7 +183,8 @@ def _run(workdir: Path) -> dict[str, Any]:
         "devices": len(park.devices), "enterprises": len(park.enterprises),
         "contacts": sum(len(e.contacts) for e in park.enterprises),
         "park_management": len(park.recipients.park_management), "setup": setup,
-        "total_s": round(total_s, 2), "stages": stages, "stage_calls": dict(timers.calls),
+        "total_s": round(total_s, 2), "render_processes": monthly.processes,
+        "stages_s": monthly.seconds,
         "cards": len(park.enterprises) + 1, "renderings": len(pdfs),
         "pdf_pages": _pdf_pages(pdfs), "messages": counts, "received": len(received),
         "mail_mib": round(sum(path.stat().st_size for path in received) / 2**20, 1),
@@ -238,11 +195,11 @@ def _run(workdir: Path) -> dict[str, Any]:
 
 
 def _print(result: dict[str, Any]) -> None:
-    stages = result["stages"]
+    stages = result["stages_s"]
     console.print(
         f"{result['cards']} scorecards for {result['month']}, {result['renderings']} renderings "
         f"(HTML + PDF, {result['pdf_pages']} PDF pages), {result['messages']['sent']} of "
         f"{sum(result['messages'].values())} messages sent ({result['mail_mib']} MiB received): "
         f"{result['total_s']:.1f} s (target {result['target_s']:.0f} s): {result['verdict']}")
-    console.print("  " + ", ".join(f"{name.removesuffix('_s').replace('_', ' ')} {seconds:.1f} s"
-                                    for name, seconds in stages.items()))
+    console.print(f"  on {result['render_processes']} rendering process(es): " + ", ".join(
+        f"{name.replace('_', ' ')} {seconds:.1f} s" for name, seconds in stages.items()))

@@ -362,6 +362,9 @@ class ScorecardSettings(Strict):
     penalty_after_red_months: Annotated[int, Field(ge=1, le=12)] = 3
     # the scorecards' default language for contacts that do not state one
     default_language: Language = Language.ZH
+    # worker processes that render the cards; None: one per CPU core, used only when the
+    # month has enough cards to pay for starting them (jobs/scorecards/render_pool.py)
+    render_processes: Annotated[int, Field(ge=1, le=64)] | None = None
 
 
 class MailSettings(Strict):

@@ -5,15 +5,12 @@ headings are larger and coloured, never bold."""
 from __future__ import annotations
 
 import io
-import string
-from collections.abc import Iterable
-from pathlib import Path
 
-from fontTools import subset
 from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
+from jobs.scorecards.font_subset import BatchFonts
 from jobs.scorecards.fonts import cjk_font_path, fallback_font_path
 from jobs.scorecards.layout import LIGHT_COLOURS, Heading, Image, Layout, Paragraph, Table
 
@@ -40,31 +37,17 @@ def layout_text(layout: Layout) -> str:
     return "".join(parts)
 
 
-def font_for(texts: Iterable[str], path: Path) -> Path:
-    """The Chinese font cut down to the characters of a batch of layouts (plus ASCII), written
-    once per batch: fpdf2 then parses a small font for each PDF instead of the full 8 MB one,
-    which is most of a PDF's cost (make bench, scorecards)."""
-    characters = set(string.printable) | set("".join(texts))
-    options = subset.Options()
-    options.name_IDs = ["*"]
-    font = subset.load_font(str(cjk_font_path()), options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(ord(c) for c in characters))
-    subsetter.subset(font)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    subset.save_font(font, str(path), options)
-    return path
-
-
-def to_pdf(layout: Layout, language: str, font_path: Path | None = None) -> bytes:
-    """font_path: the Chinese font to embed, e.g. font_for() over the batch (default: the
-    whole font)."""
+def to_pdf(layout: Layout, language: str, fonts: BatchFonts | None = None) -> bytes:
+    """fonts: the batch's fonts (font_subset.fonts_for); default: the whole fonts, which is
+    several times slower per PDF."""
     pdf = FPDF(format="A4")
     pdf.set_title(layout.title)
     pdf.set_creator("park energy & carbon platform")
-    pdf.add_font(FAMILY, "", str(font_path or cjk_font_path()))
-    pdf.add_font(FALLBACK, "", str(fallback_font_path()))
-    pdf.set_fallback_fonts([FALLBACK])
+    fonts = fonts or BatchFonts(cjk_font_path(), fallback_font_path())
+    pdf.add_font(FAMILY, "", str(fonts.main))
+    if fonts.fallback is not None:
+        pdf.add_font(FALLBACK, "", str(fonts.fallback))
+        pdf.set_fallback_fonts([FALLBACK])
     pdf.set_lang("zh-CN" if language == "zh" else "en")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()

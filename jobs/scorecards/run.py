@@ -7,27 +7,20 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from jobs.common import landing
 from jobs.common.park_config import Contact
 from jobs.common.settings import Settings, join_path
 from jobs.scorecards.data import build_enterprise_scorecards, build_park_scorecard
-from jobs.scorecards.html import to_html, to_text
-from jobs.scorecards.layout import Layout, enterprise_layout, park_layout
+from jobs.scorecards.font_subset import fonts_for
+from jobs.scorecards.layout import enterprise_layout, park_layout
 from jobs.scorecards.mail import DeliveryReport, Message, SmtpSender, deliver
-from jobs.scorecards.pdf import font_for, layout_text, to_pdf
-
-
-@dataclass(frozen=True)
-class Rendered:
-    layout: Layout
-    html: str
-    text: str
-    pdf: bytes
-    paths: tuple[str, str]  # html, pdf on disk
+from jobs.scorecards.pdf import layout_text
+from jobs.scorecards.render_pool import CardJob, CardRenderer, cards_per_language, processes_for
 
 
 @dataclass(frozen=True)
@@ -41,54 +34,82 @@ class _Wanted:
     attachment: str
 
 
-def _render(settings: Settings, layout: Layout, language: str, month: dt.date, name: str,
-            font: Path) -> Rendered:
-    html, text = to_html(layout, language), to_text(layout)
-    pdf = to_pdf(layout, language, font)
-    folder = join_path(settings.data_root, "reports", "scorecards", f"{month:%Y-%m}")
-    html_path = join_path(folder, f"{name}.{language}.html")
-    pdf_path = join_path(folder, f"{name}.{language}.pdf")
-    landing.write_atomically(html_path, html.encode("utf-8"))
-    landing.write_atomically(pdf_path, pdf)
-    return Rendered(layout, html, text, pdf, (html_path, pdf_path))
+@dataclass
+class MonthlyRun:
+    report: DeliveryReport
+    kept: list[str]  # the files written under the data root
+    processes: int = 1  # rendering worker processes (1: in this process)
+    # wall seconds of the steps in this process, and the rendering stages summed over workers
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def monthly_scorecards(settings: Settings, month: dt.date, *, force: bool = False,
-                       sender: SmtpSender | None = None) -> tuple[DeliveryReport, list[str]]:
+                       sender: SmtpSender | None = None) -> MonthlyRun:
     """Every enterprise's card to its contacts and the park's card to park management.
-    Returns the delivery report and the files kept on disk.
 
-    All layouts are made first, so that the Chinese font is cut once to the characters they
-    use and every PDF embeds that small font (make bench, scorecards)."""
+    The enterprises' layouts start rendering while the park's figures are queried; all layouts
+    are made before any PDF, so that the fonts are cut once to the characters they use; each
+    card's messages go out as soon as its PDFs are written (make bench, scorecards)."""
     month = month.replace(day=1)
     park = settings.park
     default = park.scorecards.default_language.value
-    cards: dict[str, Callable[[str], Layout]] = {}
-    wanted: list[_Wanted] = []
+    seconds: defaultdict[str, float] = defaultdict(float)
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[step] += now - clock
+        clock = now
+
     contacts = {e.id: e.contacts for e in park.enterprises}
-    for card in build_enterprise_scorecards(settings, month):
-        cards[card.enterprise_id] = functools.partial(enterprise_layout, card)
-        wanted += [_Wanted(card.enterprise_id, f"enterprise/{card.enterprise_id}/{month:%Y-%m}",
-                           contact, contact.language.value if contact.language else default,
-                           f"{card.enterprise_id}-{month:%Y-%m}.pdf")
-                   for contact in contacts.get(card.enterprise_id, [])]
+    enterprise_cards = build_enterprise_scorecards(settings, month)
+    wanted = [_Wanted(card.enterprise_id, f"enterprise/{card.enterprise_id}/{month:%Y-%m}",
+                      contact, contact.language.value if contact.language else default,
+                      f"{card.enterprise_id}-{month:%Y-%m}.pdf")
+              for card in enterprise_cards for contact in contacts.get(card.enterprise_id, [])]
     park_name = f"park-{park.park.id}"
-    cards[park_name] = functools.partial(park_layout, build_park_scorecard(settings, month))
     wanted += [_Wanted(park_name, f"park/{park.park.id}/{month:%Y-%m}", contact,
                        contact.language.value if contact.language else default,
                        f"{park.park.id}-{month:%Y-%m}.pdf")
                for contact in park.recipients.park_management]
-    layouts = {(w.name, w.language): cards[w.name](w.language) for w in wanted}
-    rendered: dict[tuple[str, str], Rendered] = {}
-    with tempfile.TemporaryDirectory(prefix="scorecard-font-") as folder:
-        font = font_for([layout_text(layout) for layout in layouts.values()],
-                        Path(folder) / "noto-sans-sc-subset.otf")
-        for (name, language), layout in layouts.items():
-            rendered[(name, language)] = _render(settings, layout, language, month, name, font)
-    messages = [Message(key=w.key, recipient=w.contact, subject=page.layout.title,
-                        text=page.text, html=page.html, inline_images=dict(page.layout.images),
-                        attachments=[(w.attachment, page.pdf, "application/pdf")],
-                        language=w.language)
-                for w in wanted for page in [rendered[(w.name, w.language)]]]
-    kept = [path for page in rendered.values() for path in page.paths]
-    return deliver(settings, messages, force=force, sender=sender), kept
+    languages = cards_per_language([(w.name, w.language) for w in wanted])
+    lap("enterprise_data")
+    processes = processes_for(len(languages), park.scorecards.render_processes)
+    folder = join_path(settings.data_root, "reports", "scorecards", f"{month:%Y-%m}")
+    with CardRenderer(processes) as renderer, \
+            tempfile.TemporaryDirectory(prefix="scorecard-fonts-") as font_folder:
+        pending = renderer.start_layouts([
+            CardJob(card.enterprise_id, functools.partial(enterprise_layout, card),
+                    languages[card.enterprise_id])
+            for card in enterprise_cards if card.enterprise_id in languages])
+        park_card = build_park_scorecard(settings, month)
+        lap("park_data")
+        if park_name in languages:
+            pending += renderer.start_layouts([CardJob(
+                park_name, functools.partial(park_layout, park_card), languages[park_name])])
+        layouts = renderer.layouts(pending)
+        lap("layouts_wait")
+        fonts = fonts_for([layout_text(layout) for pages in layouts.values()
+                           for layout in pages.values()], Path(font_folder))
+        lap("fonts")
+        by_card: defaultdict[str, list[_Wanted]] = defaultdict(list)
+        for w in wanted:
+            by_card[w.name].append(w)
+        kept: list[str] = []
+
+        def messages() -> Iterator[Message]:
+            for name, pages in renderer.render(layouts, fonts, folder):
+                kept.extend(path for page in pages.values() for path in page.paths)
+                for w in by_card[name]:
+                    page = pages[w.language]
+                    yield Message(key=w.key, recipient=w.contact, subject=page.layout.title,
+                                  text=page.text, html=page.html,
+                                  inline_images=dict(page.layout.images),
+                                  attachments=[(w.attachment, page.pdf, "application/pdf")],
+                                  language=w.language)
+
+        report = deliver(settings, messages(), force=force, sender=sender)
+        lap("render_and_send")
+    seconds.update({f"workers_{stage}": spent for stage, spent in renderer.seconds.items()})
+    return MonthlyRun(report, kept, processes, {k: round(v, 2) for k, v in seconds.items()})

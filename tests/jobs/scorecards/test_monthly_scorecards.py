@@ -15,6 +15,7 @@ import pytest
 
 from jobs.scorecards.mail import SmtpSender
 from jobs.scorecards.run import monthly_scorecards
+from jobs.scorecards.sendlog import SendLog
 from jobs.scorecards.smtp_catcher import SmtpCatcher
 from tests.jobs.scorecards.conftest import JUNE, _with_config
 
@@ -22,8 +23,9 @@ pytestmark = pytest.mark.integration
 REFUSED = "gone@example.cn"
 
 
-def _configure(park, settings, port):
+def _configure(park, settings, port, render_processes=None):
     def change(changed):
+        changed.setdefault("scorecards", {})["render_processes"] = render_processes
         enterprises = changed["enterprises"]
         enterprises[0]["contacts"] = [
             {"name": "王经理", "email": "wang@example.cn"},
@@ -48,22 +50,28 @@ def _pdf_text(message) -> str:
     return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
 
 
+# None: this small month renders in the test's process; 2: in two spawned workers
+@pytest.mark.parametrize("render_processes", [None, 2])
 def test_scorecards_reach_their_readers_with_the_warehouse_figures(built, tmp_path,
-                                                                   monkeypatch):
+                                                                   monkeypatch,
+                                                                   render_processes):
     park, settings, ids = built
     monkeypatch.setenv("PARK_SMTP_PASSWORD", "s3cret")
+    # the warehouse (and with it the send log) is shared by the package: start unsent
+    SendLog.for_data_root(settings.data_root).path.unlink(missing_ok=True)
     with SmtpCatcher(tmp_path / "mail", starttls=True, auth=("bot", "s3cret"),
                      refuse={REFUSED: "550 no such user"}) as catcher:
-        configured = _configure(park, settings, catcher.port)
+        configured = _configure(park, settings, catcher.port, render_processes)
         sender = SmtpSender(configured.park.mail, "s3cret",
                             ssl_context=catcher.client_ssl_context())
-        report, kept = monthly_scorecards(configured, JUNE, sender=sender)
+        run = monthly_scorecards(configured, JUNE, sender=sender)
+        report, kept = run.report, run.kept
         counts = report.counts()
         received = {str(_parse(p)["To"]): _parse(p) for p in catcher.messages}
         first_run = len(catcher.messages)
 
-        again, _ = monthly_scorecards(configured, JUNE, sender=sender)
-        forced, _ = monthly_scorecards(configured, JUNE, sender=sender, force=True)
+        again = monthly_scorecards(configured, JUNE, sender=sender).report
+        forced = monthly_scorecards(configured, JUNE, sender=sender, force=True).report
         sender.close()
 
     contacts = [c for e in configured.park.enterprises for c in e.contacts] \
@@ -71,6 +79,7 @@ def test_scorecards_reach_their_readers_with_the_warehouse_figures(built, tmp_pa
     expected = len(contacts) - 1  # all but the refused address
     assert counts["sent"] == expected and counts["rejected_address"] == 1
     assert first_run == expected
+    assert run.processes == (render_processes or 1)
     assert len(catcher.messages) == 2 * expected  # the forced re-run sent them again
     assert again.counts()["skipped_already_sent"] == expected and again.counts()["sent"] == 0
     assert forced.counts()["sent"] == expected

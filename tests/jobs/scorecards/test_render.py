@@ -10,10 +10,11 @@ import warnings
 import pypdfium2 as pdfium
 import pytest
 
+from jobs.scorecards.font_subset import fonts_for
 from jobs.scorecards.html import to_html, to_text
 from jobs.scorecards.i18n import missing_translations
 from jobs.scorecards.layout import enterprise_layout, park_layout
-from jobs.scorecards.pdf import to_pdf
+from jobs.scorecards.pdf import layout_text, to_pdf
 from tests.jobs.scorecards.samples import enterprise_card, park_card
 
 
@@ -68,3 +69,20 @@ def test_the_park_card_renders_in_both_languages():
         assert ("单位能耗碳排放" if language == "zh" else "Core indicator") in pdf_text
         assert ("预警" if language == "zh" else "Warning") in pdf_text
         assert ("未计量" if language == "zh" else "Not measured") in pdf_text
+
+
+def test_the_batch_fonts_print_the_same_text_as_the_whole_fonts(tmp_path, caplog):
+    """The fonts cut per batch (and converted to TrueType outlines) lose no character: the
+    PDF's text reads back the same as with the whole fonts, and a character the Chinese font
+    lacks (a subscript two) brings in the cut fallback font."""
+    layout = enterprise_layout(enterprise_card(name_zh="昊宇新能源 CO₂"), "zh")
+    plain = enterprise_layout(enterprise_card(), "zh")
+    fonts = fonts_for([layout_text(layout)], tmp_path / "with-subscript")
+    assert fonts.fallback is not None and fonts.main.stat().st_size < 200_000
+    assert fonts_for([layout_text(plain)], tmp_path / "plain").fallback is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        batch_text = _pdf_text(to_pdf(layout, "zh", fonts))
+    assert batch_text == _pdf_text(to_pdf(layout, "zh"))
+    assert "missing the following glyphs" not in caplog.text  # fpdf2 logs, never raises
+    assert "昊宇新能源 CO₂" in batch_text and "碳账户" in batch_text
