@@ -10,13 +10,16 @@ import asyncio
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from device_io.errors import ConfigError
+
+if TYPE_CHECKING:
+    from jobs.common.settings import Settings
 
 app = typer.Typer(
     help="Energy and carbon platform for a zero-carbon industrial park (零碳园区).",
@@ -416,6 +419,19 @@ def twin(config_dir: ConfigDir = None, park_file: ParkFile = None,
     print_summary(console, summary, scenario or [])
 
 
+def _report_month(settings: Settings, month: str | None) -> dt.date:
+    """YYYY-MM, or by default last month in the park's zone."""
+    import zoneinfo
+
+    if month:
+        try:
+            return dt.date.fromisoformat(f"{month}-01")
+        except ValueError as error:
+            raise typer.BadParameter(f"--month {month!r}: expected YYYY-MM") from error
+    today = dt.datetime.now(zoneinfo.ZoneInfo(settings.park.park.timezone)).date()
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
 @app.command()
 def scorecards(config_dir: ConfigDir = None, park_file: ParkFile = None,
                data_root: DataRoot = None,
@@ -426,16 +442,10 @@ def scorecards(config_dir: ConfigDir = None, park_file: ParkFile = None,
                ) -> None:
     """Render the month's enterprise and park scorecards, keep them on disk and email them
     (SMTP from the config's `mail`, password from PARK_SMTP_PASSWORD)."""
-    import zoneinfo
-
     from jobs.scorecards.run import monthly_scorecards
 
     settings = _settings(config_dir, park_file, data_root)
-    if month:
-        wanted = dt.date.fromisoformat(f"{month}-01")
-    else:
-        today = dt.datetime.now(zoneinfo.ZoneInfo(settings.park.park.timezone)).date()
-        wanted = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    wanted = _report_month(settings, month)
     run = monthly_scorecards(settings, wanted, force=force)
     report, kept = run.report, run.kept
     for status, count in sorted(report.counts().items()):
@@ -446,6 +456,40 @@ def scorecards(config_dir: ConfigDir = None, park_file: ParkFile = None,
             console.print(f"  {row['recipient']} ({row['key']}): {row['status']} {row['detail']}")
     console.print(f"{len(kept)} files kept under {Path(kept[0]).parent if kept else '-'}")
     if report.counts().get("failed"):
+        raise typer.Exit(1)
+
+
+@app.command()
+def valuation(config_dir: ConfigDir = None, park_file: ParkFile = None,
+              data_root: DataRoot = None,
+              month: Annotated[str | None, typer.Option(
+                  help="The month to value (YYYY-MM). Default: last month.")] = None,
+              force: Annotated[bool, typer.Option(
+                  "--force", help="Email again what the send log says was sent.")] = False,
+              cases: Annotated[bool, typer.Option(
+                  help="Run the configured investment cases on the twin.")] = True) -> None:
+    """Value the month's carbon assets, PV systems, batteries and investment cases; land the
+    results for the warehouse, keep the report on disk and email it to the finance contacts."""
+    from jobs.valuation.run import monthly_valuation
+
+    settings = _settings(config_dir, park_file, data_root)
+    run = monthly_valuation(settings, _report_month(settings, month), force=force, cases=cases)
+    found = run.valuations
+    park_row = next(r for r in found.ledger if r.entity_kind == "park")
+    console.print(f"{found.run_id}: {len(found.assets)} assets, {len(found.cases)} cases; "
+                  f"pledge capacity {park_row.pledge_capacity_cny:,.0f} CNY")
+    for valued, view in found.assets:
+        irr = "—" if valued.valuation.irr is None else f"{valued.valuation.irr:.1%}"
+        console.print(f"  {valued.asset_id}: NPV {valued.valuation.npv_cny:,.0f} CNY, IRR {irr}, "
+                      f"remaining {valued.remaining_value_cny:,.0f} CNY"
+                      + (", green bond" if view.green_bond_eligible else ""))
+    for case in found.cases:
+        console.print(f"  case {case.run.case_id}: NPV {case.run.valuation.npv_cny:,.0f} CNY")
+    for status, count in sorted(run.report.counts().items()):
+        if count:
+            console.print(f"{status}: {count}")
+    console.print(f"landed {len(found.landed)} files; report: {', '.join(run.kept)}")
+    if run.report.counts().get("failed"):
         raise typer.Exit(1)
 
 

@@ -9,6 +9,7 @@ from jobs.bench import (
     harvest_bench,
     loop_bench,
     scorecard_bench,
+    valuation_bench,
     warehouse_bench,
     week_bench,
 )
@@ -17,7 +18,8 @@ from jobs.bench import (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", help="run one benchmark (default: all)",
-                        choices=("harvest", "warehouse", "dispatch", "week", "loop", "scorecards"))
+                        choices=("harvest", "warehouse", "dispatch", "week", "loop", "scorecards",
+                                 "valuation"))
     parser.add_argument("--devices", type=int, default=1000, help="harvest benchmark park size")
     parser.add_argument("--cycles", type=int, default=5, help="warm harvest cycles to time")
     parser.add_argument("--warehouse-devices", type=int, default=1000,
@@ -43,6 +45,8 @@ def main() -> None:
         loop_bench.run()
     if args.only in (None, "scorecards"):
         scorecard_bench.run(keep=args.keep)
+    if args.only in (None, "valuation"):
+        valuation_bench.run(keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -19,8 +19,6 @@ import datetime as dt
 import os
 import random
 import secrets
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ from rich.console import Console
 
 from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import enterprise_count, generate_park
-from jobs.bench.common import RESULTS_DIR, machine, park_settings, save_result
+from jobs.bench.common import in_work_folder, machine, park_settings, save_result
 from jobs.common.park_config import LoadProfile, MailSettings
 from jobs.common.settings import Settings
 from jobs.dispatch.calendar import local_day_intervals
@@ -92,16 +90,9 @@ def with_readers(park: dict[str, Any], seed: int = 5) -> dict[str, Any]:
 
 
 def run(keep: bool = False) -> dict[str, Any]:
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix="scorecards-", dir=RESULTS_DIR))
-    try:
-        return _run(workdir)
-    finally:
-        if keep:
-            console.print(f"kept: {workdir} (park.yaml, data/ with the warehouse and the "
-                          "reports, mail/ with the received messages)")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return in_work_folder("scorecards-", keep, _run, lambda workdir: console.print(
+        f"kept: {workdir} (park.yaml, data/ with the warehouse and the reports, mail/ with "
+        "the received messages)"))
 
 
 def _setup(workdir: Path) -> tuple[Settings, dict[str, Any]]:

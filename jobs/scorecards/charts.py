@@ -22,7 +22,7 @@ TOU_COLOURS = {"critical_peak": "#b2182b", "peak": "#ef8a62", "flat": "#bdbdbd",
                "valley": "#67a9cf", "deep_valley": "#2166ac"}
 
 
-def _figure(title: str) -> tuple[Figure, Axes]:
+def chart_canvas(title: str) -> tuple[Figure, Axes]:
     """A chart's canvas with its title, in the scorecards' style."""
     use_cjk_in_matplotlib()
     figure = Figure(figsize=SIZE_IN, dpi=DPI)
@@ -40,8 +40,9 @@ def _figure(title: str) -> tuple[Figure, Axes]:
 MARGINS = {"left": 0.11, "right": 0.89, "top": 0.87, "bottom": 0.25}
 
 
-def _png(figure: Figure) -> bytes:
-    figure.subplots_adjust(**MARGINS)
+def chart_png(figure: Figure, **margins: float) -> bytes:
+    """The figure as PNG bytes; `margins` replace some of MARGINS (long axis labels)."""
+    figure.subplots_adjust(**{**MARGINS, **margins})
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
@@ -52,12 +53,12 @@ def _empty(figure: Figure, axes: Axes, language: str) -> bytes:
               transform=axes.transAxes, color=INK)
     axes.set_xticks([])
     axes.set_yticks([])
-    return _png(figure)
+    return chart_png(figure)
 
 
 def trend_png(trend: pd.DataFrame, language: str) -> bytes:
     """Monthly electricity (bars, MWh) and emissions (line, tCO2) over the last 12 months."""
-    figure, axes = _figure(word("trend_chart", language))
+    figure, axes = chart_canvas(word("trend_chart", language))
     if trend.empty:
         return _empty(figure, axes, language)
     labels = [pd.Timestamp(m).strftime("%Y-%m") for m in trend["month"]]
@@ -74,12 +75,12 @@ def trend_png(trend: pd.DataFrame, language: str) -> bytes:
     handles = axes.get_legend_handles_labels()[0] + carbon.get_legend_handles_labels()[0]
     axes.legend(handles=handles, labels=[str(h.get_label()) for h in handles], fontsize=7,
                 loc="upper left", frameon=False)
-    return _png(figure)
+    return chart_png(figure)
 
 
 def profile_png(profile: pd.DataFrame, language: str) -> bytes:
     """The month's mean load by time of day, with the PV allocated to it."""
-    figure, axes = _figure(word("profile_chart", language))
+    figure, axes = chart_canvas(word("profile_chart", language))
     if profile.empty:
         return _empty(figure, axes, language)
     x = np.arange(len(profile))
@@ -91,12 +92,12 @@ def profile_png(profile: pd.DataFrame, language: str) -> bytes:
     axes.set_ylabel(word("kW", language), fontsize=8)
     axes.set_xlabel(word("time_axis", language), fontsize=8)
     axes.legend(fontsize=7, loc="upper left", frameon=False)
-    return _png(figure)
+    return chart_png(figure)
 
 
 def tou_png(shares_kwh: pd.Series, language: str) -> bytes:
     """Consumption by TOU period, as one stacked bar with the shares written on it."""
-    figure, axes = _figure(word("tou_chart", language))
+    figure, axes = chart_canvas(word("tou_chart", language))
     total = float(shares_kwh.sum())
     if total <= 0:
         return _empty(figure, axes, language)
@@ -113,11 +114,11 @@ def tou_png(shares_kwh: pd.Series, language: str) -> bytes:
     axes.set_yticks([])
     axes.set_xlabel("%", fontsize=8)
     axes.grid(False)
-    return _png(figure)
+    return chart_png(figure)
 
 
 def sources_png(sources_tco2: pd.Series, language: str) -> bytes:
-    figure, axes = _figure(word("sources_chart", language))
+    figure, axes = chart_canvas(word("sources_chart", language))
     sources = sources_tco2.dropna()
     if sources.empty or float(sources.sum()) <= 0:
         return _empty(figure, axes, language)
@@ -127,12 +128,12 @@ def sources_png(sources_tco2: pd.Series, language: str) -> bytes:
         axes.text(value, y, f" {value:,.1f}", va="center", fontsize=8, color=INK)
     axes.set_xlabel(word("tCO2", language), fontsize=8)
     axes.tick_params(axis="y", labelsize=8)
-    return _png(figure)
+    return chart_png(figure)
 
 
 def trajectory_png(trajectory: pd.DataFrame, language: str) -> bytes:
     """Yearly emissions so far against the path to the peak year and then to zero."""
-    figure, axes = _figure(word("trajectory_chart", language))
+    figure, axes = chart_canvas(word("trajectory_chart", language))
     if trajectory.empty:
         return _empty(figure, axes, language)
     axes.plot(trajectory["year"], trajectory["path_tco2"], color=INK, linestyle="--",
@@ -143,4 +144,4 @@ def trajectory_png(trajectory: pd.DataFrame, language: str) -> bytes:
     axes.set_ylabel(word("tCO2", language), fontsize=8)
     axes.set_xlabel(word("year_axis", language), fontsize=8)
     axes.legend(fontsize=7, frameon=False)
-    return _png(figure)
+    return chart_png(figure)

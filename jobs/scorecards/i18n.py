@@ -452,13 +452,19 @@ WORDS: Mapping[str, Mapping[str, str]] = {
 
 
 def word(key: str, language: str, **params: object) -> str:
-    """The text for `key` in `language`, formatted with `params` (a missing key is an
-    error: every word a card prints must exist in both languages)."""
+    """The scorecards' text for `key` in `language`, formatted with `params`."""
+    return word_in(WORDS, key, language, **params)
+
+
+def word_in(vocabulary: Mapping[str, Mapping[str, str]], key: str, language: str,
+            **params: object) -> str:
+    """The text for `key` in `language` from a report's vocabulary, formatted with `params`.
+    A missing key is an error: every word a report prints must exist in both languages."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}: zh or en")
-    text = WORDS[key][language]
+    text = vocabulary[key][language]
     return text.format(**params) if params else text
 
 
-def missing_translations() -> list[str]:
-    return [key for key, texts in WORDS.items() if set(texts) != set(LANGUAGES)]
+def missing_translations(vocabulary: Mapping[str, Mapping[str, str]] = WORDS) -> list[str]:
+    return [key for key, texts in vocabulary.items() if set(texts) != set(LANGUAGES)]

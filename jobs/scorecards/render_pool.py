@@ -92,7 +92,7 @@ class CardRenderer:
     def render(self, layouts: Mapping[str, Mapping[str, Layout]], fonts: BatchFonts,
                folder: str) -> Iterator[tuple[str, dict[str, Rendered]]]:
         """(card name, language -> rendering) as each card is done, files already on disk."""
-        pending = [self._executor.submit(_render_card, name, dict(pages), fonts, folder)
+        pending = [self._executor.submit(render_card, name, dict(pages), fonts, folder)
                    for name, pages in layouts.items()]
         for future in futures.as_completed(pending):
             name, rendered, seconds = future.result()
@@ -107,8 +107,10 @@ def _layouts(job: CardJob) -> tuple[str, dict[str, Layout], float]:
     return job.name, layouts, time.perf_counter() - started
 
 
-def _render_card(name: str, layouts: dict[str, Layout], fonts: BatchFonts, folder: str
-                 ) -> tuple[str, dict[str, Rendered], dict[str, float]]:
+def render_card(name: str, layouts: dict[str, Layout], fonts: BatchFonts, folder: str
+                ) -> tuple[str, dict[str, Rendered], dict[str, float]]:
+    """A card's HTML, text and PDF per language, written under `folder` as
+    `<name>.<language>.html/.pdf`; also the seconds spent per stage."""
     seconds: defaultdict[str, float] = defaultdict(float)
     rendered = {}
     for language, layout in layouts.items():

@@ -15,6 +15,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from jobs.common.settings import Settings
@@ -37,7 +38,14 @@ class Outcome:
     scope1_tco2: float
     renewable_absorption_pct: float
     self_sufficiency_pct: float
-    battery_throughput_kwh: float
+    battery_throughput_kwh: float  # discharged
+    # added for the investment cases (jobs/valuation/cases.py); defaults only so that an
+    # Outcome made by hand elsewhere still builds
+    pv_generation_kwh: float = 0.0
+    battery_charge_kwh: float = 0.0
+    # what the charged energy cost (the LCOS's charging cost): in an interval the park
+    # exports, the export price it would otherwise have earned; else the import price
+    battery_charging_cost_cny: float = 0.0
 
     @property
     def total_cost_cny(self) -> float:
@@ -51,7 +59,8 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int) 
     last_day = first_day + dt.timedelta(days=days - 1)
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         balance = connection.execute(
-            "select interval_start_utc, grid_import_kwh, grid_export_kwh, import_demand_kw "
+            "select interval_start_utc, grid_import_kwh, grid_export_kwh, import_demand_kw, "
+            "battery_charge_kwh "
             "from fct_energy_balance where local_date between ? and ? order by 1",
             [first_day, last_day]).df()
         daily = connection.execute(
@@ -68,6 +77,7 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int) 
     prices = interval_prices(settings.park.tariffs, index, settings.park.park.timezone)
     imported = balance["grid_import_kwh"].fillna(0.0).to_numpy()
     exported = balance["grid_export_kwh"].fillna(0.0).to_numpy()
+    charged = balance["battery_charge_kwh"].fillna(0.0).to_numpy()
     demand_charge = float(prices["demand_charge_cny_per_kw_month"].max())
     peak_kw = float(balance["import_demand_kw"].max())
     import_kwh, consumption, pv, curtailed, scope1, discharged = (float(v or 0.0) for v in daily)
@@ -85,4 +95,8 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int) 
         renewable_absorption_pct=100.0 * pv / (pv + curtailed) if pv + curtailed > 0 else 100.0,
         self_sufficiency_pct=100.0 * max(1.0 - import_kwh / consumption, 0.0)
         if consumption > 0 else 0.0,
-        battery_throughput_kwh=discharged)
+        battery_throughput_kwh=discharged,
+        pv_generation_kwh=pv, battery_charge_kwh=float(charged.sum()),
+        battery_charging_cost_cny=float((np.where(
+            exported > imported, prices["export_price_cny_per_kwh"].to_numpy(),
+            prices["import_price_cny_per_kwh"].to_numpy()) * charged).sum()))

@@ -24,6 +24,7 @@ from jobs.common.settings import PROJECT_ROOT, Settings, join_path
 from jobs.dispatch.schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
 from jobs.inbox.schemas import DATASETS
 from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
+from jobs.valuation.schemas import VALUATION_DATASETS
 from jobs.warehouse.reference import export_reference
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -35,6 +36,7 @@ LANDING_SCHEMAS: dict[str, pa.Schema] = {
     "plans": PLANS_SCHEMA,
     "forecasts": FORECASTS_SCHEMA,
     "setpoint_audit": AUDIT_SCHEMA,
+    **VALUATION_DATASETS,
 }
 EMPTY_PARTITION = "date=1970-01-01"
 

@@ -1,4 +1,5 @@
-"""One warehouse for the scorecard tests (built once per package): the twin's history of a
+"""One warehouse for the scorecard and valuation tests (built once per session, as the
+fixture `built` of tests/jobs/conftest.py): the twin's history of a
 small park from 25 May to 30 June 2026 (15-minute samples), with inbox output values,
 allowances and DR events, landed plans, a feeder meter faulted for 8.5 days and an
 enterprise added to the config after the history."""
@@ -10,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 
 from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import device_mix, generate_park
@@ -72,8 +72,7 @@ def _with_config(park: dict, data_root: Path, change) -> object:
     return settings_for(changed, data_root)
 
 
-@pytest.fixture(scope="package")
-def built(tmp_path_factory):
+def build_scorecard_warehouse(tmp_path_factory):
     park = _park_dict()
     ids = [e["id"] for e in park["enterprises"]]
     faulted = f"meter-{ids[1]}-01"

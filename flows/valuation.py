@@ -1,0 +1,55 @@
+"""Prefect flow: last month's valuation (jobs/valuation/run.py): carbon asset ledger, installed
+PV and batteries, investment cases from twin runs with their sensitivity, the financing view;
+landed for the warehouse, rendered, kept and emailed to `recipients.finance`, with one artifact
+summarising it. Runs after the scorecards; re-run for any past month with `month`. The send log
+keeps a re-run from emailing the same report twice (force to resend)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from jobs.common.settings import load_settings
+from jobs.valuation.run import ValuationRun, monthly_valuation
+
+
+@task(name="valuation", cache_policy=NO_CACHE)
+def value_and_send(month: dt.date, force: bool, cases: bool) -> ValuationRun:
+    return monthly_valuation(load_settings(), month, force=force, cases=cases)
+
+
+def _last_month(timezone: str) -> dt.date:
+    today = dt.datetime.now(zoneinfo.ZoneInfo(timezone)).date()
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+@flow(name="monthly-valuation")
+def valuation(month: dt.date | None = None, force: bool = False, cases: bool = True) -> dict:
+    """month: any day of the month to value (default: last month in the park's zone);
+    cases: run the configured investment cases on the twin (minutes for a big park)."""
+    settings = load_settings()
+    month = (month or _last_month(settings.park.park.timezone)).replace(day=1)
+    run = value_and_send(month, force, cases)
+    found = run.valuations
+    park_row = next(r for r in found.ledger if r.entity_kind == "park")
+    lines = [f"# Valuation for {month:%Y-%m} (run {found.run_id})", "",
+             f"- pledge capacity: {park_row.pledge_capacity_cny:,.0f} CNY; certificates held: "
+             f"{park_row.certificates_held}",
+             *[f"- {v.asset_id}: NPV {v.valuation.npv_cny:,.0f} CNY, IRR "
+               f"{'—' if v.valuation.irr is None else f'{v.valuation.irr:.1%}'}, remaining "
+               f"{v.remaining_value_cny:,.0f} CNY" for v, _ in found.assets],
+             *[f"- case {c.run.case_id}: NPV {c.run.valuation.npv_cny:,.0f} CNY, green bond "
+               f"{'yes' if c.financing.green_bond_eligible else 'no'}" for c in found.cases],
+             "", *[f"- {status}: {count}" for status, count in sorted(run.report.counts().items())],
+             "", f"report files: {', '.join(f'`{p}`' for p in run.kept)}"]
+    create_markdown_artifact(key="valuation", markdown="\n".join(lines),
+                             description=f"Valuation for {month:%Y-%m}")
+    for row in run.report.rows():
+        if row["status"] not in ("sent", "skipped_already_sent"):
+            get_run_logger().warning("%s to %s: %s (%s)", row["key"], row["recipient"],
+                                     row["status"], row["detail"])
+    return {"month": f"{month:%Y-%m}", "run_id": found.run_id, **run.report.counts()}

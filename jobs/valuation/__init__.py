@@ -1,0 +1,1 @@
+"""Financing and asset valuation: carbon assets, PV and storage economics."""

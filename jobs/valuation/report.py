@@ -1,0 +1,200 @@
+"""The valuation report as scorecard blocks (jobs/scorecards/layout.py), so that it goes out
+through the same HTML, PDF and mail path: summary, carbon asset ledger, installed assets,
+proposed projects with their tornado and cash-flow charts, the financing view, and every
+assumption with its source. Every monetary figure carries its currency; the basis paragraph
+states the price date, the pre-tax constant-price view and the discount rate."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from jobs.common.park_config import ParkConfig
+from jobs.scorecards.font_subset import fonts_for
+from jobs.scorecards.i18n import word_in
+from jobs.scorecards.layout import Block, Heading, Image, Layout, Paragraph, Table
+from jobs.scorecards.pdf import layout_text
+from jobs.scorecards.render_pool import Rendered, render_card
+from jobs.valuation import charts
+from jobs.valuation.run import Valuations, ValuedCase
+from jobs.valuation.words import VALUATION_WORDS
+
+PARAMETERS = ("carbon_price", "tariff", "capex", "discount_rate", "energy_yield")
+
+
+def say(key: str, language: str, **params: object) -> str:
+    return word_in(VALUATION_WORDS, key, language, **params)
+
+
+def cny(value: float | None, language: str) -> str:
+    """Money with its currency: 万元 / 10k CNY from 10,000 up, yuan below."""
+    if value is None:
+        return "—"
+    if abs(value) >= 1e4:
+        return f"{value / 1e4:,.1f} 万元" if language == "zh" else f"{value / 1e4:,.1f} 10k CNY"
+    return f"{value:,.0f} 元" if language == "zh" else f"{value:,.0f} CNY"
+
+
+def _pct(fraction: float | None) -> str:
+    return "—" if fraction is None else f"{fraction * 100:.1f}%"
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def valuation_layout(valuations: Valuations, park: ParkConfig, language: str) -> Layout:
+    name = park.park.name_zh if language == "zh" else park.park.name_en
+    month = f"{valuations.month.year}年{valuations.month.month}月" if language == "zh" \
+        else valuations.month.strftime("%B %Y")
+    title = say("title", language, park=name, month=month)
+    a = valuations.assumptions
+    park_row = next(r for r in valuations.ledger if r.entity_kind == "park")
+    eligible = sum(view.green_bond_eligible for _, view in valuations.assets) \
+        + sum(case.financing.green_bond_eligible for case in valuations.cases)
+    blocks: list[Block] = [
+        Heading(title, 1),
+        Paragraph(say("basis", language, price_date=a.price_date.isoformat(),
+                      rate=a.value("discount_rate")), "muted"),
+        Paragraph(say("summary", language, pledge=cny(park_row.pledge_capacity_cny, language),
+                      certificates=cny(park_row.certificates_value_cny, language),
+                      remaining=cny(sum(v.remaining_value_cny for v, _ in valuations.assets),
+                                    language), eligible=eligible)),
+        *_ledger(valuations, park, language),
+        *_installed(valuations, language),
+    ]
+    images: dict[str, bytes] = {}
+    for index, case in enumerate(valuations.cases):
+        case_blocks, case_images = _case(case, park, index, language)
+        blocks += case_blocks
+        images.update(case_images)
+    blocks += _financing(valuations, park, language) + _assumptions(valuations, language)
+    blocks.append(Paragraph(say("made_by", language, run_id=valuations.run_id), "muted"))
+    return Layout(title, blocks, images)
+
+
+def _ledger(valuations: Valuations, park: ParkConfig, language: str) -> list[Block]:
+    names = {e.id: (e.name_zh if language == "zh" else e.name_en) for e in park.enterprises}
+    rows = []
+    for row in valuations.ledger:
+        label = say("park_total", language) if row.entity_kind == "park" \
+            else names.get(row.entity_id, row.entity_id)
+        values = "—" if row.surplus_value_base_cny is None else " / ".join(
+            cny(v, language) for v in (row.surplus_value_low_cny, row.surplus_value_base_cny,
+                                       row.surplus_value_high_cny))
+        rows.append([label, _num(row.allowances_held_tco2, 0) if row.allowances_held_tco2
+                     is not None else say("no_allowances", language),
+                     _num(row.verified_emissions_ytd_tco2), _num(row.projected_emissions_year_tco2),
+                     _num(row.projected_surplus_tco2), values, str(row.certificates_held),
+                     cny(row.pledge_capacity_cny, language)])
+    lights = [None if r.projected_surplus_tco2 is None else
+              "red" if r.projected_surplus_tco2 < 0 else "green" for r in valuations.ledger]
+    return [Heading(say("ledger", language)),
+            Paragraph(say("ledger_note", language,
+                          ltv=valuations.assumptions.value("allowance_pledge_ltv")), "muted"),
+            Table([say(k, language) for k in ("entity", "held", "emissions_ytd", "projected",
+                                                "surplus", "surplus_value", "certificates",
+                                                "pledge")], rows, lights)]
+
+
+def _valuation_cells(valuation, language: str) -> list[str]:
+    lcoe = valuation.lcoe_cny_per_kwh if valuation.lcoe_cny_per_kwh is not None \
+        else valuation.lcos_cny_per_kwh
+    return [cny(valuation.npv_cny, language), _pct(valuation.irr),
+            _num(valuation.simple_payback_years),
+            "—" if lcoe is None else f"{lcoe:.3f} {'元/千瓦时' if language == 'zh' else 'CNY/kWh'}",
+            "—" if valuation.break_even_carbon_price_cny_per_tco2 is None else
+            f"{valuation.break_even_carbon_price_cny_per_tco2:,.0f} "
+            f"{'元/吨' if language == 'zh' else 'CNY/t'}"]
+
+
+def _installed(valuations: Valuations, language: str) -> list[Block]:
+    if not valuations.assets:
+        return []
+    rows, notes = [], []
+    for valued, _ in valuations.assets:
+        rows.append([valued.asset_id, f"{valued.size:,.0f} {valued.size_unit}",
+                     _num(valued.age_years), cny(valued.year1_bill_savings_cny
+                                                 + valued.year1_export_revenue_cny, language),
+                     *_valuation_cells(valued.valuation, language),
+                     cny(valued.remaining_value_cny, language)])
+        if valued.year1_energy_kwh <= 0:
+            notes.append(Paragraph(say("no_energy", language, asset=valued.asset_id), "bad"))
+    days = {v.realised_days for v, _ in valuations.assets}
+    factors = [v.annualise_factor for v, _ in valuations.assets]
+    header = [say(k, language) for k in ("asset", "size", "age", "year1_savings", "npv", "irr",
+                                           "payback", "lcoe", "break_even", "remaining")]
+    return [Heading(say("installed", language)),
+            Paragraph(say("realised_note", language, days=max(days), low=min(factors),
+                          high=max(factors)), "muted"),
+            Table(header, rows), *notes]
+
+
+def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
+          ) -> tuple[list[Block], dict[str, bytes]]:
+    run = case.run
+    config = next(c for c in park.valuation.cases if c.id == run.case_id)
+    title = config.title_zh if language == "zh" else config.title_en
+    labels = {p: say(p, language) for p in PARAMETERS}
+    tornado_cid, cashflow_cid = f"tornado-{index}", f"cashflow-{index}"
+    images = {
+        tornado_cid: charts.tornado_png(case.tornado, run.valuation.npv_cny,
+                                        say("tornado_title", language, title=title), labels),
+        cashflow_cid: charts.cashflow_png(run.flows, say("cashflow_title", language,
+                                                         title=title),
+                                          {"net": say("net_cash_flow", language),
+                                           "cumulative": say("cumulative", language)}),
+    }
+    tornado_rows = [[labels.get(r.parameter, r.parameter), cny(r.npv_at_low_cny, language),
+                     cny(r.npv_at_high_cny, language)] for r in case.tornado.itertuples()]
+    blocks: list[Block] = [
+        Heading(say("cases", language) if index == 0 else title),
+        Paragraph(say("case_basis", language, title=title, first_day=run.first_day.isoformat(),
+                      days=run.days, controller=run.controller, factor=run.annualise_factor,
+                      capex=cny(run.costs.capex_cny, language))),
+        Table([say(k, language) for k in ("npv", "irr", "payback", "lcoe", "break_even")],
+              [_valuation_cells(run.valuation, language)]),
+        Image(tornado_cid, say("tornado_title", language, title=title)),
+        Table([say(k, language) for k in ("parameter", "npv_low", "npv_high")], tornado_rows),
+        Image(cashflow_cid, say("cashflow_title", language, title=title)),
+    ]
+    return blocks, images
+
+
+def _financing(valuations: Valuations, park: ParkConfig, language: str) -> list[Block]:
+    rules = park.valuation.financing
+    projects = [(v.asset_id, view) for v, view in valuations.assets] + [
+        (case.run.case_id, case.financing) for case in valuations.cases]
+    if not projects:
+        return []
+    yes, no = say("yes", language), say("no", language)
+    rows = [[name, _num(view.min_dscr, 2), yes if view.green_bond_eligible else no,
+             _pct(view.ppp_private_irr), _num(view.ppp_private_cny_per_government_cny)]
+            for name, view in projects]
+    lights: list[str | None] = ["green" if view.green_bond_eligible else "grey"
+                                for _, view in projects]
+    return [Heading(say("financing", language)),
+            Paragraph(say("financing_note", language, irr=rules.green_bond_min_irr_pct,
+                          payback=rules.max_payback_years, share=rules.loan_share_pct,
+                          rate=rules.loan_rate_pct, tenor=rules.loan_tenor_years,
+                          dscr=rules.min_dscr, gov=rules.ppp_government_share_pct), "muted"),
+            Table([say(k, language) for k in ("asset", "min_dscr", "eligible", "private_irr",
+                                                "leverage")], rows, lights)]
+
+
+def _assumptions(valuations: Valuations, language: str) -> list[Block]:
+    rows = [[f.name, f"{f.value:g}", f.unit, f.source, f.confidence]
+            for f in valuations.assumptions.figures.values()]
+    return [Heading(say("assumptions", language)),
+            Table([say(k, language) for k in ("figure", "value", "unit", "source",
+                                                "confidence")], rows)]
+
+
+def render_report(valuations: Valuations, park: ParkConfig, language: str, folder: str
+                  ) -> Rendered:
+    """The report in one language, written under `folder` as valuation.<language>.html/.pdf."""
+    layout = valuation_layout(valuations, park, language)
+    with tempfile.TemporaryDirectory(prefix="valuation-fonts-") as font_folder:
+        fonts = fonts_for([layout_text(layout)], Path(font_folder))
+        _, rendered, _ = render_card("valuation", {language: layout}, fonts, folder)
+    return rendered[language]
