@@ -1,9 +1,13 @@
 """`park demo`: the platform end to end on the embedded demo park, for a newcomer.
 
 It backfills history from the digital twin, starts the simulator (real Modbus TCP servers on
-loopback, in a child process), harvests a few live cycles from it, compacts the past days and
-summarises what landed and which faults were seen. The demo injects a handful of faults at
-times relative to now so that every failure path shows up in the summary.
+loopback, in a child process), harvests a few live cycles from it, compacts the past days,
+builds the warehouse with its data-quality tests, plans today and tomorrow, writes this
+interval's setpoints to the simulated devices (read back and audited), renders this month's
+scorecards and valuation and sends them to a local SMTP server that keeps each message as an
+.eml file, rebuilds the warehouse with what those steps landed, and ends with where everything
+is. The demo injects a handful of faults at times relative to now so that every failure path
+shows up in the summary.
 """
 
 from __future__ import annotations
@@ -100,12 +104,12 @@ def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles:
         progress.update(task, description=f"backfilled {history.rows:,} readings")
 
     reports: list[CycleReport] = []
-    with _progress(console) as progress:
-        task = progress.add_task("starting the park simulator (pymodbus servers)", total=None)
-        with simulator_process(demo_settings.config_dir, str(park_file),
-                               history_start_utc=history_start):
-            progress.update(task, description="simulator up; harvesting live cycles",
-                            total=cycles, completed=0)
+    console.print("starting the park simulator (pymodbus servers in a child process)")
+    with simulator_process(demo_settings.config_dir, str(park_file),
+                           history_start_utc=history_start):
+        with _progress(console) as progress:
+            task = progress.add_task("simulator up; harvesting live cycles", total=cycles,
+                                     completed=0)
 
             def on_cycle(report: CycleReport) -> None:
                 reports.append(report)
@@ -116,46 +120,132 @@ def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles:
             asyncio.run(harvest_cycles(demo_settings, None, cycles=cycles,
                                        interval_s=cycle_interval_s, respect_intervals=False,
                                        on_cycle=on_cycle))
-    compacted = compact_dataset(demo_settings.landing_root, "readings", before=now.date())
+        compacted = compact_dataset(demo_settings.landing_root, "readings", before=now.date())
+        build = _build(console, demo_settings, "building the warehouse (dbt build + tests)")
+        _summary(console, demo_settings, history.quality_counts, history.rows, reports,
+                 compacted)
+        if not build.success:
+            console.print(build.summary_markdown())
+            return
+        _warehouse_summary(console, demo_settings)
+        _plan(console, demo_settings)
+        _write_setpoints(console, demo_settings)
+    mail_folder = folder / "mail"
+    _reports_by_mail(console, demo_settings, mail_folder)
+    _build(console, demo_settings, "rebuilding the warehouse with the audit and valuations",
+           unit_tests=False)
+    _where_everything_is(console, demo_settings, mail_folder, time.monotonic() - started)
+
+
+def _build(console: Console, settings: Settings, what: str, unit_tests: bool = True):
     with _progress(console) as progress:
-        task = progress.add_task("building the warehouse (dbt build + tests)", total=None)
-        build = build_warehouse(demo_settings, quiet=True)
+        task = progress.add_task(what, total=None)
+        build = build_warehouse(settings, quiet=True, unit_tests=unit_tests)
         progress.update(task, description=(
             f"warehouse built: {sum(build.count('model').values())} models, "
             f"{build.count('test').get('pass', 0)} tests passed, "
             f"{len(build.failed)} failed ({build.duration_s:.0f} s)"))
-    _summary(console, demo_settings, history.quality_counts, history.rows, reports, compacted,
-             time.monotonic() - started)
-    if build.success:
-        _warehouse_summary(console, demo_settings)
-        _plan_tomorrow(console, demo_settings)
-    else:
-        console.print(build.summary_markdown())
+    return build
 
 
-def _plan_tomorrow(console: Console, settings: Settings) -> None:
-    """Tomorrow's day-ahead plan from the warehouse just built, as the morning flow makes it."""
+def _plan(console: Console, settings: Settings) -> None:
+    """Today's plan (so that the setpoints below have one in force) and tomorrow's, from the
+    warehouse just built, as the morning flow makes them."""
     import zoneinfo
 
     from jobs.dispatch.day_ahead import run_day_ahead
     from jobs.dispatch.report import VERDICTS, write_plan_chart
     from jobs.forecast.weather import ClearSkyClimatology
 
-    zone = zoneinfo.ZoneInfo(settings.park.park.timezone)
-    tomorrow = dt.datetime.now(zone).date() + dt.timedelta(days=1)
+    today = dt.datetime.now(zoneinfo.ZoneInfo(settings.park.park.timezone)).date()
+    for day in (today, today + dt.timedelta(days=1)):
+        with _progress(console) as progress:
+            task = progress.add_task(f"forecasting and planning {day} (Pyomo + HiGHS)",
+                                     total=None)
+            result = run_day_ahead(settings, day, ClearSkyClimatology())
+            chart = write_plan_chart(settings, result)
+            progress.update(task, description=f"planned {day}: {result.status}")
+        console.print(
+            f"day-ahead plan for {day}: {VERDICTS[result.status]}; cost "
+            f"{result.plan.total_cost_cny:,.0f} CNY against "
+            f"{result.baseline.total_cost_cny:,.0f} for the rule-based baseline (HiGHS "
+            f"{result.solve.solve_s:.2f} s); chart {chart.path}")
+
+
+def _write_setpoints(console: Console, settings: Settings) -> None:
+    """One setpoint cycle over Modbus to the simulated devices, as the quarter-hourly flow
+    runs it: today's plan through the safety pipeline, read back and audited."""
+    from device_io.point_io import ModbusPointIO
+    from device_io.setpoints.writer import SetpointWriter
+
+    async def cycle():
+        io = ModbusPointIO(settings)
+        try:
+            return await SetpointWriter(settings, io).run_cycle()
+        finally:
+            await io.close()
+
     with _progress(console) as progress:
-        task = progress.add_task(f"forecasting and planning {tomorrow} (Pyomo + HiGHS)",
-                                 total=None)
-        result = run_day_ahead(settings, tomorrow, ClearSkyClimatology())
-        chart = write_plan_chart(settings, result)
-        progress.update(task, description=f"planned {tomorrow}: {result.status}")
-    console.print(
-        f"day-ahead plan for {tomorrow}: {VERDICTS[result.status]}; cost "
-        f"{result.plan.total_cost_cny:,.0f} CNY against {result.baseline.total_cost_cny:,.0f} "
-        f"for the rule-based baseline (HiGHS {result.solve.solve_s:.2f} s); chart {chart.path}\n"
-        f"  # the plan in force against what was metered\n  uv run park sql --data-root "
-        f"{settings.data_root} \"select * from fct_dispatch_plan where asset_kind = 'battery' "
-        f"order by interval_start_utc limit 20\"")
+        task = progress.add_task("writing this interval's setpoints to the devices", total=None)
+        audit = asyncio.run(cycle())
+        progress.update(task, description="setpoints written and read back")
+    outcomes = Counter(audit.rows["outcome"]) if len(audit.rows) else Counter()
+    source = f"plan {audit.plan_run_id}" if audit.plan_run_id \
+        else f"no plan in force ({audit.why_no_plan}): safe defaults"
+    console.print(f"setpoints for {audit.interval_start_utc:%H:%M} UTC from {source}: "
+                  + ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())))
+
+
+def _reports_by_mail(console: Console, settings: Settings, mail_folder: Path) -> None:
+    """This month's scorecards and valuation, rendered and sent to a local SMTP server that
+    keeps each message as an .eml file (the config's contacts are example addresses)."""
+    import dataclasses
+    import zoneinfo
+
+    from jobs.common.park_config import MailSettings
+    from jobs.scorecards.mail import SmtpSender
+    from jobs.scorecards.run import monthly_scorecards
+    from jobs.scorecards.smtp_catcher import HOST, SmtpCatcher
+    from jobs.valuation.run import monthly_valuation
+
+    month = dt.datetime.now(zoneinfo.ZoneInfo(settings.park.park.timezone)).date().replace(day=1)
+    with SmtpCatcher(mail_folder) as catcher:
+        mail = MailSettings(host=HOST, port=catcher.port, security="none", retry_delay_s=0.5,
+                            sender=settings.park.mail.sender)
+        local = dataclasses.replace(settings, park=settings.park.model_copy(
+            update={"mail": mail}))
+        with _progress(console) as progress, SmtpSender(mail, None) as sender:
+            task = progress.add_task(f"scorecards for {month:%Y-%m} (month to date)", total=None)
+            cards = monthly_scorecards(local, month, sender=sender)
+            progress.update(task, description=(
+                f"scorecards: {cards.report.counts()['sent']} emails sent, "
+                f"{len(cards.kept)} files kept"))
+            task = progress.add_task("valuation with the investment case on the twin",
+                                     total=None)
+            valued = monthly_valuation(local, month, sender=sender)
+            progress.update(task, description=(
+                f"valuation: {valued.report.counts()['sent']} emails sent, "
+                f"{len(valued.valuations.assets)} assets, {len(valued.valuations.cases)} case(s)"))
+
+
+def _where_everything_is(console: Console, settings: Settings, mail_folder: Path,
+                         wall_s: float) -> None:
+    root = Path(settings.data_root)
+    emails = sorted(mail_folder.glob("*.eml"))
+    lines = [
+        f"warehouse   {settings.warehouse_path}  (duckdb -readonly, or uv run park sql)",
+        f"landing     {settings.landing_root}/<dataset>/date=YYYY-MM-DD/",
+        f"reports     {root / 'reports'}/ (dispatch charts, scorecards, valuation: HTML + PDF)",
+        f"emails      {mail_folder}/ ({len(emails)} .eml files; open one in a mail client)",
+        f"dbt docs    uv run python -c \"from jobs.common.settings import load_settings; "
+        f"from jobs.warehouse.build import run_dbt; run_dbt(load_settings(data_root='{root}'), "
+        f"'docs generate')\"  -> {root / 'dbt' / 'target'}/index.html",
+        f"setpoints   uv run park sql --data-root {root} \"select device_id, point, "
+        f"requested_value, written_value, outcome from fct_setpoint_audit\"",
+        f"valuation   uv run park sql --data-root {root} \"select asset_id, npv_cny, irr, "
+        f"simple_payback_years from fct_asset_valuation\""]
+    console.print(Panel("\n".join(lines), title=f"demo finished in {wall_s:.0f} s, no process "
+                        "left running", border_style="green"))
 
 
 def _warehouse_summary(console: Console, settings: Settings) -> None:
@@ -182,8 +272,7 @@ def _progress(console: Console) -> Progress:
 
 
 def _summary(console: Console, settings: Settings, history_qualities: dict[str, int],
-             history_rows: int, reports: list[CycleReport], compacted: list, wall_s: float
-             ) -> None:
+             history_rows: int, reports: list[CycleReport], compacted: list) -> None:
     live_rows = sum(r.readings for r in reports)
     table = Table(title="readings landed", show_lines=False)
     table.add_column("quality")
@@ -211,5 +300,4 @@ def _summary(console: Console, settings: Settings, history_qualities: dict[str, 
         f"devices polled per cycle: {last.devices_due if last else 0}; "
         f"requests per cycle: {last.requests if last else 0}; cycle times (s): {durations}\n"
         f"compacted {len(compacted)} past day(s) into one file each; "
-        f"landing zone: {settings.landing_root}/readings/date=YYYY-MM-DD/\n"
-        f"[green]demo finished in {wall_s:.0f} s[/], no process left running")
+        f"landing zone: {settings.landing_root}/readings/date=YYYY-MM-DD/")
