@@ -134,6 +134,7 @@ def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles:
     _reports_by_mail(console, demo_settings, mail_folder)
     _build(console, demo_settings, "rebuilding the warehouse with the audit and valuations",
            unit_tests=False)
+    _dbt_docs(console, demo_settings)
     _where_everything_is(console, demo_settings, mail_folder, time.monotonic() - started)
 
 
@@ -214,18 +215,32 @@ def _reports_by_mail(console: Console, settings: Settings, mail_folder: Path) ->
                             sender=settings.park.mail.sender)
         local = dataclasses.replace(settings, park=settings.park.model_copy(
             update={"mail": mail}))
-        with _progress(console) as progress, SmtpSender(mail, None) as sender:
-            task = progress.add_task(f"scorecards for {month:%Y-%m} (month to date)", total=None)
-            cards = monthly_scorecards(local, month, sender=sender)
-            progress.update(task, description=(
-                f"scorecards: {cards.report.counts()['sent']} emails sent, "
-                f"{len(cards.kept)} files kept"))
-            task = progress.add_task("valuation with the investment case on the twin",
-                                     total=None)
-            valued = monthly_valuation(local, month, sender=sender)
-            progress.update(task, description=(
-                f"valuation: {valued.report.counts()['sent']} emails sent, "
-                f"{len(valued.valuations.assets)} assets, {len(valued.valuations.cases)} case(s)"))
+        with SmtpSender(mail, None) as sender:
+            with _progress(console) as progress:
+                task = progress.add_task(f"scorecards for {month:%Y-%m} (month to date)",
+                                         total=None)
+                cards = monthly_scorecards(local, month, sender=sender)
+                progress.update(task, description=(
+                    f"scorecards: {cards.report.counts()['sent']} emails sent, "
+                    f"{len(cards.kept)} files kept"))
+            with _progress(console) as progress:
+                task = progress.add_task("valuation with the investment case on the twin",
+                                         total=None)
+                valued = monthly_valuation(local, month, sender=sender)
+                progress.update(task, description=(
+                    f"valuation: {valued.report.counts()['sent']} email(s) sent, "
+                    f"{len(valued.valuations.assets)} assets, "
+                    f"{len(valued.valuations.cases)} investment case(s)"))
+
+
+def _dbt_docs(console: Console, settings: Settings) -> None:
+    from jobs.warehouse.build import run_dbt
+
+    with _progress(console) as progress:
+        task = progress.add_task("generating the dbt docs site", total=None)
+        result = run_dbt(settings, "docs generate")
+        progress.update(task, description="dbt docs generated" if result.success
+                        else "dbt docs generation failed (see <data root>/dbt/logs)")
 
 
 def _where_everything_is(console: Console, settings: Settings, mail_folder: Path,
@@ -237,9 +252,8 @@ def _where_everything_is(console: Console, settings: Settings, mail_folder: Path
         f"landing     {settings.landing_root}/<dataset>/date=YYYY-MM-DD/",
         f"reports     {root / 'reports'}/ (dispatch charts, scorecards, valuation: HTML + PDF)",
         f"emails      {mail_folder}/ ({len(emails)} .eml files; open one in a mail client)",
-        f"dbt docs    uv run python -c \"from jobs.common.settings import load_settings; "
-        f"from jobs.warehouse.build import run_dbt; run_dbt(load_settings(data_root='{root}'), "
-        f"'docs generate')\"  -> {root / 'dbt' / 'target'}/index.html",
+        f"dbt docs    {root / 'dbt' / 'target'}/index.html (serve that folder over HTTP, e.g. "
+        f"uv run python -m http.server -d {root / 'dbt' / 'target'})",
         f"setpoints   uv run park sql --data-root {root} \"select device_id, point, "
         f"requested_value, written_value, outcome from fct_setpoint_audit\"",
         f"valuation   uv run park sql --data-root {root} \"select asset_id, npv_cny, irr, "
