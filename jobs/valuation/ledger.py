@@ -148,7 +148,7 @@ def _valued(entity_id: str, kind: str, month: dt.date, ytd: float, projected: fl
         certificates_retired_ytd=retired, certificates_held=certificates_held, ccer_tco2=0.0,
         surplus_value_low_cny=values["low"], surplus_value_base_cny=values["base"],
         surplus_value_high_cny=values["high"],
-        deficit_exposure_base_cny=max(-(surplus or 0.0), 0.0) * prices["base"],
+        deficit_exposure_base_cny=max(0.0, -(surplus or 0.0)) * prices["base"],
         certificates_value_cny=certificates_held * gec,
         pledge_capacity_cny=(held or 0.0) * prices["base"] * ltv,
         cea_price_base_cny_per_tco2=prices["base"], gec_price_cny_each=gec,

@@ -2,7 +2,7 @@
 valuation projects over the asset's life.
 
 Window: the twelve months up to the end of the valuation month (local time), or as much of
-them as the warehouse holds; figures are annualised from the days covered (see `annualise`).
+them as the warehouse holds; the caller annualises from the days covered (annualise.py).
 
 PV: each interval's park export is taken from PV first (shared among the systems by their
 generation), the rest was used on site. Used on site is worth the import price it avoided,
@@ -166,10 +166,4 @@ def _demand_savings(park: pd.DataFrame, discharged: pd.Series) -> float:
         if total_discharge > 0:
             saved += saved_cny * mine / total_discharge
     return float(saved)
-
-
-def annualise(asset: RealisedAsset) -> float:
-    """The factor from the days covered to a year (365 / days); PV's seasonal correction is
-    applied by the caller from the PV model (valuation.py)."""
-    return 365.0 / asset.days_covered if asset.days_covered else 0.0
 
