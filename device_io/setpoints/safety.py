@@ -56,6 +56,8 @@ class GridWatch:
 
     import_kw: float | None
     limit_kw: float
+    # the month's peak import so far, which charging must not exceed (None: no guard)
+    peak_kw: float | None = None
 
 
 class SafetyPipeline:
@@ -162,6 +164,11 @@ class SafetyPipeline:
                 if corrected > max(value, 0.0):
                     command = replace(command, source="live_correction")
                 value = corrected
+        if value < 0 and grid.peak_kw is not None and without_kw - value > grid.peak_kw:
+            allowed = min(0.0, without_kw - grid.peak_kw)  # the most charging under the peak
+            reasons.append(f"charging cut to {-allowed:.0f} kW: the import would set a new "
+                           f"monthly peak above {grid.peak_kw:.0f} kW")
+            value = allowed
         grid.import_kw = without_kw - value
         return value, command
 

@@ -79,6 +79,8 @@ class WriterState:
     journal: list[PendingWrite] = field(default_factory=list)
     journal_cycle_id: str | None = None
     heartbeat: int = 0
+    # the highest grid import metered at a cycle's start, per local month (YYYY-MM)
+    month_peak_kw: dict[str, float] = field(default_factory=dict)
 
     def point(self, device_id: str, point: str) -> PointMemory:
         return self.points.setdefault(f"{device_id}/{point}", PointMemory())
@@ -95,7 +97,8 @@ class WriterState:
                    overrides={k: Override(**v) for k, v in raw.get("overrides", {}).items()},
                    journal=[PendingWrite(**v) for v in raw.get("journal", [])],
                    journal_cycle_id=raw.get("journal_cycle_id"),
-                   heartbeat=int(raw.get("heartbeat", 0)))
+                   heartbeat=int(raw.get("heartbeat", 0)),
+                   month_peak_kw={k: float(v) for k, v in raw.get("month_peak_kw", {}).items()})
 
     def save(self, path: str) -> None:
         write_atomically(path, json.dumps(asdict(self), indent=1, sort_keys=True).encode())

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -81,6 +82,7 @@ class SetpointWriter:
         self.maps = settings.register_maps
         self.io = io
         self.rules = self.park.setpoints
+        self.zone = zoneinfo.ZoneInfo(self.park.park.timezone)
         if dry_run is not None:
             self.rules = self.rules.model_copy(update={"dry_run": dry_run})
         self.state_path = state_path or join_path(settings.data_root, "state", "setpoints.json")
@@ -154,8 +156,9 @@ class SetpointWriter:
                 state: WriterState, now: dt.datetime) -> list[Decision]:
         pipeline = SafetyPipeline(self.park, self.maps, self.rules, state, now)
         connection = self.park.park.grid_connection
-        grid = GridWatch(live.get(connection.meter_device_id, {}).get("active_power_kw"),
-                         connection.import_limit_kw)
+        import_kw = live.get(connection.meter_device_id, {}).get("active_power_kw")
+        grid = GridWatch(import_kw, connection.import_limit_kw,
+                         self._month_peak(state, now, import_kw))
         safe = any(c.source == "safe_default" for c in commands)
         ordered = sorted(commands, key=lambda c: (
             c.device_id, -WRITE_ORDER.get(c.point, 1) if safe and c.point == "control_mode"
@@ -168,6 +171,16 @@ class SetpointWriter:
                 continue
             decisions.append(pipeline.decide(command, live[command.device_id], grid))
         return decisions
+
+    def _month_peak(self, state: WriterState, now: dt.datetime, import_kw: float | None
+                    ) -> float | None:
+        """The month's peak before this cycle (the guard's limit), then updated with the
+        import metered now. None with the guard off or before the month's first reading."""
+        month = now.astimezone(self.zone).strftime("%Y-%m")
+        peak = state.month_peak_kw.get(month)
+        if import_kw is not None:
+            state.month_peak_kw = {month: max(peak or import_kw, import_kw)}
+        return peak if self.rules.peak_guard else None
 
     # -- writing --------------------------------------------------------------------------
     async def _write(self, decision: Decision, state: WriterState, now: dt.datetime,

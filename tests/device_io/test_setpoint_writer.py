@@ -299,3 +299,31 @@ def test_a_live_correction_keeps_the_import_under_the_contract_limit(settings):
     assert checks["battery_kw"] == pytest.approx(expected, abs=1.0)
     row = _rows(cycle, BESS, "power_setpoint_kw").iloc[-1]
     assert row.source == "live_correction" and "discharge added" in row.reason
+
+
+@pytest.mark.parametrize("guard", [True, False])
+def test_charging_never_sets_a_new_monthly_peak(settings, guard):
+    """Demand control: the month's peak so far is 50 kW above the import metered now, and the
+    plan asks the battery to charge at 400 kW. With the guard the writer lets it charge 50 kW
+    (the import then just reaches the peak); without it, 400 kW."""
+    guarded = _with_rules(settings, peak_guard=guard)
+    land_plan(guarded, {("battery", BATTERY, "setpoint_kw"): -400.0},
+              created=T0 - dt.timedelta(hours=20))
+
+    async def grid_now():
+        async with running_park(guarded) as (simulator, _):
+            return simulator.twin.point_values("grid-main")["active_power_kw"]
+
+    import_kw = asyncio.run(grid_now())
+    month = T0.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m")
+    state = WriterState(month_peak_kw={month: import_kw + 50.0})
+    state.save(f"{guarded.data_root}/state/setpoints.json")
+    [cycle], checks = _cycle(guarded)
+    row = _rows(cycle, BESS, "power_setpoint_kw").iloc[-1]
+    if guard:
+        assert checks["battery_kw"] == pytest.approx(-50.0, abs=1.0)
+        assert "new monthly peak" in row.reason
+    else:
+        assert checks["battery_kw"] == pytest.approx(-400.0, abs=1.0)
+    saved = WriterState.load(f"{guarded.data_root}/state/setpoints.json")
+    assert saved.month_peak_kw[month] == pytest.approx(import_kw + 50.0)  # not exceeded
