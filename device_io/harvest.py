@@ -16,13 +16,14 @@ async def harvest_cycles(settings: Settings, poll_groups: list[str] | None = Non
                          respect_intervals: bool = True,
                          on_cycle: Callable[[CycleReport], None] | None = None
                          ) -> list[CycleReport]:
-    """Poll `cycles` times: the first at once, each later one on the next wall-clock multiple
-    of `interval_s`.
+    """Poll `cycles` times: the first at once, each later one `interval_s` after the previous
+    cycle's own poll time (its `started_utc`, which decides which devices are due).
 
-    Aligning to the wall clock matters because a device is due when its poll interval's
-    wall-clock bucket has advanced: cycles spaced `interval_s` apart on a monotonic clock could
-    jitter into the same bucket and silently skip a poll. A cycle that overruns the interval
-    starts the next one at once rather than piling up.
+    A device is due when its poll interval's wall-clock bucket has advanced since its last
+    poll. Spacing cycles from the loop's own clock could put the next poll a hair less than
+    `interval_s` after the last one, into the same bucket, and silently skip it; spaced from
+    the poll time itself, a device whose interval is at most `interval_s` is always due. A
+    cycle that overruns the interval starts the next one at once rather than piling up.
     """
     if cycles < 1:
         raise ValueError("cycles must be at least 1")
@@ -31,22 +32,22 @@ async def harvest_cycles(settings: Settings, poll_groups: list[str] | None = Non
     reports: list[CycleReport] = []
     try:
         for index in range(cycles):
-            started_unix_s = time.time()
             report = await harvester.run_cycle()
             reports.append(report)
             if on_cycle is not None:
                 on_cycle(report)
             if index < cycles - 1:
-                await asyncio.sleep(_seconds_to_next_cycle(started_unix_s, time.time(), interval_s))
+                await asyncio.sleep(_seconds_to_next_cycle(report.started_utc.timestamp(),
+                                                           time.time(), interval_s))
     finally:
         await harvester.close()
     return reports
 
 
-def _seconds_to_next_cycle(started_unix_s: float, now_unix_s: float, interval_s: float
+def _seconds_to_next_cycle(polled_unix_s: float, now_unix_s: float, interval_s: float
                            ) -> float:
-    """Seconds until just after the boundary that follows the cycle's start (0 if the cycle
-    overran it); the small margin keeps the wake-up on the far side of the boundary despite
-    timer granularity."""
-    next_boundary = (started_unix_s // interval_s + 1) * interval_s
-    return max(0.0, next_boundary - now_unix_s + min(0.01, interval_s / 20))
+    """Seconds until just past `interval_s` after the last poll (0 if that is behind us); the
+    small margin keeps the wake-up on the far side of a bucket boundary despite timer
+    granularity."""
+    due = polled_unix_s + interval_s + min(0.01, interval_s / 20)
+    return max(0.0, due - now_unix_s)

@@ -11,7 +11,9 @@ from jobs.common.compaction import compact_dataset
 from jobs.common.settings import load_settings
 
 
-@flow(name="compact-landing")
+# Crash-safe (inputs are deleted only after the merged file is written), so a retry after a
+# storage hiccup merges whatever is left.
+@flow(name="compact-landing", retries=1, retry_delay_seconds=300)
 def compact_landing(dataset: str = "readings", before: dt.date | None = None) -> int:
     """Compact every partition before `before` (default: today, UTC; today is still written)."""
     settings = load_settings()

@@ -15,7 +15,12 @@ from device_io.poller import CycleReport
 from jobs.common.settings import load_settings
 
 
-@task(name="poll-cycles", cache_policy=NO_CACHE)
+# A device that does not answer is that device's recorded outcome (transport failure or Modbus
+# exception, with the poller's own back-off), not a failure. What fails the cycle as a whole is
+# the landing store or the host's network blinking; two quick retries, well inside the minute,
+# before the next scheduled run (which this run would otherwise make cancel itself) is due.
+@task(name="poll-cycles", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 15],
+      retry_jitter_factor=0.5)
 async def poll_cycles(poll_groups: list[str] | None, cycles: int, interval_s: float
                       ) -> list[CycleReport]:
     logger = get_run_logger()

@@ -2,7 +2,9 @@
 kept on disk and emailed (jobs/scorecards/run.py), with one artifact saying what went to
 whom. Runs on the 1st of the month; re-run for any past month with `month`. The send log
 keeps a re-run from emailing the same scorecard to the same person twice (force to resend).
-SMTP failures are retried inside the delivery (per message), so the flow itself is not."""
+SMTP failures are retried inside the delivery (per message, seconds apart); the step as a whole
+is retried minutes apart when it raises (the warehouse held by a build, the data root away),
+and the send log makes that retry send only what has not gone yet."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from jobs.common.settings import load_settings
 from jobs.scorecards.run import MonthlyRun, monthly_scorecards
 
 
-@task(name="scorecards", cache_policy=NO_CACHE)
+@task(name="scorecards", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[120, 600],
+      retry_jitter_factor=0.2)
 def render_and_send(month: dt.date, force: bool) -> MonthlyRun:
     return monthly_scorecards(load_settings(), month, force=force)
 

@@ -2,7 +2,9 @@
 PV and batteries, investment cases from twin runs with their sensitivity, the financing view;
 landed for the warehouse, rendered, kept and emailed to `recipients.finance`, with one artifact
 summarising it. Runs after the scorecards; re-run for any past month with `month`. The send log
-keeps a re-run from emailing the same report twice (force to resend)."""
+keeps a re-run from emailing the same report twice (force to resend), so the step is retried
+minutes apart when it raises (the warehouse held by a build, the data root away); each SMTP
+message has its own retries inside the delivery."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from jobs.common.settings import load_settings
 from jobs.valuation.run import ValuationRun, monthly_valuation
 
 
-@task(name="valuation", cache_policy=NO_CACHE)
+@task(name="valuation", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[120, 600],
+      retry_jitter_factor=0.2)
 def value_and_send(month: dt.date, force: bool, cases: bool) -> ValuationRun:
     return monthly_valuation(load_settings(), month, force=force, cases=cases)
 

@@ -1,5 +1,5 @@
-"""Harvest cycles wake just after the wall-clock boundary that follows their start, so that
-consecutive cycles always fall into different poll-interval buckets."""
+"""Harvest cycles wake just past `interval_s` after the previous cycle's poll time, so that a
+device whose poll interval is at most the cadence is due in every cycle."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ import pytest
 from device_io.harvest import _seconds_to_next_cycle
 
 
-@pytest.mark.parametrize(("started", "now", "interval", "expected"), [
-    (120.0005, 120.4, 60.0, 59.61),    # started just after a boundary: sleep to 180.01
-    (179.9990, 180.2, 60.0, 0.0),      # the cycle ran past the boundary: start at once
-    (10.0005, 10.3, 1.0, 0.71),        # the jitter case: the next cycle lands in bucket 11
-    (5.02, 5.03, 0.05, 0.0225),        # short intervals keep a proportionate margin
+@pytest.mark.parametrize(("polled", "now", "interval", "expected"), [
+    (120.0005, 120.4, 60.0, 59.6105),  # due 180.0105
+    (119.9990, 180.2, 60.0, 0.0),      # the cycle ran past its due time: start at once
+    (11.0003, 11.2, 1.0, 0.8103),      # the old jitter case: polled just after a boundary
+    (11.0001, 11.3, 1.1, 0.8101),      # a cadence longer than the poll interval
+    (5.02, 5.03, 0.05, 0.0425),        # short intervals keep a proportionate margin
 ])
-def test_next_cycle_lands_past_the_next_boundary(started, now, interval, expected):
-    wait = _seconds_to_next_cycle(started, now, interval)
+def test_next_cycle_lands_past_the_poll_time_plus_the_interval(polled, now, interval,
+                                                               expected):
+    wait = _seconds_to_next_cycle(polled, now, interval)
     assert wait == pytest.approx(expected, abs=1e-9)
-    if wait > 0:
-        assert (now + wait) // interval == started // interval + 1
+    # every device polled at `polled` with a poll interval of 1 s (or the cadence itself, if
+    # shorter) is in a later bucket when the next cycle polls
+    for poll_interval in {1.0, interval} if interval >= 1.0 else {interval}:
+        assert (now + wait) // poll_interval > polled // poll_interval

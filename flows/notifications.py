@@ -1,0 +1,166 @@
+"""The park's Prefect automations: a failed, crashed or timed-out run and a late day-ahead plan
+notify the platform team; a late harvest run is skipped.
+
+Automations live on the Prefect server, not in prefect.yaml (a deployment's `triggers:` can
+only start that deployment), so this module creates or updates them, by name, once per park
+after `prefect deploy` and again whenever the team's webhook changes:
+
+    PREFECT_API_URL=http://prefect:4200/api PARK_FILE=park.yaml \\
+        python -m flows.notifications --webhook-url https://chat.example.com/hooks/XYZ
+
+The notification goes through a Prefect `CustomWebhookNotificationBlock` that POSTs JSON
+`{"to": [platform team addresses], "subject": ..., "text": ...}` to the team's webhook (a chat
+incoming webhook, an HTTP-to-mail relay, a ticket system). Prefect 3 has no SMTP notification
+block, and it is the server that sends, so the server must reach the URL; a URL on loopback
+works offline (the integration test points it at a listener of its own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+from typing import cast
+from uuid import UUID
+
+from prefect.automations import (
+    Automation,
+    ChangeFlowRunState,
+    EventTrigger,
+    Posture,
+    ResourceSpecification,
+    SendNotification,
+)
+from prefect.blocks.notifications import CustomWebhookNotificationBlock
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import StateType
+
+from jobs.common.settings import Settings, load_settings
+
+WEBHOOK_ENV = "PARK_ALERT_WEBHOOK_URL"
+DEFAULT_WORK_POOL = "park-process"
+FAILED_STATES = ("Failed", "Crashed", "TimedOut")
+# Deployment name patterns (globs): a park group suffixes each park's names (README,
+# "Running for real").
+HARVEST_DEPLOYMENTS = "harvest-*"
+DAY_AHEAD_DEPLOYMENTS = "day-ahead-dispatch*"
+SKIPPED = "Skipped"  # the state name of a harvest run skipped for being late
+
+# Jinja, rendered by the server with the run, its flow and its deployment looked up.
+FAILED_SUBJECT = "[{park}] {{{{ flow.name }}}} {{{{ flow_run.state.name }}}}"
+FAILED_BODY = """\
+Flow run {{{{ flow_run.name }}}} of {{{{ flow.name }}}}{{% if deployment %}} (deployment \
+{{{{ deployment.name }}}}){{% endif %}} in park {park} ended {{{{ flow_run.state.name }}}}.
+Message: {{{{ flow_run.state.message }}}}
+Parameters: {{{{ flow_run.parameters }}}}
+Run id: {{{{ flow_run.id }}}} {{{{ flow_run|ui_url }}}}
+Logs and artifacts: `prefect flow-run logs {{{{ flow_run.id }}}}`, the Prefect UI. Runbook: \
+README, "Running for real"."""
+LATE_PLAN_SUBJECT = "[{park}] day-ahead plan is late"
+LATE_PLAN_BODY = """\
+The day-ahead plan run {{{{ flow_run.name }}}} of park {park} has not started: no worker took \
+it from its queue. The grid wants the plan by {deadline} local time; start a worker on the \
+work pool, or run `park plan` by hand. Run id: {{{{ flow_run.id }}}} {{{{ flow_run|ui_url }}}}"""
+
+
+def block_name(settings: Settings) -> str:
+    """The notification block's name: block names allow lowercase letters, digits and '-'."""
+    return re.sub(r"[^a-z0-9-]+", "-", f"{settings.park.park.id}-platform-team")
+
+
+def notification_block(settings: Settings, webhook_url: str) -> CustomWebhookNotificationBlock:
+    addresses = [contact.email for contact in settings.park.recipients.platform_team]
+    return CustomWebhookNotificationBlock(
+        name=block_name(settings), url=webhook_url, headers=None, cookies=None,
+        json_data={"to": addresses, "subject": "{{subject}}", "text": "{{body}}"})
+
+
+def _flow_run_trigger(states: tuple[str, ...], work_pool: str,
+                      deployments: str | None = None) -> EventTrigger:
+    """Each matching state change of a flow run in `work_pool` (of the deployments whose name
+    matches the glob `deployments`) fires once."""
+    related: list[ResourceSpecification | dict[str, str | list[str]]] = [
+        {"prefect.resource.role": "work-pool", "prefect.resource.name": work_pool}]
+    if deployments:
+        related.append({"prefect.resource.role": "deployment",
+                        "prefect.resource.name": deployments})
+    return EventTrigger(expect={f"prefect.flow-run.{state}" for state in states},
+                        match={"prefect.resource.id": "prefect.flow-run.*"},
+                        match_related=related, for_each={"prefect.resource.id"},
+                        posture=Posture.Reactive, threshold=1, within=dt.timedelta(0))
+
+
+def park_automations(settings: Settings, block_document_id: UUID,
+                     work_pool: str = DEFAULT_WORK_POOL) -> list[Automation]:
+    """The park's automations (not yet saved): what the server will do, in one place."""
+    park = settings.park.park.id
+    deadline = settings.park.dispatch.deadline_local
+    return [
+        Automation(
+            name=f"{park}: flow run failed",
+            description="A run of the park's work pool failed, crashed or timed out (after "
+                        "its retries): tell the platform team.",
+            trigger=_flow_run_trigger(FAILED_STATES, work_pool),
+            actions=[SendNotification(block_document_id=block_document_id,
+                                      subject=FAILED_SUBJECT.format(park=park),
+                                      body=FAILED_BODY.format(park=park))]),
+        Automation(
+            name=f"{park}: skip late harvests",
+            description="A harvest run still waiting after the late-runs threshold is "
+                        "cancelled: the next minute's run polls anyway, and a returning "
+                        "worker does not work through a backlog.",
+            trigger=_flow_run_trigger(("Late",), work_pool, HARVEST_DEPLOYMENTS),
+            # Straight to Cancelled, named Skipped: a cancel-flow-run action would propose
+            # Cancelling, which the server turns into Cancelled for a run with no process yet
+            # but then reports as a failed action.
+            actions=[ChangeFlowRunState(state=StateType.CANCELLED, name=SKIPPED, force=False,
+                                        message="late: the next minute's harvest polls anyway")]),
+        Automation(
+            name=f"{park}: day-ahead plan late",
+            description="The day-ahead plan has not started on time (it still runs when a "
+                        "worker comes): tell the platform team before the grid's deadline.",
+            trigger=_flow_run_trigger(("Late",), work_pool, DAY_AHEAD_DEPLOYMENTS),
+            actions=[SendNotification(
+                block_document_id=block_document_id,
+                subject=LATE_PLAN_SUBJECT.format(park=park),
+                body=LATE_PLAN_BODY.format(park=park, deadline=deadline))]),
+    ]
+
+
+def ensure_platform_automations(settings: Settings, webhook_url: str, *,
+                                work_pool: str = DEFAULT_WORK_POOL) -> dict[str, UUID]:
+    """Save the notification block and create or update the park's automations on the server
+    PREFECT_API_URL points at; returns the automations' ids by name. Safe to run again."""
+    block_document_id = cast(UUID, notification_block(settings, webhook_url).save(
+        block_name(settings), overwrite=True))  # save() is synchronous when called from sync code
+    ids: dict[str, UUID] = {}
+    with get_client(sync_client=True) as client:
+        for automation in park_automations(settings, block_document_id, work_pool):
+            existing = client.read_automations_by_name(automation.name)
+            if existing:
+                automation.id = existing[0].id
+                automation.update()
+            else:
+                automation.create()
+            assert automation.id is not None
+            ids[automation.name] = automation.id
+    return ids
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--webhook-url", default=os.environ.get(WEBHOOK_ENV),
+                        help=f"where the platform team's notifications go (default ${WEBHOOK_ENV})")
+    parser.add_argument("--work-pool", default=DEFAULT_WORK_POOL,
+                        help="the work pool whose runs are watched (the park's)")
+    args = parser.parse_args(argv)
+    if not args.webhook_url:
+        parser.error(f"give --webhook-url or set {WEBHOOK_ENV}")
+    for name, automation_id in ensure_platform_automations(
+            load_settings(), args.webhook_url, work_pool=args.work_pool).items():
+        print(f"{automation_id}  {name}")
+
+
+if __name__ == "__main__":
+    main()
