@@ -238,7 +238,7 @@ def _dbt_docs(console: Console, settings: Settings) -> None:
 
     with _progress(console) as progress:
         task = progress.add_task("generating the dbt docs site", total=None)
-        result = run_dbt(settings, "docs generate")
+        result = run_dbt(settings, "docs generate", "--quiet")
         progress.update(task, description="dbt docs generated" if result.success
                         else "dbt docs generation failed (see <data root>/dbt/logs)")
 
