@@ -9,13 +9,13 @@ and the send log makes that retry send only what has not gone yet."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from jobs.common.settings import load_settings
+from jobs.scorecards.data import last_month
 from jobs.scorecards.run import MonthlyRun, monthly_scorecards
 
 
@@ -25,16 +25,11 @@ def render_and_send(month: dt.date, force: bool) -> MonthlyRun:
     return monthly_scorecards(load_settings(), month, force=force)
 
 
-def _last_month(timezone: str) -> dt.date:
-    today = dt.datetime.now(zoneinfo.ZoneInfo(timezone)).date()
-    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
 @flow(name="monthly-scorecards")
 def scorecards(month: dt.date | None = None, force: bool = False) -> dict:
     """month: any day of the month to report (default: last month in the park's zone)."""
     settings = load_settings()
-    month = (month or _last_month(settings.park.park.timezone)).replace(day=1)
+    month = (month or last_month(settings.park.park.timezone)).replace(day=1)
     run = render_and_send(month, force)
     report, kept = run.report, run.kept
     rows = report.rows()
@@ -47,8 +42,7 @@ def scorecards(month: dt.date | None = None, force: bool = False) -> dict:
                             *[f"- {status}: {count}" for status, count in sorted(counts.items())],
                             "", f"{len(kept)} files kept on disk, e.g. `{kept[0]}`" if kept
                             else "no files"]))
-    for row in rows:
-        if row["status"] not in ("sent", "skipped_already_sent"):
-            get_run_logger().warning("%s to %s: %s (%s)", row["key"], row["recipient"],
-                                     row["status"], row["detail"])
+    for row in report.problems():
+        get_run_logger().warning("%s to %s: %s (%s)", row["key"], row["recipient"],
+                                 row["status"], row["detail"])
     return {"month": f"{month:%Y-%m}", **counts}

@@ -9,13 +9,13 @@ message has its own retries inside the delivery."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from jobs.common.settings import load_settings
+from jobs.scorecards.data import last_month
 from jobs.valuation.run import ValuationRun, monthly_valuation
 
 
@@ -25,17 +25,12 @@ def value_and_send(month: dt.date, force: bool, cases: bool) -> ValuationRun:
     return monthly_valuation(load_settings(), month, force=force, cases=cases)
 
 
-def _last_month(timezone: str) -> dt.date:
-    today = dt.datetime.now(zoneinfo.ZoneInfo(timezone)).date()
-    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-
-
 @flow(name="monthly-valuation")
 def valuation(month: dt.date | None = None, force: bool = False, cases: bool = True) -> dict:
     """month: any day of the month to value (default: last month in the park's zone);
     cases: run the configured investment cases on the twin (minutes for a big park)."""
     settings = load_settings()
-    month = (month or _last_month(settings.park.park.timezone)).replace(day=1)
+    month = (month or last_month(settings.park.park.timezone)).replace(day=1)
     run = value_and_send(month, force, cases)
     found = run.valuations
     park_row = next(r for r in found.ledger if r.entity_kind == "park")
@@ -51,8 +46,7 @@ def valuation(month: dt.date | None = None, force: bool = False, cases: bool = T
              "", f"report files: {', '.join(f'`{p}`' for p in run.kept)}"]
     create_markdown_artifact(key="valuation", markdown="\n".join(lines),
                              description=f"Valuation for {month:%Y-%m}")
-    for row in run.report.rows():
-        if row["status"] not in ("sent", "skipped_already_sent"):
-            get_run_logger().warning("%s to %s: %s (%s)", row["key"], row["recipient"],
+    for row in run.report.problems():
+        get_run_logger().warning("%s to %s: %s (%s)", row["key"], row["recipient"],
                                      row["status"], row["detail"])
     return {"month": f"{month:%Y-%m}", "run_id": found.run_id, **run.report.counts()}

@@ -421,15 +421,23 @@ def twin(config_dir: ConfigDir = None, park_file: ParkFile = None,
 
 def _report_month(settings: Settings, month: str | None) -> dt.date:
     """YYYY-MM, or by default last month in the park's zone."""
-    import zoneinfo
+    from jobs.scorecards.data import last_month
 
     if month:
         try:
             return dt.date.fromisoformat(f"{month}-01")
         except ValueError as error:
             raise typer.BadParameter(f"--month {month!r}: expected YYYY-MM") from error
-    today = dt.datetime.now(zoneinfo.ZoneInfo(settings.park.park.timezone)).date()
-    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return last_month(settings.park.park.timezone)
+
+
+def _print_delivery(report) -> None:
+    """Counts per status and every message that did not go; exit 1 if any failed."""
+    for status, count in sorted(report.counts().items()):
+        if count:
+            console.print(f"{status}: {count}")
+    for row in report.problems():
+        console.print(f"  {row['recipient']} ({row['key']}): {row['status']} {row['detail']}")
 
 
 @app.command()
@@ -448,12 +456,7 @@ def scorecards(config_dir: ConfigDir = None, park_file: ParkFile = None,
     wanted = _report_month(settings, month)
     run = monthly_scorecards(settings, wanted, force=force)
     report, kept = run.report, run.kept
-    for status, count in sorted(report.counts().items()):
-        if count:
-            console.print(f"{status}: {count}")
-    for row in report.rows():
-        if row["status"] not in ("sent", "skipped_already_sent"):
-            console.print(f"  {row['recipient']} ({row['key']}): {row['status']} {row['detail']}")
+    _print_delivery(report)
     console.print(f"{len(kept)} files kept under {Path(kept[0]).parent if kept else '-'}")
     if report.counts().get("failed"):
         raise typer.Exit(1)
@@ -485,9 +488,7 @@ def valuation(config_dir: ConfigDir = None, park_file: ParkFile = None,
                       + (", green bond" if view.green_bond_eligible else ""))
     for case in found.cases:
         console.print(f"  case {case.run.case_id}: NPV {case.run.valuation.npv_cny:,.0f} CNY")
-    for status, count in sorted(run.report.counts().items()):
-        if count:
-            console.print(f"{status}: {count}")
+    _print_delivery(run.report)
     console.print(f"landed {len(found.landed)} files; report: {', '.join(run.kept)}")
     if run.report.counts().get("failed"):
         raise typer.Exit(1)

@@ -198,6 +198,12 @@ def add_months(month: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def last_month(timezone: str) -> dt.date:
+    """The first day of last month in the park's zone: what the monthly reports cover."""
+    today = dt.datetime.now(ZoneInfo(timezone)).date()
+    return add_months(today.replace(day=1), -1)
+
+
 def _local_start_utc(day: dt.date, zone: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), ZoneInfo(zone)).astimezone(dt.UTC)
 

@@ -97,6 +97,11 @@ class DeliveryReport:
                  "status": d.outcome.status, "detail": d.outcome.detail}
                 for d in self.deliveries]
 
+    def problems(self) -> list[dict[str, str]]:
+        """The rows of messages neither sent now nor before (refused, failed)."""
+        return [row for row in self.rows()
+                if row["status"] not in (SENT, SKIPPED_ALREADY_SENT)]
+
 
 def envelope_address(address: str) -> str:
     """The address as it goes on the SMTP envelope (an internationalised domain in its ASCII
