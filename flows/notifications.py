@@ -41,7 +41,7 @@ from jobs.common.settings import Settings, load_settings
 WEBHOOK_ENV = "PARK_ALERT_WEBHOOK_URL"
 DEFAULT_WORK_POOL = "park-process"
 FAILED_STATES = ("Failed", "Crashed", "TimedOut")
-# Deployment name patterns (globs): a park group suffixes each park's names (README,
+# Deployment name patterns (globs): a park group suffixes each park's names (docs/platform.md,
 # "Running for real").
 HARVEST_DEPLOYMENTS = "harvest-*"
 DAY_AHEAD_DEPLOYMENTS = "day-ahead-dispatch*"
@@ -56,7 +56,7 @@ Message: {{{{ flow_run.state.message }}}}
 Parameters: {{{{ flow_run.parameters }}}}
 Run id: {{{{ flow_run.id }}}} {{{{ flow_run|ui_url }}}}
 Logs and artifacts: `prefect flow-run logs {{{{ flow_run.id }}}}`, the Prefect UI. Runbook: \
-README, "Running for real"."""
+docs/platform.md, "Running for real"."""
 LATE_PLAN_SUBJECT = "[{park}] day-ahead plan is late"
 LATE_PLAN_BODY = """\
 The day-ahead plan run {{{{ flow_run.name }}}} of park {park} has not started: no worker took \
