@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError, MessageDefect
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -122,6 +123,21 @@ def envelope_address(address: str) -> str:
     return f"{parsed.username}@{domain}"
 
 
+class EncodedSubject(str):
+    """A Subject folded by `email.header.Header`, which keeps every space inside its encoded
+    words. `email.policy.default` folds long non-ASCII subjects at a space *between* encoded
+    words, and a reader drops whitespace between encoded words (RFC 2047, 6.2), so
+    "公司 · 2026年" arrived as "公司 ·2026年". The policy calls `fold` on a header value
+    that carries its own `name`."""
+
+    name = "Subject"
+
+    def fold(self, *, policy) -> str:  # noqa: ANN001 (email's policy protocol)
+        encoded = Header(str(self), "utf-8", header_name=self.name).encode(
+            linesep=policy.linesep)
+        return f"{self.name}: {encoded}{policy.linesep}"
+
+
 def build_mime(message: Message, sender: str) -> EmailMessage:
     """multipart/mixed [ alternative [ text, related [ html, PNGs by Content-ID ] ],
     attachments... ]; header and filename encodings are left to `email.policy.default`
@@ -132,7 +148,7 @@ def build_mime(message: Message, sender: str) -> EmailMessage:
     recipient = envelope_address(message.recipient.email)
     user, domain = recipient.split("@")
     mime = EmailMessage()
-    mime["Subject"] = message.subject
+    mime["Subject"] = EncodedSubject(message.subject)
     mime["From"] = sender
     mime["To"] = Address(display_name=message.recipient.name, username=user, domain=domain)
     mime["Date"] = format_datetime(dt.datetime.now(dt.UTC))

@@ -318,3 +318,20 @@ def test_the_html_may_not_refer_to_an_image_it_lacks() -> None:
     message = dataclasses.replace(scorecard(ZH), inline_images={"trend": png("trend")})
     with pytest.raises(ValueError, match="load-profile"):
         build_mime(message, "scorecards@park.example.cn")
+
+
+@pytest.mark.parametrize("subject", [
+    # seen in the demo: the fold fell on the space after "·", and readers dropped it
+    "苏州星湖汽车零部件有限公司 · 2026年12月 能碳月度记分卡",
+    "苏州独墅纺织科技有限公司 · 2026年12月 能碳月度记分卡",
+    "Suzhou Xinghu Auto Parts Co., Ltd. · December 2026 energy and carbon scorecard",
+    # a space at every position around where a long Chinese subject folds
+    *[("零" * n) + " · " + "2026年12月 能碳月度记分卡 " * 3 for n in range(8, 30)],
+])
+def test_subject_keeps_every_space_through_folding(subject: str) -> None:
+    raw = build_mime(dataclasses.replace(scorecard(ZH), subject=subject),
+                     "scorecards@park.example.cn").as_bytes()
+    header_lines = raw.split(b"\n\n", 1)[0].split(b"\n")
+    assert all(len(line.rstrip(b"\r")) <= 78 for line in header_lines)  # still folded
+    received = email.message_from_bytes(raw, policy=email.policy.default)
+    assert received["Subject"] == subject
