@@ -4,6 +4,9 @@ Content-ID, and a plain-text alternative with the same words."""
 
 from __future__ import annotations
 
+import base64
+import re
+from collections.abc import Mapping
 from html import escape
 
 from jobs.scorecards.layout import (
@@ -63,6 +66,22 @@ def to_html(layout: Layout, language: str) -> str:
             f'<table role="presentation" width="{WIDTH_PX}" cellpadding="0" cellspacing="0" '
             f'style="width:{WIDTH_PX}px;max-width:100%;background:#ffffff;padding:16px;">'
             f"{rows}</table></td></tr></table></body></html>")
+
+
+_CID_SRC = re.compile(r'src="cid:([^"]+)"')
+
+
+def self_contained(html: str, images: Mapping[str, bytes]) -> str:
+    """The email's HTML with each `cid:` image inlined as a data: URI, for the copy kept on
+    disk: opened from a folder (a browser, an archive), a Content-ID points nowhere."""
+
+    def inline(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in images:
+            raise ValueError(f"the HTML refers to an image it lacks: {name!r}")
+        return f'src="data:image/png;base64,{base64.b64encode(images[name]).decode("ascii")}"'
+
+    return _CID_SRC.sub(inline, html)
 
 
 def to_text(layout: Layout) -> str:

@@ -25,7 +25,7 @@ from types import TracebackType
 from jobs.common import landing
 from jobs.common.settings import join_path
 from jobs.scorecards.font_subset import BatchFonts
-from jobs.scorecards.html import to_html, to_text
+from jobs.scorecards.html import self_contained, to_html, to_text
 from jobs.scorecards.layout import Layout
 from jobs.scorecards.pdf import to_pdf
 
@@ -121,7 +121,8 @@ def render_card(name: str, layouts: dict[str, Layout], fonts: BatchFonts, folder
         made_pdf = time.perf_counter()
         html_path = join_path(folder, f"{name}.{language}.html")
         pdf_path = join_path(folder, f"{name}.{language}.pdf")
-        landing.write_atomically(html_path, html.encode("utf-8"))
+        landing.write_atomically(html_path,
+                                 self_contained(html, layout.images).encode("utf-8"))
         landing.write_atomically(pdf_path, pdf)
         seconds["html_and_text"] += made_html - started
         seconds["pdf"] += made_pdf - made_html

@@ -5,11 +5,15 @@ its own message; a re-run sends nothing unless forced."""
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
+import io
 import re
+from pathlib import Path
 
 import duckdb
+import PIL.Image
 import pypdfium2 as pdfium
 import pytest
 
@@ -86,6 +90,8 @@ def test_scorecards_reach_their_readers_with_the_warehouse_figures(built, tmp_pa
     renderings = {(row["key"], row["language"]) for row in report.rows()}
     assert all(path.endswith((".html", ".pdf")) for path in kept)
     assert len(kept) == 2 * len(renderings)  # one HTML and one PDF per card and language
+    for path in (p for p in kept if p.endswith(".html")):
+        _assert_opens_with_its_images(Path(path).read_text(encoding="utf-8"))
 
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         kwh = connection.execute(
@@ -106,3 +112,17 @@ def test_scorecards_reach_their_readers_with_the_warehouse_figures(built, tmp_pa
     assert configured.park.park.name_zh in str(park_card["Subject"])
     assert "单位能耗碳排放" in _pdf_text(park_card)
     assert not any(REFUSED in to for to in received)
+
+
+def _assert_opens_with_its_images(html: str) -> None:
+    """A kept HTML file shows its charts from a folder: no cid: left, each image a data: URI
+    holding a PNG that decodes."""
+    assert "cid:" not in html
+    sources = re.findall(r'<img src="([^"]+)"', html)
+    assert sources, "a kept scorecard without its charts"
+    for source in sources:
+        prefix = "data:image/png;base64,"
+        assert source.startswith(prefix)
+        with PIL.Image.open(io.BytesIO(base64.b64decode(source[len(prefix):]))) as image:
+            image.verify()
+
