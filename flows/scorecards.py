@@ -45,4 +45,5 @@ def scorecards(month: dt.date | None = None, force: bool = False) -> dict:
     for row in report.problems():
         get_run_logger().warning("%s to %s: %s (%s)", row["key"], row["recipient"],
                                  row["status"], row["detail"])
+    report.raise_for_failures()
     return {"month": f"{month:%Y-%m}", **counts}

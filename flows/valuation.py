@@ -49,4 +49,5 @@ def valuation(month: dt.date | None = None, force: bool = False, cases: bool = T
     for row in run.report.problems():
         get_run_logger().warning("%s to %s: %s (%s)", row["key"], row["recipient"],
                                      row["status"], row["detail"])
+    run.report.raise_for_failures()
     return {"month": f"{month:%Y-%m}", "run_id": found.run_id, **run.report.counts()}

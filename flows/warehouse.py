@@ -41,7 +41,7 @@ def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
     """Landing checkpoint first (its quarantine rows land before dbt reads them), dbt build,
     then the mart checkpoint on the same days (as local dates in the park's zone).
 
-    full_checks: run the row-grain tests over all rows, not just recent ones (daily, 08:40 Shanghai).
+    full_checks: run the row-grain tests over all rows, not just recent ones (daily, 08:40).
     quality_days: UTC days to check; default yesterday and today. A failing expectation is
     reported (and on landing data quarantined), not fatal: the data is flagged, the warehouse
     still builds. A failed dbt test fails the flow.

@@ -10,10 +10,11 @@ import asyncio
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from device_io.errors import ConfigError
@@ -428,7 +429,44 @@ def _report_month(settings: Settings, month: str | None) -> dt.date:
             return dt.date.fromisoformat(f"{month}-01")
         except ValueError as error:
             raise typer.BadParameter(f"--month {month!r}: expected YYYY-MM") from error
-    return last_month(settings.park.park.timezone)
+    wanted = last_month(settings.park.park.timezone)
+    held = _months_in_warehouse(settings)
+    if wanted not in held:  # the default must not be a month of empty reports
+        holds = ", ".join(f"{m:%Y-%m}" for m in held) or "no month yet (run `park build`)"
+        example = f" (e.g. --month {held[-1]:%Y-%m}: month to date)" if held else ""
+        console.print(f"[red]last month ({wanted:%Y-%m}, the default) has no data in the "
+                      f"warehouse[/]: it holds {holds}. Choose one with --month "
+                      f"YYYY-MM{example}.")
+        raise typer.Exit(2)
+    return wanted
+
+
+def _months_in_warehouse(settings: Settings) -> list[dt.date]:
+    import duckdb
+
+    try:
+        with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+            rows = connection.execute(
+                "select distinct month from fct_park_monthly_kpis order by month").fetchall()
+    except duckdb.Error:  # no warehouse yet, or not built this far
+        return []
+    return [row[0] for row in rows]
+
+
+def _unreachable(error: Exception, again: str) -> NoReturn:
+    console.print(f"[bold red]nothing sent: {escape(str(error))}[/]\nThe reports were not "
+                  f"rendered. When the server is back, run `{again}` again (the send log sends "
+                  "only what has not gone).")
+    raise typer.Exit(1)
+
+
+def _print_one(delivery) -> None:
+    outcome, message = delivery.outcome, delivery.message
+    colour = {"sent": "green", "skipped_already_sent": "dim"}.get(outcome.status, "red")
+    console.print(f"  [{colour}]{outcome.status}[/] {escape(message.recipient.email)} "
+                  f"({escape(message.key)}, {message.language})"
+                  + ("" if outcome.status in ("sent", "skipped_already_sent")
+                     else f": {escape(outcome.detail)}"))
 
 
 def _print_delivery(report) -> None:
@@ -450,11 +488,17 @@ def scorecards(config_dir: ConfigDir = None, park_file: ParkFile = None,
                ) -> None:
     """Render the month's enterprise and park scorecards, keep them on disk and email them
     (SMTP from the config's `mail`, password from PARK_SMTP_PASSWORD)."""
+    from jobs.scorecards.mail import SmtpUnreachable
     from jobs.scorecards.run import monthly_scorecards
 
     settings = _settings(config_dir, park_file, data_root)
     wanted = _report_month(settings, month)
-    run = monthly_scorecards(settings, wanted, force=force)
+    console.print(f"scorecards for {wanted:%Y-%m}: checking the mail server, rendering, "
+                  "sending (each message below as it goes)")
+    try:
+        run = monthly_scorecards(settings, wanted, force=force, on_delivery=_print_one)
+    except SmtpUnreachable as error:
+        _unreachable(error, f"park scorecards --month {wanted:%Y-%m}")
     report, kept = run.report, run.kept
     _print_delivery(report)
     console.print(f"{len(kept)} files kept under {Path(kept[0]).parent if kept else '-'}")

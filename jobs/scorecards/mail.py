@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import smtplib
+import socket
 import ssl
 import time
 from collections import Counter
@@ -70,6 +71,14 @@ class Message:
         return digest.hexdigest()
 
 
+class SmtpUnreachable(RuntimeError):
+    """The mail server could not be reached: nothing was sent."""
+
+
+class DeliveryFailed(RuntimeError):
+    """Some messages of a batch could not be sent."""
+
+
 @dataclass(frozen=True)
 class SendOutcome:
     status: str  # STATUSES
@@ -97,6 +106,16 @@ class DeliveryReport:
                  "language": d.message.language,
                  "status": d.outcome.status, "detail": d.outcome.detail}
                 for d in self.deliveries]
+
+    def raise_for_failures(self) -> None:
+        """For a scheduled run: raise when a message failed
+        (the server, not the address), so the run fails and the platform team is notified;
+        a re-run sends only what has not gone."""
+        failed = [d for d in self.deliveries if d.outcome.status == FAILED]
+        if failed:
+            raise DeliveryFailed(f"{len(failed)} of {len(self.deliveries)} message(s) not sent, "
+                                 f"e.g. to {failed[0].message.recipient.email}: "
+                                 f"{failed[0].outcome.detail}")
 
     def problems(self) -> list[dict[str, str]]:
         """The rows of messages neither sent now nor before (refused, failed)."""
@@ -196,7 +215,11 @@ class SmtpSender:
 
     A refused recipient is that message's outcome and does not touch the others; connection
     errors and 4xx replies are retried `retries` times after `retry_delay_s`, doubling; 5xx
-    replies fail the message at once."""
+    replies fail the message at once. A server that cannot be reached at all (connection
+    refused, unknown host: nothing listens, so seconds apart nothing changes; or a connect that
+    still fails after the retries) is marked unreachable, and every later message of the batch
+    fails at once instead of waiting through its own retries: a batch against a server that is
+    down ends in seconds, and the caller's retry (minutes apart) sends what did not go."""
 
     def __init__(self, mail: MailSettings, password: str | None = None, *,
                  ssl_context: ssl.SSLContext | None = None,
@@ -211,6 +234,21 @@ class SmtpSender:
         self._ssl_context = ssl_context
         self._sleep = sleep
         self._smtp: smtplib.SMTP | None = None
+        self.unreachable: str | None = None  # why the server could not be reached, once known
+
+    def check(self) -> None:
+        """Open the connection now (before anything is rendered), or raise SmtpUnreachable."""
+        attempts = 0
+        while self.unreachable is None:
+            attempts += 1
+            try:
+                self._connection()
+                return
+            except Exception as exc:
+                self._note_connect_failure(exc, attempts)
+                if self.unreachable is None:
+                    self._sleep(self.mail.retry_delay_s * 2 ** (attempts - 1))
+        raise SmtpUnreachable(self.unreachable)
 
     def __enter__(self) -> SmtpSender:
         return self
@@ -227,9 +265,18 @@ class SmtpSender:
         mime = build_mime(message, self.mail.sender)
         attempts = 0
         while True:
+            if self.unreachable is not None:
+                return SendOutcome(FAILED, f"not attempted: {self.unreachable}", attempts)
             attempts += 1
             try:
-                refused = self._connection().send_message(mime, self.mail.sender, [recipient])
+                connection = self._connection()
+            except Exception as exc:
+                self._note_connect_failure(exc, attempts)
+                if self.unreachable is None:
+                    self._sleep(self.mail.retry_delay_s * 2 ** (attempts - 1))
+                continue
+            try:
+                refused = connection.send_message(mime, self.mail.sender, [recipient])
                 if refused:  # only some recipients refused; there is only one
                     return SendOutcome(REJECTED_ADDRESS, _reply(refused[recipient]), attempts)
                 return SendOutcome(SENT, f"accepted by {self.mail.host}:{self.mail.port}",
@@ -246,6 +293,16 @@ class SmtpSender:
             if not transient or attempts > self.mail.retries:
                 return SendOutcome(FAILED, detail, attempts)
             self._sleep(self.mail.retry_delay_s * 2 ** (attempts - 1))
+
+    def _note_connect_failure(self, failure: Exception, attempts: int) -> None:
+        """After a failed connect: mark the server unreachable when retrying cannot help (or
+        the retries are spent); an answer it gave (a 4xx/5xx greeting, a refused login) is
+        judged like any reply."""
+        detail, transient = _classify(failure)
+        hopeless = isinstance(failure, (ConnectionRefusedError, socket.gaierror))
+        if hopeless or not transient or attempts > self.mail.retries:
+            self.unreachable = (f"no connection to the SMTP server {self.mail.host}:"
+                                f"{self.mail.port} ({detail})")
 
     def close(self) -> None:
         smtp, self._smtp = self._smtp, None
@@ -304,8 +361,29 @@ def _classify(failure: Exception) -> tuple[str, bool]:
     return detail, isinstance(failure, (smtplib.SMTPServerDisconnected, OSError))
 
 
+def checked_sender(settings: Settings, pairs: Iterable[tuple[str, str]], *, force: bool,
+                   sender: SmtpSender | None) -> tuple[SmtpSender | None, bool]:
+    """Before anything is rendered: the sender to use (made from the config when None) with its
+    connection open, or SmtpUnreachable; (None, False) when the send log says every
+    (key, address) pair has gone already. The bool says whether the caller owns (closes) it."""
+    done = set() if force else SendLog.for_data_root(settings.data_root).sent_pairs()
+    if all((key, address.lower()) in done for key, address in pairs):
+        return sender, False
+    owned = sender is None
+    if sender is None:
+        sender = SmtpSender(settings.park.mail, smtp_password(settings.park.mail))
+    try:
+        sender.check()
+    except SmtpUnreachable:
+        if owned:
+            sender.close()
+        raise
+    return sender, owned
+
+
 def deliver(settings: Settings, messages: Iterable[Message], *, force: bool = False,
-            sender: SmtpSender | None = None, log: SendLog | None = None) -> DeliveryReport:
+            sender: SmtpSender | None = None, log: SendLog | None = None,
+            on_delivery: Callable[[Delivery], None] | None = None) -> DeliveryReport:
     """Send each message not already sent to its recipient (all of them with `force`), logging
     every outcome. Without a `sender`, one is made from `settings.park.mail` and the password
     from the environment or Prefect, only if there is anything to send."""
@@ -320,6 +398,8 @@ def deliver(settings: Settings, messages: Iterable[Message], *, force: bool = Fa
                 if pair in done:
                     deliveries.append(Delivery(message, SendOutcome(
                         SKIPPED_ALREADY_SENT, "in the send log; force to send again", 0)))
+                    if on_delivery is not None:
+                        on_delivery(deliveries[-1])
                     continue
                 if sender is None:
                     mail = settings.park.mail
@@ -330,6 +410,8 @@ def deliver(settings: Settings, messages: Iterable[Message], *, force: bool = Fa
                 if outcome.status == SENT:  # once per batch, even with force
                     done.add(pair)
                 deliveries.append(Delivery(message, outcome))
+                if on_delivery is not None:  # progress, as each message goes
+                    on_delivery(deliveries[-1])
         finally:
             if owned is not None:
                 owned.close()

@@ -9,7 +9,7 @@ import functools
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,14 @@ from jobs.common.settings import Settings, join_path
 from jobs.scorecards.data import build_enterprise_scorecards, build_park_scorecard
 from jobs.scorecards.font_subset import fonts_for
 from jobs.scorecards.layout import enterprise_layout, park_layout
-from jobs.scorecards.mail import DeliveryReport, Message, SmtpSender, deliver
+from jobs.scorecards.mail import (
+    Delivery,
+    DeliveryReport,
+    Message,
+    SmtpSender,
+    checked_sender,
+    deliver,
+)
 from jobs.scorecards.pdf import layout_text
 from jobs.scorecards.render_pool import CardJob, CardRenderer, cards_per_language, processes_for
 
@@ -44,12 +51,15 @@ class MonthlyRun:
 
 
 def monthly_scorecards(settings: Settings, month: dt.date, *, force: bool = False,
-                       sender: SmtpSender | None = None) -> MonthlyRun:
+                       sender: SmtpSender | None = None,
+                       on_delivery: Callable[[Delivery], None] | None = None) -> MonthlyRun:
     """Every enterprise's card to its contacts and the park's card to park management.
 
     The enterprises' layouts start rendering while the park's figures are queried; all layouts
     are made before any PDF, so that the fonts are cut once to the characters they use; each
-    card's messages go out as soon as its PDFs are written (make bench, scorecards)."""
+    card's messages go out as soon as its PDFs are written (make bench, scorecards). A mail
+    server that cannot be reached raises SmtpUnreachable before anything is rendered.
+    `on_delivery` hears of each message as it goes (the CLI prints it: progress)."""
     month = month.replace(day=1)
     park = settings.park
     default = park.scorecards.default_language.value
@@ -74,6 +84,24 @@ def monthly_scorecards(settings: Settings, month: dt.date, *, force: bool = Fals
                        f"{park.park.id}-{month:%Y-%m}.pdf")
                for contact in park.recipients.park_management]
     languages = cards_per_language([(w.name, w.language) for w in wanted])
+    # a mail server that is down fails the batch here, in seconds, before any rendering
+    sender, owns_sender = checked_sender(settings, [(w.key, w.contact.email) for w in wanted],
+                                         force=force, sender=sender)
+    try:
+        return _render_and_send(settings, month, force, sender, wanted, enterprise_cards,
+                                languages, seconds, lap, on_delivery)
+    finally:
+        if owns_sender and sender is not None:
+            sender.close()
+
+
+def _render_and_send(settings: Settings, month: dt.date, force: bool,
+                     sender: SmtpSender | None, wanted: list[_Wanted], enterprise_cards: list,
+                     languages: dict[str, tuple[str, ...]], seconds: defaultdict[str, float],
+                     lap: Callable[[str], None],
+                     on_delivery: Callable[[Delivery], None] | None) -> MonthlyRun:
+    park = settings.park
+    park_name = f"park-{park.park.id}"
     lap("enterprise_data")
     processes = processes_for(len(languages), park.scorecards.render_processes)
     folder = join_path(settings.data_root, "reports", "scorecards", f"{month:%Y-%m}")
@@ -109,7 +137,8 @@ def monthly_scorecards(settings: Settings, month: dt.date, *, force: bool = Fals
                                   attachments=[(w.attachment, page.pdf, "application/pdf")],
                                   language=w.language)
 
-        report = deliver(settings, messages(), force=force, sender=sender)
+        report = deliver(settings, messages(), force=force, sender=sender,
+                         on_delivery=on_delivery)
         lap("render_and_send")
     seconds.update({f"workers_{stage}": spent for stage, spent in renderer.seconds.items()})
     return MonthlyRun(report, kept, processes, {k: round(v, 2) for k, v in seconds.items()})

@@ -26,6 +26,7 @@ from jobs.scorecards.mail import (
     PASSWORD_ENV,
     Message,
     SmtpSender,
+    SmtpUnreachable,
     build_mime,
     deliver,
     envelope_address,
@@ -185,36 +186,54 @@ def test_a_temporary_refusal_is_retried_with_back_off_then_failed(catcher: SmtpC
 
 
 @pytest.mark.integration
-def test_a_server_down_at_first_is_retried_and_sent(tmp_path: Path) -> None:
-    port = free_ports(1)[0]
+def test_a_refused_connection_fails_the_batch_at_once_and_a_rerun_sends(tmp_path: Path
+                                                                         ) -> None:
+    """Nothing listening: retrying seconds apart cannot help (the run's own retry, minutes
+    apart, does), so no back-off, and the rest of the batch is not attempted."""
+    port = free_ports(1)[0]  # nothing listens there yet
     catcher = SmtpCatcher(tmp_path / "inbox", port=port, starttls=True, auth=(USER, PASSWORD))
     sleeps: list[float] = []
-
-    def wait_and_start(seconds: float) -> None:  # the server comes up during the back-off
-        sleeps.append(seconds)
-        if len(sleeps) == 2:
-            catcher.start()
-
-    settings = MailSettings(port=port, username=USER, retries=3, retry_delay_s=0.01)
-    try:
-        with SmtpSender(settings, PASSWORD, ssl_context=catcher.client_ssl_context(),
-                        sleep=wait_and_start) as sender:
-            outcome = sender.send(scorecard(ZH))
-    finally:
-        catcher.stop()
-    assert (outcome.status, outcome.attempts, sleeps) == ("sent", 3, [0.01, 0.02])
+    settings = MailSettings(port=port, username=USER, retries=3, retry_delay_s=5)
+    with SmtpSender(settings, PASSWORD, ssl_context=catcher.client_ssl_context(),
+                    sleep=sleeps.append) as sender:
+        outcomes = [sender.send(scorecard(ZH)), sender.send(scorecard(EN))]
+    assert sleeps == []
+    assert [(o.status, o.attempts) for o in outcomes] == [("failed", 1), ("failed", 0)]
+    assert "ConnectionRefusedError" in outcomes[0].detail
+    assert outcomes[1].detail.startswith(f"not attempted: no connection to the SMTP server "
+                                         f"127.0.0.1:{port}")
+    with catcher, SmtpSender(settings, PASSWORD, ssl_context=catcher.client_ssl_context(),
+                             sleep=sleeps.append) as sender:
+        assert sender.send(scorecard(ZH)).status == "sent"
     assert len(catcher.messages) == 1
 
 
 @pytest.mark.integration
-def test_a_server_down_fails_after_the_retries(tmp_path: Path) -> None:
-    port = free_ports(1)[0]  # nothing listens there
+def test_check_raises_before_anything_is_rendered(tmp_path: Path) -> None:
     sleeps: list[float] = []
-    settings = MailSettings(port=port, retries=2, retry_delay_s=0.01)
-    with SmtpSender(settings, sleep=sleeps.append) as sender:
-        outcome = sender.send(scorecard(ZH))
-    assert (outcome.status, outcome.attempts, sleeps) == ("failed", 3, [0.01, 0.02])
-    assert "ConnectionRefusedError" in outcome.detail
+    settings = MailSettings(port=free_ports(1)[0], retries=3, retry_delay_s=5)
+    with SmtpSender(settings, sleep=sleeps.append) as sender, \
+            pytest.raises(SmtpUnreachable, match="no connection to the SMTP server"):
+        sender.check()
+    assert sleeps == []
+
+
+@pytest.mark.integration
+def test_a_server_lost_mid_batch_fails_the_rest_without_their_retries(tmp_path: Path) -> None:
+    sleeps: list[float] = []
+    catcher = SmtpCatcher(tmp_path / "inbox", starttls=True, auth=(USER, PASSWORD)).start()
+    try:
+        with sender_for(catcher, sleeps, retries=2) as sender:
+            first = sender.send(scorecard(ZH))
+            catcher.stop()
+            rest = [sender.send(scorecard(c)) for c in (EN, ZH, EN)]
+    finally:
+        catcher.stop()
+    assert first.status == "sent" and len(catcher.messages) == 1
+    # the first message after the loss finds the server gone; the others are not attempted
+    assert [(o.status, o.attempts) for o in rest] == [("failed", 1), ("failed", 0),
+                                                      ("failed", 0)]
+    assert sleeps == []
 
 
 @pytest.mark.integration

@@ -6,21 +6,27 @@ its own message; a re-run sends nothing unless forced."""
 from __future__ import annotations
 
 import base64
+import copy
 import email
 import email.policy
 import io
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
 import PIL.Image
 import pypdfium2 as pdfium
 import pytest
+from typer.testing import CliRunner
 
-from jobs.scorecards.mail import SmtpSender
+from device_io.simulator.ports import free_ports
+from jobs.cli import app
+from jobs.scorecards.mail import SmtpSender, SmtpUnreachable
 from jobs.scorecards.run import monthly_scorecards
 from jobs.scorecards.sendlog import SendLog
 from jobs.scorecards.smtp_catcher import SmtpCatcher
+from tests.conftest import CONFIG_DIR, write_park_file
 from tests.jobs.scorecards.conftest import JUNE, _with_config
 
 pytestmark = pytest.mark.integration
@@ -113,6 +119,38 @@ def test_scorecards_reach_their_readers_with_the_warehouse_figures(built, tmp_pa
     assert "单位能耗碳排放" in _pdf_text(park_card)
     assert not any(REFUSED in to for to in received)
 
+
+def test_a_mail_server_that_is_down_fails_the_batch_before_rendering(built, monkeypatch):
+    park, settings, _ = built
+    monkeypatch.setenv("PARK_SMTP_PASSWORD", "s3cret")
+    configured = _configure(park, settings, free_ports(1)[0])  # nothing listens there
+    folder = Path(configured.data_root) / "reports" / "scorecards" / f"{JUNE:%Y-%m}"
+    shutil.rmtree(folder, ignore_errors=True)
+    with pytest.raises(SmtpUnreachable, match="ConnectionRefusedError"):
+        monthly_scorecards(configured, JUNE, force=True)
+    assert not folder.exists()  # nothing rendered, nothing half-sent
+
+
+def test_the_command_says_what_is_wrong_and_where_to_go(built, monkeypatch, tmp_path):
+    """`park scorecards` with the mail server down: nothing rendered, exit 1 and what to do;
+    with no --month and last month empty in the warehouse: exit 2 naming the months held."""
+    park, settings, _ = built
+    monkeypatch.setenv("PARK_SMTP_PASSWORD", "s3cret")
+    changed = copy.deepcopy(park)
+    changed["mail"] = {"host": "127.0.0.1", "port": free_ports(1)[0], "username": "bot"}
+    park_file = write_park_file(changed, tmp_path / "park.yaml")
+    common = ["scorecards", "--config-dir", str(CONFIG_DIR), "--park-file", str(park_file),
+              "--data-root", str(settings.data_root)]
+    down = CliRunner().invoke(app, [*common, "--month", f"{JUNE:%Y-%m}", "--force"])
+    assert down.exit_code == 1, down.output
+    said = " ".join(down.output.split())  # the console wraps at 80 columns
+    assert "nothing sent: no connection to the SMTP server 127.0.0.1" in said
+    assert f"run `park scorecards --month {JUNE:%Y-%m}` again" in said
+    assert down.exception is None or isinstance(down.exception, SystemExit)
+    empty = CliRunner().invoke(app, common)  # last month: the warehouse holds June 2026 only
+    assert empty.exit_code == 2, empty.output
+    said = " ".join(empty.output.split())
+    assert "has no data in the warehouse" in said and "2026-06" in said.split("it holds")[1]
 
 def _assert_opens_with_its_images(html: str) -> None:
     """A kept HTML file shows its charts from a folder: no cid: left, each image a data: URI
