@@ -105,12 +105,17 @@ def harvest(config_dir: ConfigDir = None, park_file: ParkFile = None,
             cycles: Annotated[int, typer.Option(min=1, help="Poll cycles to run.")] = 1,
             interval_s: Annotated[float, typer.Option(help="Seconds between cycle starts.")] = 60.0,
             ) -> None:
-    """Poll the devices once (or for several cycles) and land the readings as Parquet."""
-    from device_io.harvest import harvest_cycles
+    """Poll the devices once (or for several cycles) and land the readings as Parquet.
+    Exit code 3 when another process is harvesting one of the poll groups (nothing done)."""
+    from device_io.harvest import HarvestBusy, harvest_cycles
 
     settings = _settings(config_dir, park_file, data_root)
-    reports = asyncio.run(harvest_cycles(settings, group, cycles=cycles, interval_s=interval_s,
-                                         on_cycle=_print_cycle))
+    try:
+        reports = asyncio.run(harvest_cycles(settings, group, cycles=cycles,
+                                             interval_s=interval_s, on_cycle=_print_cycle))
+    except HarvestBusy as busy:
+        console.print(f"[bold yellow]skipped[/]: {busy}")
+        raise typer.Exit(3) from busy
     failed = reports[-1].devices_due - reports[-1].devices_good
     console.print(f"{len(reports)} cycle(s); last: {failed} device(s) not good")
 
