@@ -138,11 +138,13 @@ def device_values(register_map: RegisterMap, decoder: DeviceDecoder, reads: Devi
     values: dict[str, DecodedValue] = {}
     for point in register_map.landed_points:
         value = decoded.get(point.name)
-        values[point.name] = value if value is not None else _failed_value(point, reads.failed)
+        values[point.name] = value if value is not None else failed_value(point, reads.failed)
     return values
 
 
-def _failed_value(point: Point, failed: dict[str, BlockOutcome]) -> DecodedValue:
+def failed_value(point: Point, failed: dict[str, BlockOutcome]) -> DecodedValue:
+    """The value of a point that was not read: its own failure or, if its registers were read,
+    its scale factor's."""
     outcome = failed.get(point.name)
     prefix = ""
     if outcome is None:  # its own registers were read; its scale factor's were not

@@ -103,6 +103,12 @@ def is_not_available(point: Point, raw: int | float) -> bool:
     return _bits(point.type, int(raw)) == _bits(point.type, int(point.not_available))
 
 
+def not_available_detail(point: Point) -> str:
+    """Why a sentinel reading is not a value: an optional point the device does not implement,
+    or a point it has no value for right now (SunSpec uses one sentinel for both)."""
+    return NOT_IMPLEMENTED if point.optional else NOT_AVAILABLE
+
+
 def exponent_of_scale_factor(sf_point: Point, raw: int | float) -> int | None:
     """The power of ten a SunSpec *_SF register holds; None when the device says it has none
     or the value is beyond any real device's (|SF| > 10)."""
@@ -302,8 +308,7 @@ class DeviceDecoder:
     def _decode_point(self, point: Point, raws: dict[str, int | float]) -> DecodedValue | None:
         raw = raws[point.name]
         if is_not_available(point, raw):
-            return DecodedValue(None, Quality.INVALID,
-                                NOT_IMPLEMENTED if point.optional else NOT_AVAILABLE)
+            return DecodedValue(None, Quality.INVALID, not_available_detail(point))
         exponent = None
         if point.scale_factor_point is not None:
             sf_point = self.register_map.point(point.scale_factor_point)

@@ -218,3 +218,28 @@ def test_unserved_ranges_are_probed_again_after_an_hour(settings):
     assert {r["quality"] for r in probed.values()} == {"good"}
     state = _state(settings, inverter.id)
     assert state["unserved"] == [] and state["unserved_probed_unix_s"] is None
+
+
+def test_the_setpoint_transport_reads_what_the_device_serves(settings):
+    """ModbusPointIO splits the refused read too: the inverter's power is there, the limit it
+    cannot have is None (and a write to it is refused by the device, not sent blind)."""
+    from device_io.point_io import ModbusPointIO
+
+    inverter = _inverter(settings)
+
+    async def scenario():
+        async with serving(settings, {inverter.id: [MODEL_123]}) as (simulator, _):
+            io = ModbusPointIO(settings)
+            try:
+                values = await io.read_points(inverter.id, ["ac_power_kw", "power_limit_pct"])
+                write = await io.write_point(inverter.id, "power_limit_pct", 50.0)
+            finally:
+                await io.close()
+            return values, write, simulator.twin.point_values(inverter.id)
+
+    values, write, truth = asyncio.run(scenario())
+    assert values["power_limit_pct"] is None
+    # W is s16 x 0.001 kW x 10^W_SF; the simulator picks W_SF = 1 for a 300 kW rating: 0.01 kW
+    assert values["ac_power_kw"] == pytest.approx(truth["ac_power_kw"], abs=0.0051)
+    assert truth["ac_power_kw"] > 1  # noon in June: a real number, not a zero
+    assert not write.ok and "ILLEGAL_ADDRESS" in write.detail
