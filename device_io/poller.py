@@ -77,11 +77,10 @@ class PollTarget:
         decoder = DeviceDecoder(register_map)
         block_of_point = {slot.point.name: index for index, block in enumerate(decoder.blocks)
                           for slot in block.slots}
-        return cls(device, register_map, decoder, block_of_point)
+        return cls(device, register_map, decoder, block_of_point,
+                   {(): ReadPlan(decoder.blocks)})
 
     def plan(self, unserved: tuple[AddressRange, ...] = ()) -> ReadPlan:
-        if not unserved:
-            return ReadPlan(self.decoder.blocks)
         plan = self._plans.get(unserved)
         if plan is None:
             plan = ReadPlan(plan_reads(self.register_map, unserved),
