@@ -339,7 +339,8 @@ class Harvester:
         self.state.save(self.state_path)
         problems: dict[str, tuple[Quality, str | None]] = {
             r.device_id: (r.worst, next((v.detail for v in r.values.values()
-                                         if v.quality == r.worst), None))
+                                         if v.quality == r.worst
+                                         and not is_point_fact(v.detail)), None))
             for r in results if r.worst != Quality.GOOD}
         good = [r for r in results if r.worst == Quality.GOOD]
         return CycleReport(

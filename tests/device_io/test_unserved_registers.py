@@ -148,7 +148,9 @@ def test_a_required_point_the_device_lacks_lands_as_an_exception(settings):
         assert rows[name]["quality"] == "exception"
         assert rows[name]["detail"] == ("Modbus exception 2 (ILLEGAL_ADDRESS): "
                                         "not served by this device")
-    assert report.problems[inverter.id][0].value == "exception"
+    quality, detail = report.problems[inverter.id]
+    assert (quality.value, detail) == (
+        "exception", "Modbus exception 2 (ILLEGAL_ADDRESS): not served by this device")
     assert report.devices_good == report.devices_due - 1
 
 
