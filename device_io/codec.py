@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -25,6 +26,14 @@ _STRUCT_CODE = {
 }
 _UNSIGNED_CODE = {1: "H", 2: "I", 4: "Q"}
 NOT_AVAILABLE = "not available"  # detail of a sentinel reading: the device says it has no value
+# Detail of an optional point the device does not have (unserved, or its sentinel).
+NOT_IMPLEMENTED = "not implemented"
+
+
+def is_point_fact(detail: str | None) -> bool:
+    """A detail that describes the point, not a fault of the device (an idle charger's vehicle
+    SOC, an optional point the model lacks)."""
+    return detail in (NOT_AVAILABLE, NOT_IMPLEMENTED)
 
 
 class Quality(StrEnum):
@@ -94,6 +103,12 @@ def is_not_available(point: Point, raw: int | float) -> bool:
     return _bits(point.type, int(raw)) == _bits(point.type, int(point.not_available))
 
 
+def not_available_detail(point: Point) -> str:
+    """Why a sentinel reading is not a value: an optional point the device does not implement,
+    or a point it has no value for right now (SunSpec uses one sentinel for both)."""
+    return NOT_IMPLEMENTED if point.optional else NOT_AVAILABLE
+
+
 def exponent_of_scale_factor(sf_point: Point, raw: int | float) -> int | None:
     """The power of ten a SunSpec *_SF register holds; None when the device says it has none
     or the value is beyond any real device's (|SF| > 10)."""
@@ -149,6 +164,45 @@ class _PointSlot:
     reorder: bool
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class AddressRange:
+    """Registers [start, end) of one table that a device does not serve in one read. A range
+    with start == end is a boundary no read may span (the device refused the read across it,
+    yet served both sides)."""
+
+    table: Table
+    start: int
+    end: int
+
+    def holds(self, point: Point) -> bool:
+        """The point's registers fall (partly) in the range: the point cannot be read."""
+        return (point.table == self.table and self.start < self.end
+                and point.address < self.end and self.start < point.end_address)
+
+    def splits(self, start: int, end: int) -> bool:
+        """A read of [start, end) would include the range, or cross the boundary."""
+        if self.start == self.end:
+            return start < self.start < end
+        return start < self.end and self.start < end
+
+
+def merged_ranges(ranges: Iterable[AddressRange]) -> list[AddressRange]:
+    """Sorted, overlapping or touching ranges of a table joined (boundaries kept unless a
+    range covers them)."""
+    result: list[AddressRange] = []
+    for item in sorted(set(ranges)):
+        last = result[-1] if result else None
+        if (last is not None and last.table == item.table and last.start < last.end
+                and item.start <= last.end):
+            result[-1] = AddressRange(last.table, last.start, max(last.end, item.end))
+        elif (last is not None and last.table == item.table and item.start == item.end
+              and last.start < item.start < last.end):
+            continue  # a boundary inside a range already unserved
+        else:
+            result.append(item)
+    return result
+
+
 @dataclass(frozen=True, slots=True)
 class ReadBlock:
     """One Modbus read request: contiguous registers covering one or more points."""
@@ -163,19 +217,23 @@ class ReadBlock:
         return 3 if self.table == Table.HOLDING else 4
 
 
-def plan_reads(register_map: RegisterMap) -> list[ReadBlock]:
-    """Cover every point with as few reads as the map's request size and gap rules allow."""
+def plan_reads(register_map: RegisterMap, unserved: tuple[AddressRange, ...] = ()
+               ) -> list[ReadBlock]:
+    """Cover every point with as few reads as the map's request size and gap rules allow,
+    around the ranges a device is known not to serve (their points are left out)."""
     blocks: list[ReadBlock] = []
     for table in (Table.HOLDING, Table.INPUT):
-        points = sorted((p for p in register_map.points if p.table == table),
-                        key=lambda p: p.address)
+        ranges = [r for r in unserved if r.table == table]
+        points = sorted((p for p in register_map.points if p.table == table
+                         and not any(r.holds(p) for r in ranges)), key=lambda p: p.address)
         group: list[Point] = []
         for point in points:
             if group:
                 start = group[0].address
                 gap = point.address - max(p.end_address for p in group)
                 if (point.end_address - start > register_map.max_registers_per_read
-                        or gap > register_map.max_gap_registers):
+                        or gap > register_map.max_gap_registers
+                        or any(r.splits(start, point.end_address) for r in ranges)):
                     blocks.append(_make_block(register_map, table, group))
                     group = []
             group.append(point)
@@ -194,6 +252,14 @@ def _make_block(register_map: RegisterMap, table: Table, group: list[Point]) -> 
         slots.append(_PointSlot(point, point.address - start, ">" + _STRUCT_CODE[point.type],
                                 not big_big))
     return ReadBlock(table, start, end - start, tuple(slots))
+
+
+def split_block(register_map: RegisterMap, block: ReadBlock) -> tuple[ReadBlock, ReadBlock]:
+    """The block's points in two reads, half the points each (a block of two or more)."""
+    points = [slot.point for slot in block.slots]
+    half = len(points) // 2
+    return (_make_block(register_map, block.table, points[:half]),
+            _make_block(register_map, block.table, points[half:]))
 
 
 class DeviceDecoder:
@@ -216,10 +282,17 @@ class DeviceDecoder:
 
         `block_registers[i]` holds the registers read for `self.blocks[i]`, or None.
         """
+        return self.decode_reads(
+            (block, registers)
+            for block, registers in zip(self.blocks, block_registers, strict=True)
+            if registers is not None)
+
+    def decode_reads(self, reads: Iterable[tuple[ReadBlock, list[int]]]
+                     ) -> dict[str, DecodedValue]:
+        """Values of the points in the given reads (any blocks of this map, e.g. the pieces of
+        a split read); a point not read, or whose scale factor was not read, is absent."""
         raws: dict[str, int | float] = {}
-        for block, registers in zip(self.blocks, block_registers, strict=True):
-            if registers is None:
-                continue
+        for block, registers in reads:
             packed = struct.pack(f">{len(registers)}H", *registers)
             for slot in block.slots:
                 raws[slot.point.name] = self._raw(slot, registers, packed)
@@ -235,7 +308,7 @@ class DeviceDecoder:
     def _decode_point(self, point: Point, raws: dict[str, int | float]) -> DecodedValue | None:
         raw = raws[point.name]
         if is_not_available(point, raw):
-            return DecodedValue(None, Quality.INVALID, NOT_AVAILABLE)
+            return DecodedValue(None, Quality.INVALID, not_available_detail(point))
         exponent = None
         if point.scale_factor_point is not None:
             sf_point = self.register_map.point(point.scale_factor_point)

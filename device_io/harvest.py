@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import Callable
 
 from device_io.clock import Clock
+from device_io.harvest_lock import HarvestBusy, poll_group_locks
 from device_io.poller import CycleReport, Harvester
-from jobs.common.settings import Settings
+from jobs.common import landing
+from jobs.common.settings import Settings, join_path
+
+__all__ = ["HarvestBusy", "harvest_cycles", "sweep_before_harvest"]
 
 
 async def harvest_cycles(settings: Settings, poll_groups: list[str] | None = None, *,
@@ -24,9 +29,32 @@ async def harvest_cycles(settings: Settings, poll_groups: list[str] | None = Non
     `interval_s` after the last one, into the same bucket, and silently skip it; spaced from
     the poll time itself, a device whose interval is at most `interval_s` is always due. A
     cycle that overruns the interval starts the next one at once rather than piling up.
+
+    Raises HarvestBusy, having polled and landed nothing, while another process harvests
+    one of the poll groups.
     """
     if cycles < 1:
         raise ValueError("cycles must be at least 1")
+    groups = {d.poll_group for d in settings.park.devices_in_groups(poll_groups or None)}
+    with poll_group_locks(settings.data_root, groups):
+        sweep_before_harvest(settings)
+        return await _locked_cycles(settings, poll_groups, cycles, interval_s, clock,
+                                    respect_intervals, on_cycle)
+
+
+def sweep_before_harvest(settings: Settings, now: dt.datetime | None = None) -> list[str]:
+    """Old temp files of killed writers where a harvest writes: the state folder and the
+    readings partitions of today and yesterday (UTC). Older days are swept at compaction."""
+    today = (now or dt.datetime.now(dt.UTC)).date()
+    folders = [join_path(settings.data_root, "state")] + [
+        landing.partition_dir(settings.landing_root, "readings", day)
+        for day in (today - dt.timedelta(days=1), today)]
+    return [path for folder in folders for path in landing.sweep_stale_temp_files(folder)]
+
+
+async def _locked_cycles(settings: Settings, poll_groups: list[str] | None, cycles: int,
+                         interval_s: float, clock: Clock | None, respect_intervals: bool,
+                         on_cycle: Callable[[CycleReport], None] | None) -> list[CycleReport]:
     harvester = Harvester(settings, poll_groups, clock=clock,
                           respect_intervals=respect_intervals)
     reports: list[CycleReport] = []

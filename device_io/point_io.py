@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from device_io.codec import (
+    DecodedValue,
     Quality,
     ReadBlock,
     encode_point,
@@ -23,7 +24,7 @@ from device_io.codec import (
     exponent_of_scale_factor,
     raw_from_registers,
 )
-from device_io.poller import TRANSPORT_FAILURES, EndpointSession, PollTarget, endpoint_sessions
+from device_io.poller import EndpointSession, PollTarget, ReadPlan, endpoint_sessions
 from device_io.register_map import Point, PointRole, RegisterMap
 from device_io.simulator.image import DeviceImage
 from jobs.common.settings import Settings
@@ -120,10 +121,8 @@ def _blocks_holding(target: PollTarget, names: list[str]) -> set[int]:
     return needed
 
 
-def _good_values(target: PollTarget, block_registers: list[list[int] | None],
-                 names: list[str]) -> dict[str, float | None]:
+def _good_values(decoded: dict[str, DecodedValue], names: list[str]) -> dict[str, float | None]:
     """A value the decoder does not call good is not one to act on: None."""
-    decoded = target.decoder.decode(block_registers)
     values: dict[str, float | None] = {}
     for name in names:
         value = decoded.get(name)
@@ -157,20 +156,15 @@ class ModbusPointIO:
     async def read_points(self, device_id: str, points: list[str]) -> dict[str, float | None]:
         session, target = _known(self._routes, device_id)
         needed = _blocks_holding(target, points)
-        blocks = target.decoder.blocks
-        registers: list[list[int] | None] = [None] * len(blocks)
-        unreachable: str | None = None
+        blocks = [target.decoder.blocks[index] for index in sorted(needed)]
         async with self._locks[session]:
-            for index in sorted(needed):
-                outcome = await session.read_block(target.device.unit_id, blocks[index])
-                if outcome.quality in TRANSPORT_FAILURES:
-                    # Not answering: don't spend more timeouts on its other blocks.
-                    unreachable = outcome.detail
-                    break
-                registers[index] = outcome.registers
-        if unreachable is not None and all(r is None for r in registers):
-            raise PointIOError(f"{device_id} at {session.host}:{session.port}: {unreachable}")
-        return _good_values(target, registers, points)
+            # Split down to what the device serves, like the harvester: an inverter without
+            # model 123 still gives its power.
+            reads = await session.read_plan(target, ReadPlan(blocks))
+        if reads.transport_failure is not None and not reads.pieces:
+            raise PointIOError(f"{device_id} at {session.host}:{session.port}: "
+                               f"{reads.transport_failure.detail}")
+        return _good_values(target.decoder.decode_reads(reads.pieces), points)
 
     async def write_point(self, device_id: str, point: str, value: float) -> WriteResult:
         session, target = _known(self._routes, device_id)
@@ -241,7 +235,7 @@ class TwinPointIO:
         image.update(self.twin.point_values(device_id))
         registers = [image.read(block.table, block.start, block.count) if index in needed
                      else None for index, block in enumerate(target.decoder.blocks)]
-        return _good_values(target, registers, points)
+        return _good_values(target.decoder.decode(registers), points)
 
     async def write_point(self, device_id: str, point: str, value: float) -> WriteResult:
         target, image = _known(self._devices, device_id)

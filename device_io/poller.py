@@ -21,20 +21,45 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 from pymodbus.client import AsyncModbusTcpClient
-from pymodbus.constants import ExcCodes
 from pymodbus.exceptions import ConnectionException, ModbusException
 from pymodbus.pdu import ModbusPDU
 
+from device_io.block_reads import (
+    TRANSPORT_FAILURES,
+    BlockOutcome,
+    DeviceReads,
+    device_values,
+    exception_outcome,
+    read_blocks,
+)
 from device_io.checks import after_poll, backed_off_values
 from device_io.clock import Clock, WallClock
-from device_io.codec import NOT_AVAILABLE, DecodedValue, DeviceDecoder, Quality, ReadBlock
+from device_io.codec import (
+    AddressRange,
+    DecodedValue,
+    DeviceDecoder,
+    Quality,
+    ReadBlock,
+    is_point_fact,
+    plan_reads,
+)
 from device_io.harvest_state import DeviceState, HarvestState
-from device_io.register_map import RegisterMap, Table
+from device_io.register_map import Point, RegisterMap, Table
 from jobs.common import landing
 from jobs.common.park_config import Device, HarvestSettings
 from jobs.common.settings import Settings, join_path
 
-TRANSPORT_FAILURES = frozenset({Quality.TIMEOUT, Quality.ERROR})
+__all__ = ["TRANSPORT_FAILURES", "BlockOutcome", "CycleReport", "DeviceResult",
+           "EndpointSession", "Harvester", "PollTarget", "endpoint_sessions",
+           "values_from_outcomes"]
+
+
+@dataclass(frozen=True)
+class ReadPlan:
+    """The reads of one device, and the points left out because it does not serve them."""
+
+    blocks: list[ReadBlock]
+    unserved_points: tuple[Point, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,34 +68,39 @@ class PollTarget:
     register_map: RegisterMap
     decoder: DeviceDecoder
     block_of_point: dict[str, int]
+    # Plans around the ranges a device does not serve, by those ranges (few devices have any).
+    _plans: dict[tuple[AddressRange, ...], ReadPlan] = field(default_factory=dict,
+                                                              compare=False, repr=False)
 
     @classmethod
     def build(cls, device: Device, register_map: RegisterMap) -> PollTarget:
         decoder = DeviceDecoder(register_map)
         block_of_point = {slot.point.name: index for index, block in enumerate(decoder.blocks)
                           for slot in block.slots}
-        return cls(device, register_map, decoder, block_of_point)
+        return cls(device, register_map, decoder, block_of_point,
+                   {(): ReadPlan(decoder.blocks)})
 
-
-@dataclass(frozen=True, slots=True)
-class BlockOutcome:
-    registers: list[int] | None
-    quality: Quality = Quality.GOOD
-    detail: str | None = None
+    def plan(self, unserved: tuple[AddressRange, ...] = ()) -> ReadPlan:
+        plan = self._plans.get(unserved)
+        if plan is None:
+            plan = ReadPlan(plan_reads(self.register_map, unserved),
+                            tuple(p for p in self.register_map.points
+                                  if any(r.holds(p) for r in unserved)))
+            self._plans[unserved] = plan
+        return plan
 
 
 def values_from_outcomes(target: PollTarget, outcomes: list[BlockOutcome]
                          ) -> dict[str, DecodedValue]:
-    """Every landed point of the device: decoded, or carrying its block's failure."""
-    decoded = target.decoder.decode([o.registers for o in outcomes])
-    values: dict[str, DecodedValue] = {}
-    for point in target.register_map.landed_points:
-        if point.name in decoded:
-            values[point.name] = decoded[point.name]
+    """Every landed point of the device from one outcome per planned block (the history
+    generator's path: no splitting)."""
+    reads = DeviceReads()
+    for block, outcome in zip(target.decoder.blocks, outcomes, strict=True):
+        if outcome.registers is None:
+            reads.fail(block, outcome)
         else:
-            failed = outcomes[target.block_of_point[point.name]]
-            values[point.name] = DecodedValue(None, failed.quality, failed.detail)
-    return values
+            reads.pieces.append((block, outcome.registers))
+    return device_values(target.register_map, target.decoder, reads)
 
 
 @dataclass
@@ -80,24 +110,19 @@ class DeviceResult:
     values: dict[str, DecodedValue]
     requests: int = 0
     transport_failure: bool = False
+    learned_unserved: list[AddressRange] = field(default_factory=list)
 
     @property
     def worst(self) -> Quality:
         """The device's state this cycle; a point the device reports as not available (an idle
-        charger's vehicle SOC) is a fact about the point, not a problem with the device."""
-        qualities = {v.quality for v in self.values.values() if v.detail != NOT_AVAILABLE}
+        charger's vehicle SOC) or an optional point it lacks is a fact about the point, not a
+        problem with the device."""
+        qualities = {v.quality for v in self.values.values() if not is_point_fact(v.detail)}
         for quality in (Quality.ERROR, Quality.TIMEOUT, Quality.BACKOFF, Quality.EXCEPTION,
                         Quality.STALE, Quality.INVALID):
             if quality in qualities:
                 return quality
         return Quality.GOOD
-
-
-def _exception_name(code: int) -> str:
-    try:
-        return ExcCodes(code).name
-    except ValueError:
-        return "unknown"
 
 
 class EndpointSession:
@@ -159,9 +184,7 @@ class EndpointSession:
                 return BlockOutcome(None, Quality.TIMEOUT,
                                     f"no reply within {self.timeout_s:g} s ({type(exc).__name__})")
             if response.isError():
-                code = getattr(response, "exception_code", 0)
-                return BlockOutcome(None, Quality.EXCEPTION,
-                                    f"Modbus exception {code} ({_exception_name(code)})")
+                return exception_outcome(getattr(response, "exception_code", 0))
             return response
         finally:
             self._last_request_end = time.monotonic()
@@ -200,19 +223,22 @@ class EndpointSession:
             outcome = await self._read_once(unit_id, block)
         return outcome
 
-    async def poll_device(self, target: PollTarget, clock: Clock) -> DeviceResult:
+    async def read_plan(self, target: PollTarget, plan: ReadPlan) -> DeviceReads:
+        """The plan's blocks, each split down to what the device serves if it refuses one."""
+        unit_id = target.device.unit_id
+        return await read_blocks(lambda block: self.read_block(unit_id, block),
+                                 target.register_map, plan.blocks, plan.unserved_points)
+
+    async def poll_device(self, target: PollTarget, clock: Clock,
+                          unserved: tuple[AddressRange, ...] = ()) -> DeviceResult:
+        """Read every point, around the ranges the device is known not to serve."""
         ts = clock.now()
-        outcomes: list[BlockOutcome] = []
-        for block in target.decoder.blocks:
-            if outcomes and outcomes[-1].quality in TRANSPORT_FAILURES:
-                # The device is not answering: don't spend the cycle's time on its other blocks.
-                outcomes.append(outcomes[-1])
-                continue
-            outcomes.append(await self.read_block(target.device.unit_id, block))
-        return DeviceResult(target.device.id, ts, values_from_outcomes(target, outcomes),
-                            requests=len(outcomes),
-                            transport_failure=any(o.quality in TRANSPORT_FAILURES
-                                                  for o in outcomes))
+        reads = await self.read_plan(target, target.plan(unserved))
+        return DeviceResult(target.device.id, ts,
+                            device_values(target.register_map, target.decoder, reads),
+                            requests=reads.requests,
+                            transport_failure=reads.transport_failure is not None,
+                            learned_unserved=reads.learned_unserved)
 
 
 def endpoint_sessions(devices: list[Device], register_maps: dict[str, RegisterMap],
@@ -289,9 +315,12 @@ class Harvester:
                     results.append(DeviceResult(target.device.id, self.clock.now(),
                                                 backed_off_values(target.register_map, state)))
                     continue
-                result = await session.poll_device(target, self.clock)
+                known_unserved = state.unserved_to_plan_around(now_s)
+                result = await session.poll_device(target, self.clock, known_unserved)
                 after_poll(target.register_map, state, result.values, result.ts_utc,
                            result.transport_failure, self.harvest)
+                if not result.transport_failure:
+                    state.record_unserved(known_unserved, result.learned_unserved, now_s)
                 results.append(result)
         return results
 
@@ -310,7 +339,8 @@ class Harvester:
         self.state.save(self.state_path)
         problems: dict[str, tuple[Quality, str | None]] = {
             r.device_id: (r.worst, next((v.detail for v in r.values.values()
-                                         if v.quality == r.worst), None))
+                                         if v.quality == r.worst
+                                         and not is_point_fact(v.detail)), None))
             for r in results if r.worst != Quality.GOOD}
         good = [r for r in results if r.worst == Quality.GOOD]
         return CycleReport(

@@ -100,6 +100,10 @@ class Point(BaseModel):
     # Counters: the raw value wraps to 0 past the type's maximum; the warehouse must difference
     # across a rollover, so the map says so explicitly.
     cumulative: bool = False
+    # Devices of this model may lack the point (a SunSpec model or point the standard marks
+    # optional): not serving it, or answering its not_available sentinel, lands as `invalid`,
+    # detail "not implemented", and does not count against the device.
+    optional: bool = False
 
     @field_validator("name")
     @classmethod

@@ -106,12 +106,17 @@ def harvest(config_dir: ConfigDir = None, park_file: ParkFile = None,
             cycles: Annotated[int, typer.Option(min=1, help="Poll cycles to run.")] = 1,
             interval_s: Annotated[float, typer.Option(help="Seconds between cycle starts.")] = 60.0,
             ) -> None:
-    """Poll the devices once (or for several cycles) and land the readings as Parquet."""
-    from device_io.harvest import harvest_cycles
+    """Poll the devices once (or for several cycles) and land the readings as Parquet.
+    Exit code 3 when another process is harvesting one of the poll groups (nothing done)."""
+    from device_io.harvest import HarvestBusy, harvest_cycles
 
     settings = _settings(config_dir, park_file, data_root)
-    reports = asyncio.run(harvest_cycles(settings, group, cycles=cycles, interval_s=interval_s,
-                                         on_cycle=_print_cycle))
+    try:
+        reports = asyncio.run(harvest_cycles(settings, group, cycles=cycles,
+                                             interval_s=interval_s, on_cycle=_print_cycle))
+    except HarvestBusy as busy:
+        console.print(f"[bold yellow]skipped[/]: {busy}")
+        raise typer.Exit(3) from busy
     failed = reports[-1].devices_due - reports[-1].devices_good
     console.print(f"{len(reports)} cycle(s); last: {failed} device(s) not good")
 
@@ -123,6 +128,57 @@ def _print_cycle(report) -> None:
                   f"{report.requests} requests, {report.duration_s:.2f} s")
     for device_id, (quality, detail) in sorted(report.problems.items()):
         console.print(f"  [yellow]{device_id}[/]: {quality.value} — {detail or ''}")
+
+
+@app.command("read")
+def read_device(device: Annotated[str, typer.Argument(help="Device id (from the park file).")],
+                config_dir: ConfigDir = None, park_file: ParkFile = None,
+                host: Annotated[str | None, typer.Option(
+                    help="Read this host instead of the configured one.")] = None,
+                port: Annotated[int | None, typer.Option(
+                    min=1, max=65535, help="Read this TCP port instead.")] = None,
+                unit_id: Annotated[int | None, typer.Option(
+                    min=1, max=247, help="Read this Modbus unit id instead.")] = None,
+                timeout_s: Annotated[float | None, typer.Option(
+                    min=0.05, max=60, help="Reply timeout per request.")] = None,
+                as_json: Annotated[bool, typer.Option(
+                    "--json", help="Print JSON instead of a table.")] = False) -> None:
+    """Read one device now and print every point of its map: raw registers (hex), scale,
+    value, unit and the quality the harvester would land. Nothing is landed or remembered.
+    Exit code 1 if the device could not be reached."""
+    import json
+
+    from device_io.read_now import read_device_now
+
+    settings = _settings(config_dir, park_file)
+    try:
+        readout = asyncio.run(read_device_now(settings, device, host=host, port=port,
+                                              unit_id=unit_id, timeout_s=timeout_s))
+    except ValueError as exc:
+        console.print(f"[bold red]{exc}[/]")
+        raise typer.Exit(2) from exc
+    reached = any(p.registers for p in readout.points)
+    if as_json:
+        typer.echo(json.dumps(readout.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        console.print(f"{readout.device_id} ({readout.register_map}) at {readout.host}:"
+                      f"{readout.port} unit {readout.unit_id}, {readout.ts_utc}, "
+                      f"{readout.requests} request(s)")
+        table = Table("point", "register", "type", "registers", "raw", "scale", "value",
+                      "unit", "quality", "detail")
+        for p in readout.points:
+            table.add_row(p.point, f"{p.table} {p.address}", p.type, " ".join(p.registers),
+                          "" if p.raw is None else f"{p.raw:g}", p.scale,
+                          "" if p.value is None else f"{p.value:g}", p.unit, p.quality,
+                          p.detail or "")
+        console.print(table)
+        for item in readout.unserved:
+            first, last = item["start"], item["end"] - 1
+            console.print(f"no read may span {item['table']} {first}" if last < first else
+                          f"not served: {item['table']} {first}"
+                          + (f"..{last}" if last > first else ""))
+    if not reached:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -15,6 +15,7 @@ import functools
 import logging
 import random
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 
 from pymodbus.constants import ExcCodes
 from pymodbus.server import ModbusTcpServer
@@ -23,6 +24,7 @@ from pymodbus.simulator import DataType as SimDataType
 from pymodbus.simulator import SimData, SimDevice
 
 from device_io.clock import Clock
+from device_io.codec import AddressRange
 from device_io.register_map import RegisterMap, Table
 from device_io.simulator.faults import FaultBook, FaultChange, apply_event
 from device_io.simulator.image import DeviceImage
@@ -40,20 +42,29 @@ def quiet_pymodbus() -> None:
     logging.getLogger("pymodbus").setLevel(logging.CRITICAL)
 
 
-def _sim_blocks(register_map: RegisterMap, table: Table, span: tuple[int, int]) -> list[SimData]:
-    """SimData runs covering the span: writable points writable, everything else read-only."""
+def _sim_blocks(register_map: RegisterMap, table: Table, span: tuple[int, int],
+                unserved: Iterable[AddressRange] = ()) -> list[SimData]:
+    """SimData runs covering the span: writable points writable, everything else read-only,
+    and nothing (pymodbus answers ILLEGAL DATA ADDRESS) in the ranges the device lacks."""
     writable = {address for p in register_map.points if p.table == table and p.writable
                 for address in range(p.address, p.end_address)}
+    missing = {address for r in unserved if r.table == table
+               for address in range(r.start, r.end)}
+
+    def kind(address: int) -> tuple[bool, bool]:
+        return address in missing, address in writable
+
     start, end = span
     blocks: list[SimData] = []
     run_start = start
     for address in range(start + 1, end + 1):
-        if address == end or ((address in writable) != (run_start in writable)):
-            blocks.append(SimData(address=run_start, count=address - run_start, values=0,
-                                  datatype=SimDataType.REGISTERS,
-                                  readonly=run_start not in writable))
+        if address == end or kind(address) != kind(run_start):
+            if run_start not in missing:
+                blocks.append(SimData(address=run_start, count=address - run_start, values=0,
+                                      datatype=SimDataType.REGISTERS,
+                                      readonly=run_start not in writable))
             run_start = address
-    return blocks
+    return blocks or [SimData(address=0, count=1, values=0, datatype=SimDataType.INVALID)]
 
 
 class _FaultAwareHandler(ServerRequestHandler):
@@ -87,8 +98,13 @@ class ParkSimulator:
     """All endpoints of a park, one twin, one clock, one fault book, in one asyncio loop."""
 
     def __init__(self, park: ParkConfig, register_maps: dict[str, RegisterMap], twin: ParkTwin,
-                 clock: Clock, *, faults: FaultBook | None = None, seed: int = 0):
+                 clock: Clock, *, faults: FaultBook | None = None, seed: int = 0,
+                 unserved: Mapping[str, Iterable[AddressRange]] | None = None):
+        """`unserved`: register ranges a device lacks (e.g. a SunSpec model its firmware does
+        not have), answered with ILLEGAL DATA ADDRESS, by device id."""
         self.park = park
+        self.unserved = {device_id: list(ranges) for device_id, ranges in
+                         (unserved or {}).items()}
         self.register_maps = register_maps
         self.twin = twin
         self.clock = clock
@@ -109,12 +125,9 @@ class ParkSimulator:
     # -- building -------------------------------------------------------------------------
     def sim_device(self, device: Device) -> SimDevice:
         image = self.images[device.id]
-        holding = _sim_blocks(image.register_map, Table.HOLDING, image.spans[Table.HOLDING]) \
-            if Table.HOLDING in image.spans else [SimData(address=0, count=1, values=0,
-                                                          datatype=SimDataType.INVALID)]
-        inputs = _sim_blocks(image.register_map, Table.INPUT, image.spans[Table.INPUT]) \
-            if Table.INPUT in image.spans else [SimData(address=0, count=1, values=0,
-                                                        datatype=SimDataType.INVALID)]
+        lacking = self.unserved.get(device.id, [])
+        holding, inputs = (_sim_blocks(image.register_map, table, image.spans.get(table, (0, 0)),
+                                       lacking) for table in (Table.HOLDING, Table.INPUT))
         no_bits = [SimData(address=0, count=16, values=False, datatype=SimDataType.BITS)]
         return SimDevice(id=device.unit_id, simdata=(no_bits, list(no_bits), holding, inputs),
                          action=functools.partial(self._on_request, device.id))

@@ -69,6 +69,8 @@ def _dedupe_sorted(table, key: tuple[str, ...]):
 
 def compact_dataset(landing_root: str, dataset: str, before: dt.date,
                     key: tuple[str, ...] = landing.READINGS_KEY) -> list[CompactionResult]:
-    """Compact every partition older than `before` (today's is still being written)."""
+    """Compact every partition older than `before` (today's is still being written), after
+    sweeping the dataset's temp files left by killed writers (old ones only, every day)."""
+    landing.sweep_stale_temp_files(f"{landing_root.rstrip('/')}/{dataset}")
     return [compact_partition(landing_root, dataset, day, key)
             for day in landing.list_partition_dates(landing_root, dataset) if day < before]

@@ -3,14 +3,18 @@
 Every producer (poller, history generator, forecasts, plans, setpoint audit) writes here and
 only here. A file becomes visible whole or not at all: on a local disk it is written to a hidden
 temp name, fsynced and renamed; on an object store (any fsspec URL) a single PUT is atomic.
-Readers glob `*.parquet`, which never matches a temp name.
+Readers glob `*.parquet`, which never matches a temp name. A writer killed before its rename
+leaves its temp file behind; `sweep_stale_temp_files` removes those once they are old enough
+that no live writer can still own them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
+import time
 import uuid
 from collections.abc import Iterable
 
@@ -31,6 +35,8 @@ READINGS_SCHEMA = pa.schema([
 ])
 READINGS_KEY = ("ts_utc", "device_id", "point")
 _TEMP_PREFIX = ".tmp-"
+# A temp file this old belongs to a writer that died: live writes take seconds.
+STALE_TEMP_AFTER_S = 3600.0
 
 
 def partition_dir(landing_root: str, dataset: str, day: dt.date) -> str:
@@ -120,6 +126,27 @@ def read_dataset(landing_root: str, dataset: str, days: Iterable[dt.date] | None
     wanted = list(days) if days is not None else list_partition_dates(landing_root, dataset)
     paths = [p for day in wanted for p in list_partition_files(landing_root, dataset, day)]
     return read_files(paths)
+
+
+def sweep_stale_temp_files(directory: str, older_than_s: float = STALE_TEMP_AFTER_S,
+                           now_unix_s: float | None = None) -> list[str]:
+    """Delete `.tmp-*` files under `directory` (recursively) last modified more than
+    `older_than_s` ago; returns their paths. Object stores have no temp files (one PUT)."""
+    fs, root = fsspec.core.url_to_fs(directory)
+    if not isinstance(fs, LocalFileSystem) or not os.path.isdir(root):
+        return []
+    cutoff = (time.time() if now_unix_s is None else now_unix_s) - older_than_s
+    removed = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if not name.startswith(_TEMP_PREFIX):
+                continue
+            path = os.path.join(folder, name)
+            with contextlib.suppress(FileNotFoundError):  # renamed or swept meanwhile
+                if os.stat(path).st_mtime < cutoff:
+                    os.remove(path)
+                    removed.append(path)
+    return removed
 
 
 def delete_files(paths: Iterable[str]) -> None:

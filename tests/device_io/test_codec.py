@@ -14,13 +14,16 @@ from typing import Any
 import pytest
 
 from device_io.codec import (
+    AddressRange,
     DeviceDecoder,
     Quality,
     encode_point,
+    merged_ranges,
     multiplier,
     plan_reads,
     raw_from_registers,
     registers_from_raw,
+    split_block,
 )
 from device_io.register_map import (
     DataType,
@@ -366,6 +369,81 @@ def test_a_missing_block_simply_omits_its_points() -> None:
     values = decoder.decode([[7, 8], None])
     assert {name: v.value for name, v in values.items()} == {"holding_0": 7.0, "holding_1": 8.0}
     assert decoder.decode([None, None]) == {}
+
+
+# --- registers a device does not serve ------------------------------------------------------
+
+
+def test_an_optional_point_at_its_sentinel_is_not_implemented() -> None:
+    register_map = make_map(
+        {"name": "required", "table": "holding", "address": 0, "type": "u16",
+         "not_available": 0xFFFF},
+        {"name": "extra", "table": "holding", "address": 1, "type": "s16",
+         "not_available": 0x8000, "optional": True},
+        {"name": "extra_f", "table": "holding", "address": 2, "type": "f32", "optional": True})
+    values = decode(register_map, {"required": [0xFFFF], "extra": [0x8000],
+                                   "extra_f": [0x7FC0, 0x0000]})  # float32 quiet NaN
+    assert {n: (v.value, v.quality, v.detail) for n, v in values.items()} == {
+        "required": (None, Quality.INVALID, "not available"),
+        "extra": (None, Quality.INVALID, "not implemented"),
+        "extra_f": (None, Quality.INVALID, "not implemented")}
+
+
+def test_decoding_pieces_of_a_split_read_decodes_only_what_was_read() -> None:
+    """Nothing not read is decoded: no register the device did not serve becomes a zero."""
+    register_map = make_map(
+        {"name": "w", "table": "holding", "address": 0, "type": "s16",
+         "scale_factor_point": "w_sf"},
+        {"name": "w_sf", "table": "holding", "address": 1, "type": "s16", "role": "scale_factor"},
+        {"name": "a", "table": "holding", "address": 2, "type": "u16"},
+        {"name": "b", "table": "holding", "address": 3, "type": "u16"})
+    decoder = DeviceDecoder(register_map)
+    (block,) = decoder.blocks
+    left, right = split_block(register_map, block)
+    assert [(b.start, b.count) for b in (left, right)] == [(0, 2), (2, 2)]
+    both = decoder.decode_reads([(left, [0x0005, 0xFFFF]), (right, [7, 0])])
+    assert {n: v.value for n, v in both.items()} == {"w": 0.5, "a": 7.0, "b": 0.0}
+    only_right = decoder.decode_reads([(right, [7, 8])])
+    assert {n: v.value for n, v in only_right.items()} == {"a": 7.0, "b": 8.0}
+    (a_alone,) = split_block(register_map, right)[:1]
+    only_w = decoder.decode_reads([(split_block(register_map, left)[0], [5]), (a_alone, [9])])
+    assert set(only_w) == {"a"}  # w without its scale factor is not decoded either
+
+
+INVERTER_MAP = load_register_maps(DEFAULT_CONFIG_DIR / "register_maps")[
+    "sunspec_inverter_103"]
+
+
+@pytest.mark.parametrize("unserved, blocks", [
+    ((), [(40071, 74)]),  # 40071..40144
+    # model 123 missing (40121..40145): its points are left out, model 103 in one read
+    ((AddressRange(Table.HOLDING, 40121, 40146),), [(40071, 37)]),
+    # the registers between Hz_SF (40086) and WH (40093) unserved: split there
+    ((AddressRange(Table.HOLDING, 40087, 40093),), [(40071, 16), (40093, 52)]),
+    # a boundary no read may span (both sides served): split at it, nothing left out
+    ((AddressRange(Table.HOLDING, 40093, 40093),), [(40071, 16), (40093, 52)]),
+    # input registers unserved do not touch holding reads
+    ((AddressRange(Table.INPUT, 40071, 40200),), [(40071, 74)]),
+])
+def test_reads_are_planned_around_unserved_ranges(unserved, blocks) -> None:
+    plan = plan_reads(INVERTER_MAP, unserved)
+    assert [(b.start, b.count) for b in plan] == blocks
+    planned = {s.point.name for b in plan for s in b.slots}
+    left_out = {p.name for p in INVERTER_MAP.points} - planned
+    if unserved and unserved[0].start == 40121:
+        assert left_out == {"power_limit_pct", "power_limit_revert_s", "power_limit_enabled",
+                            "wmaxlimpct_sf"}
+    else:
+        assert left_out == set()
+
+
+def test_unserved_ranges_merge_when_they_touch() -> None:
+    h, i = Table.HOLDING, Table.INPUT
+    assert merged_ranges([AddressRange(h, 10, 12), AddressRange(h, 5, 6), AddressRange(h, 12, 14),
+                          AddressRange(h, 11, 11), AddressRange(i, 12, 13),
+                          AddressRange(h, 20, 20)]) == [
+        AddressRange(h, 5, 6), AddressRange(h, 10, 14), AddressRange(h, 20, 20),
+        AddressRange(i, 12, 13)]
 
 
 # --- every shipped register map ------------------------------------------------------------------

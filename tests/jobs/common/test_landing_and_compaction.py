@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -129,3 +131,50 @@ def test_landing_works_on_any_fsspec_filesystem():
     assert landing.read_dataset(root, "readings").num_rows == 6
     compaction.compact_partition(root, "readings", DAY)
     assert landing.read_dataset(root, "readings").num_rows == 3
+
+
+def _temp_file(folder: Path, age_s: float) -> Path:
+    """A temp file as a killed writer leaves it, last written `age_s` ago."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f".tmp-{len(list(folder.iterdir())):032x}"
+    path.write_bytes(b"PAR1 half a file")
+    stamp = time.time() - age_s
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_compaction_sweeps_temp_files_of_killed_writers_but_not_of_live_ones(tmp_path: Path):
+    root = tmp_path / "landing"
+    landing.write_partitioned(str(root), "readings", _readings(DAY, ["m1"], range(3), "c"), "a")
+    past = Path(landing.partition_dir(str(root), "readings", DAY))
+    today = Path(landing.partition_dir(str(root), "readings", dt.datetime.now(dt.UTC).date()))
+    stale = [_temp_file(past, 2 * 3600), _temp_file(today, 3601)]
+    live = [_temp_file(past, 60), _temp_file(today, 3500)]
+    old_data = past / "cycle-old.parquet"  # an old landed file is data, never swept
+    pq.write_table(_readings(DAY, ["m2"], range(2), "d"), old_data)
+    os.utime(old_data, (time.time() - 86400, time.time() - 86400))
+
+    compaction.compact_dataset(str(root), "readings", before=DAY + dt.timedelta(days=1))
+    assert [p.exists() for p in stale] == [False, False]
+    assert [p.exists() for p in live] == [True, True]
+    assert landing.read_dataset(str(root), "readings").num_rows == 5  # 3 + 2, nothing lost
+
+
+def test_a_harvest_run_sweeps_the_state_folder_and_recent_partitions(tmp_path: Path):
+    from device_io.harvest import sweep_before_harvest
+
+    data = tmp_path / "data"
+    now = dt.datetime(2026, 3, 2, 0, 30, tzinfo=dt.UTC)
+    settings = SimpleNamespace(data_root=str(data), landing_root=str(data / "landing"))
+    state = data / "state"
+    yesterday = Path(landing.partition_dir(str(data / "landing"), "readings", DAY))
+    stale = [_temp_file(state, 7200), _temp_file(yesterday, 7200)]
+    live = [_temp_file(state, 5), _temp_file(yesterday, 5)]
+    kept_state = state / "harvest-all.json"
+    kept_state.write_text("{}")
+    os.utime(kept_state, (0, 0))
+
+    removed = sweep_before_harvest(settings, now=now)
+    assert sorted(removed) == sorted(str(p) for p in stale)
+    assert [p.exists() for p in stale + live] == [False, False, True, True]
+    assert kept_state.exists()
