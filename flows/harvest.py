@@ -9,8 +9,10 @@ from __future__ import annotations
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Cancelled, State
 
 from device_io.harvest import harvest_cycles
+from device_io.harvest_lock import HarvestBusy
 from device_io.poller import CycleReport
 from jobs.common.settings import load_settings
 
@@ -19,8 +21,20 @@ from jobs.common.settings import load_settings
 # exception, with the poller's own back-off), not a failure. What fails the cycle as a whole is
 # the landing store or the host's network blinking; two quick retries, well inside the minute,
 # before the next scheduled run (which this run would otherwise make cancel itself) is due.
+# A group that another run is harvesting (a manual run beside the schedule) is not retried:
+# the run ends Cancelled as skipped, which notifies nobody, since the group is being polled.
+def _retry_unless_busy(task, task_run, state) -> bool:  # noqa: ANN001 (Prefect's signature)
+    try:
+        state.result()
+    except HarvestBusy:
+        return False
+    except Exception:
+        return True
+    return True
+
+
 @task(name="poll-cycles", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 15],
-      retry_jitter_factor=0.5)
+      retry_jitter_factor=0.5, retry_condition_fn=_retry_unless_busy)
 async def poll_cycles(poll_groups: list[str] | None, cycles: int, interval_s: float
                       ) -> list[CycleReport]:
     logger = get_run_logger()
@@ -56,8 +70,12 @@ def summary_markdown(reports: list[CycleReport], poll_groups: list[str] | None) 
 
 @flow(name="harvest", log_prints=True)
 async def harvest(poll_groups: list[str] | None = None, cycles: int = 1,
-                  interval_s: float = 60.0) -> dict:
-    reports = await poll_cycles(poll_groups, cycles, interval_s)
+                  interval_s: float = 60.0) -> dict | State:
+    try:
+        reports = await poll_cycles(poll_groups, cycles, interval_s)
+    except HarvestBusy as busy:
+        get_run_logger().warning("skipped: %s", busy)
+        return Cancelled(message=f"Skipped: {busy}")
     await acreate_markdown_artifact(markdown=summary_markdown(reports, poll_groups),
                                    key="harvest-summary",
                                    description="Devices polled and readings landed")

@@ -10,6 +10,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.client.schemas.sorting import ArtifactSort
 
+from device_io.harvest_lock import poll_group_locks
 from device_io.simulator.park_generator import generate_park, write_park_yaml
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
@@ -47,3 +48,21 @@ def test_harvest_flow_lands_readings_per_poll_group_and_publishes_an_artifact(
 
     found = [a for a in asyncio.run(artifacts()) if a.key == "harvest-summary"]
     assert found and "meters, pv" in found[0].data
+
+
+def test_a_group_another_run_is_harvesting_is_skipped_not_failed(tmp_path: Path, monkeypatch):
+    """A manual run beside the scheduled one: the second ends Cancelled ("Skipped"), without
+    retries (which notify nobody and poll nothing), and lands nothing."""
+    park = relocate_to_free_ports(generate_park(10, seed=5))
+    park_file = tmp_path / "park.yaml"
+    write_park_yaml(park, park_file)
+    data = tmp_path / "data"
+    monkeypatch.setenv("PARK_CONFIG_DIR", str(CONFIG_DIR))
+    monkeypatch.setenv("PARK_FILE", str(park_file))
+    monkeypatch.setenv("PARK_DATA_ROOT", str(data))
+    with poll_group_locks(str(data), ["meters"]):  # the other run
+        state = asyncio.run(harvest(poll_groups=["meters"], cycles=1, interval_s=1.0,
+                                    return_state=True))
+    assert state.is_cancelled()
+    assert "Skipped: poll group 'meters' is being harvested by pid" in state.message
+    assert landing.read_dataset(str(data / "landing"), "readings").num_rows == 0
