@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from device_io.errors import ConfigError
@@ -46,7 +47,8 @@ def _settings(config_dir: Path | None, park_file: str | None = None,
     try:
         return load_settings(config_dir, data_root, park_file)
     except ConfigError as exc:
-        console.print(f"[bold red]Config rejected[/]\n{exc}")
+        # escape: rich would read "[...]" in a message (a pattern, a list) as markup and eat it
+        console.print(f"[bold red]Config rejected[/]\n{escape(str(exc))}")
         raise typer.Exit(2) from exc
 
 
@@ -525,7 +527,7 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:
-        console.print(f"[bold red]Rejected[/]\n{exc}")
+        console.print(f"[bold red]Rejected[/]\n{escape(str(exc))}")
         sys.exit(2)
 
 
