@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from jobs.common.config_types import (
     MAX_DURATION_S,
@@ -16,6 +16,7 @@ from jobs.common.config_types import (
     PowerOrZeroKw,
     Strict,
     TimeOfDay,
+    refuse_bool,
 )
 from jobs.common.park_sections import Language
 
@@ -44,7 +45,7 @@ class HarvestSettings(Strict):
 class DispatchSettings(Strict):
     """The day-ahead optimisation's conventions; defaults say where they come from."""
 
-    interval_minutes: Literal[5, 15, 30, 60] = 15
+    interval_minutes: Annotated[Literal[5, 15, 30, 60], BeforeValidator(refuse_bool)] = 15
     # the grid's day-ahead deadline (local time): the plan for tomorrow is made before it
     deadline_local: TimeOfDay = "10:00"
     rel_gap: Annotated[Number, Field(gt=0, lt=1)] = 0.001  # 0.1 %

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from jobs.common.config_types import (
     EnergyKwh,
@@ -18,6 +18,7 @@ from jobs.common.config_types import (
     PowerOrZeroKw,
     Strict,
     TemperatureC,
+    refuse_bool,
 )
 
 
@@ -54,7 +55,7 @@ class EvCharger(Strict):
     id: Identifier
     kind: Literal["ac", "dc"]
     max_kw: PowerKw
-    phases: Literal[1, 3] = 3
+    phases: Annotated[Literal[1, 3], BeforeValidator(refuse_bool)] = 3
     voltage_v: Annotated[Number, Field(gt=0, le=1500)] = 400.0  # LV AC/DC limit
 
 
