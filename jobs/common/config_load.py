@@ -27,6 +27,7 @@ MAX_REGISTER_MAP_BYTES = 1 * MIB
 # Nodes after expanding aliases: a 10,000-device park has about 150,000.
 MAX_EXPANDED_NODES = 2_000_000
 
+MERGE_TAG = "tag:yaml.org,2002:merge"  # `<<: *defaults` may repeat: it is not a key
 _BYTE_ORDER_MARKS = [
     (codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
     (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"),
@@ -68,14 +69,28 @@ def decode_utf8(path: Path, data: bytes) -> str:
                           f"{line}, column {column} ({hint})") from exc
 
 
-def _where(path: list[str | int]) -> str:
+def _where(path: list[str | tuple[int, str | None]]) -> str:
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, tuple):
+            index, label = part
+            text += f"[{index}]" + (f"({label})" if label else "")
+        else:
+            text += f".{part}" if text else part
     return text or "<top level>"
 
 
-def _check_nodes(node: yaml.Node, path: list[str | int], budget: list[int]) -> None:
+def _label(node: yaml.Node) -> str | None:
+    """A list item's id or name, as the validation messages name it."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value in ("id", "name") and isinstance(value_node, yaml.ScalarNode):
+                return value_node.value
+    return None
+
+
+def _check_nodes(node: yaml.Node, path: list[str | tuple[int, str | None]],
+                 budget: list[int]) -> None:
     """Duplicate keys and the alias-expanded size, over the composed node graph."""
     budget[0] -= 1
     if budget[0] < 0:
@@ -83,18 +98,18 @@ def _check_nodes(node: yaml.Node, path: list[str | int], budget: list[int]) -> N
                           "expanded: refused (an alias bomb?)")
     if isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _check_nodes(item, [*path, index], budget)
+            _check_nodes(item, [*path, (index, _label(item))], budget)
     elif isinstance(node, yaml.MappingNode):
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key is not None and key_node.tag != "tag:yaml.org,2002:merge":
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag != MERGE_TAG:
                 if key in first_line:
                     raise ConfigError(
                         f"{_where([*path, key])}: key {key!r} is given twice in one mapping "
                         f"(line {first_line[key]} and line {key_node.start_mark.line + 1})")
                 first_line[key] = key_node.start_mark.line + 1
-            _check_nodes(value_node, [*path, key if key is not None else "?"], budget)
+            _check_nodes(value_node, [*path, key], budget)
 
 
 def parse_yaml(path: Path, text: str) -> Any:

@@ -40,7 +40,7 @@ MAP_VARIANTS = [
             "word_order: little\nword_order: big\n",
             ["word_order: key 'word_order' is given twice in one mapping (line 6 and line 7)"]),
     Variant("key given twice in a point", BESS, *soc("scale: 0.1", "scale: 0.1, scale: 1"),
-            ["points[0].scale: key 'scale' is given twice"]),
+            ["points[0](soc_pct).scale: key 'scale' is given twice"]),
     Variant("scale NaN", BESS, *soc("scale: 0.1", "scale: .nan"),
             ["points[0](soc_pct).scale", "finite number"]),
     Variant("valid_max NaN", BESS, *soc("valid_max: 100", "valid_max: .nan"),

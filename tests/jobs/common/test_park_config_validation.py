@@ -8,6 +8,8 @@ import codecs
 import copy
 import math
 import shutil
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +17,12 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import BaseModel, BeforeValidator
 from typer.testing import CliRunner
 
+from device_io.register_map import Point, RegisterMap
 from jobs.cli import app
+from jobs.common.config_types import Strict, refuse_bool
 from jobs.common.park_config import ParkConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -45,6 +50,9 @@ def line_of(text: str, fragment: str) -> int:
 def dup_line() -> str:
     return f"(line {line_of(PARK_TEXT, '  timezone: Asia/Shanghai')} and line "
 
+
+ALIAS_BOMB = "bomb0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"bomb{k}: &l{k} [{', '.join([f'*l{k - 1}'] * 10)}]\n" for k in range(1, 10))
 
 PARK_VARIANTS = [
     # accepted wrongly before
@@ -134,6 +142,11 @@ PARK_VARIANTS = [
             # 园 is D4 B0 in GBK, which happens to be a valid UTF-8 pair; 区 (C7 F8) is not
             ["not UTF-8 text: byte 0xc7 at line 2, column 5"],
             make=lambda data: data.replace(b"#\n", "# 园区说明\n".encode("gbk"), 1)),
+    Variant("alias bomb (a billion values from 1 KiB)", "park.yaml", None, None,
+            ["more than 2,000,000 values once aliases are expanded"],
+            make=lambda data: data + ALIAS_BOMB.encode()),
+    Variant("nested 5,000 deep", "park.yaml", None, None, ["not valid YAML: nested too deeply"],
+            make=lambda data: data + b"deep: " + b"[" * 5000 + b"]" * 5000 + b"\n"),
     Variant("larger than the 5 MiB cap", "park.yaml", None, None,
             ["bytes is larger than a park config may be (5,242,880 bytes)"],
             make=lambda data: data + b"# padding\n" * 600_000),
@@ -250,3 +263,51 @@ def test_no_numeric_field_of_the_real_file_takes_a_bool_nan_or_infinity(value: A
             continue
         accepted.append(name)
     assert accepted == []
+
+
+# --- every numeric field of every model, present in the real file or not -------------------------
+
+
+def _config_models() -> list[type[BaseModel]]:
+    models: list[type[BaseModel]] = [Point, RegisterMap]
+    pending = list(Strict.__subclasses__())
+    while pending:
+        model = pending.pop()
+        models.append(model)
+        pending += model.__subclasses__()
+    return models
+
+
+def _unguarded_numbers(annotation: Any, metadata: list[Any]) -> list[str]:
+    """int/float/int-Literal types reached without refuse_bool in front of them."""
+    guarded = any(isinstance(m, BeforeValidator) and m.func is refuse_bool for m in metadata)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        base, *extra = typing.get_args(annotation)
+        return _unguarded_numbers(base, [*metadata, *extra] if guarded else extra)
+    if annotation in (int, float) or origin is typing.Literal and any(
+            isinstance(v, int) for v in typing.get_args(annotation)):
+        return [] if guarded else [str(annotation)]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return []  # checked as a model of its own
+    # a validator in front of a union runs before any of its members; one in front of a
+    # container sees the container, not its items
+    through = metadata if origin in (typing.Union, types.UnionType) else []
+    return [problem for arg in typing.get_args(annotation)
+            for problem in _unguarded_numbers(arg, through)]
+
+
+def test_every_numeric_field_of_every_config_model_refuses_true() -> None:
+    unguarded = {f"{model.__name__}.{name}": problems
+                 for model in _config_models()
+                 for name, info in model.model_fields.items()
+                 if (problems := _unguarded_numbers(info.annotation, info.metadata))}
+    assert unguarded == {}
+    assert len(_config_models()) >= 30
+    # the walk does see a bare number, inside a union or a container
+    assert _unguarded_numbers(int | None, []) == ["<class 'int'>"]
+    assert _unguarded_numbers(dict[str, list[float]], []) == ["<class 'float'>"]
+
+
+def test_every_config_model_refuses_nan_and_infinity_by_default() -> None:
+    assert all(model.model_config.get("allow_inf_nan") is False for model in _config_models())
