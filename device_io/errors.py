@@ -1,14 +1,13 @@
-"""Errors that tell the platform team where and why a file or reading was rejected."""
+"""Errors that tell the platform team where and why a file or reading was rejected.
+
+(Reading a config file into a model: jobs/common/config_load.py.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
-
-Model = TypeVar("Model", bound=BaseModel)
+from pydantic import ValidationError
 
 
 class ConfigError(ValueError):
@@ -45,18 +44,3 @@ def format_validation_error(path: Path | str, exc: ValidationError, document: An
         lines.append(f"  at {where}: {message}")
     return "\n".join(lines)
 
-
-def load_yaml_model(path: Path, model: type[Model], what: str) -> Model:
-    """Read a YAML mapping and validate it; every failure names the file (and the path)."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: {what} file does not exist") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: a {what} must be a YAML mapping")
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(format_validation_error(path, exc, raw)) from exc

@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
-from device_io.errors import ConfigError, load_yaml_model
+from device_io.errors import ConfigError
+from jobs.common.config_load import MAX_REGISTER_MAP_BYTES, load_yaml_model
+from jobs.common.config_types import Integer, Number, refuse_bool
 
 MODBUS_MAX_REGISTERS_PER_READ = 125
+MODBUS_LAST_ADDRESS = 65535
 POINT_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -46,6 +58,11 @@ class DataType(StrEnum):
         return self.value.startswith("f")
 
     @property
+    def float_max(self) -> float:
+        """The largest finite value of a float type (IEEE 754 binary32 / binary64)."""
+        return 3.4028234663852886e38 if self.register_count == 2 else sys.float_info.max
+
+    @property
     def is_signed(self) -> bool:
         return self.value.startswith("s")
 
@@ -65,6 +82,10 @@ class Order(StrEnum):
     LITTLE = "little"
 
 
+# A raw "not available" value: an integer, or NaN for float types (the one float that may be NaN).
+Sentinel = Annotated[int | Annotated[float, AllowInfNan(True)], BeforeValidator(refuse_bool)]
+
+
 class PointRole(StrEnum):
     MEASUREMENT = "measurement"  # landed as a reading
     SCALE_FACTOR = "scale_factor"  # a SunSpec *_SF register: read to decode others, not landed
@@ -74,29 +95,30 @@ class PointRole(StrEnum):
 class Point(BaseModel):
     """One named quantity of a device model."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No NaN or infinity in any float field (not_available says otherwise for itself).
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: str
     table: Table
-    address: Annotated[int, Field(ge=0, le=65535)]
+    address: Annotated[Integer, Field(ge=0, le=MODBUS_LAST_ADDRESS)]
     type: DataType
     unit: str = ""
     description: str = ""
     role: PointRole = PointRole.MEASUREMENT
     # Engineering value = raw * scale * 10 ** (scale-factor register), unless the type is float
     # and no scale is given.
-    scale: float = 1.0
+    scale: Number = 1.0
     scale_factor_point: str | None = None
     word_order: Order | None = None  # None: the map's default
     byte_order: Order | None = None
     # Raw value meaning "not available" (SunSpec 0x8000, 0xFFFF, ...); `nan` for float types.
-    not_available: int | float | None = None
+    not_available: Sentinel | None = None
     # Plausible range of a good reading, in engineering units; outside it the reading is invalid.
-    valid_min: float | None = None
-    valid_max: float | None = None
+    valid_min: Number | None = None
+    valid_max: Number | None = None
     writable: bool = False
-    write_min: float | None = None
-    write_max: float | None = None
+    write_min: Number | None = None
+    write_max: Number | None = None
     # Counters: the raw value wraps to 0 past the type's maximum; the warehouse must difference
     # across a rollover, so the map says so explicitly.
     cumulative: bool = False
@@ -124,10 +146,17 @@ class Point(BaseModel):
                 )
             if self.write_min > self.write_max:
                 raise ValueError(f"point {self.name!r}: write_min > write_max")
+            self._check_write_bounds_fit_the_type()
         if self.role == PointRole.SCALE_FACTOR and self.type != DataType.S16:
             raise ValueError(f"scale-factor point {self.name!r} must be s16")
         if self.scale == 0:
             raise ValueError(f"point {self.name!r}: scale must not be 0")
+        if self.end_address > MODBUS_LAST_ADDRESS + 1:
+            raise ValueError(
+                f"point {self.name!r}: a {self.type.value} at address {self.address} needs "
+                f"registers {self.address}..{self.end_address - 1}, past the last Modbus "
+                f"address {MODBUS_LAST_ADDRESS}"
+            )
         if (
             self.valid_min is not None
             and self.valid_max is not None
@@ -149,6 +178,28 @@ class Point(BaseModel):
                     )
         return self
 
+    def _check_write_bounds_fit_the_type(self) -> None:
+        """A bound the register cannot hold would be refused by the codec at write time (or, for
+        a float, written as infinity): refuse it in the map. Points scaled by a scale-factor
+        register are checked by the codec at write time, when the exponent is known."""
+        if self.scale_factor_point is not None:
+            return
+        assert self.write_min is not None and self.write_max is not None
+        for bound in (self.write_min, self.write_max):
+            raw = bound / self.scale
+            if self.type.is_float:
+                fits = math.isfinite(raw) and abs(raw) <= self.type.float_max
+            else:
+                fits = math.isfinite(raw) and self.type.raw_min <= round(raw) <= self.type.raw_max
+            if not fits:
+                raise ValueError(
+                    f"point {self.name!r}: write bound {bound:g} {self.unit} is raw {raw:g} at "
+                    f"scale {self.scale:g}, outside what {self.type.value} holds "
+                    f"({self.type.raw_min}..{self.type.raw_max})" if not self.type.is_float else
+                    f"point {self.name!r}: write bound {bound:g} {self.unit} is outside what "
+                    f"{self.type.value} holds at scale {self.scale:g}"
+                )
+
     @property
     def register_count(self) -> int:
         return self.type.register_count
@@ -162,7 +213,7 @@ class Point(BaseModel):
 class RegisterMap(BaseModel):
     """A device model's full register map."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     model: str
     description: str = ""
@@ -171,10 +222,10 @@ class RegisterMap(BaseModel):
     byte_order: Order = Order.BIG
     # Largest request the device accepts, and the largest unmapped gap a single read may span
     # (devices differ: some answer zeros in gaps, some raise ILLEGAL ADDRESS).
-    max_registers_per_read: Annotated[int, Field(ge=1, le=MODBUS_MAX_REGISTERS_PER_READ)] = (
+    max_registers_per_read: Annotated[Integer, Field(ge=1, le=MODBUS_MAX_REGISTERS_PER_READ)] = (
         MODBUS_MAX_REGISTERS_PER_READ
     )
-    max_gap_registers: Annotated[int, Field(ge=0, le=MODBUS_MAX_REGISTERS_PER_READ)] = 0
+    max_gap_registers: Annotated[Integer, Field(ge=0, le=MODBUS_MAX_REGISTERS_PER_READ)] = 0
     points: list[Point]
     # Points that change on every poll of a live device (its clock, noisy analog values). When
     # all of them repeat for several cycles the device is frozen. Empty: no frozen detection,
@@ -245,7 +296,7 @@ class RegisterMap(BaseModel):
 
 def load_register_map(path: Path) -> RegisterMap:
     """Read and validate one register map; errors name the file and the path inside it."""
-    register_map = load_yaml_model(path, RegisterMap, "register map")
+    register_map = load_yaml_model(path, RegisterMap, "register map", MAX_REGISTER_MAP_BYTES)
     if register_map.model != path.stem:
         raise ConfigError(
             f"{path}: model {register_map.model!r} must equal the file name {path.stem!r}"

@@ -47,7 +47,8 @@ def _settings(config_dir: Path | None, park_file: str | None = None,
     try:
         return load_settings(config_dir, data_root, park_file)
     except ConfigError as exc:
-        console.print(f"[bold red]Config rejected[/]\n{exc}")
+        # escape: rich would read "[...]" in a message (a pattern, a list) as markup and eat it
+        console.print(f"[bold red]Config rejected[/]\n{escape(str(exc))}")
         raise typer.Exit(2) from exc
 
 
@@ -625,7 +626,7 @@ def main() -> None:
     try:
         app()
     except ConfigError as exc:
-        console.print(f"[bold red]Rejected[/]\n{exc}")
+        console.print(f"[bold red]Rejected[/]\n{escape(str(exc))}")
         sys.exit(2)
 
 

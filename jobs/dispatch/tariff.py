@@ -2,7 +2,8 @@
 
 The version in force on an interval's local date is the latest with valid_from on or before
 it; within it exactly one window (by local start time and month) must price the interval.
-A gap or an overlap in the windows is a configuration error, reported with the time.
+A gap or an overlap in the windows is a configuration error: park validation refuses it with the
+same rule (tariff_config.window_covers); the check here stays as a guard.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from device_io.errors import ConfigError
-from jobs.common.park_config import Tariff, TouWindow
+from jobs.common.tariff_config import Tariff, window_covers
 
 
 def tariff_in_force(tariffs: Sequence[Tariff], on: dt.date) -> Tariff:
@@ -24,18 +25,6 @@ def tariff_in_force(tariffs: Sequence[Tariff], on: dt.date) -> Tariff:
     return max(candidates, key=lambda t: t.valid_from)
 
 
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def _covers(window: TouWindow, local: dt.datetime) -> bool:
-    if window.months is not None and local.month not in window.months:
-        return False
-    minute = local.hour * 60 + local.minute
-    return _minutes(window.start) <= minute < _minutes(window.end)  # "24:00" ends the day
-
-
 def interval_prices(tariffs: Sequence[Tariff], intervals_utc: pd.DatetimeIndex,
                     timezone: str) -> pd.DataFrame:
     """Per interval: tariff_id, tou_period, import and export price (CNY/kWh; export 0 and
@@ -44,7 +33,8 @@ def interval_prices(tariffs: Sequence[Tariff], intervals_utc: pd.DatetimeIndex,
     for start in intervals_utc:
         local = start.tz_convert(timezone).to_pydatetime()
         tariff = tariff_in_force(tariffs, local.date())
-        windows = [w for w in tariff.windows if _covers(w, local)]
+        minute = local.hour * 60 + local.minute
+        windows = [w for w in tariff.windows if window_covers(w, local.month, minute)]
         if len(windows) != 1:
             what = "no window" if not windows else f"{len(windows)} windows"
             raise ConfigError(f"tariff {tariff.id}: {what} price {local:%Y-%m-%d %H:%M} local "
