@@ -231,7 +231,8 @@ class Targets(Strict):
     core_indicator_limit_tco2_per_tce: float = 0.2
     # the grid factor (kgCO2/kWh) the carbon accounts price allowance-counted Scope 2 at;
     # None: the ETS reporting factor of the reference (dbt var allowance_factor_series)
-    allowance_factor_kgco2_per_kwh: Annotated[float, Field(gt=0, le=2)] | None = None
+    allowance_factor_kgco2_per_kwh: (
+        Annotated[float, Field(gt=0, le=2, allow_inf_nan=False)] | None) = None
 
 
 class Recipients(Strict):
