@@ -19,7 +19,9 @@
 {% endif %}
 
 with carbon as (
+    -- consumers only: the park's losses line holds no allowances and is no one's account
     select * from {{ ref('fct_enterprise_monthly_carbon') }}
+    where entity_kind <> 'losses_unallocated'
 ),
 
 factors as (
