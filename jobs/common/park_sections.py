@@ -122,6 +122,9 @@ class Targets(Strict):
     peak_year: Annotated[Integer, Field(ge=2000, le=2100)] = 2030
     neutrality_year: Annotated[Integer, Field(ge=2000, le=2100)] = 2045
     core_indicator_limit_tco2_per_tce: Number = 0.2
+    # The factor allowances are counted at (碳排放配额); None: the ETS reporting factor of the
+    # reference table (dbt vars allowance_factor_series / _year), named in the account.
+    allowance_factor_kgco2_per_kwh: Annotated[Number, Field(gt=0, le=2)] | None = None
 
 
 class Recipients(Strict):

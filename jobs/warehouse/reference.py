@@ -160,7 +160,8 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
         "export_limit_kw": park.park.grid_connection.export_limit_kw,
         "contract_demand_kw": park.park.grid_connection.contract_demand_kw,
         "core_indicator_limit_tco2_per_tce": park.targets.core_indicator_limit_tco2_per_tce,
-        "peak_year": park.targets.peak_year, "neutrality_year": park.targets.neutrality_year}])
+        "peak_year": park.targets.peak_year, "neutrality_year": park.targets.neutrality_year,
+        "allowance_factor_kgco2_per_kwh": park.targets.allowance_factor_kgco2_per_kwh}])
     return {"enterprises": enterprises, "devices": devices, "device_points": device_points,
             "park": park_table}
 

@@ -6,6 +6,12 @@
 --     nothing and exported PV is never subtracted (GHG Protocol; shared/reference/README.md).
 -- Electricity drawn from the battery is counted as grid electricity: the battery charges from
 -- the grid unless PV is in surplus, and this errs on the side of more emissions.
+-- The park's figures close on its boundary: one more line per month, 'losses_unallocated',
+-- holds what the grid connection meter bought that no consumer's meter was allocated (cable
+-- and transformer losses, the battery's losses and stored energy, meters that missed an
+-- interval): the grid meter's import less the consumers' grid electricity. It takes the same
+-- factors, so the park's Scope 2 (all lines) is the grid meter's kWh x the factor. It may be
+-- negative in a month the battery hands on PV it stored (counted as grid electricity above).
 
 with energy as (
     select * from {{ ref('fct_enterprise_interval_energy') }}
@@ -27,6 +33,17 @@ factors as (
     select * from {{ ref('int_accounting_factors_selected') }}
 ),
 
+boundary as (
+    -- what the park's grid connection meter bought, per local month
+    select
+        cast(date_trunc('month', local_date) as date) as month,
+        sum(grid_import_kwh) as grid_import_kwh,
+        count(*) filter (where estimated_flows > 0) as estimated_intervals,
+        count(*) as intervals
+    from {{ ref('fct_energy_balance') }}
+    group by 1
+),
+
 monthly as (
     select
         entity_id,
@@ -42,45 +59,77 @@ monthly as (
     group by entity_id, cast(date_trunc('month', local_date) as date)
 ),
 
+consumers_grid as (
+    select month, sum(grid_electricity_kwh) as grid_electricity_kwh
+    from monthly
+    group by month
+),
+
+losses as (
+    select
+        'losses_unallocated' as entity_id,
+        'losses_unallocated' as entity_kind,
+        boundary.month,
+        boundary.grid_import_kwh - coalesce(consumers_grid.grid_electricity_kwh, 0)
+            as electricity_kwh,
+        0.0 as pv_allocated_kwh,
+        boundary.grid_import_kwh - coalesce(consumers_grid.grid_electricity_kwh, 0)
+            as grid_electricity_kwh,
+        0.0 as gas_nm3,
+        boundary.estimated_intervals,
+        boundary.intervals
+    from boundary
+    left join consumers_grid on boundary.month = consumers_grid.month
+),
+
+lines as (
+    select * from monthly
+    union all by name
+    select * from losses
+),
+
 final as (
     select
-        monthly.entity_id,
-        monthly.entity_kind,
-        monthly.month,
-        monthly.electricity_kwh,
-        monthly.pv_allocated_kwh,
-        monthly.grid_electricity_kwh,
+        lines.entity_id,
+        lines.entity_kind,
+        lines.month,
+        lines.electricity_kwh,
+        lines.pv_allocated_kwh,
+        lines.grid_electricity_kwh,
         coalesce(green_power.green_power_mwh, 0) as green_power_mwh,
         coalesce(certificates.certificates_retired_mwh, 0) as certificates_retired_mwh,
-        monthly.gas_nm3,
-        round(monthly.gas_nm3 * factors.gas_tco2_per_nm3, 6) as scope1_tco2,
-        round(monthly.grid_electricity_kwh / 1000.0 * factors.location_kgco2_per_kwh, 6)
+        lines.gas_nm3,
+        round(lines.gas_nm3 * factors.gas_tco2_per_nm3, 6) as scope1_tco2,
+        round(lines.grid_electricity_kwh / 1000.0 * factors.location_kgco2_per_kwh, 6)
             as scope2_location_tco2,
-        round(greatest(monthly.grid_electricity_kwh / 1000.0
-                       - coalesce(green_power.green_power_mwh, 0)
-                       - coalesce(certificates.certificates_retired_mwh, 0), 0)
+        -- instruments deduct at most the grid electricity (never below zero); the losses
+        -- line has none, so it keeps its sign and the park's total still closes
+        round((lines.grid_electricity_kwh / 1000.0
+               - least(coalesce(green_power.green_power_mwh, 0)
+                       + coalesce(certificates.certificates_retired_mwh, 0),
+                       greatest(lines.grid_electricity_kwh / 1000.0, 0)))
               * factors.market_kgco2_per_kwh, 6) as scope2_market_tco2,
-        round((monthly.electricity_kwh * factors.electricity_kgce_per_kwh
-               + monthly.gas_nm3 * factors.gas_kgce_per_nm3) / 1000.0, 6) as energy_tce,
-        round(monthly.electricity_kwh * factors.electricity_kgce_per_kwh / 1000.0, 6)
+        round((lines.electricity_kwh * factors.electricity_kgce_per_kwh
+               + lines.gas_nm3 * factors.gas_kgce_per_nm3) / 1000.0, 6) as energy_tce,
+        round(lines.electricity_kwh * factors.electricity_kgce_per_kwh / 1000.0, 6)
             as electricity_tce,
-        round(100.0 * least(monthly.pv_allocated_kwh
+        round(100.0 * least(lines.pv_allocated_kwh
                             + 1000.0 * coalesce(green_power.green_power_mwh, 0)
                             + 1000.0 * coalesce(certificates.certificates_retired_mwh, 0),
-                            monthly.electricity_kwh)
-              / nullif(monthly.electricity_kwh, 0), 6) as renewable_electricity_share_pct,
+                            lines.electricity_kwh)
+              / nullif(lines.electricity_kwh, 0), 6) as renewable_electricity_share_pct,
         factors.grid_factor_year,
         factors.location_kgco2_per_kwh,
         factors.market_kgco2_per_kwh,
         factors.electricity_conversion_basis,
-        monthly.estimated_intervals,
-        monthly.intervals
-    from monthly
+        lines.estimated_intervals,
+        lines.intervals
+    from lines
     cross join factors
     left join green_power
-        on monthly.entity_id = green_power.enterprise_id and monthly.month = green_power.month
+        on lines.entity_id = green_power.enterprise_id and lines.month = green_power.month
     left join certificates
-        on monthly.entity_id = certificates.enterprise_id and monthly.month = certificates.month
+        on lines.entity_id = certificates.enterprise_id and lines.month = certificates.month
 )
 
 select * from final
