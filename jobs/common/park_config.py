@@ -215,6 +215,9 @@ class Tariff(Strict):
     windows: list[TouWindow]
     demand_charge_cny_per_kw_month: Annotated[float, Field(ge=0)] = 0.0
     export_price_cny_per_kwh: Annotated[float, Field(ge=0)] | None = None  # None: no export
+    # whether battery energy fed into the grid is paid (export above the interval's PV);
+    # Chinese C&I users: no, the plan then never exports stored energy
+    stored_energy_export_paid: bool = False
 
     @model_validator(mode="after")
     def _priced_periods(self) -> Tariff:
