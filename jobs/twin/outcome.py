@@ -94,9 +94,8 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
     imported = balance["grid_import_kwh"].fillna(0.0).to_numpy()
     exported = balance["grid_export_kwh"].fillna(0.0).to_numpy()
     charged = balance["battery_charge_kwh"].fillna(0.0).to_numpy()
-    paid_export = np.where(prices["stored_export_paid"].to_numpy(), exported,
-                           np.minimum(exported, balance["pv_generation_kwh"].fillna(0.0)
-                                      .to_numpy()))
+    paid_export = paid_export_kwh(exported, balance["pv_generation_kwh"].fillna(0.0).to_numpy(),
+                                  prices["stored_export_paid"].to_numpy(dtype=bool))
     peak_kw = float(balance["import_demand_kw"].max())
     import_kwh, consumption, pv, curtailed, scope1, discharged = (float(v or 0.0) for v in daily)
     return Outcome(
@@ -104,7 +103,8 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
         energy_cost_cny=float((prices["import_price_cny_per_kwh"].to_numpy() * imported).sum()
                               - (prices["export_price_cny_per_kwh"].to_numpy()
                                  * paid_export).sum()),
-        demand_charge_cny=_demand_charge_cny(month_to_date, prices, first_day),
+        demand_charge_cny=demand_charge_cny(
+            month_to_date, float(prices["demand_charge_cny_per_kw_month"].max()), first_day),
         grid_import_kwh=float(imported.sum()), grid_export_kwh=float(exported.sum()),
         peak_import_kw=peak_kw,
         scope2_location_tco2=import_kwh * float(factors[0]) / 1000.0,
@@ -121,12 +121,20 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
         **_grid_truth(grid))
 
 
-def _demand_charge_cny(month_to_date: pd.DataFrame, prices: pd.DataFrame,
-                       first_day: dt.date) -> float:
-    """Per month touched: the charge on the month's metered peak up to the last evaluated day,
-    times the evaluated days' share of the month."""
+def paid_export_kwh(exported_kwh: np.ndarray, pv_kwh: np.ndarray,
+                    stored_export_paid: np.ndarray) -> np.ndarray:
+    """Per interval, the export the tariff pays for: all of it where stored energy is paid,
+    else at most the interval's PV generation (the rest came from the batteries)."""
+    return np.where(stored_export_paid, exported_kwh, np.minimum(exported_kwh, pv_kwh))
+
+
+def demand_charge_cny(month_to_date: pd.DataFrame, charge_cny_per_kw_month: float,
+                      first_day: dt.date) -> float:
+    """month_to_date: local_date and import_demand_kw per interval from each touched month's
+    first day. Per month: the charge on the month's metered peak up to the last evaluated
+    day, times the evaluated days' share of the month."""
     local_dates = pd.to_datetime(month_to_date["local_date"])
-    charge = float(prices["demand_charge_cny_per_kw_month"].max())
+    charge = charge_cny_per_kw_month
     total = 0.0
     for _, month in month_to_date.groupby([local_dates.dt.year, local_dates.dt.month]):
         dates = pd.to_datetime(month["local_date"])
