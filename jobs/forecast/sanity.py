@@ -20,7 +20,7 @@ from jobs.forecast.weather import ClearSkyClimatology
 LOAD_LOW_FACTOR = 0.9  # below 90 % of the lowest load measured recently
 LOAD_HIGH_FACTOR = 1.1  # above 110 % of the highest
 CLEAR_SKY_FACTOR = 1.1  # a 15-minute mean can pass clear sky a little (cloud edges)
-CLEAR_SKY_SLACK_KW_PER_KW = 0.01  # of the system's clear-sky peak: dawn and dusk rounding
+CLEAR_SKY_SLACK_KW_PER_KW = 0.05  # of the clear-sky peak: hourly feeds blur dawn and dusk
 COLD_AIR_C = -10.0
 
 

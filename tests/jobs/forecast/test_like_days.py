@@ -98,5 +98,5 @@ def test_pv_bounds_catch_more_than_the_clear_sky_allows():
     [problem] = pv_problems(doubled, clear)
     assert problem.startswith("PV forecast pv-roof: 55 of 96 intervals above 1.1 x clear sky")
     night_sun = clear.copy()
-    night_sun.iloc[0] = 50.0  # clear sky 0 at 00:00 local: 50 kW is above 1 % of 100
+    night_sun.iloc[0] = 50.0  # clear sky 0 at 00:00 local: 50 kW is above 5 % of the 100 kW peak
     assert "1 of 96" in pv_problems(night_sun, clear)[0]
