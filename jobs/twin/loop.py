@@ -48,6 +48,7 @@ from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.day_ahead import PreparedDay, prepare_inputs, run_day_ahead
 from jobs.dispatch.park_assets import battery_table, hvac_zone_table, thermal_store_table
 from jobs.forecast.weather import ClearSkyClimatology
+from jobs.twin.outcome import save_grid_tally
 from jobs.twin.rule_controller import rule_based_source
 from jobs.warehouse.build import build_warehouse
 
@@ -239,6 +240,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
     _build(run)
     run.grid = dataclasses.replace(twin.grid_tally)
+    save_grid_tally(settings, run.grid)
     run.pv_potential_kw = pd.DataFrame.from_dict(offered_rows, orient="index")
     run.timings.total_s = time.perf_counter() - started
     return run

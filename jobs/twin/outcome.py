@@ -18,14 +18,17 @@ from gas, which no controller changes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import asdict, dataclass
 
 import duckdb
+import fsspec
 import numpy as np
 import pandas as pd
 
 from device_io.simulator.grid_protection import GridTally
-from jobs.common.settings import Settings
+from jobs.common import landing
+from jobs.common.settings import Settings, join_path
 from jobs.dispatch.tariff import interval_prices
 
 
@@ -67,9 +70,28 @@ class Outcome:
         return {**asdict(self), "total_cost_cny": self.total_cost_cny}
 
 
+GRID_TALLY_FILE = "twin_grid_tally.json"
+
+
+def save_grid_tally(settings: Settings, tally: GridTally) -> None:
+    """The twin's truth at the connection beside the run's warehouse (jobs/twin/loop.py)."""
+    landing.write_atomically(join_path(settings.data_root, GRID_TALLY_FILE),
+                             json.dumps(tally.as_dict()).encode())
+
+
+def saved_grid_tally(settings: Settings) -> GridTally | None:
+    path = join_path(settings.data_root, GRID_TALLY_FILE)
+    fs, fs_path = fsspec.core.url_to_fs(path)
+    if not fs.exists(fs_path):
+        return None
+    return GridTally(**json.loads(fs.cat_file(fs_path)))
+
+
 def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
             grid: GridTally | None = None) -> Outcome:
-    """grid: the twin's ground truth at the connection over the same days, where known."""
+    """From the run's data root: its warehouse and, where a twin run saved it, the twin's
+    truth at the connection over the same days (`grid`, else the saved one)."""
+    grid = grid or saved_grid_tally(settings)
     last_day = first_day + dt.timedelta(days=days - 1)
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         balance = connection.execute(
