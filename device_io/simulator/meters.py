@@ -63,6 +63,7 @@ class MeterFleet:
         self.active_kw = np.zeros(n)
         self.reactive_kvar = np.zeros(n)
         self.unmetered_kw = 0.0
+        self.grid_kw = 0.0  # at the point of common coupling, + import
         self.energy_import_kwh = initial_counters(seed, self.device_ids, "import", 3e3, 3e5)
         self.energy_export_kwh = np.where(
             role == ROLE_GRID, initial_counters(seed, self.device_ids, "export", 1e2, 5e4),
@@ -99,6 +100,7 @@ class MeterFleet:
                    - battery_kw.sum() - pv_kw.sum())
         grid_kvar = reactive[loads].sum() + ev_kvar.sum() + unmetered_kvar
         active[self._grid] = grid_kw
+        self.grid_kw = float(grid_kw)
         reactive[self._grid] = grid_kvar
         self.active_kw = active
         self.reactive_kvar = reactive

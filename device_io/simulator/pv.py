@@ -1,4 +1,5 @@
-"""PV inverters: sun on the plane x clouds, system losses, heat derating, clipping, power limit.
+"""PV inverters: sun on the plane x clouds, system losses, heat derating, clipping, power limit,
+and the park's export protection (device_io/simulator/grid_protection.py) on top.
 
 The power limit is SunSpec model 123's WMaxLimPct: it binds only while WMaxLim_Ena = 1, and
 reverts to 100 % `power_limit_revert_s` after the last write when that is > 0 (a watchdog that
@@ -38,10 +39,14 @@ class PvFleet:
         self.limit_enabled = np.zeros(n, dtype=bool)
         self.revert_s = np.zeros(n)
         self.last_limit_write_us = np.full(n, start_us, dtype=np.int64)
-        self.ac_kw = np.zeros(n)
+        self.potential_kw = np.zeros(n)  # what the array offers (0 while asleep)
+        self.limited_kw = np.zeros(n)  # after the power-limit setpoint
+        self.ac_kw = np.zeros(n)  # after the export protection too: what is fed
+        self.potential_kwh = np.zeros(n)  # ground truth for perfect foresight, from 0
         self.poa_w_m2 = np.zeros(n)
         self.cell_temp_c = np.zeros(n)
         self.state = np.full(n, ST_SLEEPING)
+        self._own_state = self.state.copy()  # as the inverter decided, before protection
         low, high = LIFETIME_KWH_PER_KWP
         self.energy_total_kwh = self.kwp * initial_counters(seed, self.device_ids, "pv", low, high)
 
@@ -59,10 +64,19 @@ class PvFleet:
         asleep = available < SLEEP_FRACTION * self.inverter_kw
         ac = np.where(asleep, 0.0, np.minimum(available, cap))
         state = np.where(asleep, ST_SLEEPING, np.where(available > cap, ST_THROTTLED, ST_MPPT))
-        self.ac_kw = np.where(mask, ac, self.ac_kw)
-        self.state = np.where(mask, state, self.state)
+        self.potential_kw = np.where(mask, np.where(asleep, 0.0, available), self.potential_kw)
+        self.limited_kw = np.where(mask, ac, self.limited_kw)
+        self._own_state = np.where(mask, state, self._own_state)
+        self.apply_protection(1.0)  # the twin applies its export protection next
         self.poa_w_m2 = np.where(mask, poa, self.poa_w_m2)
         self.cell_temp_c = np.where(mask, cell_temp_c, self.cell_temp_c)
+
+    def apply_protection(self, scale: float) -> None:
+        """Every inverter's output times scale (< 1: held down by the export protection,
+        which the inverter reports as throttled)."""
+        self.ac_kw = self.limited_kw * scale
+        self.state = np.where((scale < 1.0) & (self.limited_kw > 0), ST_THROTTLED,
+                              self._own_state)
 
     def _revert_expired_limits(self, now_us: int, mask: np.ndarray) -> None:
         quiet_s = (now_us - self.last_limit_write_us) / US_PER_S
@@ -71,6 +85,7 @@ class PvFleet:
 
     def integrate(self, dt_s: float) -> None:
         self.energy_total_kwh += self.ac_kw * dt_s / 3600.0
+        self.potential_kwh += self.potential_kw * dt_s / 3600.0
 
     def write(self, device_row: int, point: str, value: float, now_us: int) -> np.ndarray | None:
         if point == "power_limit_pct":

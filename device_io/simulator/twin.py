@@ -25,6 +25,7 @@ from device_io.simulator.ev_sessions import Session, SessionPlan
 from device_io.simulator.exogenous import Exogenous
 from device_io.simulator.fleet import DecidingFleet, Fleet
 from device_io.simulator.gas import GasFleet
+from device_io.simulator.grid_protection import GridProtection, GridTally
 from device_io.simulator.hvac import HvacFleet
 from device_io.simulator.meters import MeterFleet
 from device_io.simulator.pv import PvFleet
@@ -59,6 +60,8 @@ class ParkTwin:
         self._readout = Readout(list(park.devices), register_maps, self._placement)
         self._extra_setpoints: dict[tuple[str, str], float] = {}
         self._quantities: Quantities | None = None
+        connection = park.park.grid_connection
+        self._protection = GridProtection(connection.import_limit_kw, connection.export_limit_kw)
         self._decide_all()
 
     # -- building -------------------------------------------------------------------------
@@ -130,12 +133,40 @@ class ParkTwin:
         self._quantities = None
 
     def _route_power(self) -> None:
+        """Add the flows up at the meters; where the park would export above its limit, the
+        export protection holds the inverters down first (the same step, as a real one acts
+        within a second)."""
+        self._pv.apply_protection(1.0)  # the protection acts on what the inverters offer now
+        self._aggregate_meters()
+        scale = self._protection.pv_scale(self._meters.grid_kw, float(self._pv.ac_kw.sum()))
+        if scale < 1.0:
+            self._pv.apply_protection(scale)
+            self._aggregate_meters()
+        self._protection.hold(self._meters.grid_kw, float(self._pv.potential_kw.sum()),
+                              float(self._pv.limited_kw.sum()), float(self._pv.ac_kw.sum()))
+
+    def _aggregate_meters(self) -> None:
         self._meters.aggregate(self._exo, self._hvac.electric_kw, self._ev.power_kw,
                                self._ev.reactive_kvar(), self._bess.power_kw, self._pv.ac_kw)
 
     def _integrate(self, dt_s: float) -> None:
         for fleet in self._fleets.values():
             fleet.integrate(dt_s)
+        self._protection.integrate(dt_s)
+
+    # -- the grid connection ----------------------------------------------------------------
+    @property
+    def grid_tally(self) -> GridTally:
+        """Energy, curtailment and limit breaches at the grid connection since the last
+        reset_grid_tally (ground truth, not readings)."""
+        return self._protection.tally
+
+    def reset_grid_tally(self) -> None:
+        self._protection.reset()
+
+    def pv_potential_kwh(self) -> dict[str, float]:
+        """Each inverter's offered energy integrated since the twin started (kWh)."""
+        return dict(zip(self._pv.device_ids, self._pv.potential_kwh.tolist(), strict=True))
 
     # -- control --------------------------------------------------------------------------
     def write_point(self, device_id: str, point: str, value: float) -> None:

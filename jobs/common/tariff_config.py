@@ -99,6 +99,9 @@ class Tariff(Strict):
     demand_charge_cny_per_kw_month: Annotated[Number, Field(ge=0, le=1000)] = 0.0
     export_price_cny_per_kwh: Annotated[Number, Field(
         ge=0, le=PRICE_CEILING_CNY_PER_KWH)] | None = None  # None: no export
+    # whether battery energy fed into the grid is paid (export above the interval's PV);
+    # Chinese C&I users: no, the plan then never exports stored energy
+    stored_energy_export_paid: bool = False
 
     @model_validator(mode="after")
     def _priced_periods(self) -> Tariff:

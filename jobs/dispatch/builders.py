@@ -114,6 +114,18 @@ def add_pv(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
     model.bus_terms.append((+1, model.pv_total_kw))
 
 
+def add_export_of_stored_energy_rule(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
+    """Unless the tariff pays for exported battery energy (Chinese C&I users are not paid for
+    it), the park exports at most what its PV makes in the interval: no charging in the valley
+    to sell to the grid. Needs add_grid_connection and add_pv first."""
+    if inputs.grid.stored_energy_export_paid or inputs.grid.export_limit_kw <= 0:
+        return
+
+    @model.Constraint(model.T, doc="export at most the interval's PV output (kW)")
+    def export_only_pv(m, t):
+        return m.grid_export_kw[t] <= m.pv_total_kw[t]
+
+
 def add_battery(model: pyo.ConcreteModel, inputs: DispatchInputs, relax: bool = False) -> None:
     """relax: the end-of-horizon SOC target becomes soft (soc_final_shortfall_kwh)."""
     batteries = inputs.batteries

@@ -41,13 +41,22 @@ from jobs.dispatch.solve import SolveOptions, SolveResult
 from jobs.dispatch.tariff import interval_prices
 from jobs.forecast.calibration import calibrated_systems, pv_calibration_factors
 from jobs.forecast.ev import charger_ratings, ev_session_history, expected_ev_groups
-from jobs.forecast.load import consumption_history_kw, profile_forecast
+from jobs.forecast.load import (
+    LIKE_DAYS,
+    Profile,
+    consumption_history_kw,
+    profile_forecast,
+    profile_with_methods,
+)
 from jobs.forecast.pv import pv_potential_kw
+from jobs.forecast.sanity import clear_sky_pv_kw, load_problems, pv_problems
 from jobs.forecast.weather import WeatherProvider
 
 HISTORY_DAYS = 28
 TEMPERATURE_DAYS = 3  # the offline stand-in for a temperature forecast: recent days' profile
 OCCUPIED_SHARE = 0.5  # a zone counts as occupied in a slot it was running in most days
+UNTRUSTED_FORECAST = "untrusted_forecast"  # a status the setpoint writer does not trust
+CONSUMER_MODEL = "profile_4_like_days"
 
 
 class DispatchDataError(RuntimeError):
@@ -63,6 +72,10 @@ class PreparedDay:
     consumer_no_control_kw: pd.DataFrame
     weather_provider: str
     notes: tuple[str, ...] = ()  # what was assumed for want of a measurement
+    # the sanity bounds the forecasts failed (forecast.sanity): the plan is not for control
+    forecast_problems: tuple[str, ...] = ()
+    # how each consumer's landed load forecast was made (forecast.load.LIKE_DAYS or a fallback)
+    load_methods: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,7 +84,9 @@ class DayAheadResult:
     plan_date: dt.date
     intervals: int
     solve: SolveResult
-    status: str  # optimal / time_limit / relaxed / fallback
+    # optimal / time_limit / relaxed / fallback, or untrusted_forecast (whatever the solver
+    # did): the forecasts failed their sanity bounds, the setpoint writer will not use it
+    status: str
     plan: PlanSummary
     baseline: PlanSummary
     weather_provider: str
@@ -80,10 +95,16 @@ class DayAheadResult:
     forecast_paths: list[str]
     breaches: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    forecast_problems: tuple[str, ...] = ()
 
     @property
     def is_fallback(self) -> bool:
         return self.status == "fallback"
+
+    @property
+    def is_trusted(self) -> bool:
+        """False: published for the record, not for control."""
+        return self.status != UNTRUSTED_FORECAST
 
     @property
     def saving_cny(self) -> float:
@@ -190,8 +211,10 @@ def _ev_groups(settings: Settings, index: pd.DatetimeIndex, known_until: pd.Time
 
 
 def _consumption_profile(settings: Settings, index: pd.DatetimeIndex,
-                         known_until: pd.Timestamp, part: str) -> pd.DataFrame:
-    """Each consumer's like-day profile of `part` (see forecast.load.CONSUMPTION_PARTS)."""
+                         known_until: pd.Timestamp, part: str, problems: list[str]) -> Profile:
+    """Each consumer's like-day profile of `part` (see forecast.load.CONSUMPTION_PARTS); what
+    fails its sanity bounds is added to `problems`, and a consumer with no forecast at all
+    gets 0 kW (the plan is then untrusted)."""
     history = consumption_history_kw(
         settings.warehouse_path, (known_until - pd.Timedelta(days=HISTORY_DAYS)).to_pydatetime(),
         settings.park.dispatch.interval_minutes, part=part)
@@ -199,7 +222,9 @@ def _consumption_profile(settings: Settings, index: pd.DatetimeIndex,
     if history.empty:
         raise DispatchDataError(f"no consumption history before {index[0]} in the warehouse: "
                                 "build it from harvested readings first")
-    return profile_forecast(history, index, settings.park.park.timezone).fillna(0.0)
+    profile = profile_with_methods(history, index, settings.park.park.timezone)
+    problems += load_problems(profile.kw, history, f"load forecast ({part})")
+    return Profile(profile.kw.fillna(0.0), profile.methods)
 
 
 def _calibrated_pv(settings: Settings, known_until: pd.Timestamp, notes: list[str]):
@@ -215,6 +240,18 @@ def _calibrated_pv(settings: Settings, known_until: pd.Timestamp, notes: list[st
         if row["status"] != "calibrated":
             notes.append(f"PV {system}: calibration {row['status']}, factor {row['factor']:.2f}")
     return calibrated_systems(park.assets.pv, factors)
+
+
+def _pv_forecast(settings: Settings, weather, index: pd.DatetimeIndex,
+                 known_until: pd.Timestamp, notes: list[str], problems: list[str]
+                 ) -> pd.DataFrame:
+    """PV potential per system from the weather forecast, checked against the clear sky."""
+    park = settings.park
+    systems = _calibrated_pv(settings, known_until, notes)
+    minutes = park.dispatch.interval_minutes
+    pv_kw = pv_potential_kw(park.park, systems, weather, index, minutes)
+    problems += pv_problems(pv_kw, clear_sky_pv_kw(park.park, systems, index, minutes))
+    return pv_kw
 
 
 def _state_now(settings: Settings, known_until: pd.Timestamp,
@@ -246,6 +283,7 @@ def prepare_inputs(settings: Settings, local_date: dt.date, provider: WeatherPro
     zone = park.park.timezone
     minutes = park.dispatch.interval_minutes
     notes: list[str] = []
+    problems: list[str] = []
     index = local_day_intervals(local_date, zone, minutes)
     prices = interval_prices(park.tariffs, index, zone)
     # what was known when the forecast was issued, and no more (a re-run for a past date must
@@ -253,9 +291,8 @@ def prepare_inputs(settings: Settings, local_date: dt.date, provider: WeatherPro
     known_until = min(pd.Timestamp(now_utc), index[0])
     weather = provider.forecast(park.park, index)
     outdoor_c = _outdoor_temperature_c(settings, weather, index, known_until, notes)
-    pv_kw = pv_potential_kw(park.park, _calibrated_pv(settings, known_until, notes), weather,
-                            index, minutes)
-    base_kw = _consumption_profile(settings, index, known_until, part="base")
+    pv_kw = _pv_forecast(settings, weather, index, known_until, notes, problems)
+    base_kw = _consumption_profile(settings, index, known_until, "base", problems).kw
     soc_now_pct, zone_temps, stored = _state_now(settings, known_until, soc_now_pct, notes)
     waste_kw_th, demand_kw_th = _heat_forecasts(settings, index, known_until, notes)
     month_peak_kw, grid_factor = _warehouse_facts(settings, local_date)
@@ -282,21 +319,23 @@ def prepare_inputs(settings: Settings, local_date: dt.date, provider: WeatherPro
     # the consumer forecast that is landed and scored: the like-day profile of whole
     # consumption; base profile + HVAC thermostats + EVs (what the optimiser needs split) is
     # measurably worse on the twin (make bench, week: 21.2 against 17.3 kW MAE)
-    consumer_kw = _consumption_profile(settings, index, known_until, part="consumption")
-    return PreparedDay(inputs, pv_kw, consumer_kw, no_control_consumer_load_kw(inputs),
-                       weather.provider, tuple(notes))
+    consumer = _consumption_profile(settings, index, known_until, "consumption", problems)
+    notes += consumer.notes("load forecast")
+    return PreparedDay(inputs, pv_kw, consumer.kw, no_control_consumer_load_kw(inputs),
+                       weather.provider, tuple(notes), tuple(problems), consumer.methods)
 
 
-def _forecast_table(run_id: str, issued: dt.datetime, pv_kw: pd.DataFrame,
-                    load_kw: pd.DataFrame, provider: str) -> pa.Table:
+def _forecast_table(run_id: str, issued: dt.datetime, day: PreparedDay) -> pa.Table:
+    """provider: the weather provider (PV); for a consumer the load model, with the fallback
+    it used where it had no complete like-day."""
     parts = []
-    consumer_model = "profile_4_like_days"
-    for kind, frame, quantity, source in (("pv", pv_kw, "potential_kw", provider),
-                                          ("consumer", load_kw, "load_kw", consumer_model)):
+    for kind, frame, quantity in (("pv", day.pv_kw, "potential_kw"),
+                                  ("consumer", day.consumer_load_kw, "load_kw")):
         long = frame.rename_axis("interval_start_utc").reset_index().melt(
             id_vars="interval_start_utc", var_name="asset_id", value_name="value")
         long["asset_kind"], long["quantity"], long["unit"] = kind, quantity, "kW"
-        long["provider"] = source
+        long["provider"] = day.weather_provider if kind == "pv" else long["asset_id"].map(
+            lambda asset: _consumer_model(day.load_methods.get(asset, LIKE_DAYS)))
         parts.append(long)
     table = pd.concat(parts, ignore_index=True)
     table["run_id"], table["issued_at_utc"] = run_id, pd.Timestamp(issued)
@@ -304,6 +343,10 @@ def _forecast_table(run_id: str, issued: dt.datetime, pv_kw: pd.DataFrame,
         / 3600.0
     return pa.Table.from_pandas(table[FORECASTS_SCHEMA.names], schema=FORECASTS_SCHEMA,
                                 preserve_index=False)
+
+
+def _consumer_model(method: str) -> str:
+    return CONSUMER_MODEL if method == LIKE_DAYS else f"{CONSUMER_MODEL}; fallback: {method}"
 
 
 def run_day_ahead(settings: Settings, local_date: dt.date, provider: WeatherProvider, *,
@@ -324,22 +367,25 @@ def run_day_ahead(settings: Settings, local_date: dt.date, provider: WeatherProv
                        wall_limit_s=options.time_limit_s + park.dispatch.watchdog_grace_s)
     baseline = summarise(inputs, rule_based_flows(inputs))
     summary = summarise(inputs, outcome.flows)
+    status = UNTRUSTED_FORECAST if day.forecast_problems else outcome.status
     rows = plan_rows(inputs, outcome.flows).assign(
         run_id=run_id, created_at_utc=pd.Timestamp(issued), plan_date=local_date,
-        solver_status=outcome.status, is_fallback=outcome.is_fallback,
+        solver_status=status, is_fallback=outcome.is_fallback,
         objective_cny=summary.total_cost_cny, baseline_cost_cny=baseline.total_cost_cny,
         weather_provider=day.weather_provider,
-        breached_bounds="; ".join(outcome.breaches) or None)
+        breached_bounds="; ".join([*outcome.breaches, *(
+            f"forecast: {problem}" for problem in day.forecast_problems)]) or None)
     plan_table = pa.Table.from_pandas(rows[PLANS_SCHEMA.names], schema=PLANS_SCHEMA,
                                       preserve_index=False)
     plan_paths = landing.write_partitioned(settings.landing_root, "plans", plan_table,
                                            run_id, ts_column="interval_start_utc")
     forecast_paths = landing.write_partitioned(
         settings.landing_root, "forecasts",
-        _forecast_table(run_id, issued, day.pv_kw, day.consumer_load_kw, day.weather_provider),
+        _forecast_table(run_id, issued, day),
         run_id, ts_column="interval_start_utc")
     return DayAheadResult(run_id=run_id, plan_date=local_date, intervals=len(inputs.periods),
-                          solve=outcome.solve, status=outcome.status, plan=summary,
+                          solve=outcome.solve, status=status, plan=summary,
                           baseline=baseline, weather_provider=day.weather_provider,
                           plan_rows=rows, plan_paths=plan_paths, forecast_paths=forecast_paths,
-                          breaches=outcome.breaches, notes=day.notes)
+                          breaches=outcome.breaches, notes=day.notes,
+                          forecast_problems=day.forecast_problems)

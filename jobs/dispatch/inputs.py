@@ -42,6 +42,8 @@ class GridTerms:
     month_peak_so_far_kw: float = 0.0  # the demand charge only bites above this
     grid_kgco2_per_kwh: float = 0.0
     carbon_price_cny_per_tco2: float = 0.0
+    # False: export at most the interval's PV output (no battery energy to the grid)
+    stored_energy_export_paid: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from jobs.dispatch.builders import (
     add_battery,
     add_demand_response,
     add_ev_fleet,
+    add_export_of_stored_energy_rule,
     add_grid_connection,
     add_hvac_zones,
     add_pv,
@@ -27,6 +28,7 @@ def build_model(inputs: DispatchInputs, relax_hard_limits: bool = False) -> pyo.
     add_grid_connection(model, inputs, relax_hard_limits)
     add_pv(model, inputs)
     add_battery(model, inputs, relax_hard_limits)
+    add_export_of_stored_energy_rule(model, inputs)
     add_ev_fleet(model, inputs)
     add_hvac_zones(model, inputs)
     add_thermal_stores(model, inputs)

@@ -52,7 +52,8 @@ def grid_terms(park: ParkConfig, prices: pd.DataFrame, *, month_peak_so_far_kw: 
         demand_charge_cny_per_kw_month=float(demand_charges[0]),
         month_peak_so_far_kw=month_peak_so_far_kw,
         grid_kgco2_per_kwh=grid_kgco2_per_kwh,
-        carbon_price_cny_per_tco2=park.dispatch.carbon_price_cny_per_tco2)
+        carbon_price_cny_per_tco2=park.dispatch.carbon_price_cny_per_tco2,
+        stored_energy_export_paid=bool(prices["stored_export_paid"].all()))
 
 
 def hvac_zone_table(park: ParkConfig, outdoor_temp_c: pd.Series,

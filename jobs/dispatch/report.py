@@ -44,7 +44,9 @@ def with_tou_prices(settings: Settings, rows: pd.DataFrame) -> pd.DataFrame:
 def write_plan_chart(settings: Settings, result: DayAheadResult) -> PlanChart:
     """Draw the published plan and save it atomically beside the run's other outputs."""
     verdict = {"fallback": "FALLBACK: rule-based baseline",
-               "relaxed": "RELAXED: breaks a hard limit"}.get(result.status, "optimised")
+               "relaxed": "RELAXED: breaks a hard limit",
+               "untrusted_forecast": "UNTRUSTED FORECAST: not for control"}.get(
+        result.status, "optimised")
     png = plan_chart_png(with_tou_prices(settings, result.plan_rows), settings.park.park.timezone,
                          f"Day-ahead plan {result.plan_date} ({verdict}), run {result.run_id}")
     path = chart_path(settings, result)
@@ -58,6 +60,9 @@ VERDICTS = {
     "relaxed": "**RELAXED**: no plan keeps every hard limit; the published plan breaks the "
                "bounds listed below",
     "fallback": "**FALLBACK**: the rule-based baseline was published",
+    "untrusted_forecast": "**UNTRUSTED FORECAST**: published for the record, not for control "
+                          "(the setpoint writer keeps the devices at their safe defaults); "
+                          "the forecasts failed the sanity bounds listed below",
 }
 
 
@@ -70,6 +75,7 @@ def summary_markdown(result: DayAheadResult, chart: PlanChart | None = None) -> 
         f"{result.weather_provider}. Solver: {solve.status} after {solve.build_s:.2f} s of "
         f"model build and {solve.solve_s:.2f} s of HiGHS ({solve.message}).", "",
         *[f"- bound broken: {breach}" for breach in result.breaches],
+        *[f"- forecast failed: {problem}" for problem in result.forecast_problems],
         *[f"- assumed: {note}" for note in result.notes], "",
         "| | plan | rule-based baseline |", "| --- | ---: | ---: |",
         f"| cost (CNY) | {plan.total_cost_cny:,.0f} | {baseline.total_cost_cny:,.0f} |",

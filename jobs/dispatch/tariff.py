@@ -28,7 +28,8 @@ def tariff_in_force(tariffs: Sequence[Tariff], on: dt.date) -> Tariff:
 def interval_prices(tariffs: Sequence[Tariff], intervals_utc: pd.DatetimeIndex,
                     timezone: str) -> pd.DataFrame:
     """Per interval: tariff_id, tou_period, import and export price (CNY/kWh; export 0 and
-    export_allowed False where the tariff pays nothing for export)."""
+    export_allowed False where the tariff pays nothing for export), and
+    stored_export_paid (battery energy exported is paid too)."""
     rows = []
     for start in intervals_utc:
         local = start.tz_convert(timezone).to_pydatetime()
@@ -44,5 +45,7 @@ def interval_prices(tariffs: Sequence[Tariff], intervals_utc: pd.DatetimeIndex,
                      "import_price_cny_per_kwh": tariff.energy_price_cny_per_kwh[period],
                      "export_price_cny_per_kwh": tariff.export_price_cny_per_kwh or 0.0,
                      "export_allowed": tariff.export_price_cny_per_kwh is not None,
+                     "stored_export_paid": tariff.export_price_cny_per_kwh is not None
+                     and tariff.stored_energy_export_paid,
                      "demand_charge_cny_per_kw_month": tariff.demand_charge_cny_per_kw_month})
     return pd.DataFrame(rows, index=intervals_utc)

@@ -68,12 +68,15 @@ def compare_controllers(park: dict[str, Any], workdir: Path, first_day: dt.date,
     ordered = [c for c in CONTROLLERS if c in controllers]  # `none` first: the truth
     settings: dict[str, Settings] = {}
     results: dict[str, dict[str, Any]] = {}
+    truth_pv_kw = None
     for controller in ordered:
         settings[controller] = park_settings(park, workdir / controller)
         run = start_controller(warmed, controller, settings[controller])
         run = run_controller(run, warmed, days, sample_s, truth=settings.get("none"),
-                             on_progress=on_progress)
-        result: Outcome = outcome(run.settings, controller, first_day, days)
+                             on_progress=on_progress, truth_pv_kw=truth_pv_kw)
+        if controller == "none":
+            truth_pv_kw = run.pv_potential_kw
+        result: Outcome = outcome(run.settings, controller, first_day, days, run.grid)
         results[controller] = {**result.as_dict(), "timings": vars(run.timings)}
         on_progress(f"{controller}: {result.total_cost_cny:,.0f} CNY, "
                     f"{run.timings.total_s:.0f} s")

@@ -9,8 +9,12 @@ Controllers, all on the same weather, loads and cars (the twin's seeded draws):
 - `rule_based`: jobs/twin/rule_controller.py, decided live each interval;
 - `plan`: the day-ahead plan made each morning from the warehouse, written each interval;
 - `perfect`: the plan made at midnight with perfect foresight of the day (its actual load,
-  PV, weather, occupancy, heat and cars, from the `none` run's warehouse) and the batteries',
-  zones' and tank's state in its own twin: the upper bound of planning.
+  weather, occupancy, heat and cars, from the `none` run's warehouse; the PV the arrays
+  offered, from the `none` run's twin, since the export protection hides it from the
+  readings) and the batteries', zones' and tank's state in its own twin: the upper bound of
+  planning.
+The twin enforces the grid connection's limits for every controller (grid_protection.py);
+each run's tally of them over the evaluated days is its `grid`.
 A warm-up period (no control) is simulated once and shared: each controller starts from a
 copy of the warmed-up twin and of its landing zone.
 """
@@ -32,6 +36,7 @@ import pyarrow as pa
 
 from device_io.point_io import TwinPointIO
 from device_io.setpoints.writer import SetpointWriter
+from device_io.simulator.grid_protection import GridTally
 from device_io.simulator.history import TwinSampler
 from device_io.simulator.twin import ParkTwin
 from jobs.common import landing
@@ -43,6 +48,7 @@ from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.day_ahead import PreparedDay, prepare_inputs, run_day_ahead
 from jobs.dispatch.park_assets import battery_table, hvac_zone_table, thermal_store_table
 from jobs.forecast.weather import ClearSkyClimatology
+from jobs.twin.outcome import save_grid_tally
 from jobs.twin.rule_controller import rule_based_source
 from jobs.warehouse.build import build_warehouse
 
@@ -78,6 +84,9 @@ class ControllerRun:
     controller: str
     settings: Settings
     timings: LoopTimings = field(default_factory=LoopTimings)
+    grid: GridTally | None = None  # the twin's truth at the connection, evaluated days
+    # what the arrays offered per PV system and interval (kW, ground truth)
+    pv_potential_kw: pd.DataFrame | None = None
 
 
 def _local_midnight(settings: Settings, day: dt.date) -> dt.datetime:
@@ -135,12 +144,17 @@ def _twin_state(twin: ParkTwin, settings: Settings, kind: DeviceKind, point: str
 
 
 def perfect_foresight_day(run: ControllerRun, twin: ParkTwin, truth: Settings, day: dt.date,
-                          now: dt.datetime) -> PreparedDay:
-    """The day as it will be (from the no-control run's warehouse, `truth`), starting from
-    this run's twin as it is now."""
+                          now: dt.datetime, pv_offered_kw: pd.DataFrame | None = None
+                          ) -> PreparedDay:
+    """The day as it will be (from the no-control run's warehouse, `truth`, and the PV its
+    twin's arrays offered, `pv_offered_kw`), starting from this run's twin as it is now."""
     prepared = prepare_inputs(truth, day, ClearSkyClimatology(), now)
     actual = actual_inputs(truth, prepared.inputs)
     park = run.settings.park
+    if pv_offered_kw is not None:
+        actual = dataclasses.replace(actual, pv_potential_kw=pv_offered_kw.reindex(
+            index=actual.interval_start_utc, columns=actual.pv_potential_kw.columns,
+            fill_value=0.0).fillna(0.0))
     actual = dataclasses.replace(
         actual,
         batteries=battery_table(park, _twin_state(twin, run.settings, DeviceKind.BESS,
@@ -153,10 +167,21 @@ def perfect_foresight_day(run: ControllerRun, twin: ParkTwin, truth: Settings, d
                        no_control_consumer_load_kw(actual), "perfect foresight (measured day)")
 
 
+def _pv_offered_kwh_by_system(twin: ParkTwin, settings: Settings) -> dict[str, float]:
+    by_system: dict[str, float] = {}
+    asset_of = {d.id: d.asset for d in settings.park.devices}
+    for device_id, kwh in twin.pv_potential_kwh().items():
+        system = asset_of.get(device_id) or device_id
+        by_system[system] = by_system.get(system, 0.0) + kwh
+    return by_system
+
+
 def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: int,
                    truth: Settings | None = None,
-                   on_progress: Callable[[str], None] = print) -> ControllerRun:
-    """Simulate `days` days from the warm-up's end under the run's controller."""
+                   on_progress: Callable[[str], None] = print,
+                   truth_pv_kw: pd.DataFrame | None = None) -> ControllerRun:
+    """Simulate `days` days from the warm-up's end under the run's controller (perfect
+    foresight: `truth` and `truth_pv_kw` from the `none` run)."""
     started = time.perf_counter()
     settings = run.settings
     sampler = copy.deepcopy(warmed.sampler)
@@ -173,11 +198,16 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     buffer: list[pa.Table] = []
     end = warmed.start_utc + dt.timedelta(days=days)
     now = warmed.start_utc
+    twin.advance_to(now)
+    twin.reset_grid_tally()
+    offered_before = _pv_offered_kwh_by_system(twin, settings)
+    offered_rows: dict[pd.Timestamp, dict[str, float]] = {}
     while now < end:
         local = pd.Timestamp(now).tz_convert(zone)
         if run.controller == "perfect" and local.time() == dt.time(0, 0):
             planning = time.perf_counter()
-            day = perfect_foresight_day(run, twin, truth_settings, local.date(), now)
+            day = perfect_foresight_day(run, twin, truth_settings, local.date(), now,
+                                        truth_pv_kw)
             run_day_ahead(settings, local.date(), ClearSkyClimatology(), now_utc=now,
                           run_id=f"perfect-{local.date():%Y%m%d}", prepared=day)
             run.timings.planning_s += time.perf_counter() - planning
@@ -197,12 +227,21 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
         times = pd.date_range(now, now + INTERVAL, freq=f"{sample_s}s", inclusive="left")
         buffer.append(sampler.sample([t.to_pydatetime() for t in times]))
         run.timings.sample_s += time.perf_counter() - sampling
+        twin.advance_to(now + INTERVAL)
+        offered_now = _pv_offered_kwh_by_system(twin, settings)
+        offered_rows[pd.Timestamp(now)] = {
+            system: (kwh - offered_before[system]) * 3600.0 / INTERVAL.total_seconds()
+            for system, kwh in offered_now.items()}
+        offered_before = offered_now
         now += INTERVAL
         if pd.Timestamp(now).tz_convert(zone).time() == dt.time(0, 0):
             _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
             on_progress(f"{run.controller}: {local.date()} done")
     _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
     _build(run)
+    run.grid = dataclasses.replace(twin.grid_tally)
+    save_grid_tally(settings, run.grid)
+    run.pv_potential_kw = pd.DataFrame.from_dict(offered_rows, orient="index")
     run.timings.total_s = time.perf_counter() - started
     return run
 

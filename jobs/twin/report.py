@@ -17,14 +17,19 @@ def print_summary(console: Console, summary: dict[str, Any], scenario: list[str]
              + (f", scenario {', '.join(scenario)}" if scenario else ""))
     table = Table(title=title)
     for column in ("controller", "cost CNY", "of which demand charge", "Scope 2 loc. tCO2",
-                   "Scope 2 market tCO2", "absorption %", "self-sufficiency %", "peak kW",
-                   "wall s"):
+                   "Scope 2 market tCO2", "absorption %", "export MWh",
+                   "curtailed by plan MWh", "curtailed by protection MWh", "import breaches",
+                   "self-sufficiency %", "peak kW", "wall s"):
         table.add_column(column, justify="right")
     for controller, r in results.items():
         table.add_row(LABELS.get(controller, controller), f"{r['total_cost_cny']:,.0f}",
                       f"{r['demand_charge_cny']:,.0f}", f"{r['scope2_location_tco2']:,.1f}",
                       f"{r['scope2_market_tco2']:,.1f}", f"{r['renewable_absorption_pct']:.1f}",
-                      f"{r['self_sufficiency_pct']:.1f}", f"{r['peak_import_kw']:,.0f}",
+                      f"{r['grid_export_kwh'] / 1000:,.1f}",
+                      f"{r.get('pv_curtailed_by_plan_kwh', 0.0) / 1000:,.1f}",
+                      f"{r.get('pv_curtailed_by_protection_kwh', 0.0) / 1000:,.1f}",
+                      _breaches(r), f"{r['self_sufficiency_pct']:.1f}",
+                      f"{r['peak_import_kw']:,.0f}",
                       f"{r['timings']['total_s']:.0f}")
     console.print(table)
     if "none" in results:
@@ -35,3 +40,15 @@ def print_summary(console: Console, summary: dict[str, Any], scenario: list[str]
                               f"{base - r['total_cost_cny']:,.0f} CNY against no control")
     console.print(f"warm-up {summary['warmup_s']:.0f} s, total {summary['total_s']:.0f} s; "
                   f"runs and summary.json in {summary['workdir']}")
+
+
+def _breaches(result: dict[str, Any]) -> str:
+    """Import-limit breaches (episodes, kWh above, highest kW) and export the protection could
+    not curtail, from the twin's truth."""
+    text = str(result.get("import_breaches", 0))
+    if result.get("import_breaches"):
+        text += (f" ({result['import_over_limit_kwh']:,.0f} kWh, "
+                 f"max {result['import_max_kw']:,.0f} kW)")
+    if result.get("export_over_limit_kwh", 0.0) > 0.5:
+        text += f"; export over limit {result['export_over_limit_kwh']:,.0f} kWh"
+    return text

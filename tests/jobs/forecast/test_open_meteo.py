@@ -133,3 +133,21 @@ def test_a_failing_provider_falls_back_and_the_forecast_says_so(server, mode, re
     assert forecast.provider.startswith("clear_sky_climatology (fallback: open_meteo")
     assert reason in forecast.provider
     assert forecast.frame["ghi_w_m2"].max() > 500
+
+
+def test_a_cloudless_forecast_through_hourly_means_passes_the_clear_sky_bound(server,
+                                                                              monkeypatch):
+    """The sanity bound (forecast.sanity) must not flag an honest forecast: hourly means of a
+    cloudless sky, re-centred and interpolated, spread a little light into dawn and dusk."""
+    from jobs.forecast.sanity import clear_sky_pv_kw, pv_problems
+
+    park, url = server
+    _OpenMeteoStub.mode = "ok"
+    monkeypatch.setattr(f"{__name__}.CLOUD_LOSS", 0.0)
+    for day in (DAY, dt.date(2026, 12, 21), dt.date(2026, 3, 20)):
+        index = local_day_intervals(day, park.park.timezone)
+        forecast = OpenMeteo(base_url=url).forecast(park.park, index)
+        pv_kw = pv_potential_kw(park.park, park.assets.pv, forecast, index, 15)
+        assert pv_problems(pv_kw, clear_sky_pv_kw(park.park, park.assets.pv, index, 15)) == []
+        assert pv_kw.to_numpy().max() > 0.5 * clear_sky_pv_kw(
+            park.park, park.assets.pv, index, 15).to_numpy().max()

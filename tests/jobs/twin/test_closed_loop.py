@@ -10,7 +10,9 @@ import duckdb
 import pytest
 
 from device_io.simulator.park_generator import generate_park
+from jobs.common.settings import load_settings
 from jobs.twin.compare import apply_scenario, compare_controllers
+from jobs.twin.outcome import outcome
 from tests.conftest import relocate_endpoints
 
 pytestmark = pytest.mark.integration
@@ -49,6 +51,22 @@ def test_the_batteries_did_what_the_writer_commanded(compared):
     close = sum(abs(commanded - measured) <= 0.05 * max(abs(commanded), 20.0)
                 for commanded, measured in rows)
     assert close / len(rows) >= 0.9
+
+
+def test_the_outcome_is_recomputed_from_the_run_folder_alone(compared):
+    """The twin's truth at the connection is saved beside the warehouse, so an outcome made
+    later from the folder (the valuation does) equals the comparison's; energy balances."""
+    summary, workdir = compared
+    for controller in ("none", "plan"):
+        root = workdir / controller
+        settings = load_settings(data_root=str(root / "data"), park_file=str(root / "park.yaml"))
+        again = outcome(settings, controller, FIRST_DAY, 2).as_dict()
+        result = summary["results"][controller]
+        assert again == {key: result[key] for key in again}
+        offered = result["pv_generation_kwh"] + result["pv_curtailed_by_plan_kwh"] \
+            + result["pv_curtailed_by_protection_kwh"]
+        assert result["renewable_absorption_pct"] == pytest.approx(
+            100.0 * result["pv_generation_kwh"] / offered, rel=0.02)
 
 
 def test_scenarios_change_the_park_as_asked(tmp_path):
