@@ -347,7 +347,8 @@ def plan(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: Da
              help="offline (clear sky x cloud climatology) or open_meteo (falls back to "
                   "offline).")] = "offline") -> None:
     """Make and publish a day-ahead plan now (what the day-ahead-dispatch flow runs): the plan
-    lands in `plans`, its forecasts in `forecasts`; exit 1 if only the fallback could be made."""
+    lands in `plans`, its forecasts in `forecasts`; exit 1 if only the fallback could be made, or
+    the plan rests on a forecast that failed its sanity bounds (not trusted for control)."""
     import zoneinfo
 
     from jobs.dispatch.day_ahead import run_day_ahead
@@ -366,9 +367,13 @@ def plan(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: Da
                   f"{result.plan.renewable_absorption_pct:.1f} %; solver {result.solve.status} "
                   f"(build {result.solve.build_s:.2f} s, HiGHS {result.solve.solve_s:.2f} s)")
     for line in [f"bound broken: {b}" for b in result.breaches] + \
+            [f"forecast failed its sanity bounds: {p}" for p in result.forecast_problems] + \
             [f"assumed: {n}" for n in result.notes]:
-        console.print(f"  - {line}")
-    if result.is_fallback:
+        console.print(f"  - {escape(line)}")
+    if not result.is_trusted:
+        console.print("[red]not trusted for control[/]: the setpoint writer will hold the "
+                      "devices at their safe defaults for this day")
+    if result.is_fallback or not result.is_trusted:
         raise typer.Exit(1)
 
 
