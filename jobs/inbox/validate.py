@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 from pydantic import TypeAdapter, ValidationError
 
 from jobs.common.park_config import ParkConfig
-from jobs.inbox.reader import RawTable, UnreadableFile, column_letter, read_table
-from jobs.inbox.rows import ROW_MODELS, InboxRow, RowContext, serial_span
+from jobs.inbox.bounds import RowContext
+from jobs.inbox.cells import shown_value
+from jobs.inbox.reader import RawTable, RefusedCell, UnreadableFile, column_letter, read_table
+from jobs.inbox.rows import ROW_MODELS, InboxRow, serial_span
 from jobs.inbox.schemas import DATASETS, InboxKind
 
 MAX_PROBLEMS = 50
@@ -170,8 +172,10 @@ def _match_headers(table: RawTable, model: type[InboxRow],
 def _values_without_header(table: RawTable, index: int, problems: _Problems) -> None:
     for number, cells in table.rows:
         if cells[index] is not None:
-            problems.add(number, column_letter(index), f"a value ({cells[index]!r}) in a column "
-                         "without a header")
+            cell = cells[index]
+            shown = cell.shown if isinstance(cell, RefusedCell) else shown_value(cell)
+            problems.add(number, column_letter(index), f"a value ({shown}) in a column without "
+                         "a header")
             return
 
 
@@ -216,6 +220,9 @@ def _validate_row(number: int, cells: list[object], model: type[InboxRow],
     for name, info in model.model_fields.items():
         column = columns.get(name)
         cell = None if column is None else cells[column.index]
+        if isinstance(cell, RefusedCell):
+            problems.add(number, column.label if column else name, cell.reason)
+            continue
         if cell is None:
             if not info.is_required():
                 values[name] = info.get_default()

@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from jobs.common.settings import Settings
+from jobs.inbox.cells import local_to_utc
 from jobs.inbox.load import load_inbox
-from jobs.inbox.rows import local_to_utc
 from tests.jobs.inbox.conftest import NOW, assert_rejected_whole, in_zone, write_csv, write_xlsx
 
 DR = ["event_id", "start_local", "end_local", "requested_reduction_kw",
