@@ -17,10 +17,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from jobs.inbox.unreadable import RefusedCell, UnreadableFile
-from jobs.inbox.xlsx import check_archive, xlsx_rows
+from jobs.inbox.xlsx import check_archive, other_sheet_headers, xlsx_rows
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # 50,000 rows of CSV are about 4 MB
@@ -37,6 +37,8 @@ class RawTable:
     header_row: int
     headers: list[str | None]  # None: a blank header cell
     rows: list[tuple[int, list[object]]]  # (spreadsheet row number, cells, None = empty)
+    # XLSX: (title, first non-empty row) of the sheets after the first, which are not read
+    other_sheets: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def read_table(name: str, content: bytes) -> RawTable:
@@ -47,7 +49,8 @@ def read_table(name: str, content: bytes) -> RawTable:
         return _table(_csv_rows(content))
     if suffix == ".xlsx":
         check_archive(content)
-        return _table(xlsx_rows(content))
+        table = _table(xlsx_rows(content))
+        return replace(table, other_sheets=other_sheet_headers(content))
     hint = " (save it as .xlsx)" if suffix in (".xls", ".et", ".ods") else ""
     raise UnreadableFile(f"unsupported file type {suffix or '(none)'!r}{hint}; inbox files are "
                          f"{' or '.join(SUPPORTED_SUFFIXES)}")

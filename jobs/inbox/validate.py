@@ -169,6 +169,18 @@ def _match_headers(table: RawTable, model: type[InboxRow],
     return columns
 
 
+def _tables_on_other_sheets(table: RawTable, model: type[InboxRow],
+                            problems: _Problems) -> None:
+    """Only the first sheet is read: rows of the same table on another sheet would be lost."""
+    accepted = {normalise_header(header) for name in model.model_fields
+                for header in _accepted_headers(model, name)}
+    for title, texts in table.other_sheets:
+        if sum(normalise_header(text) in accepted for text in texts) >= 2:
+            problems.add(None, None, f"the sheet {title!r} holds more rows of this kind, but "
+                         "only the first sheet is read: put all rows on the first sheet, or "
+                         "send one file per sheet")
+
+
 def _values_without_header(table: RawTable, index: int, problems: _Problems) -> None:
     for number, cells in table.rows:
         if cells[index] is not None:
@@ -202,6 +214,7 @@ def _validate_table(table: RawTable, kind: InboxKind, context: RowContext,
         return []
     model = ROW_MODELS[kind]
     columns = _match_headers(table, model, problems)
+    _tables_on_other_sheets(table, model, problems)
     rows = [_validate_row(number, cells, model, columns, context, problems)
             for number, cells in table.rows]
     _duplicate_keys(kind, rows, columns, problems)

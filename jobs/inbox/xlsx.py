@@ -78,6 +78,32 @@ def _with_cached_values(content: bytes, first_row: int) -> Iterator[tuple[int, l
         cached.close()
 
 
+def other_sheet_headers(content: bytes, rows_scanned: int = 20) -> list[tuple[str, list[str]]]:
+    """(title, first non-empty row as text) of every worksheet after the first: only the first
+    sheet is loaded, so validation can refuse a workbook whose rows go on on another sheet."""
+    from openpyxl import load_workbook
+
+    found = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            for sheet in workbook.worksheets[1:]:
+                sheet.reset_dimensions()
+                for _, cells in zip(range(rows_scanned), sheet.iter_rows(values_only=True),
+                                    strict=False):
+                    texts = [str(cell).strip() for cell in cells if cell is not None]
+                    if any(texts):
+                        found.append((sheet.title, texts))
+                        break
+        except Exception as exc:  # a damaged sheet fails while it is streamed
+            raise UnreadableFile(f"not a readable XLSX sheet ({type(exc).__name__}: "
+                                 f"{_short(str(exc))})") from None
+        finally:
+            workbook.close()
+    return found
+
+
 def _cached(written: object, cached: object) -> object:
     if isinstance(written, str) and written.startswith("=") and cached is None:
         return RefusedCell(f"a formula ({_short(written)}) without a saved result; open the file "

@@ -3,11 +3,13 @@ Each is refused quickly with a reason naming where, or (GB18030) read correctly.
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from openpyxl import Workbook
 
 from jobs.common.settings import Settings
 from jobs.inbox.load import load_inbox
@@ -216,3 +218,33 @@ def test_a_utf8_bom_csv_with_a_chinese_note_lands(settings: Settings, inbox: Pat
     [result] = load_inbox(settings, now=NOW)
     assert result.accepted, [str(p) for p in result.problems]
     assert pq.read_table(result.landed_path).to_pylist()[0]["note"] == "扩容"
+
+
+def _two_sheets(second_title: str, second_rows: list[list[object]]) -> bytes:
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    first.append(OV)
+    first.append(["haoyu-newenergy", "2026-09", 412.5, None])
+    second = workbook.create_sheet(second_title)
+    for row in second_rows:
+        second.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_rows_on_a_second_sheet_are_not_silently_dropped(settings: Settings, inbox: Path):
+    xlsx = _two_sheets("10月", [["企业编号", "月份", "工业总产值(万元)"],
+                               ["haoyu-newenergy", "2026-10", 400]])
+    shown = _only_problem(settings, inbox, "output_value_2sheets.xlsx", xlsx)
+    assert shown == ("output_value_2sheets.xlsx: the sheet '10月' holds more rows of this kind, "
+                     "but only the first sheet is read: put all rows on the first sheet, or send "
+                     "one file per sheet")
+
+
+def test_a_second_sheet_of_instructions_is_fine(settings: Settings, inbox: Path):
+    (inbox / "output_value_help.xlsx").write_bytes(
+        _two_sheets("说明", [["填表说明"], ["产值单位为万元"]]))
+    [result] = load_inbox(settings, now=NOW)
+    assert result.accepted, [str(p) for p in result.problems]
