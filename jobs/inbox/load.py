@@ -61,6 +61,7 @@ from jobs.inbox.validate import (
 
 _IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".crdownload")
 _ARCHIVE_FOLDERS = ("processed", "rejected")
+_MAX_NAME_BYTES = 200  # file names end at 255 bytes: room for "-<tag>" and ".errors.txt"
 _log = logging.getLogger(__name__)
 
 
@@ -212,7 +213,7 @@ def landing_path(landing_root: str, dataset: str, day: dt.date, file_name: str,
                  sha256: str) -> str:
     """Same content, same day -> same path: a re-load replaces instead of duplicating."""
     stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
-    safe_stem = re.sub(r"[^\w.\-]+", "_", stem).strip("._") or "inbox"
+    safe_stem = _shortened(re.sub(r"[^\w.\-]+", "_", stem).strip("._")) or "inbox"
     return f"{landing.partition_dir(landing_root, dataset, day)}/{safe_stem}-{sha256[:12]}.parquet"
 
 
@@ -254,13 +255,23 @@ def _land(landing_root: str, validated: ValidatedFile, kind: InboxKind, file_nam
 
 
 def _archive_name(target: Path, name: str, sha256: str | None, moment: dt.datetime) -> str:
-    """Keep the original name unless something else of that name was archived there today."""
-    existing = target / name
-    if not existing.exists() or (sha256 is not None and _sha256_of(existing) == sha256):
-        return name
-    tag = sha256[:12] if sha256 is not None else f"{moment:%H%M%S%f}"
+    """Keep the original name unless something else of that name was archived there today
+    (or it is too long to have `-<tag>.errors.txt` added)."""
     stem, dot, suffix = name.rpartition(".")
-    return f"{stem}-{tag}.{suffix}" if dot else f"{name}-{tag}"
+    if not dot:
+        stem, suffix = name, ""
+    stem, suffix = _shortened(stem), _shortened(suffix, 20)
+    fitted = f"{stem}{dot}{suffix}"
+    existing = target / fitted
+    if not existing.exists() or (sha256 is not None and _sha256_of(existing) == sha256):
+        return fitted
+    tag = sha256[:12] if sha256 is not None else f"{moment:%H%M%S%f}"
+    return f"{stem}-{tag}{dot}{suffix}"
+
+
+def _shortened(text: str, limit_bytes: int = _MAX_NAME_BYTES) -> str:
+    """At most `limit_bytes` of UTF-8, cut between characters."""
+    return text.encode("utf-8")[:limit_bytes].decode("utf-8", errors="ignore")
 
 
 def _archive(path: Path, target: Path, name: str, content: bytes | None, sha256: str | None,

@@ -24,11 +24,15 @@ from jobs.inbox.unreadable import RefusedCell, UnreadableFile
 MAX_XLSX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024  # a 50,000-row sheet is about 10 MB of XML
 MAX_XLSX_ENTRIES = 1_000  # a workbook has a few dozen parts
 MAX_COMPRESSION_RATIO = 200  # real sheets compress 5-30 times; deflate tops out near 1,000
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and encrypted .xlsx files
 _RATIO_FROM_BYTES = 1024 * 1024  # tiny parts compress oddly; judge the ratio of big ones only
 
 
 def check_archive(content: bytes) -> None:
     """Refuse a zip bomb from the archive's directory alone, before anything is inflated."""
+    if content.startswith(_OLE_SIGNATURE):
+        raise UnreadableFile("a password-protected workbook, or an Excel 97-2003 (.xls) file "
+                             "named .xlsx: remove the password, or save it as .xlsx")
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:

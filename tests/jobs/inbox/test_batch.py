@@ -171,3 +171,28 @@ def test_a_run_killed_midway_leaves_whole_files_and_the_next_run_finishes(
     assert sorted(p.name for p in (inbox / "rejected" / TODAY).iterdir()) == [
         "output_value_bad.csv", "output_value_bad.csv.errors.txt"]
     assert load_inbox(settings, now=NOW + dt.timedelta(minutes=10)) == []  # nothing left to do
+
+
+def test_a_file_with_a_very_long_name_is_archived_under_a_shorter_one(settings: Settings,
+                                                                       inbox: Path):
+    """A name of 250 bytes left no room for '.errors.txt' (255 at most): the run crashed."""
+    name = "output_value_" + "产值报表" * 19 + ".csv"  # 13 + 228 + 4 = 245 bytes
+    write_csv(inbox / name, OV, [["acme", "2026-09", "1", ""]])
+    [result] = load_inbox(settings, now=NOW)
+    assert not result.accepted and result.failed is None
+    assert result.archived_to is not None and result.archived_to.exists()
+    assert result.errors_path is not None and result.errors_path.exists()
+    assert len(result.errors_path.name.encode()) <= 255
+    assert result.archived_to.name.startswith("output_value_产值报表")
+    assert "unknown enterprise 'acme'" in result.errors_path.read_text(encoding="utf-8")
+    assert not (inbox / name).exists()
+
+
+def test_a_good_file_with_a_very_long_name_lands(settings: Settings, inbox: Path):
+    name = "output_value_" + "产值报表" * 19 + ".csv"
+    write_csv(inbox / name, OV, [["haoyu-newenergy", "2026-09", "412.5", ""]])
+    [result] = load_inbox(settings, now=NOW)
+    assert result.accepted, result.failed
+    assert result.landed_path is not None
+    assert len(Path(result.landed_path).name.encode()) <= 255
+    assert _landed_values(settings) == [(name, 412.5)]  # provenance keeps the full name

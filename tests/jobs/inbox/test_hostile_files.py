@@ -248,3 +248,11 @@ def test_a_second_sheet_of_instructions_is_fine(settings: Settings, inbox: Path)
         _two_sheets("说明", [["填表说明"], ["产值单位为万元"]]))
     [result] = load_inbox(settings, now=NOW)
     assert result.accepted, [str(p) for p in result.problems]
+
+
+def test_a_password_protected_workbook_is_named_as_such(settings: Settings, inbox: Path):
+    # Excel encrypts a protected .xlsx into an OLE compound file, as old .xls files are
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    shown = _only_problem(settings, inbox, "output_value_locked.xlsx", ole)
+    assert shown == ("output_value_locked.xlsx: a password-protected workbook, or an Excel "
+                     "97-2003 (.xls) file named .xlsx: remove the password, or save it as .xlsx")
