@@ -119,28 +119,37 @@ def _sheet_rows(content: bytes, *, cached_values: bool
                 ) -> Generator[tuple[int, list[object]], None, None]:
     from openpyxl import load_workbook
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl warns about features it drops
-        try:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about features it drops
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=cached_values)
-        except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
-            raise UnreadableFile(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})"
-                              ) from None
-        number = 0
-        try:
-            if not workbook.worksheets:
-                raise UnreadableFile("the workbook has no worksheet (only charts?)")
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()  # the declared size may claim a million empty rows
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, list(cells)
-        except UnreadableFile:
-            raise
-        except Exception as exc:  # a damaged sheet fails while it is streamed
-            raise UnreadableFile(f"not a readable XLSX sheet ({type(exc).__name__}: "
-                              f"{_short(str(exc))})", number + 1) from None
-        finally:
-            workbook.close()
+    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+        raise UnreadableFile(f"not a readable XLSX workbook ({type(exc).__name__}: "
+                             f"{_short(str(exc))})") from None
+    number = 0
+    try:
+        if not workbook.worksheets:
+            raise UnreadableFile("the workbook has no worksheet (only charts?)")
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # the declared size may claim a million empty rows
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            # per row, not around the yield: two sheets are streamed at once, and a filter
+            # set around a yield would be restored out of order
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cells = next(rows, None)
+            if cells is None:
+                return
+            number += 1
+            yield number, list(cells)
+    except UnreadableFile:
+        raise
+    except Exception as exc:  # a damaged sheet fails while it is streamed
+        raise UnreadableFile(f"not a readable XLSX sheet ({type(exc).__name__}: "
+                             f"{_short(str(exc))})", number + 1) from None
+    finally:
+        workbook.close()
 
 
 def _short(text: str, limit: int = 60) -> str:
