@@ -121,8 +121,10 @@ def _outcome(name: str, kind: InboxKind | None, data_rows: int, records: list[di
 
 
 def normalise_header(text: str) -> str:
-    """Full-width brackets, case and spaces do not matter: `产值 （万元）` == `产值(万元)`."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+    """Full-width brackets, case and spaces do not matter: `产值 （万元）` == `产值(万元)`; nor do
+    invisible format characters (a second BOM from a file saved twice, zero-width spaces)."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", visible)).lower()
 
 
 def _accepted_headers(model: type[InboxRow], name: str) -> list[str]:

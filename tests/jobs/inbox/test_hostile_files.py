@@ -259,3 +259,14 @@ def test_a_password_protected_workbook_is_named_as_such(settings: Settings, inbo
     shown = _only_problem(settings, inbox, "output_value_locked.xlsx", ole)
     assert shown == ("output_value_locked.xlsx: a password-protected workbook, or an Excel "
                      "97-2003 (.xls) file named .xlsx: remove the password, or save it as .xlsx")
+
+
+def test_invisible_characters_in_headers_do_not_hide_a_known_column(settings: Settings,
+                                                                    inbox: Path):
+    # saved twice as "CSV UTF-8": the second BOM is text; a zero-width space pasted from a web page
+    content = "\ufeff".encode() + csv_bytes(["\ufeff企业编号", "月份\u200b", "产值(万元)"],
+                                            [["haoyu-newenergy", "2026-09", "412.5"]], bom=False)
+    (inbox / "output_value_bom2.csv").write_bytes(content)
+    [result] = load_inbox(settings, now=NOW)
+    assert result.accepted, [str(p) for p in result.problems]
+    assert pq.read_table(result.landed_path).to_pylist()[0]["output_value_10k_cny"] == 412.5
