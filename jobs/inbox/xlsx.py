@@ -21,7 +21,7 @@ from collections.abc import Generator, Iterator
 
 from jobs.inbox.unreadable import RefusedCell, UnreadableFile
 
-MAX_XLSX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024  # a 50,000-row sheet is about 10 MB of XML
+MAX_XLSX_UNCOMPRESSED_BYTES = 32 * 1024 * 1024  # a 50,000-row sheet is 10-20 MB of XML
 MAX_XLSX_ENTRIES = 1_000  # a workbook has a few dozen parts
 MAX_COMPRESSION_RATIO = 200  # real sheets compress 5-30 times; deflate tops out near 1,000
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and encrypted .xlsx files

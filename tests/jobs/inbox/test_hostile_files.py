@@ -52,7 +52,7 @@ def test_a_zip_bomb_is_refused_from_the_zip_directory_before_it_is_inflated(
     shown = _only_problem(settings, inbox, "output_value_bomb.xlsx", bomb)
     assert time.perf_counter() - started < 2.0
     assert shown.startswith("output_value_bomb.xlsx: the workbook expands to 100 MB; an inbox "
-                            "workbook may expand to at most 64 MB")
+                            "workbook may expand to at most 32 MB")
 
 
 def test_a_part_compressed_like_a_bomb_is_refused_even_under_the_size_limit(
@@ -270,3 +270,11 @@ def test_invisible_characters_in_headers_do_not_hide_a_known_column(settings: Se
     [result] = load_inbox(settings, now=NOW)
     assert result.accepted, [str(p) for p in result.problems]
     assert pq.read_table(result.landed_path).to_pylist()[0]["output_value_10k_cny"] == 412.5
+
+
+def test_an_xlsx_row_wider_than_the_column_limit_is_refused(settings: Settings, inbox: Path):
+    header = b"".join(b'<c t="inlineStr"><is><t>h%d</t></is></c>' % i for i in range(60))
+    xlsx = xlsx_with_sheet_xml([b"<row>", header, b"</row><row><c><v>1</v></c></row>"])
+    shown = _only_problem(settings, inbox, "output_value_wide.xlsx", xlsx)
+    assert shown == ("output_value_wide.xlsx, row 1: a value in column BH; an inbox file has at "
+                     "most 50 columns")
