@@ -244,7 +244,10 @@ def inbox(files: Annotated[list[Path] | None, typer.Argument(
               "allowances, dr_events). Default: from each file name's prefix.")] = None,
           ) -> None:
     """Validate inbox files (CSV/XLSX) and land the good ones; a bad file is rejected whole
-    with every problem listed next to it in inbox/rejected/. Exit code 1 if any was rejected."""
+    with every problem listed next to it in inbox/rejected/; each file is judged alone. Exit
+    code 1 if any was rejected, or failed (a platform fault: it stays in the inbox)."""
+    from rich.markup import escape  # file names and cells quoted in messages are not markup
+
     from jobs.inbox.load import inbox_dir, load_inbox
     from jobs.inbox.schemas import InboxKind
 
@@ -256,9 +259,17 @@ def inbox(files: Annotated[list[Path] | None, typer.Argument(
     for result in results:
         shown = "\n".join(problem.located() for problem in result.problems[:3])
         more = result.problem_count - min(3, len(result.problems))
-        table.add_row(result.source.name, result.kind or "?", str(result.rows),
-                      "[green]accepted[/]" if result.accepted else "[red]rejected[/]",
-                      shown + (f"\n… {more} more in {result.errors_path}" if more else ""))
+        if result.failed is not None:
+            outcome, shown = "[red]failed[/]", result.failed
+        elif result.accepted:
+            outcome = "[green]accepted[/]"
+        else:
+            outcome = "[red]rejected[/]"
+            shown += f"\n… {more} more" if more else ""
+            if result.archived_to is not None:
+                shown += f"\nmoved to {result.archived_to}, reasons in {result.errors_path}"
+        table.add_row(escape(result.source.name), result.kind or "?", str(result.rows), outcome,
+                      escape(shown))
     console.print(table if results else f"nothing waiting in {inbox_dir(settings)}")
     if any(not result.accepted for result in results):
         raise typer.Exit(1)

@@ -5,154 +5,59 @@ parses both and raises a message a spreadsheet user can act on. Rules that need 
 enterprises, today's date, the time zone) read it from the validation context (`RowContext`),
 so each problem is reported against its own cell together with every other problem of the row.
 Rules between fields of one row live in `cross_field_problems` and see every field that parsed;
-rules between rows (duplicate keys, overlapping serials) live in `validate.py`.
+rules between rows (duplicate keys, overlapping serials) live in `validate.py`. Parsing one cell
+is `cells.py`; the plausibility bounds and the checks against the park are `bounds.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
-from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
+from jobs.inbox.bounds import (
+    MAX_ALLOWANCES_TCO2,
+    MAX_CERTIFICATES,
+    MAX_DR_COMPENSATION_CNY_PER_KWH,
+    MAX_DR_REDUCTION_KW,
+    MAX_GREEN_POWER_MWH,
+    MAX_OUTPUT_VALUE_10K_CNY,
+    RowContext,
+    at_most,
+    known_enterprise,
+    non_negative,
+    past_month,
+    plausible_event_time,
+    plausible_year,
+    positive,
+)
+from jobs.inbox.cells import (
+    half_up,
+    local_to_utc,
+    parse_local_time,
+    parse_month,
+    parse_number,
+    parse_text,
+    parse_whole_number,
+)
 from jobs.inbox.schemas import InboxKind
 
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
-_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
-_LOCAL_TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _SERIAL = re.compile(r"(.*?)(\d+)")
+MAX_SERIAL_DIGITS = 30  # GEC serials carry 15 digits; Python refuses int() past 4300
 CERTIFICATE_TYPES = ("GEC", "I-REC")
 MAX_DR_DURATION = dt.timedelta(hours=24)
 
 
-@dataclass(frozen=True)
-class RowContext:
-    """What the rules need to know about the park and the moment of loading."""
-
-    enterprise_ids: frozenset[str]
-    today_local: dt.date  # today in the park's zone: months after this one are in the future
-    zone: ZoneInfo
-
-
-def _context(info: ValidationInfo) -> RowContext:
-    if not isinstance(info.context, RowContext):
-        raise TypeError("inbox rows are validated with a RowContext (model_validate(context=))")
-    return info.context
-
-
-# --- parsing cells -------------------------------------------------------------------------
-
-def parse_number(value: object) -> float:
-    """A finite number from a numeric cell or from text such as `1234.5` or `1,234.5`."""
-    if isinstance(value, bool):
-        raise ValueError(f"not a number: {value!r}")
-    if isinstance(value, int | float):
-        number = float(value)
-    elif isinstance(value, str):
-        text = value.strip().replace("\u00a0", "")
-        if _THOUSANDS.fullmatch(text):
-            text = text.replace(",", "")
-        if not _NUMBER.fullmatch(text):
-            raise ValueError(f"not a number: {value!r}")
-        number = float(text)
-    else:
-        raise ValueError(f"not a number: {value!r}")
-    if not math.isfinite(number):
-        raise ValueError(f"not a finite number: {value!r}")
-    return number
-
-
-def parse_whole_number(value: object) -> int:
-    number = parse_number(value)
-    if not number.is_integer():
-        raise ValueError(f"not a whole number: {value!r}")
-    return int(number)
-
-
-def parse_text(value: object) -> str:
-    """Identifiers typed into a spreadsheet may come back as numbers (12345 or 12345.0)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return str(value).strip()
-    raise ValueError(f"expected text, got {value!r}")
-
-
-def parse_month(value: object) -> dt.date:
-    """YYYY-MM (also YYYY/MM, YYYY年MM月) or a spreadsheet date on the 1st: the month's 1st day."""
-    if isinstance(value, dt.datetime | dt.date):
-        day = value.date() if isinstance(value, dt.datetime) else value
-        if day.day != 1 or (isinstance(value, dt.datetime) and value.time() != dt.time()):
-            raise ValueError(f"expected a month (YYYY-MM), got the date {value:%Y-%m-%d}")
-        return day
-    if isinstance(value, str):
-        match = _MONTH.fullmatch(value.strip())
-        if match and 1 <= int(match[2]) <= 12:
-            return dt.date(int(match[1]), int(match[2]), 1)
-    raise ValueError(f"not a month: {value!r}; expected YYYY-MM")
-
-
-def parse_local_time(value: object) -> dt.datetime:
-    """'YYYY-MM-DD HH:MM' (seconds optional) or a spreadsheet date-time: a naive local time."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            raise ValueError(f"expected a local time without offset, got {value.isoformat()}")
-        # A spreadsheet stores times as fractions of a day: 14:00 may read back as 13:59:59.9999
-        return (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
-    if isinstance(value, str):
-        match = _LOCAL_TIME.fullmatch(value.strip())
-        if match:
-            year, month, day, hour, minute, second = (int(p) for p in match.groups("0"))
-            try:
-                return dt.datetime(year, month, day, hour, minute, second)
-            except ValueError as exc:
-                raise ValueError(f"not a valid date-time: {value!r} ({exc})") from None
-    raise ValueError(f"not a date-time: {value!r}; expected YYYY-MM-DD HH:MM (park local time)")
-
-
-def local_to_utc(local: dt.datetime, zone: ZoneInfo) -> dt.datetime:
-    """The UTC instant of a wall-clock time, refusing times a DST change skips or repeats."""
-    earlier = local.replace(tzinfo=zone, fold=0)
-    later = local.replace(tzinfo=zone, fold=1)
-    if earlier.utcoffset() != later.utcoffset():
-        exists = earlier.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) == local
-        shown = f"{local:%Y-%m-%d %H:%M}"
-        if not exists:
-            raise ValueError(f"{shown} does not exist in {zone.key}: the clocks jump forward "
-                             f"over it (daylight saving time starts)")
-        raise ValueError(f"{shown} happens twice in {zone.key} (daylight saving time ends), so "
-                         f"it does not name one instant; use a time outside the repeated hour")
-    return earlier.astimezone(dt.UTC)
-
-
-def half_up(value: float) -> int:
-    """Round half away from zero, as people do (Python's round() rounds half to even)."""
-    return int(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
-
-
-# --- checks that need no context ---------------------------------------------------------
-
-def _non_negative(value: float) -> float:
-    if value < 0:
-        raise ValueError(f"must not be negative (got {value:g})")
-    return value
-
-
-def _positive(value: float) -> float:
-    if value <= 0:
-        raise ValueError(f"must be greater than 0 (got {value:g})")
-    return value
-
-
 def _serial(value: str) -> str:
-    if not _SERIAL.fullmatch(value):
+    match = _SERIAL.fullmatch(value)
+    if not match:
         raise ValueError(f"a certificate serial number must end in digits, got {value!r}")
+    if len(match[2]) > MAX_SERIAL_DIGITS:
+        raise ValueError(f"a certificate serial number ends in {len(match[2])} digits; at most "
+                         f"{MAX_SERIAL_DIGITS} are plausible")
     return value
 
 
@@ -165,57 +70,44 @@ def _certificate_type(value: object) -> str:
     return text
 
 
-# --- checks against the park ---------------------------------------------------------------
-
-def _known_enterprise(value: str, info: ValidationInfo) -> str:
-    known = _context(info).enterprise_ids
-    if value not in known:
-        listed = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
-        raise ValueError(f"unknown enterprise {value!r}; the park's enterprises are: {listed}")
-    return value
-
-
-def _not_future_month(value: dt.date, info: ValidationInfo) -> dt.date:
-    context = _context(info)
-    if value > context.today_local.replace(day=1):
-        raise ValueError(f"{value:%Y-%m} is in the future (today is {context.today_local} in "
-                         f"{context.zone.key})")
-    return value
-
-
-def _plausible_year(value: int, info: ValidationInfo) -> int:
-    latest = _context(info).today_local.year + 1
-    if not 2000 <= value <= latest:
-        raise ValueError(f"compliance year {value} is not between 2000 and {latest}")
-    return value
-
-
-def _exists_locally(value: dt.datetime, info: ValidationInfo) -> dt.datetime:
-    local_to_utc(value, _context(info).zone)
-    return value
+_IN_YUAN = "; is it in 元 instead of 万元? (1 万元 = 10,000 元)"
+_IN_KWH = "; is it in kWh instead of MWh?"
+OutputValue10kCny = Annotated[float, BeforeValidator(parse_number), AfterValidator(non_negative),
+                              AfterValidator(at_most(MAX_OUTPUT_VALUE_10K_CNY, "万元", _IN_YUAN))]
+GreenPowerMwh = Annotated[float, BeforeValidator(parse_number), AfterValidator(non_negative),
+                          AfterValidator(at_most(MAX_GREEN_POWER_MWH, "MWh", _IN_KWH))]
+AllowancesTco2 = Annotated[float, BeforeValidator(parse_number), AfterValidator(non_negative),
+                           AfterValidator(at_most(MAX_ALLOWANCES_TCO2, "tCO2",
+                                                  "; is it in kg instead of tonnes?"))]
+ReductionKw = Annotated[float, BeforeValidator(parse_number), AfterValidator(positive),
+                        AfterValidator(at_most(MAX_DR_REDUCTION_KW, "kW",
+                                               "; is it in W instead of kW?"))]
+CompensationCnyPerKwh = Annotated[float, BeforeValidator(parse_number),
+                                  AfterValidator(non_negative),
+                                  AfterValidator(at_most(MAX_DR_COMPENSATION_CNY_PER_KWH,
+                                                         "元/kWh", "; is it per MWh?"))]
+CertificatesRetired = Annotated[int, BeforeValidator(parse_whole_number), AfterValidator(positive),
+                                AfterValidator(at_most(MAX_CERTIFICATES, "certificates"))]
 
 
 Text = Annotated[str, BeforeValidator(parse_text)]
-EnterpriseId = Annotated[str, BeforeValidator(parse_text), AfterValidator(_known_enterprise)]
-PastMonth = Annotated[dt.date, BeforeValidator(parse_month), AfterValidator(_not_future_month)]
-Amount = Annotated[float, BeforeValidator(parse_number), AfterValidator(_non_negative)]
-PositiveAmount = Annotated[float, BeforeValidator(parse_number), AfterValidator(_positive)]
-Count = Annotated[int, BeforeValidator(parse_whole_number), AfterValidator(_non_negative)]
-PositiveCount = Annotated[int, BeforeValidator(parse_whole_number), AfterValidator(_positive)]
-Year = Annotated[int, BeforeValidator(parse_whole_number), AfterValidator(_plausible_year)]
+EnterpriseId = Annotated[str, BeforeValidator(parse_text), AfterValidator(known_enterprise)]
+PastMonth = Annotated[dt.date, BeforeValidator(parse_month), AfterValidator(past_month)]
+Year = Annotated[int, BeforeValidator(parse_whole_number), AfterValidator(plausible_year)]
 LocalTime = Annotated[dt.datetime, BeforeValidator(parse_local_time),
-                      AfterValidator(_exists_locally)]
+                      AfterValidator(plausible_event_time)]
 Serial = Annotated[str, BeforeValidator(parse_text), AfterValidator(_serial)]
 CertificateType = Annotated[str, BeforeValidator(_certificate_type)]
 # Optional columns: an empty cell never reaches validation (the default applies), so the
 # validators sit outside the union and see only real values.
 OptionalText = Annotated[str | None, BeforeValidator(parse_text)]
 OptionalEnterpriseId = Annotated[str | None, BeforeValidator(parse_text),
-                                 AfterValidator(_known_enterprise)]
-OptionalCount = Annotated[int | None, BeforeValidator(parse_whole_number),
-                          AfterValidator(_non_negative)]
+                                 AfterValidator(known_enterprise)]
+OptionalCertificates = Annotated[int | None, BeforeValidator(parse_whole_number),
+                                 AfterValidator(non_negative),
+                                 AfterValidator(at_most(MAX_CERTIFICATES, "certificates"))]
 OptionalLocalTime = Annotated[dt.datetime | None, BeforeValidator(parse_local_time),
-                              AfterValidator(_exists_locally)]
+                              AfterValidator(plausible_event_time)]
 
 _ENTERPRISE = ("企业编号", "企业ID", "企业代码")
 
@@ -247,7 +139,7 @@ class OutputValueRow(InboxRow):
 
     enterprise_id: EnterpriseId
     month: PastMonth
-    output_value_10k_cny: Amount
+    output_value_10k_cny: OutputValue10kCny
     note: OptionalText = None
 
 
@@ -260,8 +152,8 @@ class GreenPowerRow(InboxRow):
     enterprise_id: EnterpriseId
     month: PastMonth
     contract_id: Text
-    green_power_mwh: Amount
-    certificates_bundled: OptionalCount = None
+    green_power_mwh: GreenPowerMwh
+    certificates_bundled: OptionalCertificates = None
 
     @classmethod
     def cross_field_problems(cls, values: Mapping[str, Any], context: RowContext
@@ -290,7 +182,7 @@ class CertificatesRow(InboxRow):
 
     enterprise_id: EnterpriseId
     month: PastMonth
-    certificates_retired: PositiveCount
+    certificates_retired: CertificatesRetired
     serial_from: Serial
     serial_to: Serial
     certificate_type: CertificateType = "GEC"
@@ -328,9 +220,9 @@ class AllowancesRow(InboxRow):
 
     enterprise_id: EnterpriseId
     compliance_year: Year
-    allowances_allocated_tco2: Amount
-    allowances_purchased_tco2: Amount = 0.0
-    allowances_sold_tco2: Amount = 0.0
+    allowances_allocated_tco2: AllowancesTco2
+    allowances_purchased_tco2: AllowancesTco2 = 0.0
+    allowances_sold_tco2: AllowancesTco2 = 0.0
 
 
 class DrEventRow(InboxRow):
@@ -343,8 +235,8 @@ class DrEventRow(InboxRow):
     event_id: Text
     start_local: LocalTime
     end_local: LocalTime
-    requested_reduction_kw: PositiveAmount
-    compensation_cny_per_kwh: Amount
+    requested_reduction_kw: ReductionKw
+    compensation_cny_per_kwh: CompensationCnyPerKwh
     enterprise_id: OptionalEnterpriseId = None  # None: the whole park
     notice_issued_local: OptionalLocalTime = None
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from jobs.common import landing
 from jobs.common.park_config import LoadProfile, ParkConfig
 from jobs.common.settings import Settings
-from jobs.inbox.rows import half_up, parse_month
+from jobs.inbox.cells import half_up, parse_month
 
 # 万元 of industrial output per MWh consumed, by industry; unknown industries take the default.
 OUTPUT_10K_CNY_PER_MWH = {

@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 from pydantic import TypeAdapter, ValidationError
 
 from jobs.common.park_config import ParkConfig
-from jobs.inbox.reader import RawTable, UnreadableFile, column_letter, read_table
-from jobs.inbox.rows import ROW_MODELS, InboxRow, RowContext, serial_span
+from jobs.inbox.bounds import RowContext
+from jobs.inbox.cells import shown_value
+from jobs.inbox.reader import RawTable, RefusedCell, UnreadableFile, column_letter, read_table
+from jobs.inbox.rows import ROW_MODELS, InboxRow, serial_span
 from jobs.inbox.schemas import DATASETS, InboxKind
 
 MAX_PROBLEMS = 50
@@ -119,8 +121,10 @@ def _outcome(name: str, kind: InboxKind | None, data_rows: int, records: list[di
 
 
 def normalise_header(text: str) -> str:
-    """Full-width brackets, case and spaces do not matter: `产值 （万元）` == `产值(万元)`."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+    """Full-width brackets, case and spaces do not matter: `产值 （万元）` == `产值(万元)`; nor do
+    invisible format characters (a second BOM from a file saved twice, zero-width spaces)."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", visible)).lower()
 
 
 def _accepted_headers(model: type[InboxRow], name: str) -> list[str]:
@@ -167,11 +171,25 @@ def _match_headers(table: RawTable, model: type[InboxRow],
     return columns
 
 
+def _tables_on_other_sheets(table: RawTable, model: type[InboxRow],
+                            problems: _Problems) -> None:
+    """Only the first sheet is read: rows of the same table on another sheet would be lost."""
+    accepted = {normalise_header(header) for name in model.model_fields
+                for header in _accepted_headers(model, name)}
+    for title, texts in table.other_sheets:
+        if sum(normalise_header(text) in accepted for text in texts) >= 2:
+            problems.add(None, None, f"the sheet {title!r} holds more rows of this kind, but "
+                         "only the first sheet is read: put all rows on the first sheet, or "
+                         "send one file per sheet")
+
+
 def _values_without_header(table: RawTable, index: int, problems: _Problems) -> None:
     for number, cells in table.rows:
         if cells[index] is not None:
-            problems.add(number, column_letter(index), f"a value ({cells[index]!r}) in a column "
-                         "without a header")
+            cell = cells[index]
+            shown = cell.shown if isinstance(cell, RefusedCell) else shown_value(cell)
+            problems.add(number, column_letter(index), f"a value ({shown}) in a column without "
+                         "a header")
             return
 
 
@@ -198,6 +216,7 @@ def _validate_table(table: RawTable, kind: InboxKind, context: RowContext,
         return []
     model = ROW_MODELS[kind]
     columns = _match_headers(table, model, problems)
+    _tables_on_other_sheets(table, model, problems)
     rows = [_validate_row(number, cells, model, columns, context, problems)
             for number, cells in table.rows]
     _duplicate_keys(kind, rows, columns, problems)
@@ -216,6 +235,9 @@ def _validate_row(number: int, cells: list[object], model: type[InboxRow],
     for name, info in model.model_fields.items():
         column = columns.get(name)
         cell = None if column is None else cells[column.index]
+        if isinstance(cell, RefusedCell):
+            problems.add(number, column.label if column else name, cell.reason)
+            continue
         if cell is None:
             if not info.is_required():
                 values[name] = info.get_default()

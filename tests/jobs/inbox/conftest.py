@@ -6,6 +6,9 @@ import csv
 import dataclasses
 import datetime as dt
 import io
+import re
+import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -57,13 +60,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]], *,
 
 
 def write_xlsx(path: Path, header: list[str], rows: list[list[object]]) -> Path:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
+    path.write_bytes(xlsx_bytes(header, rows))
     return path
 
 
@@ -84,3 +81,56 @@ def assert_rejected_whole(settings: Settings, result: InboxResult) -> None:
     errors = result.errors_path.read_text(encoding="utf-8")
     for problem in result.problems:
         assert str(problem) in errors
+
+
+def xlsx_bytes(header: list[str], rows: list[list[object]]) -> bytes:
+    buffer = io.BytesIO()
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def with_raw_cells(xlsx: bytes, cells: dict[str, str]) -> bytes:
+    """The workbook with some cells' XML replaced, e.g. {"C2": '<c r="C2"><f>1+1</f></c>'}:
+    what other programs write and openpyxl cannot (formulas with or without a saved result,
+    error cells, odd numbers). Each cell must exist (hold a placeholder value) in `xlsx`."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                for ref, xml in cells.items():
+                    text, found = re.subn(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', xml, text, count=1)
+                    assert found, f"no cell {ref} to replace"
+                data = text.encode("utf-8")
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def xlsx_with_sheet_xml(sheet_data: Iterable[bytes], *, level: int = 6,
+                        dimension: str | None = None) -> bytes:
+    """A real workbook whose first sheet's <sheetData> is streamed from `sheet_data` chunks:
+    a sheet of any size without holding it in memory (zip bombs)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(["enterprise_id"], [])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as target:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(info.filename, source.read(info.filename))
+        with target.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                        b'2006/main">')
+            if dimension is not None:  # what the sheet claims its used range is
+                sheet.write(f'<dimension ref="{dimension}"/>'.encode())
+            sheet.write(b"<sheetData>")
+            for chunk in sheet_data:
+                sheet.write(chunk)
+            sheet.write(b"</sheetData></worksheet>")
+    return out.getvalue()

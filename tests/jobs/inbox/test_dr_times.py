@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from jobs.common.settings import Settings
+from jobs.inbox.cells import local_to_utc
 from jobs.inbox.load import load_inbox
-from jobs.inbox.rows import local_to_utc
 from tests.jobs.inbox.conftest import NOW, assert_rejected_whole, in_zone, write_csv, write_xlsx
 
 DR = ["event_id", "start_local", "end_local", "requested_reduction_kw",
@@ -82,3 +82,14 @@ def test_dst_gaps_and_repeats_are_refused(settings: Settings, inbox: Path, start
 def test_local_to_utc_in_a_zone_without_dst():
     shanghai = ZoneInfo("Asia/Shanghai")
     assert local_to_utc(dt.datetime(2026, 3, 29, 2, 30), shanghai) == _utc(2026, 3, 28, 18, 30)
+
+
+@pytest.mark.parametrize(("local", "zone"), [
+    pytest.param(dt.datetime(1, 1, 1, 7, 59), "Asia/Shanghai", id="before the first UTC instant"),
+    pytest.param(dt.datetime(9999, 12, 31, 23, 0), "America/New_York",
+                 id="after the last UTC instant"),
+])
+def test_a_time_without_a_utc_instant_is_a_clear_error_not_a_crash(local: dt.datetime,
+                                                                    zone: str):
+    with pytest.raises(ValueError, match="is outside the calendar"):
+        local_to_utc(local, ZoneInfo(zone))

@@ -49,3 +49,30 @@ def test_park_inbox_loads_a_named_file_of_a_given_kind(settings: Settings, tmp_p
     result = runner.invoke(app, ["inbox", str(named), "--kind", "nonsense",
                                  "--data-root", settings.data_root], env=WIDE)
     assert result.exit_code == 2
+
+
+def test_park_inbox_shows_where_a_rejected_file_went(settings: Settings):
+    folder = inbox_dir(settings)
+    folder.mkdir(parents=True)
+    (folder / "output_value_bad.csv").write_text(
+        "enterprise_id,month,output_value_10k_cny\nhaoyu-newenergy,1899-12,1\n", encoding="utf-8")
+    result = runner.invoke(app, ["inbox", "--data-root", settings.data_root], env=WIDE)
+    assert result.exit_code == 1
+    flat = "".join(result.output.split())  # the table wraps long paths anywhere
+    moved = folder / "rejected"
+    assert "1899-12ismorethan10yearsago" in flat
+    assert "movedto" in flat and "".join(str(moved).split()) in flat
+    assert "output_value_bad.csv.errors.txt" in flat
+
+
+def test_park_inbox_prints_brackets_in_files_as_they_are(settings: Settings):
+    """A header like "[/]" was taken for console markup and the command crashed."""
+    folder = inbox_dir(settings)
+    folder.mkdir(parents=True)
+    (folder / "output_value_[x].csv").write_text(
+        "enterprise_id,month,output_value_10k_cny,[/]\nhaoyu-newenergy,2025-06,1,[red]\n",
+        encoding="utf-8")
+    result = runner.invoke(app, ["inbox", "--data-root", settings.data_root], env=WIDE)
+    assert result.exit_code == 1, result.output
+    flat = " ".join(result.output.split())
+    assert "output_value_[x].csv" in flat and 'column D "[/]": unknown column' in flat

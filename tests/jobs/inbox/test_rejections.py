@@ -85,7 +85,7 @@ CASES = [
     pytest.param("certificates_a.csv", CERT, [_with(CERT_GOOD, CERT, certificate_type="REC")],
                  2, 'F "certificate_type"', "unknown certificate type", id="certificate type"),
     pytest.param("allowances_a.csv", ALLOW, [_with(ALLOW_GOOD, ALLOW, compliance_year="2029")],
-                 2, 'B "compliance_year"', "not between 2000 and 2027", id="compliance year"),
+                 2, 'B "compliance_year"', "not between 2016 and 2027", id="compliance year"),
     pytest.param("allowances_a.csv", ALLOW,
                  [_with(ALLOW_GOOD, ALLOW, allowances_allocated_tco2="-100")],
                  2, 'C "allowances_allocated_tco2"', "must not be negative",
@@ -138,14 +138,16 @@ def test_an_empty_file_is_rejected(settings: Settings, inbox: Path, content: byt
     assert [str(p) for p in result.problems] == [f"output_value_2026-09.csv: {message}"]
 
 
-def test_a_non_utf8_csv_is_rejected_with_the_row_and_how_to_save_it(settings: Settings,
-                                                                     inbox: Path):
-    text = "enterprise_id,month,output_value_10k_cny,note\r\nhaoyu-newenergy,2026-09,1,春节\r\n"
-    (inbox / "output_value_gbk.csv").write_bytes(text.encode("gbk"))
+def test_a_csv_in_neither_utf8_nor_gb18030_is_rejected_with_the_row_and_how_to_save_it(
+        settings: Settings, inbox: Path):
+    content = (b"enterprise_id,month,output_value_10k_cny,note\r\n"
+               b"haoyu-newenergy,2026-09,1,\xff\xfe\r\n")  # 0xFF starts no GB18030 character
+    (inbox / "output_value_odd.csv").write_bytes(content)
     [result] = load_inbox(settings, now=NOW)
     assert_rejected_whole(settings, result)
     [problem] = result.problems
     assert problem.row == 2 and "CSV UTF-8" in problem.message
+    assert problem.message.startswith("neither UTF-8 nor GB18030/GBK text")
 
 
 def test_an_unknown_kind_or_file_type_is_rejected(settings: Settings, inbox: Path):

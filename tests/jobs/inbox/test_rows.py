@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from jobs.inbox.rows import half_up, parse_local_time, parse_month, parse_number, parse_text
+from jobs.inbox.cells import half_up, parse_local_time, parse_month, parse_number, parse_text
 from jobs.inbox.schemas import InboxKind
 from jobs.inbox.validate import kind_from_name, normalise_header
 
