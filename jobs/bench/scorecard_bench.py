@@ -114,7 +114,8 @@ def _setup(workdir: Path) -> tuple[Settings, dict[str, Any]]:
                                           f"{MONTH:%Y-%m}"], inbox_dir(settings))
     rejected = [r for r in load_inbox(settings, files) if not r.accepted]
     if rejected:
-        raise RuntimeError(f"sample inbox files rejected: {[r.problems for r in rejected]}")
+        raise RuntimeError(f"sample inbox files not accepted: "
+                           f"{[r.failed or r.problems for r in rejected]}")
     loaded = time.perf_counter()
     if not build_warehouse(settings, unit_tests=False, quiet=True).success:
         raise RuntimeError(f"the warehouse did not build; see {workdir}")
