@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from jobs.common.settings import Settings
 from jobs.dispatch.tariff import interval_prices
+from jobs.warehouse.published import connect_published
 
 DAYS_PER_MONTH = 30.0
 
@@ -57,7 +57,7 @@ class Outcome:
 
 def outcome(settings: Settings, controller: str, first_day: dt.date, days: int) -> Outcome:
     last_day = first_day + dt.timedelta(days=days - 1)
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    with connect_published(settings) as connection:
         balance = connection.execute(
             "select interval_start_utc, grid_import_kwh, grid_export_kwh, import_demand_kw, "
             "battery_charge_kwh "
