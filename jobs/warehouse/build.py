@@ -103,13 +103,13 @@ class BuildReport:
     def late_data_line(self) -> str:
         if self.late is None:
             return "Late landing files: not looked for (full refresh, first build or --select)."
-        if not self.late.late_files:
+        start = self.late.recompute_from_utc
+        if not self.late.late_files or start is None:
             return (f"Late landing files: none ({self.late.new_files} new file(s), all within "
                     "the incremental lookback).")
-        start = self.late.recompute_from_utc
         return (f"Late landing files: {self.late.late_files} of {self.late.new_files} new "
                 f"file(s) hold readings older than the lookback; incremental models "
-                f"recomputed from {start:%Y-%m-%d %H:%M} UTC." if start else "")
+                f"recomputed from {start:%Y-%m-%d %H:%M} UTC.")
 
 
 def ensure_landing_datasets(settings: Settings) -> None:
@@ -236,12 +236,17 @@ def _build(settings: Settings, *, full_refresh: bool, rebuild_from: str | None,
     Tests with severity warn (a stale landing source) publish with the warning in the
     report; a failing (error) test or a model error publishes nothing."""
     started = time.perf_counter()
-    export_reference(settings)
-    ensure_landing_datasets(settings)
     published.remove_old_versions(settings)  # the leftovers of a killed build
-    building, copy_s = published.start_version(settings, empty=full_refresh and not select)
-    report = BuildReport(False, 0.0, copy_s=copy_s)
+    # the copy runs while the reference data is exported and dbt starts up
+    version = published.VersionCopy(settings, empty=full_refresh and not select)
+    report = BuildReport(False, 0.0)
     try:
+        export_reference(settings)
+        ensure_landing_datasets(settings)
+        from dbt.cli.main import dbtRunner  # noqa: F401  (its import overlaps the copy)
+
+        building = version.wait()
+        report.copy_s = version.seconds
         scan_started = time.perf_counter()
         landed = late_data.scan_landing(settings.landing_root)
         all_vars = {**_project_vars(), **(vars_ or {})}
@@ -266,7 +271,8 @@ def _build(settings: Settings, *, full_refresh: bool, rebuild_from: str | None,
             report.publish_s = time.perf_counter() - publish_started
     finally:
         if report.published_version is None:
-            published.discard(building)
+            version.cancel()
+            published.discard(version.path)
         report.duration_s = time.perf_counter() - started
     return report
 

@@ -99,7 +99,7 @@ def _merges_built_files(path: str, vanished_by_partition: dict[str, list[str]]) 
 
 
 def _first_readings(paths: list[str]) -> pa.Table:
-    """Each new file's earliest reading per device (only two columns are read)."""
+    """Each file's readings' devices and times (only those two columns are read)."""
     tables = []
     for path in paths:
         with fsspec.open(path, "rb") as handle:
@@ -108,31 +108,56 @@ def _first_readings(paths: list[str]) -> pa.Table:
     return pa.concat_tables(tables, promote_options="default")
 
 
+def _earliest_reading_utc(path: str) -> dt.datetime | None:
+    """The file's earliest reading time from its footer's statistics (no data read); None
+    when a row group has none."""
+    with fsspec.open(path, "rb") as handle:
+        metadata = pq.ParquetFile(handle).metadata
+    column = metadata.schema.names.index("ts_utc") if "ts_utc" in metadata.schema.names else -1
+    earliest = None
+    for group in range(metadata.num_row_groups):
+        if column < 0 or metadata.row_group(group).num_rows == 0:
+            continue
+        statistics = metadata.row_group(group).column(column).statistics
+        if statistics is None or not statistics.has_min_max:
+            return None
+        low = statistics.min
+        low = low if low.tzinfo else low.replace(tzinfo=dt.UTC)
+        earliest = low if earliest is None else min(earliest, low)
+    return earliest
+
+
 def find_late_data(connection: duckdb.DuckDBPyConnection, paths: list[str], *,
                    lookback_hours: float, power_max_gap_minutes: float,
                    max_bridge_hours: float) -> LateData:
     """From when the incremental models must recompute to take in the new files' readings.
 
-    A new counter reading changes the step from the device's previous reading, so the
-    recompute starts at the interval holding that previous reading (looked up in the built
-    cleaned readings); a new power reading changes at most power_max_gap before it. Files
-    whose readings all fall inside the models' own lookback window are not late."""
+    Files whose readings all fall inside the models' own lookback window are not late (their
+    footers tell, without reading them). A late counter reading changes the step from the
+    device's previous reading, so the recompute starts at the interval holding that previous
+    reading (looked up in the built cleaned readings); a late power reading changes at most
+    power_max_gap before it."""
     if not paths or not _has_table(connection, "int_counter_readings_cleaned"):
         return LateData(len(paths), 0, None)
-    connection.register("new_readings", _first_readings(paths))
+    [(lookback_start,)] = connection.execute(
+        f"select max(ts_utc) - interval '{float(lookback_hours)} hours' "
+        "from int_counter_readings_cleaned").fetchall()
+    if lookback_start is None:
+        return LateData(len(paths), 0, None)
+    candidates = []
+    for path in paths:
+        earliest = _earliest_reading_utc(path)
+        if earliest is None or earliest < lookback_start:
+            candidates.append(path)
+    if not candidates:
+        return LateData(len(paths), 0, None)
+    connection.register("new_readings", _first_readings(candidates))
     try:
-        row = connection.execute(f"""
-            with lookback as (
-                select max(ts_utc) - interval '{float(lookback_hours)} hours' as start_utc
-                from int_counter_readings_cleaned
-            ),
-            touched as (
+        [(late_files, recompute_from)] = connection.execute(f"""
+            with late as (
                 select path, device_id, min(ts_utc) as first_utc
                 from new_readings group by path, device_id
-            ),
-            late as (
-                select touched.* from touched, lookback
-                where touched.first_utc < coalesce(lookback.start_utc, timestamptz '9999-12-31')
+                having min(ts_utc) < $lookback_start
             ),
             per_device as (
                 select device_id, min(first_utc) as first_utc from late group by device_id
@@ -155,11 +180,10 @@ def find_late_data(connection: duckdb.DuckDBPyConnection, paths: list[str], *,
                             min(least(coalesce(previous_utc, first_utc), first_utc
                                       - interval '{float(power_max_gap_minutes)} minutes')))
             from previous
-        """).fetchall()[0]
+        """, {"lookback_start": lookback_start}).fetchall()
     finally:
         connection.unregister("new_readings")
-    late_files, recompute_from = int(row[0]), row[1]
-    return LateData(len(paths), late_files,
+    return LateData(len(paths), int(late_files),
                     recompute_from.astimezone(dt.UTC) if recompute_from is not None else None)
 
 

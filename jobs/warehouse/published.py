@@ -78,26 +78,40 @@ def new_version_path(where: Settings | str) -> Path:
     return versions_dir(where) / folder / published_path(where).name
 
 
-def start_version(where: Settings | str, *, empty: bool) -> tuple[Path, float]:
-    """A new version file to build into: a copy of the published version (incremental models
-    keep their state in the file), or nothing when `empty`. Returns it and the copy's seconds."""
-    target = new_version_path(where)
-    target.parent.mkdir(parents=True)
-    source = published_version(where)
-    started = time.perf_counter()
-    if source is not None and not empty:
-        copy_file(source, target)
-    return target, time.perf_counter() - started
+class VersionCopy:
+    """A new version file to build into, started as a copy of the published version
+    (incremental models keep their state in the file) that runs in the background while the
+    build prepares (reference export, dbt's start-up); wait() before dbt opens it."""
 
+    def __init__(self, where: Settings | str, *, empty: bool) -> None:
+        self.path = new_version_path(where)
+        self.path.parent.mkdir(parents=True)
+        self._started = time.perf_counter()
+        self._process: subprocess.Popen | None = None
+        self.seconds = 0.0
+        source = published_version(where)
+        if source is not None and not empty:
+            # copy-on-write where the file system can (a reflink copies no data on XFS or
+            # btrfs), else a kernel-side copy (copy_file_range)
+            self._process = subprocess.Popen(
+                ["cp", "--reflink=auto", "--", str(source), str(self.path)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
-def copy_file(source: Path, target: Path) -> None:
-    """Copy-on-write where the file system can (a reflink costs no data copy on btrfs/XFS),
-    else a kernel-side copy (copy_file_range through `cp`)."""
-    try:
-        subprocess.run(["cp", "--reflink=auto", "--", str(source), str(target)], check=True,
-                       capture_output=True)
-    except (OSError, subprocess.CalledProcessError):
-        shutil.copyfile(source, target)
+    def wait(self) -> Path:
+        if self._process is not None:
+            _, error = self._process.communicate()
+            if self._process.returncode != 0:
+                raise OSError(f"copying the published warehouse to {self.path} failed: "
+                              f"{error.decode(errors='replace').strip()}")
+            self._process = None
+            self.seconds = time.perf_counter() - self._started
+        return self.path
+
+    def cancel(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None
 
 
 def checkpoint(version: Path) -> None:
@@ -119,9 +133,10 @@ def publish(where: Settings | str, building: Path) -> Path:
     os.replace(folder, final.parent)
     if published.exists() and not published.is_symlink():
         # a warehouse from before versioning: keep it, under its new name, as the last good one
-        legacy = versions_dir(where) / "00000000T000000Z-legacy"
-        legacy.mkdir(exist_ok=True)
-        os.link(published, legacy / published.name)
+        legacy = versions_dir(where) / "00000000T000000Z-legacy" / published.name
+        legacy.parent.mkdir(exist_ok=True)
+        legacy.unlink(missing_ok=True)  # a publish that died between the link and the switch
+        os.link(published, legacy)
     link = published.with_name(f"{published.name}.{os.getpid()}.link")
     link.unlink(missing_ok=True)
     link.symlink_to(final.relative_to(published.parent))
