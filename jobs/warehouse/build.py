@@ -236,6 +236,11 @@ def _build(settings: Settings, *, full_refresh: bool, rebuild_from: str | None,
     Tests with severity warn (a stale landing source) publish with the warning in the
     report; a failing (error) test or a model error publishes nothing."""
     started = time.perf_counter()
+    try:
+        requested_from = _parse_rebuild_from(rebuild_from)
+    except ValueError as error:
+        return BuildReport(False, time.perf_counter() - started, [
+            NodeResult("rebuild_from", "argument", "error", str(error), None, 0.0)])
     published.remove_old_versions(settings)  # the leftovers of a killed build
     # the copy runs while the reference data is exported and dbt starts up
     version = published.VersionCopy(settings, empty=full_refresh and not select)
@@ -253,8 +258,9 @@ def _build(settings: Settings, *, full_refresh: bool, rebuild_from: str | None,
         if not full_refresh and select is None:
             report.late = _find_late_data(building, landed, all_vars)
         report.late_scan_s = time.perf_counter() - scan_started
-        recompute_from = _earliest(rebuild_from, report.late.recompute_from_utc
-                                   if report.late else None)
+        late_from = report.late.recompute_from_utc if report.late else None
+        # the operator's --rebuild-from or the late files', whichever is earlier
+        recompute_from = min(filter(None, (requested_from, late_from)), default=None)
         result = run_dbt(settings, "build", *_build_options(
             quiet=quiet, full_refresh=full_refresh, select=select, unit_tests=unit_tests,
             vars_=vars_, full_checks=full_checks, recompute_from=recompute_from),
@@ -298,17 +304,16 @@ def _find_late_data(building: Path, landed: dict[str, late_data.LandedFile],
             max_bridge_hours=float(project_vars["max_bridge_hours"]))  # type: ignore[arg-type]
 
 
-def _earliest(rebuild_from: str | None, late_from: dt.datetime | None) -> dt.datetime | None:
-    """The earlier of the operator's --rebuild-from (a UTC date or time) and the late data's."""
-    candidates = [late_from] if late_from is not None else []
-    if rebuild_from:
-        try:
-            requested = dt.datetime.fromisoformat(rebuild_from)
-        except ValueError:
-            raise ValueError(f"rebuild_from {rebuild_from!r} is not a UTC date (YYYY-MM-DD) "
-                             "or time (YYYY-MM-DDTHH:MM)") from None
-        candidates.append(requested.replace(tzinfo=requested.tzinfo or dt.UTC))
-    return min(candidates) if candidates else None
+def _parse_rebuild_from(rebuild_from: str | None) -> dt.datetime | None:
+    """The operator's --rebuild-from: a UTC date (from its midnight) or a UTC time."""
+    if not rebuild_from:
+        return None
+    try:
+        requested = dt.datetime.fromisoformat(rebuild_from)
+    except ValueError:
+        raise ValueError(f"--rebuild-from {rebuild_from!r} is not a UTC date (YYYY-MM-DD) or "
+                         "time (YYYY-MM-DDTHH:MM): nothing was built") from None
+    return requested.replace(tzinfo=requested.tzinfo or dt.UTC)
 
 
 def _build_options(*, quiet: bool, full_refresh: bool, select: str | None, unit_tests: bool,

@@ -1,5 +1,6 @@
-"""A warehouse file from before versioning becomes the last good version on the first publish,
-and a reader that has it open keeps reading it."""
+"""Publishing without dbt: a warehouse file from before versioning becomes the last good
+version on the first publish (a reader that has it open keeps reading it); no published
+warehouse and a malformed --rebuild-from are clear errors."""
 
 from __future__ import annotations
 
@@ -39,3 +40,15 @@ def test_a_plain_warehouse_file_is_kept_as_the_last_good_version(tmp_path: Path)
 def test_no_published_warehouse_is_a_clear_error(tmp_path: Path):
     with pytest.raises(published.WarehouseNotPublishedError, match="run `park build` first"):
         published.connect_published(str(tmp_path / "warehouse.duckdb"))
+
+
+def test_a_malformed_rebuild_from_builds_nothing_and_says_why(tmp_path: Path):
+    from device_io.simulator.park_generator import generate_park
+    from jobs.warehouse.build import build_warehouse
+    from tests.conftest import settings_for
+
+    settings = settings_for(generate_park(12, seed=1), tmp_path / "data")
+    report = build_warehouse(settings, rebuild_from="last tuesday")
+    assert not report.success and report.published_version is None
+    assert "'last tuesday' is not a UTC date" in report.summary_markdown()
+    assert not Path(settings.warehouse_path).exists()
