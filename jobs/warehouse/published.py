@@ -86,9 +86,8 @@ class VersionCopy:
     def __init__(self, where: Settings | str, *, empty: bool) -> None:
         self.path = new_version_path(where)
         self.path.parent.mkdir(parents=True)
-        self._started = time.perf_counter()
         self._process: subprocess.Popen | None = None
-        self.seconds = 0.0
+        self.waited_s = 0.0  # what the copy added to the build: the wait for it to finish
         source = published_version(where)
         if source is not None and not empty:
             # copy-on-write where the file system can (a reflink copies no data on XFS or
@@ -99,12 +98,13 @@ class VersionCopy:
 
     def wait(self) -> Path:
         if self._process is not None:
+            started = time.perf_counter()
             _, error = self._process.communicate()
             if self._process.returncode != 0:
                 raise OSError(f"copying the published warehouse to {self.path} failed: "
                               f"{error.decode(errors='replace').strip()}")
             self._process = None
-            self.seconds = time.perf_counter() - self._started
+            self.waited_s = time.perf_counter() - started
         return self.path
 
     def cancel(self) -> None:
