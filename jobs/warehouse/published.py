@@ -164,4 +164,7 @@ def remove_old_versions(where: Settings | str) -> None:
     for path in directory.iterdir():
         if path not in keep:
             shutil.rmtree(path, ignore_errors=True)
+    published = published_path(where)
+    for link in published.parent.glob(f"{published.name}.*.link"):  # a publish killed midway
+        link.unlink(missing_ok=True)
 
