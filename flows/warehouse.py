@@ -1,6 +1,7 @@
-"""Prefect flow: check the landing data (Great Expectations), build the warehouse with dbt,
-check the marts' distributions (Great Expectations), then publish what was checked, built and
-tested."""
+"""Prefect flow: check the landing data (Great Expectations), build the warehouse with dbt
+into a new version that is published only when dbt succeeded (readers keep the last good one
+meanwhile), check the marts' distributions (Great Expectations), then report what was
+checked, built, tested and taken in late."""
 
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
     create_markdown_artifact(markdown=report.summary_markdown(), key="warehouse-build",
                              description="dbt models built and tests run")
     logger = get_run_logger()
+    logger.info("%s %s", report.publication_line(), report.late_data_line())
     for node in report.failed:
         logger.error("%s: %s %s", node.unique_id, node.status, node.message or "")
     if not report.success:
@@ -62,6 +64,11 @@ def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
     marts = mart_checkpoint(days)
     create_markdown_artifact(markdown=marts.summary_markdown(), key="mart-quality",
                              description="Great Expectations distribution checks on the marts")
+    late = report.late
     return {"models": sum(report.count("model").values()),
             "tests_passed": report.count("test").get("pass", 0),
+            "published_version": report.published_version,
+            "late_files": late.late_files if late else 0,
+            "recomputed_from_utc": (late.recompute_from_utc.isoformat()
+                                    if late and late.recompute_from_utc else None),
             "quality_success": quality.success, "marts_quality_success": marts.success}

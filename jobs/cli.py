@@ -311,10 +311,10 @@ def sql(query: Annotated[str, typer.Argument(help="SQL to run against the wareho
         config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: DataRoot = None,
         limit: Annotated[int, typer.Option(help="Rows to show at most.")] = 200) -> None:
     """Query the warehouse read-only (any DuckDB client works too; dbt is its only writer)."""
-    import duckdb
+    from jobs.warehouse.published import connect_published
 
     settings = _settings(config_dir, park_file, data_root)
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    with connect_published(settings) as connection:
         result = connection.execute(query)
         columns = [d[0] for d in result.description or []]
         rows = result.fetchmany(limit)

@@ -3,7 +3,10 @@
   a counter reading's neighbours, or a late file, can change what was derived before. The
   pre-hook records the window start (the model's latest time minus the lookback) in a small
   side table and deletes the model's rows from that start; the model then recomputes them.
-  Backfills older than the lookback need `park build --full-refresh` (or --rebuild-from).
+  Readings that land later than the lookback (a gateway's buffer, a backfill) are found by
+  the build (jobs/warehouse/late_data.py: landing files new since the published version),
+  which passes the earliest interval they change as rebuild_from (a UTC date or timestamp,
+  also `park build --rebuild-from`).
 #}
 
 {% macro window_table(relation) -%}
@@ -32,7 +35,7 @@
                 {% if follows is not none %}{{ followed_start }},{% endif %}
                 timestamptz '1970-01-01 00:00:00+00'),
             {% if var("rebuild_from", none) %}
-            timestamptz '{{ var("rebuild_from") }} 00:00:00+00'
+            cast('{{ var("rebuild_from") }}' as timestamptz)
             {% else %}
             timestamptz '9999-12-31 00:00:00+00'
             {% endif %}

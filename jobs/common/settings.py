@@ -32,6 +32,9 @@ class Settings:
 
     @property
     def warehouse_path(self) -> str:
+        """The published warehouse: a symlink to the last good build's version file, which
+        readers open read-only (jobs.warehouse.published.connect_published) and dbt never
+        writes (each build writes a new version beside it, in `<this>.versions/`)."""
         default = join_path(self.data_root, "warehouse.duckdb")
         return os.environ.get("PARK_WAREHOUSE_PATH") or default
 

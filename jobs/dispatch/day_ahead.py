@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
@@ -51,6 +50,7 @@ from jobs.forecast.load import (
 from jobs.forecast.pv import pv_potential_kw
 from jobs.forecast.sanity import clear_sky_pv_kw, load_problems, pv_problems
 from jobs.forecast.weather import WeatherProvider
+from jobs.warehouse.published import connect_published
 
 HISTORY_DAYS = 28
 TEMPERATURE_DAYS = 3  # the offline stand-in for a temperature forecast: recent days' profile
@@ -114,7 +114,7 @@ class DayAheadResult:
 def _warehouse_facts(settings: Settings, local_date: dt.date) -> tuple[float, float]:
     """The month's peak import so far (kW) and the location-based grid factor (kgCO2/kWh)."""
     month_start = local_date.replace(day=1)
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    with connect_published(settings) as connection:
         peak = connection.execute(
             "select coalesce(max(import_demand_kw), 0) from fct_energy_balance "
             "where local_date >= ? and local_date < ?", [month_start, local_date]).fetchone()

@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-import duckdb
 import pandas as pd
 
 from jobs.common.park_config import DeviceKind, ParkConfig
+from jobs.warehouse.published import connect_published
 
 # state older than this is no start for a plan: the configured initial state is used instead
 MAX_STATE_AGE = pd.Timedelta(hours=6)
@@ -34,7 +34,7 @@ def latest_values(warehouse_path: str, point: str, device_ids: list[str],
     if not device_ids:
         return {}
     since = known_until_utc - MAX_STATE_AGE
-    with duckdb.connect(warehouse_path, read_only=True) as connection:
+    with connect_published(warehouse_path) as connection:
         rows = connection.execute(
             "select device_id, arg_max(value, ts_utc) from stg_landing__readings "
             "where point = ? and quality = 'good' and device_id in (select unnest(?)) "
@@ -64,7 +64,7 @@ def interval_means(warehouse_path: str, point: str, device_ids: list[str], since
     if not device_ids:
         return pd.DataFrame()
     since = pd.Timestamp(since_utc)
-    with duckdb.connect(warehouse_path, read_only=True) as connection:
+    with connect_published(warehouse_path) as connection:
         frame = connection.execute(
             "select time_bucket(to_minutes(?::bigint), ts_utc) as interval_start_utc, "
             "device_id, avg(value) as value from stg_landing__readings "
@@ -83,7 +83,7 @@ def heat_flow_history_kw_th(warehouse_path: str, since_utc,
                             known_until_utc: pd.Timestamp, minutes: int = 15) -> pd.DataFrame:
     """Average heat per interval (kW_th) that each tank stored and released, by asset:
     columns (asset, 'stored'|'released')."""
-    with duckdb.connect(warehouse_path, read_only=True) as connection:
+    with connect_published(warehouse_path) as connection:
         frame = connection.execute(
             "select energy.interval_start_utc, devices.asset_id, energy.energy_flow, "
             "sum(energy.heat_kwh_th) as heat_kwh_th from fct_interval_energy as energy "
@@ -103,7 +103,7 @@ def heat_flow_history_kw_th(warehouse_path: str, since_utc,
 def dr_events_between(warehouse_path: str, start_utc: pd.Timestamp,
                       end_utc: pd.Timestamp) -> pd.DataFrame:
     """Demand-response events from the inbox whose window overlaps [start, end)."""
-    with duckdb.connect(warehouse_path, read_only=True) as connection:
+    with connect_published(warehouse_path) as connection:
         frame = connection.execute(
             "select event_id, start_utc, end_utc, requested_reduction_kw, "
             "compensation_cny_per_kwh, enterprise_id from stg_inbox__dr_events "

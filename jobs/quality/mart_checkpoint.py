@@ -25,7 +25,6 @@ import json
 import time
 from dataclasses import dataclass, field
 
-import duckdb
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
@@ -34,6 +33,7 @@ from jobs.common import landing
 from jobs.common.settings import Settings, join_path
 from jobs.quality.checkpoint import INDEX_COLUMN, CheckTable, validate_tables
 from jobs.quality.landing_checkpoint import RUN_ID_PATTERN, docs_site
+from jobs.warehouse.published import connect_published
 
 CHECKPOINT_NAME = "warehouse_marts"
 EXAMPLES_PER_CHECK = 5
@@ -108,7 +108,7 @@ DESCRIPTIONS = {
 def _check_frames(settings: Settings, local_dates: list[dt.date],
                   thresholds: MartThresholds) -> dict[str, pd.DataFrame]:
     dates = [d.isoformat() for d in local_dates]
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    with connect_published(settings) as connection:
         residuals = connection.execute("""
             select interval_start_utc, local_date,
                 100.0 * unexplained_residual_kwh / supply_kwh as residual_share_pct,

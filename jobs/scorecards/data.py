@@ -46,6 +46,7 @@ from jobs.scorecards.model import (
     IndicatorRow,
     ParkScorecard,
 )
+from jobs.warehouse.published import connect_published
 
 INTERVAL = dt.timedelta(minutes=15)  # the warehouse's settlement interval
 INTERVAL_H = INTERVAL.total_seconds() / 3600.0
@@ -571,7 +572,7 @@ def build_enterprise_scorecards(settings: Settings, month: dt.date, *,
     _check_month(month)
     zone = settings.park.park.timezone
     now = now_utc or dt.datetime.now(dt.UTC)
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    with connect_published(settings) as connection:
         months = _read_months(connection, settings, month)
         intervals = _read_intervals(connection, month)
     prices = _tou_prices(settings, intervals["interval_start_utc"])
@@ -718,7 +719,7 @@ def build_park_scorecard(settings: Settings, month: dt.date, *,
     zone = settings.park.park.timezone
     now = now_utc or dt.datetime.now(dt.UTC)
     park_info = settings.park.park
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    with connect_published(settings) as connection:
         months = _read_months(connection, settings, month)
         reference = connection.execute("select * from zero_carbon_park_indicators").df()
         balance = connection.execute(PARK_QUALITY_SQL, [month, add_months(month, 1)]).fetchone()

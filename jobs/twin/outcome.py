@@ -21,7 +21,6 @@ import datetime as dt
 import json
 from dataclasses import asdict, dataclass
 
-import duckdb
 import fsspec
 import numpy as np
 import pandas as pd
@@ -30,6 +29,7 @@ from device_io.simulator.grid_protection import GridTally
 from jobs.common import landing
 from jobs.common.settings import Settings, join_path
 from jobs.dispatch.tariff import interval_prices
+from jobs.warehouse.published import connect_published
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
     truth at the connection over the same days (`grid`, else the saved one)."""
     grid = grid or saved_grid_tally(settings)
     last_day = first_day + dt.timedelta(days=days - 1)
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    with connect_published(settings) as connection:
         balance = connection.execute(
             "select interval_start_utc, local_date, grid_import_kwh, grid_export_kwh, "
             "pv_generation_kwh, import_demand_kw, battery_charge_kwh "

@@ -20,10 +20,9 @@ import datetime as dt
 import math
 from dataclasses import asdict, dataclass
 
-import duckdb
-
 from jobs.common.settings import Settings
 from jobs.valuation.assumptions import Assumptions
+from jobs.warehouse.published import connect_published
 
 PRICE_CASES = ("low", "base", "high")
 
@@ -87,7 +86,7 @@ def carbon_ledger(settings: Settings, month: dt.date, assumptions: Assumptions
     year_start = month.replace(month=1)
     month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) \
         - dt.timedelta(days=1)
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    with connect_published(settings) as connection:
         accounts = {row[0]: row[1:] for row in connection.execute(ACCOUNTS_SQL, [month])
                     .fetchall()}
         pv_mwh = dict(connection.execute(PV_BY_OWNER_SQL, [year_start, month_end]).fetchall())

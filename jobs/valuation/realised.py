@@ -22,12 +22,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from jobs.common.settings import Settings
 from jobs.dispatch.tariff import interval_prices
+from jobs.warehouse.published import connect_published
 
 WINDOW_MONTHS = 12
 
@@ -81,7 +81,7 @@ where local_date between ? and ?
 
 def realised_assets(settings: Settings, month: dt.date) -> list[RealisedAsset]:
     first, last = window(month)
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    with connect_published(settings) as connection:
         flows = connection.execute(FLOWS_SQL, [first, last]).df()
         balance = connection.execute(BALANCE_SQL, [first, last]).df()
         factor = connection.execute(

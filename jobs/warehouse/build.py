@@ -1,13 +1,17 @@
 """Build the warehouse: export reference data, then `dbt build` (the only writer of the file).
 
 Paths come from the platform's one Settings object and reach dbt as environment variables
-(PARK_WAREHOUSE_PATH, PARK_LANDING_ROOT); dbt's own target/ and logs/ go under the data root,
-so two parks (or two test runs) never share them.
+(PARK_DBT_DATABASE_PATH, PARK_LANDING_ROOT); dbt's own target/ and logs/ go under the data root,
+so two parks (or two test runs) never share them. dbt never writes the published warehouse:
+it builds a new version (a copy of the published one) that is published only when the build
+succeeds (jobs/warehouse/published.py), and it takes in late landing files
+(jobs/warehouse/late_data.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import time
 from collections import Counter
@@ -15,8 +19,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import fsspec
 import pyarrow as pa
+import yaml
 
 from device_io.setpoints.schema import AUDIT_SCHEMA
 from jobs.common import landing
@@ -25,6 +31,7 @@ from jobs.dispatch.schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
 from jobs.inbox.schemas import DATASETS
 from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
 from jobs.valuation.schemas import VALUATION_DATASETS
+from jobs.warehouse import late_data, published
 from jobs.warehouse.reference import export_reference
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -56,6 +63,12 @@ class BuildReport:
     success: bool
     duration_s: float
     nodes: list[NodeResult] = field(default_factory=list)
+    # the version file readers now open (None: nothing was published, the last good stays)
+    published_version: str | None = None
+    late: late_data.LateData | None = None
+    copy_wait_s: float = 0.0  # what the copy of the published version added
+    late_scan_s: float = 0.0
+    publish_s: float = 0.0
 
     def count(self, resource_type: str) -> Counter[str]:
         return Counter(n.status for n in self.nodes if n.resource_type == resource_type)
@@ -73,11 +86,31 @@ class BuildReport:
             counts = self.count(kind)
             lines.append(f"| {kind} | " + " | ".join(str(counts.get(s, 0)) for s in (
                 "success", "pass", "warn", "fail", "error", "skipped")) + " |")
+        lines += ["", self.publication_line(), self.late_data_line(),
+                  f"Waited {self.copy_wait_s:.2f} s for the copy of the published version; "
+                  f"landing manifest {self.late_scan_s:.2f} s; checkpoint and publish "
+                  f"{self.publish_s:.2f} s."]
         if self.failed:
             lines += ["", "## Failures", ""]
             lines += [f"- `{n.unique_id}`: {n.status} ({n.failures or 0} rows) {n.message or ''}"
                       for n in self.failed]
         return "\n".join(lines)
+
+    def publication_line(self) -> str:
+        if self.published_version:
+            return f"Published {self.published_version}."
+        return "Nothing published: readers keep the last good version."
+
+    def late_data_line(self) -> str:
+        if self.late is None:
+            return "Late landing files: not looked for (full refresh, first build or --select)."
+        start = self.late.recompute_from_utc
+        if not self.late.late_files or start is None:
+            return (f"Late landing files: none ({self.late.new_files} new file(s), all within "
+                    "the incremental lookback).")
+        return (f"Late landing files: {self.late.late_files} of {self.late.new_files} new "
+                f"file(s) hold readings older than the lookback; incremental models "
+                f"recomputed from {start:%Y-%m-%d %H:%M} UTC.")
 
 
 def ensure_landing_datasets(settings: Settings) -> None:
@@ -92,8 +125,8 @@ def ensure_landing_datasets(settings: Settings) -> None:
 
 
 @contextlib.contextmanager
-def _dbt_environment(settings: Settings) -> Iterator[None]:
-    wanted = {"PARK_WAREHOUSE_PATH": settings.warehouse_path,
+def _dbt_environment(settings: Settings, database: Path) -> Iterator[None]:
+    wanted = {"PARK_DBT_DATABASE_PATH": str(database),
               "PARK_LANDING_ROOT": settings.landing_root,
               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     saved = {key: os.environ.get(key) for key in wanted}
@@ -116,12 +149,21 @@ def dbt_args(settings: Settings, command: str, *extra: str) -> list[str]:
             str(work / "logs"), *extra]
 
 
-def run_dbt(settings: Settings, command: str, *extra: str):
-    """Invoke dbt in-process with the park's paths; returns dbt's runner result."""
+def run_dbt(settings: Settings, command: str, *extra: str, database: Path | None = None):
+    """Invoke dbt in-process with the park's paths; returns dbt's runner result.
+
+    database: the DuckDB file dbt opens (for writing: dbt-duckdb has no read-only mode);
+    default the published version, for commands that only read it (docs generate, show),
+    which then hold it while they run."""
     from dbt.cli.main import dbtRunner
 
     Path(settings.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
-    with _dbt_environment(settings):
+    if database is None:
+        database = published.published_version(settings)
+        if database is None:
+            raise published.WarehouseNotPublishedError(
+                f"no published warehouse at {settings.warehouse_path}: run `park build` first")
+    with _dbt_environment(settings, database):
         try:
             return dbtRunner().invoke(dbt_args(settings, command, *extra))
         finally:
@@ -190,11 +232,96 @@ def build_warehouse(settings: Settings, *, full_refresh: bool = False,
 def _build(settings: Settings, *, full_refresh: bool, rebuild_from: str | None,
            select: str | None, vars_: dict[str, object] | None, quiet: bool,
            unit_tests: bool, full_checks: bool) -> BuildReport:
+    """Build a new version (a copy of the published one), publish it only if dbt succeeded.
+
+    Tests with severity warn (a stale landing source) publish with the warning in the
+    report; a failing (error) test or a model error publishes nothing."""
+    started = time.perf_counter()
+    try:
+        requested_from = _parse_rebuild_from(rebuild_from)
+    except ValueError as error:
+        return BuildReport(False, time.perf_counter() - started, [
+            NodeResult("rebuild_from", "argument", "error", str(error), None, 0.0)])
+    published.remove_old_versions(settings)  # the leftovers of a killed build
+    # the copy runs while the reference data is exported and dbt starts up
+    version = published.VersionCopy(settings, empty=full_refresh and not select)
+    report = BuildReport(False, 0.0)
+    try:
+        export_reference(settings)
+        ensure_landing_datasets(settings)
+        from dbt.cli.main import dbtRunner  # noqa: F401  (its import overlaps the copy)
+
+        building = version.wait()
+        report.copy_wait_s = version.waited_s
+        scan_started = time.perf_counter()
+        landed = late_data.scan_landing(settings.landing_root)
+        all_vars = {**_project_vars(), **(vars_ or {})}
+        if not full_refresh and select is None:
+            report.late = _find_late_data(building, landed, all_vars)
+        report.late_scan_s = time.perf_counter() - scan_started
+        late_from = report.late.recompute_from_utc if report.late else None
+        # the operator's --rebuild-from or the late files', whichever is earlier
+        recompute_from = min(filter(None, (requested_from, late_from)), default=None)
+        result = run_dbt(settings, "build", *_build_options(
+            quiet=quiet, full_refresh=full_refresh, select=select, unit_tests=unit_tests,
+            vars_=vars_, full_checks=full_checks, recompute_from=recompute_from),
+            database=building)
+        report.nodes = _node_results(result)
+        report.success = bool(result.success)
+        if report.success:
+            publish_started = time.perf_counter()
+            if select is None:  # a partial build has not taken in every file
+                with duckdb.connect(str(building)) as connection:
+                    late_data.write_manifest(connection, landed)
+            published.checkpoint(building)
+            report.published_version = str(published.publish(settings, building))
+            report.publish_s = time.perf_counter() - publish_started
+    finally:
+        if report.published_version is None:
+            version.cancel()
+            published.discard(version.path)
+        report.duration_s = time.perf_counter() - started
+    return report
+
+
+def _project_vars() -> dict[str, object]:
+    with open(DBT_PROJECT_DIR / "dbt_project.yml", encoding="utf-8") as handle:
+        return dict(yaml.safe_load(handle).get("vars") or {})
+
+
+def _find_late_data(building: Path, landed: dict[str, late_data.LandedFile],
+                    project_vars: dict[str, object]) -> late_data.LateData | None:
+    if not building.exists():
+        return None  # the first build: everything is new, and built whole
+    with duckdb.connect(str(building)) as connection:
+        connection.execute("set TimeZone = 'UTC'")
+        built = late_data.read_manifest(connection)
+        if built is None:
+            return None  # built before the manifest existed: its next build records one
+        return late_data.find_late_data(
+            connection, late_data.new_files(built, landed),
+            lookback_hours=float(project_vars["lookback_hours"]),  # type: ignore[arg-type]
+            power_max_gap_minutes=float(project_vars["power_max_gap_minutes"]),  # type: ignore[arg-type]
+            max_bridge_hours=float(project_vars["max_bridge_hours"]))  # type: ignore[arg-type]
+
+
+def _parse_rebuild_from(rebuild_from: str | None) -> dt.datetime | None:
+    """The operator's --rebuild-from: a UTC date (from its midnight) or a UTC time."""
+    if not rebuild_from:
+        return None
+    try:
+        requested = dt.datetime.fromisoformat(rebuild_from)
+    except ValueError:
+        raise ValueError(f"--rebuild-from {rebuild_from!r} is not a UTC date (YYYY-MM-DD) or "
+                         "time (YYYY-MM-DDTHH:MM): nothing was built") from None
+    return requested.replace(tzinfo=requested.tzinfo or dt.UTC)
+
+
+def _build_options(*, quiet: bool, full_refresh: bool, select: str | None, unit_tests: bool,
+                   vars_: dict[str, object] | None, full_checks: bool,
+                   recompute_from: dt.datetime | None) -> list[str]:
     import json
 
-    started = time.perf_counter()
-    export_reference(settings)
-    ensure_landing_datasets(settings)
     extra: list[str] = ["--quiet"] if quiet else []
     if full_refresh:
         extra.append("--full-refresh")
@@ -205,11 +332,14 @@ def _build(settings: Settings, *, full_refresh: bool, rebuild_from: str | None,
     all_vars = dict(vars_ or {})
     if full_checks:
         all_vars["full_checks"] = True
-    if rebuild_from:
-        all_vars["rebuild_from"] = rebuild_from
+    if recompute_from is not None:
+        all_vars["rebuild_from"] = recompute_from.astimezone(dt.UTC).isoformat(sep=" ")
     if all_vars:
         extra += ["--vars", json.dumps(all_vars)]
-    result = run_dbt(settings, "build", *extra)
+    return extra
+
+
+def _node_results(result) -> list[NodeResult]:
     nodes = []
     for node_result in getattr(result.result, "results", None) or []:
         node = node_result.node
@@ -218,4 +348,4 @@ def _build(settings: Settings, *, full_refresh: bool, rebuild_from: str | None,
                                 node_result.execution_time))
     if result.exception is not None:
         nodes.append(NodeResult("dbt", "invocation", "error", str(result.exception), None, 0.0))
-    return BuildReport(bool(result.success), time.perf_counter() - started, nodes)
+    return nodes

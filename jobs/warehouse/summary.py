@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import duckdb
-
 from jobs.common.settings import Settings
+from jobs.warehouse.published import connect_published
 
 FIRST_QUERIES = [
     ("energy balance, last day",
@@ -42,7 +41,7 @@ class WarehouseSummary:
 
 
 def summarise(settings: Settings) -> WarehouseSummary:
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    with connect_published(settings) as connection:
         counts = connection.execute(
             "select count(*), count(*) filter (where balance_closes), "
             "count(*) filter (where is_complete), cast(min(interval_start_utc) as varchar), "

@@ -25,6 +25,9 @@ def test_warehouse_flow_builds_and_tests(park_environment):
     assert result["marts_quality_success"] is True
     assert list((Path(settings.data_root) / "quality").glob("marts-*/checkpoint_result.json"))
     assert (Path(settings.data_root) / "quality").is_dir()
+    # what the marts were checked on is what was published: the file readers open
+    assert Path(settings.warehouse_path).resolve() == Path(result["published_version"])
+    assert result["late_files"] == 0 and result["recomputed_from_utc"] is None
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         intervals = connection.execute("select count(*) from fct_energy_balance").fetchone()
     assert intervals == (7,)  # the last quarter-hour waits for a reading at 02:00
