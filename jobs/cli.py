@@ -517,11 +517,13 @@ def _report_month(settings: Settings, month: str | None) -> dt.date:
 def _months_in_warehouse(settings: Settings) -> list[dt.date]:
     import duckdb
 
+    from jobs.warehouse.published import WarehouseNotPublishedError, connect_published
+
     try:
-        with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+        with connect_published(settings) as connection:
             rows = connection.execute(
                 "select distinct month from fct_park_monthly_kpis order by month").fetchall()
-    except duckdb.Error:  # no warehouse yet, or not built this far
+    except (duckdb.Error, WarehouseNotPublishedError):  # none yet, or not built this far
         return []
     return [row[0] for row in rows]
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from jobs.common.park_config import Park, PvSystem
 from jobs.forecast.pv import pv_potential_kw
 from jobs.forecast.weather import ClearSkyClimatology
+from jobs.warehouse.published import connect_published
 
 # The quantile must land on clear intervals. In the twin, the day-level cloud loss is
 # Beta-distributed around simulation.cloudiness (0.35 by default) and within a day clouds lift
@@ -83,7 +83,7 @@ def measured_potential_kw(warehouse_path: str, since_utc: dt.datetime, until_utc
     generation, or the mart's peer estimate where an inverter was curtailed. Only intervals
     where every inverter of the system has a measured (not bridged) value and a known
     potential are present; any other is left out, not guessed."""
-    with duckdb.connect(warehouse_path, read_only=True) as connection:
+    with connect_published(warehouse_path) as connection:
         frame = connection.execute(MEASURED_SQL, [since_utc, until_utc]).df()
     wide = frame.pivot_table(index="interval_start_utc", columns="asset_id",
                              values="potential_kwh", aggfunc="sum")

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-import duckdb
 import pandas as pd
 
 from jobs.common.park_config import ParkConfig
 from jobs.dispatch.inputs import EV_GROUP_COLUMNS
+from jobs.warehouse.published import connect_published
 
 SESSION_COLUMNS = ("session_id", "device_id", "asset_id", "charger_kind", "arrival_utc",
                    "departure_utc", "energy_kwh")
@@ -28,7 +28,7 @@ def ev_session_history(warehouse_path: str, since_utc: dt.datetime) -> pd.DataFr
     """Sessions that arrived since `since_utc`, in arrival order (read-only). Only sessions whose
     arrival and departure were both seen: one still plugged in at the last poll, or already
     plugged in at the first, would teach the forecast a wrong stay."""
-    with duckdb.connect(warehouse_path, read_only=True) as connection:
+    with connect_published(warehouse_path) as connection:
         frame = connection.execute(
             f"select {', '.join(SESSION_COLUMNS)} from fct_ev_sessions "
             "where arrival_utc >= ? and not is_open and not started_before_data "

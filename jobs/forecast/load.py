@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import pandas as pd
+
+from jobs.warehouse.published import connect_published
 
 CONSUMPTION_PARTS = {
     "consumption": "consumption_kwh",
@@ -30,7 +31,7 @@ def consumption_history_kw(warehouse_path: str, since_utc: dt.datetime,
                            ) -> pd.DataFrame:
     """Average kW per interval and consumer, from fct_enterprise_interval_energy (read-only);
     part: "consumption" (all of it) or "base" (less HVAC and EV charging)."""
-    with duckdb.connect(warehouse_path, read_only=True) as connection:
+    with connect_published(warehouse_path) as connection:
         frame = connection.execute(
             f"select interval_start_utc, entity_id, {CONSUMPTION_PARTS[part]} as consumption_kwh "
             "from fct_enterprise_interval_energy where interval_start_utc >= ?",
