@@ -14,6 +14,7 @@ import pytest
 
 from device_io.point_io import ModbusPointIO, WriteResult
 from device_io.setpoints.commands import Command
+from device_io.setpoints.journal import AuditJournal
 from device_io.setpoints.state import Override, WriterState
 from device_io.setpoints.writer import SetpointWriter, interval_start
 from device_io.simulator.park_generator import generate_park
@@ -42,16 +43,24 @@ def _with_rules(settings, **rules):
     return dataclasses.replace(settings, park=park)
 
 
-def land_plan(settings, values: dict[tuple[str, str, str], float], *,
+# the units the day-ahead run publishes its commanded quantities in (jobs/dispatch/extract.py)
+PLAN_UNITS = {"setpoint_kw": "kW", "setpoint_c": "degC", "power_limit_pct": "%",
+              "setpoint_kw_th": "kW_th", "power_kw": "kW"}
+
+
+def land_plan(settings, values: dict[tuple, float], *,
               created: dt.datetime, run_id: str = "test-plan", status: str = "optimal",
               interval: dt.datetime = T0) -> None:
-    """A published plan for one interval: {(asset_kind, asset_id, quantity): value}."""
+    """A published plan for one interval: {(asset_kind, asset_id, quantity[, unit]): value}
+    (the unit, when not given, the one the dispatch publishes)."""
     rows = [{"run_id": run_id, "created_at_utc": created, "plan_date": interval.date(),
-             "interval_start_utc": interval, "asset_kind": kind, "asset_id": asset,
-             "quantity": quantity, "value": value, "unit": "", "solver_status": status,
+             "interval_start_utc": interval, "asset_kind": key[0], "asset_id": key[1],
+             "quantity": key[2], "value": value,
+             "unit": key[3] if len(key) > 3 else PLAN_UNITS.get(key[2], ""),
+             "solver_status": status,
              "is_fallback": status == "fallback", "objective_cny": 0.0,
              "baseline_cost_cny": 0.0, "weather_provider": "test", "breached_bounds": None}
-            for (kind, asset, quantity), value in values.items()]
+            for key, value in values.items()]
     table = pa.Table.from_pandas(pd.DataFrame(rows), schema=PLANS_SCHEMA, preserve_index=False)
     landing.write_partitioned(settings.landing_root, "plans", table, run_id,
                               ts_column="interval_start_utc")
@@ -226,13 +235,16 @@ class _DiesAfter:
         await self.io.close()
 
 
-def test_a_writer_killed_mid_cycle_leaves_whole_setpoints_and_the_next_cycle_says_which(
+def test_a_writer_killed_mid_cycle_leaves_whole_setpoints_and_the_next_cycle_lands_its_audit(
         settings):
-    """Killed after its first write: that device holds the new value, the others their old
-    ones (each write is one request); the next cycle audits both as `recovery`."""
+    """Killed as it sends its second write: the first device holds the new value, the second
+    its old one (each write is one request). Every row of the dead cycle was journalled ahead
+    of its write; the next cycle reads the devices back and lands them under the dead cycle's
+    id: the first write `written`, the second `interrupted` (it did not land)."""
     land_plan(settings, {("battery", BATTERY, "setpoint_kw"): -300.0,
                          ("hvac_zone", ZONE, "setpoint_c"): 24.5},
               created=T0 - dt.timedelta(hours=20))
+    state_folder = f"{settings.data_root}/state"
 
     async def run():
         async with running_park(settings) as (simulator, _):
@@ -240,25 +252,34 @@ def test_a_writer_killed_mid_cycle_leaves_whole_setpoints_and_the_next_cycle_say
             try:
                 with pytest.raises(KeyboardInterrupt):
                     await SetpointWriter(settings, _DiesAfter(io, 1)).run_cycle(T0)
-                journal = WriterState.load(f"{settings.data_root}/state/setpoints.json").journal
-                first = journal[0]
-                held = await io.read_points(first.device_id, [first.point])
+                [journal] = AuditJournal.leftovers(state_folder)
+                pending = journal.pending()
+                [(first, _)] = [(r, p) for r, p in pending]  # only the write being sent
+                done = [r for r in journal.rows() if r["outcome"] == "written"]
+                held = {(r["device_id"], r["point"]): (await io.read_points(
+                    r["device_id"], [r["point"]]))[r["point"]] for r in [*done, first]}
                 cycle = await SetpointWriter(settings, io).run_cycle(T0 + dt.timedelta(minutes=1))
-                return journal, held, cycle
+                return journal, done, first, held, cycle
             finally:
                 await io.close()
 
-    journal, held, cycle = asyncio.run(run())
-    assert len(journal) > 1
-    first = journal[0]
-    assert held[first.point] == pytest.approx(first.value, abs=0.1)  # the write that happened
-    recovery = cycle.rows[cycle.rows["source"] == "recovery"]
-    assert len(recovery) == len(journal)
-    by_point = {(r.device_id, r.point): r for r in recovery.itertuples()}
-    assert by_point[(first.device_id, first.point)].outcome == "written"
-    others = [by_point[(p.device_id, p.point)] for p in journal[1:]]
-    assert all(r.outcome in ("unchanged", "written") for r in others)
-    assert any(r.outcome == "unchanged" for r in others)  # never reached: previous value holds
+    journal, done, unsent, held, cycle = asyncio.run(run())
+    [landed_first] = done
+    assert held[(landed_first["device_id"], landed_first["point"])] == pytest.approx(
+        landed_first["written"], abs=0.1)  # the write that happened
+    assert held[(unsent["device_id"], unsent["point"])] != pytest.approx(unsent["written"],
+                                                                         abs=0.1)
+    assert AuditJournal.leftovers(state_folder) == []  # landed and gone
+    audit = landing.read_dataset(settings.landing_root, "setpoint_audit").to_pandas()
+    dead = audit[audit["cycle_id"] == journal.cycle_id]
+    assert len(dead) == len(journal.rows())  # every row of the dead cycle, once
+    by_point = {(r.device_id, r.point): r for r in dead.itertuples()}
+    assert by_point[(landed_first["device_id"], landed_first["point"])].outcome == "written"
+    lost = by_point[(unsent["device_id"], unsent["point"])]
+    assert lost.outcome == "interrupted" and "did not land" in lost.reason
+    assert pd.isna(lost.written)
+    assert set(cycle.recovered["cycle_id"]) == {journal.cycle_id}
+    assert set(audit["cycle_id"]) == {journal.cycle_id, cycle.cycle_id}
 
 
 def test_the_hourly_write_cap_holds(settings):
