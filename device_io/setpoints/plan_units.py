@@ -49,11 +49,12 @@ CONVERSIONS: dict[str, dict[str, Callable[[float], float]]] = {
 }
 
 
-def to_command_unit(asset_kind: str, quantity: str, value: float, unit: str | None
+def to_command_unit(asset_kind: str, quantity: str, value: float, unit: object
                     ) -> tuple[float | None, str]:
-    """The value in the unit its quantity is commanded in, or None and why not."""
+    """The value in the unit its quantity is commanded in, or None and why not (a missing
+    unit, null in the file, is no unit)."""
     target = COMMAND_UNITS[(asset_kind, quantity)]
-    given = (unit or "").strip()
+    given = unit.strip() if isinstance(unit, str) else ""
     convert = CONVERSIONS[target].get(given)
     if convert is None:
         known = ", ".join(CONVERSIONS[target])
