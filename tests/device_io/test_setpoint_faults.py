@@ -305,3 +305,25 @@ def test_nan_ev_power_is_refused_at_the_plugged_in_chargers_not_written_as_zero_
     assert len(rows) == len(plugged) and set(rows["outcome"]) == {"refused"}
     assert rows["reason"].str.contains("ev_group ac-08-17 power_kw: value nan").all()
     assert rows["written"].isna().all()
+
+
+def test_a_value_its_register_cannot_hold_is_a_write_error_for_that_point_only(settings):
+    """A map whose bounds exceed its register (s16 at 0.1 degC holds at most 3276.7; the
+    config refuses such a map at load, this one got past it): 3,500 degC passes the bounds,
+    the encoder refuses it, the point is a write_error and the other devices are served."""
+    hvac_map = settings.register_maps["hvac_controller"]
+    wide = hvac_map.model_copy(update={"points": [
+        p.model_copy(update={"write_max": 4000.0}) if p.name == "setpoint_c" else p
+        for p in hvac_map.points]})
+    rules = settings.park.setpoints.model_copy(update={"ramp_limits": {}})
+    odd = dataclasses.replace(settings, register_maps={**settings.register_maps,
+                                                       "hvac_controller": wide},
+                              park=settings.park.model_copy(update={"setpoints": rules}))
+    land_plan(odd, {("hvac_zone", ZONE, "setpoint_c"): 3500.0,
+                    ("battery", BATTERY, "setpoint_kw"): -300.0}, created=CREATED)
+    [cycle], checks = _cycle(odd)
+    row = _rows(cycle, HVAC, "setpoint_c").iloc[-1]
+    assert row.outcome == "write_error" and "outside what s16 can hold" in row.reason
+    assert checks["battery_kw"] == pytest.approx(-300.0)
+    pv = cycle.rows[cycle.rows["point"] == "power_limit_revert_s"]  # devices sorted after it
+    assert len(pv) and set(pv["outcome"]) <= {"written", "unchanged"}
