@@ -79,17 +79,16 @@ def _read_plan_file(path: str) -> tuple[pd.DataFrame | None, str]:
     try:
         with fsspec.open(path, "rb") as handle:
             table = pq.read_table(handle)
-    except (OSError, pa.ArrowException) as exc:
+    except Exception as exc:  # noqa: BLE001 - whatever the bytes are, only this file is lost
         return None, f"{path}: not a readable Parquet file ({exc}): skipped"
     missing = [name for name in PLAN_COLUMNS if name not in table.column_names]
     if missing:
         return None, f"{path}: not a plan file (no column {', '.join(missing)}): skipped"
     wanted = pa.schema([PLANS_SCHEMA.field(name) for name in PLAN_COLUMNS])
     try:
-        table = table.select(list(PLAN_COLUMNS)).cast(wanted)
-    except (pa.ArrowException, ValueError) as exc:
+        return table.select(list(PLAN_COLUMNS)).cast(wanted).to_pandas(), ""
+    except Exception as exc:  # noqa: BLE001 - as above
         return None, f"{path}: columns not of the plan contract's types ({exc}): skipped"
-    return table.to_pandas(), ""
 
 
 def _landed_rows(landing_root: str, day: dt.date) -> tuple[pd.DataFrame, list[str]]:

@@ -131,8 +131,8 @@ class SetpointWriter:
         plan = choice.plan
         commands += heartbeat_commands(self.park, self.maps, state.heartbeat,
                                        self.rules.device_watchdog_s)
+        context = _Context(now, plan, interval, cycle_id)
         for decision in self._decide(commands, live, state, now):
-            context = _Context(now, plan, interval, cycle_id)
             try:
                 if decision.write:
                     await self._write(decision, state, context)

@@ -327,3 +327,81 @@ def test_a_value_its_register_cannot_hold_is_a_write_error_for_that_point_only(s
     assert checks["battery_kw"] == pytest.approx(-300.0)
     pv = cycle.rows[cycle.rows["point"] == "power_limit_revert_s"]  # devices sorted after it
     assert len(pv) and set(pv["outcome"]) <= {"written", "unchanged"}
+
+
+# -- crashes during recovery, and recovery run twice ------------------------------------------
+class _Dies:
+    """The real transport until the `writes`-th write or `reads`-th read is attempted, where
+    the process 'dies' (KeyboardInterrupt is not an Exception: nothing catches it)."""
+
+    def __init__(self, io, *, writes: int | None = None, reads: int | None = None):
+        self.io, self.writes, self.reads = io, writes, reads
+
+    async def read_points(self, device_id, points):
+        if self.reads is not None:
+            self.reads -= 1
+            if self.reads == 0:
+                raise KeyboardInterrupt("killed while reading")
+        return await self.io.read_points(device_id, points)
+
+    async def write_point(self, device_id, point, value):
+        if self.writes is not None:
+            self.writes -= 1
+            if self.writes == 0:
+                raise KeyboardInterrupt("killed while writing")
+        return await self.io.write_point(device_id, point, value)
+
+    async def close(self):
+        await self.io.close()
+
+
+def test_a_second_crash_during_recovery_loses_nothing_and_a_rerun_duplicates_nothing(
+        settings, monkeypatch):
+    """The incident: recovery rows lived in memory and died with the next cycle. Cycle A dies
+    sending its 3rd write; cycle B dies on its first read (recovering A); cycle C lands A but
+    dies before deleting A's journal; cycle D lands A again. A's two writes that reached the
+    devices are `written`, the third `interrupted`, each exactly once, and D's landing equals
+    C's (the resolution was journalled before landing)."""
+    land_plan(settings, {("battery", BATTERY, "setpoint_kw"): -300.0,
+                         ("hvac_zone", ZONE, "setpoint_c"): 24.5}, created=CREATED)
+    state_folder = f"{settings.data_root}/state"
+    minute = dt.timedelta(minutes=1)
+    delete = AuditJournal.delete
+
+    def dies_deleting(journal):
+        monkeypatch.setattr(AuditJournal, "delete", delete)  # once
+        raise KeyboardInterrupt("killed after landing, before deleting the journal")
+
+    async def run():
+        async with running_park(settings):
+            io = ModbusPointIO(settings)
+            try:
+                with pytest.raises(KeyboardInterrupt):
+                    await SetpointWriter(settings, _Dies(io, writes=3)).run_cycle(T0)
+                [journal_a] = AuditJournal.leftovers(state_folder)
+                with pytest.raises(KeyboardInterrupt):
+                    await SetpointWriter(settings, _Dies(io, reads=1)).run_cycle(T0 + minute)
+                assert [j.cycle_id for j in AuditJournal.leftovers(state_folder)] == \
+                    [journal_a.cycle_id]  # B died before its own journal had a row
+                monkeypatch.setattr(AuditJournal, "delete", dies_deleting)
+                with pytest.raises(KeyboardInterrupt):
+                    await SetpointWriter(settings, io).run_cycle(T0 + 2 * minute)
+                landed_by_c = _landed(settings)
+                cycle_d = await SetpointWriter(settings, io).run_cycle(T0 + 3 * minute)
+                return journal_a, landed_by_c, cycle_d
+            finally:
+                await io.close()
+
+    journal_a, landed_by_c, cycle_d = asyncio.run(run())
+    dead = landed_by_c[landed_by_c["cycle_id"] == journal_a.cycle_id]
+    assert len(dead) == len(journal_a.rows())
+    assert (dead["outcome"] == "written").sum() == 2
+    assert (dead["outcome"] == "interrupted").sum() == 1
+    landed = _landed(settings)
+    key = ["attempt_ts_utc", "device_id", "point", "source"]
+    assert not landed.duplicated(key).any()
+    again = landed[landed["cycle_id"] == journal_a.cycle_id]
+    pd.testing.assert_frame_equal(again.sort_values(key).reset_index(drop=True),
+                                  dead.sort_values(key).reset_index(drop=True))
+    assert set(cycle_d.recovered["cycle_id"]) == {journal_a.cycle_id}
+    assert AuditJournal.leftovers(state_folder) == []
