@@ -139,9 +139,8 @@ class SetpointWriter:
                 else:
                     self._audit(decision, context)
             except Exception as exc:  # noqa: BLE001 - one device's failure stays its own
-                self._audit(decision, context, outcome="write_error",
-                            reason=f"the writer failed on this point "
-                                   f"({type(exc).__name__}: {exc}): nothing more sent")
+                self._fail(decision, context, f"the writer failed on this point "
+                                              f"({type(exc).__name__}: {exc}): nothing more sent")
         state.heartbeat = (state.heartbeat + 1) % 65536
         self._journal.sync()
         state.save(self.state_path)
@@ -333,6 +332,18 @@ class SetpointWriter:
         """A row that describes no write (or a failure before one): journalled now, on disk
         with the next write's (or the cycle's end) fsync."""
         self._journal.record(self._row(decision, context, **outcome))
+
+    def _fail(self, decision: Decision, context: _Context, reason: str) -> None:
+        """An unexpected failure on a decision: its announced write, if any, is ended with the
+        reason (and that it may have been sent), else the decision gets a row of its own."""
+        command = decision.command
+        announced = [row for row, _ in self._journal.pending()
+                     if (row["device_id"], row["point"]) == (command.device_id, command.point)]
+        for row in announced:
+            self._finish(row, outcome="write_error",
+                         reason=f"{reason}; whether the write reached the device is unknown")
+        if not announced:
+            self._audit(decision, context, outcome="write_error", reason=reason)
 
     def _finish(self, row: dict, **changes) -> None:
         """A write's outcome, under the key its announcement was journalled with."""

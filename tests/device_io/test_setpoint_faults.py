@@ -16,6 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.compute as pc
 import pytest
 
 from device_io.point_io import ModbusPointIO
@@ -95,7 +96,11 @@ def test_a_nan_in_the_plan_is_refused_for_its_device_and_every_other_device_is_s
         in refused.reason
     heartbeat = _rows(cycle, BESS, "watchdog_counter").iloc[-1]
     assert heartbeat.outcome == "written" and counter == heartbeat.written
-    assert set(_landed(settings)["cycle_id"]) == {cycle.cycle_id}  # the audit landed
+    landed = landing.read_dataset(settings.landing_root, "setpoint_audit")
+    assert set(landed["cycle_id"].to_pylist()) == {cycle.cycle_id}  # the audit landed
+    requested = landed.filter(pc.and_(pc.equal(landed["device_id"], BESS),
+                                      pc.equal(landed["point"], "power_setpoint_kw")))["requested"]
+    assert requested.null_count == len(requested)  # null, not a NaN, in the landed audit
 
 
 class _RaisesFor:
