@@ -95,6 +95,7 @@ def _charger_normal_limit(park: ParkConfig, device: Device, register_map: Regist
     return "current_limit_a", float(register_map.point("current_limit_a").write_max or 0)
 
 
+EV_FLEET_POWER = ("ev_group", "power_kw")  # summed over the groups, shared by the chargers
 # the plan's asset kinds that one device point per device carries, and that point
 ASSET_DEVICES = {"battery": (DeviceKind.BESS, "power_setpoint_kw"),
                  "hvac_zone": (DeviceKind.HVAC, "setpoint_c"),
@@ -153,8 +154,8 @@ def _refused_commands(park: ParkConfig, refusal: PlanRefusal, source: str) -> li
     (the requested value as the plan gave it); the plan's names where no device carries it."""
     kind, asset = refusal.asset_kind, refusal.asset_id
     value = math.nan if refusal.value is None else refusal.value
-    if kind == "ev_group":
-        return []  # the fleet's chargers are refused together (_ev_commands)
+    if (kind, refusal.quantity) == EV_FLEET_POWER and _chargers(park):
+        return []  # the fleet's plugged-in chargers are refused together (_ev_commands)
     device_kind, point = ASSET_DEVICES.get(kind, (None, refusal.quantity))
     devices = _by_asset(park, device_kind).get(asset) if device_kind is not None else None
     if not devices or (kind, refusal.quantity) not in COMMAND_UNITS:
@@ -163,14 +164,18 @@ def _refused_commands(park: ParkConfig, refusal: PlanRefusal, source: str) -> li
             for device in devices]
 
 
+def _chargers(park: ParkConfig) -> list[Device]:
+    return [d for d in park.devices if d.kind == DeviceKind.EV_CHARGER]
+
+
 def _ev_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: PlanInForce,
                  live: Mapping[str, Mapping[str, float | None]], source: str) -> list[Command]:
     groups = {asset: value for (kind, asset, _), value in plan.setpoints.items()
               if kind == "ev_group"}
-    refused = [r for r in plan.refusals if r.asset_kind == "ev_group"]
+    refused = [r for r in plan.refusals if (r.asset_kind, r.quantity) == EV_FLEET_POWER]
     if not groups and not refused:
         return []
-    chargers = [d for d in park.devices if d.kind == DeviceKind.EV_CHARGER]
+    chargers = _chargers(park)
     if not chargers:
         return [_unmapped("ev_group", asset, "power_kw", value, source)
                 for asset, value in groups.items()]

@@ -206,3 +206,14 @@ def test_a_refused_ev_group_refuses_the_fleets_share_for_every_plugged_charger(s
     chargers = [c for c in commands if c.point in ("current_limit_a", "power_limit_kw")]
     assert chargers and all("ev_group ac-08-17 power_kw: value nan" in c.refused
                             for c in chargers)
+
+
+def test_an_unknown_ev_group_quantity_is_refused_alone_and_the_fleet_still_charges(settings):
+    land(settings, [("ev_group", "ac-08-17", "energy_kwh", 12.0, "kWh"),
+                    ("ev_group", "ac-08-17", "power_kw", 20.0, "kW")])
+    commands = plan_commands(settings.park, settings.register_maps, choose(settings).plan,
+                             _plugged(settings))
+    [unknown] = [c for c in commands if c.refused]
+    assert (unknown.device_id, unknown.point) == ("ac-08-17", "energy_kwh")
+    chargers = [c for c in commands if c.point in ("current_limit_a", "power_limit_kw")]
+    assert chargers and sum(not math.isnan(c.value) for c in chargers) == len(chargers)
