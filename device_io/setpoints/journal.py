@@ -18,6 +18,7 @@ and deleted (see SetpointWriter._land_leftover_journals).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import os
@@ -136,3 +137,32 @@ class AuditJournal:
     def delete(self) -> None:
         if self.fs.exists(self.fs_path):
             self.fs.rm(self.fs_path)
+
+
+def adopt_legacy_journal(state_path: str, state_folder: str) -> None:
+    """The writer before this journal kept a dying cycle's pending writes inside its state
+    file (`journal`, `journal_cycle_id`): turn them into that cycle's journal, so they are
+    read back and landed like any other. Deterministic keys: adopting twice is harmless."""
+    fs, fs_path = fsspec.core.url_to_fs(state_path)
+    if not fs.exists(fs_path):
+        return
+    with fs.open(fs_path, "rb") as handle:
+        raw = json.loads(handle.read())
+    pending, cycle_id = raw.get("journal") or [], raw.get("journal_cycle_id")
+    if not pending or not cycle_id:
+        return
+    stamp = cycle_id.removeprefix("setpoints-").split("-", 1)[0]
+    started = pd.Timestamp(dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S"), tz="UTC")
+    journal = AuditJournal.for_cycle(state_folder, cycle_id)
+    for index, write in enumerate(pending, 1):
+        journal.record({
+            "attempt_ts_utc": started + pd.Timedelta(microseconds=index), "cycle_id": cycle_id,
+            "plan_run_id": write.get("plan_run_id"), "plan_solver_status": None,
+            "interval_start_utc": pd.Timestamp(write["interval_start_utc"]),
+            "device_id": write["device_id"], "asset_id": None, "point": write["point"],
+            "unit": "", "source": write["source"], "requested": write["value"],
+            "clamped": write["value"], "written": write["value"], "read_back": None,
+            "outcome": "interrupted", "reason": "pending in the state file of an older writer",
+            "dry_run": False}, pending=True, previous=write.get("previous"))
+    journal.sync()
+

@@ -40,7 +40,7 @@ from device_io.setpoints.commands import (
     plan_commands,
     safe_default_commands,
 )
-from device_io.setpoints.journal import AuditJournal
+from device_io.setpoints.journal import AuditJournal, adopt_legacy_journal
 from device_io.setpoints.plan_source import PlanChoice, PlanInForce, plan_for_interval
 from device_io.setpoints.safety import Decision, GridWatch, SafetyPipeline, tolerance
 from device_io.setpoints.schema import AUDIT_SCHEMA
@@ -115,6 +115,7 @@ class SetpointWriter:
         now = (now_utc or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
         interval = interval_start(now)
         cycle_id = f"setpoints-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        adopt_legacy_journal(self.state_path, self.state_folder)
         state = WriterState.load(self.state_path)
         recovered = await self._land_leftover_journals(state, now)
         self._journal, self._sequence = AuditJournal.for_cycle(self.state_folder, cycle_id), 0

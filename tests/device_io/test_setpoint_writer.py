@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import json
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -348,3 +350,24 @@ def test_charging_never_sets_a_new_monthly_peak(settings, guard):
         assert checks["battery_kw"] == pytest.approx(-400.0, abs=1.0)
     saved = WriterState.load(f"{guarded.data_root}/state/setpoints.json")
     assert saved.month_peak_kw[month] == pytest.approx(import_kw + 50.0)  # not exceeded
+
+
+def test_pending_writes_left_in_the_state_file_by_an_older_writer_are_landed(settings):
+    """The writer before the journal kept a dying cycle's pending writes in setpoints.json
+    (`journal`, `journal_cycle_id`): the new one lands them under that cycle, read back (the
+    PCS still holds 0 kW: the write did not land), and drops them from the state file."""
+    old_cycle = f"setpoints-{T0 - dt.timedelta(minutes=15):%Y%m%dT%H%M%S}-abcdef"
+    path = f"{settings.data_root}/state/setpoints.json"
+    Path(path).parent.mkdir(parents=True)
+    Path(path).write_text(json.dumps({"heartbeat": 7, "journal_cycle_id": old_cycle, "journal": [
+        {"device_id": BESS, "point": "power_setpoint_kw", "previous": 0.0, "value": -300.0,
+         "source": "plan", "plan_run_id": "old-plan",
+         "interval_start_utc": (T0 - dt.timedelta(minutes=15)).isoformat()}]}))
+    [cycle], _ = _cycle(settings)
+    [row] = cycle.recovered.itertuples()
+    assert (row.cycle_id, row.device_id, row.point, row.outcome) == \
+        (old_cycle, BESS, "power_setpoint_kw", "interrupted")
+    assert "the device still holds 0: the write did not land" in row.reason
+    landed = landing.read_dataset(settings.landing_root, "setpoint_audit").to_pandas()
+    assert old_cycle in set(landed["cycle_id"])
+    assert "journal" not in json.loads(Path(path).read_text())
