@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import math
 import os
 
@@ -29,6 +30,7 @@ from fsspec.implementations.local import LocalFileSystem
 
 from jobs.common.landing import write_atomically
 
+log = logging.getLogger(__name__)
 JOURNAL_FOLDER = "setpoint_journal"
 TIMESTAMP_COLUMNS = ("attempt_ts_utc", "interval_start_utc")
 KEY_COLUMNS = ("attempt_ts_utc", "device_id", "point", "source")
@@ -74,8 +76,16 @@ class AuditJournal:
         if not fs.exists(folder):
             return []
         prefix = state_folder.split("://", 1)[0] + "://" if "://" in state_folder else ""
-        paths = sorted(p for p in fs.ls(folder, detail=False) if p.endswith(".jsonl"))
-        return [cls(prefix + p).load() for p in paths]
+        journals = []
+        for path in sorted(p for p in fs.ls(folder, detail=False) if p.endswith(".jsonl")):
+            try:
+                journals.append(cls(prefix + path).load())
+            except Exception:  # noqa: BLE001 - one unreadable journal must not stop every cycle
+                # kept beside the others for a person to read, never taken up again
+                log.exception("setpoint journal %s is unreadable: moved to %s.unreadable",
+                              path, path)
+                fs.mv(path, f"{path}.unreadable")
+        return journals
 
     @property
     def cycle_id(self) -> str:

@@ -371,3 +371,17 @@ def test_pending_writes_left_in_the_state_file_by_an_older_writer_are_landed(set
     landed = landing.read_dataset(settings.landing_root, "setpoint_audit").to_pandas()
     assert old_cycle in set(landed["cycle_id"])
     assert "journal" not in json.loads(Path(path).read_text())
+
+
+def test_an_unreadable_journal_is_set_aside_and_the_cycle_goes_on(settings):
+    """A journal whose lines are not audit rows (written by hand, by another version) must not
+    stop every cycle from now on: it is moved aside for a person to read."""
+    land_plan(settings, {("hvac_zone", ZONE, "setpoint_c"): 24.5},
+              created=T0 - dt.timedelta(hours=20))
+    folder = Path(settings.data_root) / "state" / "setpoint_journal"
+    folder.mkdir(parents=True)
+    (folder / "setpoints-20260101T000000-000000.jsonl").write_text('{"row": {"x": 1}}\n')
+    [cycle], checks = _cycle(settings)
+    assert checks["hvac_c"] == pytest.approx(24.5) and len(cycle.recovered) == 0
+    assert [p.name for p in folder.iterdir()] == \
+        ["setpoints-20260101T000000-000000.jsonl.unreadable"]
