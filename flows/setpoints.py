@@ -1,9 +1,10 @@
 """Prefect flow: the current interval of the plan in force, written to the devices safely
 (`device_io.setpoints`), every 15 minutes at the start of the interval and at start-up.
 
-No retries: a cycle that fails part-way has already audited what it did and left each device
-at its previous setpoint or the new one; the next cycle (15 minutes later, or a manual run)
-recovers from its journal. Shadow mode: parameter dry_run, or `setpoints.dry_run` in config.
+No retries: a cycle that fails part-way has already journalled the audit of what it did
+(device_io/setpoints/journal.py) and left each device at its previous setpoint or the new
+one; the next cycle (15 minutes later, or a manual run) lands that journal first.
+Shadow mode: parameter dry_run, or `setpoints.dry_run` in config.
 """
 
 from __future__ import annotations
@@ -53,11 +54,17 @@ async def setpoints(dry_run: bool | None = None) -> dict:
     if cycle.plan_run_id is None:
         logger.warning("no plan in force (%s): devices sent to their safe defaults",
                        cycle.why_no_plan)
+    for note in cycle.notes:
+        logger.warning("plan: %s", note)
+    if len(cycle.recovered):
+        logger.warning("landed %d audit rows of interrupted cycles %s", len(cycle.recovered),
+                       ", ".join(sorted(set(cycle.recovered["cycle_id"]))))
     for outcome in ("verify_failed", "write_error", "breaker_open"):
         if cycle.count(outcome):
             logger.warning("%d attempts %s", cycle.count(outcome), outcome)
     await acreate_markdown_artifact(markdown=summary_markdown(cycle), key="setpoints",
                                     description="Setpoints written this interval")
     return {"cycle_id": cycle.cycle_id, "plan_run_id": cycle.plan_run_id,
+            "recovered": len(cycle.recovered),
             **{o: cycle.count(o) for o in ("written", "unchanged", "refused", "dry_run",
                                           "verify_failed", "write_error", "breaker_open")}}

@@ -409,9 +409,17 @@ def setpoints(config_dir: ConfigDir = None, park_file: ParkFile = None,
             await io.close()
 
     audit = asyncio.run(cycle())
+    if len(audit.recovered):
+        # an earlier cycle died mid-way: its journal was landed before anything else
+        for cycle_id, rows in audit.recovered.groupby("cycle_id"):
+            console.print(f"[bold yellow]landed the audit of interrupted cycle {cycle_id}[/]: "
+                          + ", ".join(f"{n} {o}" for o, n in
+                                      sorted(rows["outcome"].value_counts().items())))
     console.print(f"interval {audit.interval_start_utc:%Y-%m-%d %H:%M} UTC: "
                   + (f"plan {audit.plan_run_id}" if audit.plan_run_id
                      else f"no plan ({audit.why_no_plan}): safe defaults"))
+    for note in audit.notes:
+        console.print(f"  note: {note}")
     if len(audit.rows):
         console.print(audit.rows.groupby("outcome").size().to_string())
         problems = audit.rows[~audit.rows["outcome"].isin(["written", "unchanged", "dry_run"])]

@@ -1,7 +1,7 @@
 """What each controllable device should be told in one interval: the plan's setpoints for the
 assets, translated to the points their register maps offer, or the devices' safe defaults.
 
-Plan quantity (per asset)            -> device point(s)
+Plan quantity (per asset, in the unit plan_units converts it to) -> device point(s)
   battery setpoint_kw (discharge +)  -> power_setpoint_kw (each PCS its share by rated kW) and
                                         control_mode 1 (remote)
   hvac_zone setpoint_c               -> setpoint_c of every controller of the zone
@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from device_io.register_map import RegisterMap
-from device_io.setpoints.plan_source import PlanInForce
+from device_io.setpoints.plan_source import PlanInForce, PlanRefusal
+from device_io.setpoints.plan_units import COMMAND_UNITS
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
 
 IEC_61851_MIN_A = 6.0  # below this an AC charger cannot deliver: 0 A pauses charging
@@ -44,6 +45,9 @@ class Command:
     value: float
     source: str  # plan / fallback_plan / safe_default / heartbeat / live_correction
     note: str = ""
+    # why the command must not be taken (a plan row refused by meaning): the safety
+    # pipeline's first rule refuses it with this reason
+    refused: str = ""
 
 
 def controlled_devices(park: ParkConfig) -> list[Device]:
@@ -77,7 +81,9 @@ def _charger_kw_to_limit(park: ParkConfig, device: Device, register_map: Registe
     voltage = charger.voltage_v if charger else 230.0
     phase_v = voltage / math.sqrt(3) if phases == 3 else voltage
     amps = kw * 1000.0 / (phases * phase_v)
-    return "current_limit_a", amps if amps >= IEC_61851_MIN_A else 0.0
+    # a non-finite power stays non-finite (the safety pipeline refuses it), never 0 A
+    return "current_limit_a", amps if amps >= IEC_61851_MIN_A or not math.isfinite(amps) \
+        else 0.0
 
 
 def _charger_normal_limit(park: ParkConfig, device: Device, register_map: RegisterMap
@@ -89,43 +95,93 @@ def _charger_normal_limit(park: ParkConfig, device: Device, register_map: Regist
     return "current_limit_a", float(register_map.point("current_limit_a").write_max or 0)
 
 
+EV_FLEET_POWER = ("ev_group", "power_kw")  # summed over the groups, shared by the chargers
+# the plan's asset kinds that one device point per device carries, and that point
+ASSET_DEVICES = {"battery": (DeviceKind.BESS, "power_setpoint_kw"),
+                 "hvac_zone": (DeviceKind.HVAC, "setpoint_c"),
+                 "pv": (DeviceKind.PV_INVERTER, "power_limit_pct"),
+                 "thermal_storage": (DeviceKind.THERMAL_STORAGE, "power_setpoint_kw_th")}
+
+
 def plan_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: PlanInForce,
                   live: Mapping[str, Mapping[str, float | None]]) -> list[Command]:
-    """The plan's interval as device commands; `live`: each device's points read now."""
+    """The plan's interval as device commands; `live`: each device's points read now.
+
+    Every commanded plan quantity becomes commands or refused commands (with the reason, for
+    the audit): one the plan refused (unit, value, duplicates), one whose asset no controllable
+    device carries."""
     source = "fallback_plan" if plan.is_fallback else "plan"
     commands: list[Command] = []
-    for asset, devices in _by_asset(park, DeviceKind.BESS).items():
-        planned = plan.value(asset, "setpoint_kw")
-        if planned is None:
-            continue
-        for device_id, share in _shares(devices).items():
-            commands.append(Command(device_id, asset, "power_setpoint_kw", planned * share,
-                                    source, f"{share:.0%} of {planned:.1f} kW"))
-            commands.append(Command(device_id, asset, "control_mode", 1.0, source))
-    for asset, devices in _by_asset(park, DeviceKind.HVAC).items():
-        if (setpoint := plan.value(asset, "setpoint_c")) is not None:
-            commands += [Command(d.id, asset, "setpoint_c", setpoint, source) for d in devices]
-    for asset, devices in _by_asset(park, DeviceKind.PV_INVERTER).items():
-        if (limit := plan.value(asset, "power_limit_pct")) is not None:
-            for device in devices:
-                commands.append(Command(device.id, asset, "power_limit_pct", limit, source))
-                commands.append(Command(device.id, asset, "power_limit_enabled", 1.0, source))
-    for asset, devices in _by_asset(park, DeviceKind.THERMAL_STORAGE).items():
-        if (heat_kw := plan.value(asset, "setpoint_kw_th")) is not None:
-            commands += [Command(device_id, asset, "power_setpoint_kw_th", heat_kw * share,
-                                 source) for device_id, share in _shares(devices).items()]
+    for (kind, asset, quantity), value in plan.setpoints.items():
+        if kind in ASSET_DEVICES:
+            commands += _asset_commands(park, kind, asset, quantity, value, source)
+    for refusal in plan.refusals:
+        commands += _refused_commands(park, refusal, source)
     commands += _ev_commands(park, maps, plan, live, source)
     return commands
 
 
+def _unmapped(kind: str, asset: str, quantity: str, value: float, source: str) -> Command:
+    """A plan quantity no device carries: audited under the plan's names for it."""
+    return Command(asset, asset, quantity, value, source,
+                   refused=f"plan row {kind} {asset} {quantity}: no controllable device of "
+                           "the park config carries this asset")
+
+
+def _asset_commands(park: ParkConfig, kind: str, asset: str, quantity: str, value: float,
+                    source: str) -> list[Command]:
+    device_kind, point = ASSET_DEVICES[kind]
+    devices = _by_asset(park, device_kind).get(asset)
+    if not devices:
+        return [_unmapped(kind, asset, quantity, value, source)]
+    commands = []
+    for device_id, share in _shares(devices).items():
+        if kind == "battery":
+            commands.append(Command(device_id, asset, point, value * share, source,
+                                    f"{share:.0%} of {value:.1f} kW"))
+            commands.append(Command(device_id, asset, "control_mode", 1.0, source))
+        elif kind == "thermal_storage":
+            commands.append(Command(device_id, asset, point, value * share, source))
+        else:
+            commands.append(Command(device_id, asset, point, value, source))
+            if kind == "pv":
+                commands.append(Command(device_id, asset, "power_limit_enabled", 1.0, source))
+    return commands
+
+
+def _refused_commands(park: ParkConfig, refusal: PlanRefusal, source: str) -> list[Command]:
+    """The devices the refused quantity would have gone to, each refused with the reason
+    (the requested value as the plan gave it); the plan's names where no device carries it."""
+    kind, asset = refusal.asset_kind, refusal.asset_id
+    value = math.nan if refusal.value is None else refusal.value
+    if (kind, refusal.quantity) == EV_FLEET_POWER and _chargers(park):
+        return []  # the fleet's plugged-in chargers are refused together (_ev_commands)
+    device_kind, point = ASSET_DEVICES.get(kind, (None, refusal.quantity))
+    devices = _by_asset(park, device_kind).get(asset) if device_kind is not None else None
+    if not devices or (kind, refusal.quantity) not in COMMAND_UNITS:
+        return [Command(asset, asset, refusal.quantity, value, source, refused=refusal.reason)]
+    return [Command(device.id, asset, point, value, source, refused=refusal.reason)
+            for device in devices]
+
+
+def _chargers(park: ParkConfig) -> list[Device]:
+    return [d for d in park.devices if d.kind == DeviceKind.EV_CHARGER]
+
+
 def _ev_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: PlanInForce,
                  live: Mapping[str, Mapping[str, float | None]], source: str) -> list[Command]:
-    groups = plan.rows[(plan.rows["asset_kind"] == "ev_group")
-                       & (plan.rows["quantity"] == "power_kw")]
-    if groups.empty:
+    groups = {asset: value for (kind, asset, _), value in plan.setpoints.items()
+              if kind == "ev_group"}
+    refused = [r for r in plan.refusals if (r.asset_kind, r.quantity) == EV_FLEET_POWER]
+    if not groups and not refused:
         return []
-    planned_kw = float(groups["value"].sum())
-    chargers = [d for d in park.devices if d.kind == DeviceKind.EV_CHARGER]
+    chargers = _chargers(park)
+    if not chargers:
+        return [_unmapped("ev_group", asset, "power_kw", value, source)
+                for asset, value in groups.items()]
+    # the groups' power is shared among the fleet: one refused group leaves the sum unknown
+    why_not = "; ".join(r.reason for r in refused)
+    planned_kw = math.fsum(groups.values()) if not refused else math.nan
     rating = {c.id: c.max_kw for c in park.assets.ev_chargers}
     plugged = [d for d in chargers if live.get(d.id, {}).get("charger_state") in CONNECTED_STATES]
     total_kw = sum(rating.get(d.asset or "", d.rated_kw or 0.0) for d in plugged)
@@ -134,13 +190,16 @@ def _ev_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: PlanIn
         register_map = maps[device.register_map]
         if device in plugged and total_kw > 0:
             own_kw = rating.get(device.asset or "", device.rated_kw or 0.0)
-            kw = min(planned_kw * own_kw / total_kw, own_kw)
+            kw = min(planned_kw * own_kw / total_kw, own_kw) if math.isfinite(planned_kw) \
+                else planned_kw
             point, value = _charger_kw_to_limit(park, device, register_map, kw)
             note = f"{kw:.1f} kW of the plan's {planned_kw:.1f} kW for {len(plugged)} cars"
+            commands.append(Command(device.id, device.asset, point, value, source, note,
+                                    refused=why_not))
         else:
             point, value = _charger_normal_limit(park, device, register_map)
-            note = "no car plugged in: normal limit"
-        commands.append(Command(device.id, device.asset, point, value, source, note))
+            commands.append(Command(device.id, device.asset, point, value, source,
+                                    "no car plugged in: normal limit"))
     return commands
 
 

@@ -1,13 +1,18 @@
 """The safety pipeline: every command passes these rules in this order, and a refusal or a
 change of value says which rule and why (it goes to the audit).
 
+0. a command the plan's rows refused (unit, duplicates: plan_source) and a value that is not
+   a finite number are refused first, as is a point whose map bounds or ramp limit are not
+   finite numbers (the config refuses those at load; this holds whatever gets through);
 1. only writable points (register map) of controllable devices (config);
 2. a device a person holds in manual override is left alone; a device whose circuit breaker
    is open is left alone unless a healthy read shows it holding the wanted value;
 3. the map's write bounds, then live limits (a battery's measured SOC against its window; the
    grid import measured now against the contract limit less a headroom: charging is cut and,
-   where PV dropped, discharge added as a live correction), then the ramp limit from the value
-   the device holds now;
+   where PV dropped, discharge added as a live correction), then the ramp limit per interval
+   (from the value the device holds now, and from the last value written in proportion to
+   the time since: see _ramp); last, a value that is not finite or not inside the map's
+   bounds after all that is refused;
 4. nothing is written if the device already holds the value (EEPROM wear), except points a
    device lets lapse (kept alive), and at most max_writes_per_hour setpoint writes per device
    (heartbeats apart);
@@ -18,6 +23,7 @@ Dry-run (shadow) mode stops each command after rule 4, as `dry_run`.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -31,6 +37,7 @@ from jobs.common.park_config import Battery, Device, DeviceKind, ParkConfig, Set
 KEEP_ALIVE_S = {"power_setpoint_kw_th": 1800.0}
 ALWAYS_WRITTEN = frozenset({"watchdog_counter"})  # a heartbeat must change to count
 HEARTBEAT_POINTS = frozenset({"watchdog_counter", "watchdog_timeout_s", "power_limit_revert_s"})
+INTERVAL_S = 900.0  # the ramp limits are per settlement interval
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,16 @@ def tolerance(point: Point) -> float:
     if point.scale_factor_point is not None:
         return 0.005 * ((point.write_max or 100.0) - (point.write_min or 0.0))
     return 0.5 * (point.scale or 1.0) + 1e-9
+
+
+def finite_or_none(value: float | None) -> float | None:
+    """A reading or a remembered value to reason from: a non-finite one is as good as none."""
+    return value if value is not None and math.isfinite(value) else None
+
+
+def clamp_to_bounds(value: float, low: float, high: float) -> float:
+    """The value held inside [low, high] (low <= high)."""
+    return min(max(value, low), high)
 
 
 @dataclass
@@ -73,11 +90,16 @@ class SafetyPipeline:
 
     def decide(self, command: Command, live: Mapping[str, float | None], grid: GridWatch
                ) -> Decision:
+        if command.refused:
+            return Decision(command, None, False, "refused", command.refused)
+        if not math.isfinite(command.value):
+            return Decision(command, None, False, "refused",
+                            f"requested value {command.value} is not a finite number")
         device = self.devices.get(command.device_id)
         if device is None:
             return Decision(command, None, False, "refused", "unknown device")
         register_map = self.maps[device.register_map]
-        current = live.get(command.point)
+        current = finite_or_none(live.get(command.point))
         if not device.controllable:
             return Decision(command, None, False, "refused", "device not marked controllable",
                             current)
@@ -87,6 +109,9 @@ class SafetyPipeline:
                             f"{command.point} is not a writable point of {register_map.model}",
                             current)
         point = register_map.point(command.point)
+        unusable = self._unusable_limits(register_map, point)
+        if unusable:
+            return Decision(command, None, False, "refused", unusable, current)
         override = self.state.overrides.get(device.id)
         if override is not None and override.active(self.now):
             return Decision(command, None, False, "override",
@@ -102,35 +127,88 @@ class SafetyPipeline:
                                 f"circuit breaker open since a failed write of {breaker.point}"
                                 f": {breaker.reason}", current)
         value, reasons, command = self._clamp(command, device, point, live, grid)
+        if value is None:
+            return Decision(command, None, False, "refused", "; ".join(reasons), current)
+        # the last word: whatever the rules above computed, nothing leaves this pipeline that
+        # is not finite and inside the map's bounds
+        if not (math.isfinite(value) and point.write_min <= value <= point.write_max):  # type: ignore[operator]
+            return Decision(command, value, False, "refused",
+                            f"{value} {point.unit} after the safety rules is outside the map's "
+                            f"bounds [{point.write_min:g}, {point.write_max:g}]", current)
         return self._change_rules(command, point, value, current, reasons)
+
+    def _unusable_limits(self, register_map: RegisterMap, point: Point) -> str:
+        """Why the map's bounds or the point's ramp limit cannot be applied ("" if they can):
+        the config checks them at load, this holds whatever reaches the pipeline."""
+        low, high = point.write_min, point.write_max
+        where = f"{register_map.model} {point.name}"
+        if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+            return f"the map's write bounds [{low}, {high}] of {where} are not finite numbers"
+        if low > high:
+            return f"the map's write bounds [{low:g}, {high:g}] of {where} are inverted"
+        ramp = self.rules.ramp_limits.get(point.name)
+        if ramp is not None and not (math.isfinite(ramp) and ramp > 0):
+            return f"the ramp limit {ramp} of {point.name} is not a finite positive number"
+        return ""
 
     def _clamp(self, command: Command, device: Device, point: Point,
                live: Mapping[str, float | None], grid: GridWatch
-               ) -> tuple[float, list[str], Command]:
-        reasons = []
-        value = command.value
-        low, high = point.write_min, point.write_max
-        if low is not None and value < low or high is not None and value > high:
-            value = min(max(value, low if low is not None else value),
-                        high if high is not None else value)
+               ) -> tuple[float | None, list[str], Command]:
+        reasons: list[str] = []
+        low, high = float(point.write_min), float(point.write_max)  # type: ignore[arg-type]
+        value = clamp_to_bounds(command.value, low, high)
+        if value != command.value:
             reasons.append(f"held to the map's bounds [{low:g}, {high:g}]")
         if device.kind == DeviceKind.BESS and command.point == "power_setpoint_kw":
             value, command = self._battery_limits(command, device, value, live, grid, reasons)
-        previous = live.get(command.point)
-        if previous is None:
-            previous = self.state.point(device.id, command.point).value
+        ramped = self._ramp(command, point, value, finite_or_none(live.get(command.point)),
+                            reasons)
+        return ramped, reasons, command
+
+    def _ramp(self, command: Command, point: Point, value: float, held: float | None,
+              reasons: list[str]) -> float | None:
+        """The ramp limit holds per interval, not per call: the value may move `ramp` from
+        what the device holds now, and from the last value written only in proportion to the
+        time since (a full interval: the whole ramp), so cycles run close together share one
+        interval's ramp. None (refused) when neither is known."""
         ramp = self.rules.ramp_limits.get(command.point)
-        if ramp is not None and previous is not None and abs(value - previous) > ramp:
-            value = previous + ramp if value > previous else previous - ramp
+        if ramp is None:
+            return value
+        memory = self.state.point(command.device_id, command.point)
+        last = finite_or_none(memory.value)
+        anchors: list[tuple[float, float, str]] = []  # (from, most change, described)
+        if held is not None:
+            anchors.append((held, ramp, f"{held:g} held now"))
+        if last is not None and memory.at_unix_s is not None:
+            elapsed_s = max(0.0, self.now.timestamp() - memory.at_unix_s)
+            if elapsed_s < INTERVAL_S:
+                anchors.append((last, ramp * elapsed_s / INTERVAL_S,
+                                 f"{last:g} written {elapsed_s:.0f} s ago"))
+            elif held is None:
+                anchors.append((last, ramp, f"{last:g} last written"))
+        if not anchors:
+            reasons.append(f"{command.point} is not readable and was never written: the ramp "
+                           "limit has nothing to start from")
+            return None
+        lowest = max(start - most for start, most, _ in anchors)
+        highest = min(start + most for start, most, _ in anchors)
+        if lowest > highest:  # the device holds something far from what was written
+            reasons.append(f"ramp limit: no room between {' and '.join(a[2] for a in anchors)}"
+                           ": held")
+            return held if held is not None else last
+        limited = clamp_to_bounds(value, lowest, highest)
+        if limited != value:
+            binding = next((a[2] for a in anchors if limited in (a[0] - a[1], a[0] + a[1])),
+                           anchors[0][2])
             reasons.append(f"ramp limited to {ramp:g} {point.unit} per interval from "
-                           f"{previous:g}")
-        return value, reasons, command
+                           f"{binding}")
+        return limited
 
     def _battery_limits(self, command: Command, device: Device, value: float,
                         live: Mapping[str, float | None], grid: GridWatch, reasons: list[str]
                         ) -> tuple[float, Command]:
         battery: Battery | None = self.batteries.get(device.asset or "")
-        soc = live.get("soc_pct")
+        soc = finite_or_none(live.get("soc_pct"))
         margin = self.rules.soc_margin_pct
         if battery is not None and soc is not None:
             if value > 0 and soc <= battery.soc_min_pct + margin:
@@ -142,7 +220,7 @@ class SafetyPipeline:
         elif soc is None:
             value = 0.0
             reasons.append("SOC not readable: battery held at 0 kW")
-        now_kw = live.get("active_power_kw") or 0.0
+        now_kw = finite_or_none(live.get("active_power_kw")) or 0.0
         cap_kw = grid.limit_kw - self.rules.import_headroom_kw
         if grid.import_kw is None:
             if value < 0:

@@ -17,8 +17,12 @@ OUTCOMES = (
     "write_error",    # the device or the network refused the write (exception, timeout)
     "breaker_open",   # the device's circuit breaker is open: nothing written
     "override",       # a person holds the device in manual override: nothing written
+    "interrupted",    # the writer died after announcing the write; the next cycle's read-back
+                      # says whether it landed (then `written`) or not (reason says which)
 )
 # why the value was wanted
+# ("recovery": rows of a writer before the write-ahead journal; a recovered row now keeps its
+# own source, and its reason says it was recovered)
 SOURCES = ("plan", "fallback_plan", "safe_default", "live_correction", "heartbeat",
            "rule_based", "recovery")
 

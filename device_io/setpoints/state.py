@@ -6,9 +6,7 @@ landing zone (`<data root>/state/setpoints.json`), replaced atomically:
 - per device: the circuit breaker (open after a write the device would not take, with why);
 - manual overrides set by a person (until a time, with a note): the writer leaves those
   devices alone;
-- the journal of the cycle in progress: what it is about to write, saved before the first
-  write, so a writer that dies mid-cycle is followed by one that reads back what the devices
-  actually hold and audits it (`recovery`), instead of leaving a partial state unexplained;
+(the audit of the cycle in progress, written ahead of each write, is its own file: journal.py)
 - the watchdog heartbeat counter.
 Losing the file costs the hourly counts and ramp history (the next cycle starts afresh) and
 any open breaker or override, which is why those also go to the audit.
@@ -29,7 +27,8 @@ HOUR_S = 3600.0
 
 @dataclass
 class PointMemory:
-    value: float | None = None  # the last value written (or found already there)
+    # the last value written and when: the ramp limit's anchor within an interval
+    value: float | None = None
     at_unix_s: float | None = None
     write_times_unix_s: list[float] = field(default_factory=list)  # the last hour's writes
 
@@ -61,23 +60,10 @@ class Override:
 
 
 @dataclass
-class PendingWrite:
-    device_id: str
-    point: str
-    previous: float | None
-    value: float
-    source: str
-    plan_run_id: str | None
-    interval_start_utc: str
-
-
-@dataclass
 class WriterState:
     points: dict[str, PointMemory] = field(default_factory=dict)  # "device/point"
     breakers: dict[str, Breaker] = field(default_factory=dict)  # device id
     overrides: dict[str, Override] = field(default_factory=dict)  # device id
-    journal: list[PendingWrite] = field(default_factory=list)
-    journal_cycle_id: str | None = None
     heartbeat: int = 0
     # the highest grid import metered at a cycle's start, per local month (YYYY-MM)
     month_peak_kw: dict[str, float] = field(default_factory=dict)
@@ -95,8 +81,6 @@ class WriterState:
         return cls(points={k: PointMemory(**v) for k, v in raw.get("points", {}).items()},
                    breakers={k: Breaker(**v) for k, v in raw.get("breakers", {}).items()},
                    overrides={k: Override(**v) for k, v in raw.get("overrides", {}).items()},
-                   journal=[PendingWrite(**v) for v in raw.get("journal", [])],
-                   journal_cycle_id=raw.get("journal_cycle_id"),
                    heartbeat=int(raw.get("heartbeat", 0)),
                    month_peak_kw={k: float(v) for k, v in raw.get("month_peak_kw", {}).items()})
 

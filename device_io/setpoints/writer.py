@@ -5,29 +5,34 @@ pipeline to the devices, each write read back and every attempt audited.
     cycle = await writer.run_cycle(now_utc)        # lands the audit, returns it
 
 Order of work in a cycle, chosen so that a writer killed at any moment leaves every device at
-its previous setpoint or at the new one, and the next cycle says which:
-1. recover: if the last cycle's journal is not empty, it died mid-cycle: read back what those
-   devices hold and audit it (`recovery`);
+its previous setpoint or at the new one, and loses no audit row (journal.py):
+1. land what an earlier cycle left in its journal (it died): each write it announced and never
+   saw the end of is read back from the device and audited as `written` or `interrupted`;
 2. read every controlled device's writable points and live values, and the grid meter;
 3. commands (plan or safe defaults, plus heartbeats) -> safety pipeline -> decisions;
-4. save the journal of the writes about to be made, then write one point at a time (each is
-   one Modbus request, so it lands whole or not at all), reading each back; a mismatch is
-   written again up to verify_retries times, then the device's breaker opens;
-5. clear the journal, save the state, land the audit (one file per cycle).
+4. one decision at a time: a row that describes no write goes to the journal; a write's row is
+   fsynced to the journal as pending before the write is sent (each write is one Modbus
+   request, so it lands whole or not at all), then read back, its outcome journalled; a
+   mismatch is written again up to verify_retries times, then the device's breaker opens.
+   Whatever a device or its transport does (an exception included) stays that device's
+   failure: it is audited and the other devices still get their setpoints and heartbeats;
+5. save the state, land the journal as the cycle's audit file, delete the journal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa
 
-from device_io.point_io import PointIO, PointIOError
+from device_io.point_io import PointIO, WriteResult
+from device_io.register_map import Point
 from device_io.setpoints.commands import (
     Command,
     controlled_devices,
@@ -35,12 +40,13 @@ from device_io.setpoints.commands import (
     plan_commands,
     safe_default_commands,
 )
-from device_io.setpoints.plan_source import PlanInForce, plan_for_interval
+from device_io.setpoints.journal import AuditJournal, adopt_legacy_journal
+from device_io.setpoints.plan_source import PlanChoice, PlanInForce, plan_for_interval
 from device_io.setpoints.safety import Decision, GridWatch, SafetyPipeline, tolerance
 from device_io.setpoints.schema import AUDIT_SCHEMA
-from device_io.setpoints.state import Breaker, PendingWrite, WriterState
+from device_io.setpoints.state import Breaker, WriterState
 from jobs.common import landing
-from jobs.common.park_config import DeviceKind
+from jobs.common.park_config import Device, DeviceKind
 from jobs.common.settings import Settings, join_path
 
 INTERVAL = dt.timedelta(minutes=15)
@@ -69,9 +75,19 @@ class CycleAudit:
     why_no_plan: str
     rows: pd.DataFrame  # AUDIT_SCHEMA columns
     paths: list[str]
+    # plan files skipped, plan ties resolved: what the engineer should know besides the rows
+    notes: tuple[str, ...] = ()
+    # rows of earlier cycles that died, landed by this one (under their own cycle ids)
+    recovered: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=AUDIT_SCHEMA.names))
 
     def count(self, outcome: str) -> int:
         return int((self.rows["outcome"] == outcome).sum()) if len(self.rows) else 0
+
+
+def _finite(value: float | None) -> float | None:
+    """The audit stores what is not a number as null (its reason says what it was)."""
+    return value if value is not None and math.isfinite(value) else None
 
 
 class SetpointWriter:
@@ -86,7 +102,9 @@ class SetpointWriter:
         if dry_run is not None:
             self.rules = self.rules.model_copy(update={"dry_run": dry_run})
         self.state_path = state_path or join_path(settings.data_root, "state", "setpoints.json")
-        self._rows: list[dict] = []
+        self.state_folder = self.state_path.rsplit("/", 1)[0]
+        self._devices = {d.id: d for d in self.park.devices}
+        self._journal = AuditJournal.for_cycle(self.state_folder, "none")
         self._sequence = 0
 
     # -- the cycle ------------------------------------------------------------------------
@@ -97,60 +115,70 @@ class SetpointWriter:
         now = (now_utc or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
         interval = interval_start(now)
         cycle_id = f"setpoints-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-        self._rows, self._sequence = [], 0
+        adopt_legacy_journal(self.state_path, self.state_folder)
         state = WriterState.load(self.state_path)
-        await self._recover(state, now, interval, cycle_id)
+        recovered = await self._land_leftover_journals(state, now)
+        self._journal, self._sequence = AuditJournal.for_cycle(self.state_folder, cycle_id), 0
         live = await self._read_live()
         if commands_from is not None:
-            plan, why = None, "commands from another controller"
+            choice = PlanChoice(None, "commands from another controller")
             commands = list(commands_from(live))
         else:
-            plan, why = plan_for_interval(self.settings.landing_root, interval, now,
-                                          self.rules.max_plan_age_h)
-            commands = (plan_commands(self.park, self.maps, plan, live) if plan is not None
-                        else safe_default_commands(self.park, self.maps, why))
+            choice = plan_for_interval(self.settings.landing_root, interval, now,
+                                       self.rules.max_plan_age_h)
+            commands = (plan_commands(self.park, self.maps, choice.plan, live)
+                        if choice.plan is not None
+                        else safe_default_commands(self.park, self.maps, choice.why_no_plan))
+        plan = choice.plan
         commands += heartbeat_commands(self.park, self.maps, state.heartbeat,
                                        self.rules.device_watchdog_s)
-        decisions = self._decide(commands, live, state, now)
-        writes = [d for d in decisions if d.write]
-        state.journal = [PendingWrite(d.command.device_id, d.command.point, d.current,
-                                      float(d.clamped or 0.0), d.command.source,
-                                      plan.run_id if plan else None, interval.isoformat())
-                         for d in writes]
-        state.journal_cycle_id = cycle_id
-        state.save(self.state_path)
-        for decision in decisions:
-            if decision.write:
-                await self._write(decision, state, now, plan, interval, cycle_id)
-            else:
-                self._audit(decision, now, plan, interval, cycle_id)
-        state.journal, state.journal_cycle_id = [], None
+        context = _Context(now, plan, interval, cycle_id)
+        for decision in self._decide(commands, live, state, now):
+            try:
+                if decision.write:
+                    await self._write(decision, state, context)
+                else:
+                    self._audit(decision, context)
+            except Exception as exc:  # noqa: BLE001 - one device's failure stays its own
+                self._fail(decision, context, f"the writer failed on this point "
+                                              f"({type(exc).__name__}: {exc}): nothing more sent")
         state.heartbeat = (state.heartbeat + 1) % 65536
+        self._journal.sync()
         state.save(self.state_path)
-        rows = pd.DataFrame(self._rows, columns=AUDIT_SCHEMA.names)
+        rows, paths = self._land(self._journal)
+        return CycleAudit(cycle_id, interval, plan.run_id if plan else None,
+                          choice.why_no_plan, rows, paths, choice.notes, recovered)
+
+    def _land(self, journal: AuditJournal) -> tuple[pd.DataFrame, list[str]]:
+        """The journal's rows as the cycle's audit file (named by the cycle: idempotent), then
+        the journal goes."""
+        rows = pd.DataFrame(journal.rows(), columns=AUDIT_SCHEMA.names)
         paths = landing.write_partitioned(
             self.settings.landing_root, "setpoint_audit",
-            pa.Table.from_pandas(rows, schema=AUDIT_SCHEMA, preserve_index=False), cycle_id,
-            ts_column="attempt_ts_utc")
-        return CycleAudit(cycle_id, interval, plan.run_id if plan else None, why, rows, paths)
+            pa.Table.from_pandas(rows, schema=AUDIT_SCHEMA, preserve_index=False),
+            journal.cycle_id, ts_column="attempt_ts_utc")
+        journal.delete()
+        return rows, paths
 
     async def _read_live(self) -> dict[str, dict[str, float | None]]:
-        """Each controlled device's writable and live points, and the grid meter's power."""
+        """Each controlled device's writable and live points, and the grid meter's power; a
+        value that is not finite is as unknown as one not read."""
         live: dict[str, dict[str, float | None]] = {}
-        for device in controlled_devices(self.park):
-            register_map = self.maps[device.register_map]
-            points = [p.name for p in register_map.writable_points]
-            points += [p for p in LIVE_POINTS.get(device.kind, ()) if register_map.has_point(p)]
-            try:
-                live[device.id] = await self.io.read_points(device.id, points)
-            except PointIOError:
-                live[device.id] = {}
         meter = self.park.park.grid_connection.meter_device_id
-        try:
-            live[meter] = await self.io.read_points(meter, ["active_power_kw"])
-        except PointIOError:
-            live[meter] = {}
+        wanted = {device.id: self._live_points(device) for device in controlled_devices(self.park)}
+        wanted[meter] = ["active_power_kw"]
+        for device_id, points in wanted.items():
+            try:
+                values = await self.io.read_points(device_id, points)
+            except Exception:  # noqa: BLE001 - unreadable this cycle: nothing is written to it
+                values = {}
+            live[device_id] = {name: _finite(value) for name, value in values.items()}
         return live
+
+    def _live_points(self, device: Device) -> list[str]:
+        register_map = self.maps[device.register_map]
+        points = [p.name for p in register_map.writable_points]
+        return points + [p for p in LIVE_POINTS.get(device.kind, ()) if register_map.has_point(p)]
 
     def _decide(self, commands: Sequence[Command], live: dict[str, dict[str, float | None]],
                 state: WriterState, now: dt.datetime) -> list[Decision]:
@@ -165,11 +193,16 @@ class SetpointWriter:
             else WRITE_ORDER.get(c.point, 1)))
         decisions = []
         for command in ordered:
-            if not live.get(command.device_id):
+            if not command.refused and not live.get(command.device_id):
                 decisions.append(Decision(command, None, False, "write_error",
                                           "device not readable this cycle: nothing written"))
                 continue
-            decisions.append(pipeline.decide(command, live[command.device_id], grid))
+            try:
+                decisions.append(pipeline.decide(command, live.get(command.device_id, {}), grid))
+            except Exception as exc:  # noqa: BLE001 - a rule that cannot be applied refuses
+                decisions.append(Decision(command, None, False, "refused",
+                                          f"the safety rules could not be applied "
+                                          f"({type(exc).__name__}: {exc})"))
         return decisions
 
     def _month_peak(self, state: WriterState, now: dt.datetime, import_kw: float | None
@@ -183,88 +216,146 @@ class SetpointWriter:
         return peak if self.rules.peak_guard else None
 
     # -- writing --------------------------------------------------------------------------
-    async def _write(self, decision: Decision, state: WriterState, now: dt.datetime,
-                     plan: PlanInForce | None, interval: dt.datetime, cycle_id: str) -> None:
+    async def _write(self, decision: Decision, state: WriterState, context: _Context) -> None:
         command = decision.command
         point = self._point(command.device_id, command.point)
         value = float(decision.clamped if decision.clamped is not None else command.value)
         memory = state.point(command.device_id, command.point)
         for attempt in range(self.rules.verify_retries + 1):
-            result = await self.io.write_point(command.device_id, command.point, value)
-            memory.record_write(value, now.timestamp())
+            row = self._row(decision, context, written=value, outcome="interrupted",
+                            reason="the writer stopped after announcing this write")
+            self._journal.record(row, pending=True, previous=decision.current, durable=True)
+            try:
+                result = await self.io.write_point(command.device_id, command.point, value)
+            except Exception as exc:  # noqa: BLE001 - the transport's refusal is this point's
+                result = WriteResult(False, f"the transport refused it ({type(exc).__name__}"
+                                            f": {exc})")
+            memory.record_write(value, context.now.timestamp())
             if not result.ok:
-                self._audit(decision, now, plan, interval, cycle_id, written=value,
-                            outcome="write_error", reason=result.detail)
+                self._finish(row, outcome="write_error", reason=result.detail)
                 return
             try:
-                read_back = (await self.io.read_points(command.device_id,
-                                                       [command.point])).get(command.point)
-            except PointIOError as exc:
+                read_back = _finite((await self.io.read_points(command.device_id,
+                                                               [command.point])).get(command.point))
+            except Exception as exc:  # noqa: BLE001 - unread is unverified, not fatal
                 read_back, why = None, f"read-back failed: {exc}"
             else:
                 why = f"read back {read_back}" if read_back is not None else "no read-back"
             if read_back is not None and abs(read_back - value) <= tolerance(point):
-                self._audit(decision, now, plan, interval, cycle_id, written=value,
-                            read_back=read_back, outcome="written")
+                self._finish(row, read_back=read_back, outcome="written",
+                             reason=decision.reason or None)
                 return
             last = attempt == self.rules.verify_retries
-            self._audit(decision, now, plan, interval, cycle_id, written=value,
-                        read_back=read_back, outcome="verify_failed",
-                        reason=f"{why}, not {value:g}" + (
-                            ": circuit breaker opened" if last else f": retry {attempt + 1}"))
+            self._finish(row, read_back=read_back, outcome="verify_failed",
+                         reason=f"{why}, not {value:g}" + (
+                             ": circuit breaker opened" if last else f": retry {attempt + 1}"))
         state.breakers[command.device_id] = Breaker(
             command.point, value, f"the device does not hold {value:g} after "
-            f"{self.rules.verify_retries + 1} writes", now.timestamp())
+            f"{self.rules.verify_retries + 1} writes", context.now.timestamp())
 
-    def _point(self, device_id: str, point: str):
-        device = next(d for d in self.park.devices if d.id == device_id)
-        return self.maps[device.register_map].point(point)
+    def _point(self, device_id: str, point: str) -> Point:
+        return self.maps[self._devices[device_id].register_map].point(point)
 
-    async def _recover(self, state: WriterState, now: dt.datetime, interval: dt.datetime,
-                       cycle_id: str) -> None:
-        """The last cycle died with writes pending: audit what the devices hold now."""
-        for pending in state.journal:
-            try:
-                held = (await self.io.read_points(pending.device_id, [pending.point])
-                        ).get(pending.point)
-            except PointIOError:
-                held = None
-            near = tolerance(self._point(pending.device_id, pending.point))
-            if held is not None and abs(held - pending.value) <= near:
-                outcome, reason = "written", "the write reached the device before the stop"
-            elif held is not None and pending.previous is not None and \
-                    abs(held - pending.previous) <= near:
-                outcome, reason = "unchanged", "the write was not made: the previous setpoint holds"
-            else:
-                outcome, reason = "verify_failed", f"the device holds {held}"
-            command = Command(pending.device_id, None, pending.point, pending.value, "recovery")
-            self._audit(Decision(command, pending.value, False, outcome, ""), now, None,
-                        interval, cycle_id, read_back=held, outcome=outcome,
-                        reason=f"writer stopped during cycle {state.journal_cycle_id}: {reason}")
-        state.journal, state.journal_cycle_id = [], None
+    async def _land_leftover_journals(self, state: WriterState, now: dt.datetime
+                                      ) -> pd.DataFrame:
+        """Cycles that died left their journals: resolve each write they announced and never
+        finished by reading the device back, journal the resolution (so a re-run lands the
+        same rows), land, then delete. Returns the rows landed."""
+        landed = []
+        for journal in AuditJournal.leftovers(self.state_folder):
+            for row, previous in journal.pending():
+                outcome, read_back, reason, maybe_landed = await self._resolve(row, previous)
+                journal.record({**row, "outcome": outcome, "read_back": read_back,
+                                "written": row["written"] if maybe_landed else None,
+                                "reason": f"writer stopped during cycle {journal.cycle_id}; "
+                                          f"read back at {now:%Y-%m-%d %H:%M:%S} UTC: {reason}"})
+                if maybe_landed:  # the ramp and the hourly cap count it
+                    state.point(row["device_id"], row["point"]).record_write(
+                        row["written"], row["attempt_ts_utc"].timestamp())
+            journal.sync()
+            state.heartbeat = (state.heartbeat + 1) % 65536  # it may have sent this counter
+            state.save(self.state_path)
+            rows, _ = self._land(journal)
+            landed.append(rows)
+        return pd.concat(landed, ignore_index=True) if landed else \
+            pd.DataFrame(columns=AUDIT_SCHEMA.names)
 
-    def _audit(self, decision: Decision, now: dt.datetime, plan: PlanInForce | None,
-               interval: dt.datetime, cycle_id: str, *, written: float | None = None,
-               read_back: float | None = None, outcome: str | None = None,
-               reason: str | None = None) -> None:
+    async def _resolve(self, row: dict, previous: float | None
+                       ) -> tuple[str, float | None, str, bool]:
+        """What became of a write announced by a cycle that died: (outcome, the value held
+        now, why, whether the write may have reached the device)."""
+        try:
+            held = _finite((await self.io.read_points(row["device_id"], [row["point"]]))
+                           .get(row["point"]))
+            near = tolerance(self._point(row["device_id"], row["point"]))
+        except Exception as exc:  # noqa: BLE001 - unreadable: the outcome stays unknown
+            return ("interrupted", None, f"the device could not be read ({exc}): unknown "
+                    "whether the write landed", True)
+        if held is not None and abs(held - row["written"]) <= near:
+            return "written", held, "the device holds the value: the write landed", True
+        if held is not None and previous is not None and abs(held - previous) <= near:
+            return ("interrupted", held, f"the device still holds {previous:g}: the write "
+                    "did not land", False)
+        return ("interrupted", held, f"the device holds {held}: unknown whether the write "
+                "landed", True)
+
+    # -- audit rows -----------------------------------------------------------------------
+    def _row(self, decision: Decision, context: _Context, *, written: float | None = None,
+             read_back: float | None = None, outcome: str | None = None,
+             reason: str | None = None) -> dict:
         command = decision.command
-        device = next((d for d in self.park.devices if d.id == command.device_id), None)
+        device = self._devices.get(command.device_id)
         register_map = self.maps.get(device.register_map) if device else None
         unit = register_map.point(command.point).unit \
             if register_map is not None and register_map.has_point(command.point) else ""
+        plan = context.plan
         # attempts within a cycle are ordered by a microsecond each, so every row has its key
         self._sequence += 1
-        self._rows.append({
-            "attempt_ts_utc": pd.Timestamp(now) + pd.Timedelta(microseconds=self._sequence),
-            "cycle_id": cycle_id, "plan_run_id": plan.run_id if plan else None,
+        return {
+            "attempt_ts_utc": pd.Timestamp(context.now)
+            + pd.Timedelta(microseconds=self._sequence),
+            "cycle_id": context.cycle_id, "plan_run_id": plan.run_id if plan else None,
             "plan_solver_status": plan.solver_status if plan else None,
-            "interval_start_utc": pd.Timestamp(interval), "device_id": command.device_id,
+            "interval_start_utc": pd.Timestamp(context.interval),
+            "device_id": command.device_id,
             "asset_id": command.asset_id or (device.asset if device else None),
             "point": command.point, "unit": unit, "source": command.source,
-            "requested": command.value, "clamped": decision.clamped, "written": written,
+            "requested": _finite(command.value), "clamped": _finite(decision.clamped),
+            "written": _finite(written),
             # an unchanged point was read this cycle: that reading is its read-back
             "read_back": read_back if read_back is not None else (
                 decision.current if decision.outcome == "unchanged" else None),
             "outcome": outcome or decision.outcome,
             "reason": reason if reason is not None else (decision.reason or None),
-            "dry_run": self.rules.dry_run})
+            "dry_run": self.rules.dry_run}
+
+    def _audit(self, decision: Decision, context: _Context, **outcome) -> None:
+        """A row that describes no write (or a failure before one): journalled now, on disk
+        with the next write's (or the cycle's end) fsync."""
+        self._journal.record(self._row(decision, context, **outcome))
+
+    def _fail(self, decision: Decision, context: _Context, reason: str) -> None:
+        """An unexpected failure on a decision: its announced write, if any, is ended with the
+        reason (and that it may have been sent), else the decision gets a row of its own."""
+        command = decision.command
+        announced = [row for row, _ in self._journal.pending()
+                     if (row["device_id"], row["point"]) == (command.device_id, command.point)]
+        for row in announced:
+            self._finish(row, outcome="write_error",
+                         reason=f"{reason}; whether the write reached the device is unknown")
+        if not announced:
+            self._audit(decision, context, outcome="write_error", reason=reason)
+
+    def _finish(self, row: dict, **changes) -> None:
+        """A write's outcome, under the key its announcement was journalled with."""
+        self._journal.record({**row, **changes})
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every audit row of one cycle shares."""
+
+    now: dt.datetime
+    plan: PlanInForce | None
+    interval: dt.datetime
+    cycle_id: str

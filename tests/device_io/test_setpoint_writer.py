@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import json
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -14,6 +16,7 @@ import pytest
 
 from device_io.point_io import ModbusPointIO, WriteResult
 from device_io.setpoints.commands import Command
+from device_io.setpoints.journal import AuditJournal
 from device_io.setpoints.state import Override, WriterState
 from device_io.setpoints.writer import SetpointWriter, interval_start
 from device_io.simulator.park_generator import generate_park
@@ -42,16 +45,24 @@ def _with_rules(settings, **rules):
     return dataclasses.replace(settings, park=park)
 
 
-def land_plan(settings, values: dict[tuple[str, str, str], float], *,
+# the units the day-ahead run publishes its commanded quantities in (jobs/dispatch/extract.py)
+PLAN_UNITS = {"setpoint_kw": "kW", "setpoint_c": "degC", "power_limit_pct": "%",
+              "setpoint_kw_th": "kW_th", "power_kw": "kW"}
+
+
+def land_plan(settings, values: dict[tuple, float], *,
               created: dt.datetime, run_id: str = "test-plan", status: str = "optimal",
               interval: dt.datetime = T0) -> None:
-    """A published plan for one interval: {(asset_kind, asset_id, quantity): value}."""
+    """A published plan for one interval: {(asset_kind, asset_id, quantity[, unit]): value}
+    (the unit, when not given, the one the dispatch publishes)."""
     rows = [{"run_id": run_id, "created_at_utc": created, "plan_date": interval.date(),
-             "interval_start_utc": interval, "asset_kind": kind, "asset_id": asset,
-             "quantity": quantity, "value": value, "unit": "", "solver_status": status,
+             "interval_start_utc": interval, "asset_kind": key[0], "asset_id": key[1],
+             "quantity": key[2], "value": value,
+             "unit": key[3] if len(key) > 3 else PLAN_UNITS.get(key[2], ""),
+             "solver_status": status,
              "is_fallback": status == "fallback", "objective_cny": 0.0,
              "baseline_cost_cny": 0.0, "weather_provider": "test", "breached_bounds": None}
-            for (kind, asset, quantity), value in values.items()]
+            for key, value in values.items()]
     table = pa.Table.from_pandas(pd.DataFrame(rows), schema=PLANS_SCHEMA, preserve_index=False)
     landing.write_partitioned(settings.landing_root, "plans", table, run_id,
                               ts_column="interval_start_utc")
@@ -226,13 +237,16 @@ class _DiesAfter:
         await self.io.close()
 
 
-def test_a_writer_killed_mid_cycle_leaves_whole_setpoints_and_the_next_cycle_says_which(
+def test_a_writer_killed_mid_cycle_leaves_whole_setpoints_and_the_next_cycle_lands_its_audit(
         settings):
-    """Killed after its first write: that device holds the new value, the others their old
-    ones (each write is one request); the next cycle audits both as `recovery`."""
+    """Killed as it sends its second write: the first device holds the new value, the second
+    its old one (each write is one request). Every row of the dead cycle was journalled ahead
+    of its write; the next cycle reads the devices back and lands them under the dead cycle's
+    id: the first write `written`, the second `interrupted` (it did not land)."""
     land_plan(settings, {("battery", BATTERY, "setpoint_kw"): -300.0,
                          ("hvac_zone", ZONE, "setpoint_c"): 24.5},
               created=T0 - dt.timedelta(hours=20))
+    state_folder = f"{settings.data_root}/state"
 
     async def run():
         async with running_park(settings) as (simulator, _):
@@ -240,25 +254,34 @@ def test_a_writer_killed_mid_cycle_leaves_whole_setpoints_and_the_next_cycle_say
             try:
                 with pytest.raises(KeyboardInterrupt):
                     await SetpointWriter(settings, _DiesAfter(io, 1)).run_cycle(T0)
-                journal = WriterState.load(f"{settings.data_root}/state/setpoints.json").journal
-                first = journal[0]
-                held = await io.read_points(first.device_id, [first.point])
+                [journal] = AuditJournal.leftovers(state_folder)
+                pending = journal.pending()
+                [(first, _)] = [(r, p) for r, p in pending]  # only the write being sent
+                done = [r for r in journal.rows() if r["outcome"] == "written"]
+                held = {(r["device_id"], r["point"]): (await io.read_points(
+                    r["device_id"], [r["point"]]))[r["point"]] for r in [*done, first]}
                 cycle = await SetpointWriter(settings, io).run_cycle(T0 + dt.timedelta(minutes=1))
-                return journal, held, cycle
+                return journal, done, first, held, cycle
             finally:
                 await io.close()
 
-    journal, held, cycle = asyncio.run(run())
-    assert len(journal) > 1
-    first = journal[0]
-    assert held[first.point] == pytest.approx(first.value, abs=0.1)  # the write that happened
-    recovery = cycle.rows[cycle.rows["source"] == "recovery"]
-    assert len(recovery) == len(journal)
-    by_point = {(r.device_id, r.point): r for r in recovery.itertuples()}
-    assert by_point[(first.device_id, first.point)].outcome == "written"
-    others = [by_point[(p.device_id, p.point)] for p in journal[1:]]
-    assert all(r.outcome in ("unchanged", "written") for r in others)
-    assert any(r.outcome == "unchanged" for r in others)  # never reached: previous value holds
+    journal, done, unsent, held, cycle = asyncio.run(run())
+    [landed_first] = done
+    assert held[(landed_first["device_id"], landed_first["point"])] == pytest.approx(
+        landed_first["written"], abs=0.1)  # the write that happened
+    assert held[(unsent["device_id"], unsent["point"])] != pytest.approx(unsent["written"],
+                                                                         abs=0.1)
+    assert AuditJournal.leftovers(state_folder) == []  # landed and gone
+    audit = landing.read_dataset(settings.landing_root, "setpoint_audit").to_pandas()
+    dead = audit[audit["cycle_id"] == journal.cycle_id]
+    assert len(dead) == len(journal.rows())  # every row of the dead cycle, once
+    by_point = {(r.device_id, r.point): r for r in dead.itertuples()}
+    assert by_point[(landed_first["device_id"], landed_first["point"])].outcome == "written"
+    lost = by_point[(unsent["device_id"], unsent["point"])]
+    assert lost.outcome == "interrupted" and "did not land" in lost.reason
+    assert pd.isna(lost.written)
+    assert set(cycle.recovered["cycle_id"]) == {journal.cycle_id}
+    assert set(audit["cycle_id"]) == {journal.cycle_id, cycle.cycle_id}
 
 
 def test_the_hourly_write_cap_holds(settings):
@@ -327,3 +350,38 @@ def test_charging_never_sets_a_new_monthly_peak(settings, guard):
         assert checks["battery_kw"] == pytest.approx(-400.0, abs=1.0)
     saved = WriterState.load(f"{guarded.data_root}/state/setpoints.json")
     assert saved.month_peak_kw[month] == pytest.approx(import_kw + 50.0)  # not exceeded
+
+
+def test_pending_writes_left_in_the_state_file_by_an_older_writer_are_landed(settings):
+    """The writer before the journal kept a dying cycle's pending writes in setpoints.json
+    (`journal`, `journal_cycle_id`): the new one lands them under that cycle, read back (the
+    PCS still holds 0 kW: the write did not land), and drops them from the state file."""
+    old_cycle = f"setpoints-{T0 - dt.timedelta(minutes=15):%Y%m%dT%H%M%S}-abcdef"
+    path = f"{settings.data_root}/state/setpoints.json"
+    Path(path).parent.mkdir(parents=True)
+    Path(path).write_text(json.dumps({"heartbeat": 7, "journal_cycle_id": old_cycle, "journal": [
+        {"device_id": BESS, "point": "power_setpoint_kw", "previous": 0.0, "value": -300.0,
+         "source": "plan", "plan_run_id": "old-plan",
+         "interval_start_utc": (T0 - dt.timedelta(minutes=15)).isoformat()}]}))
+    [cycle], _ = _cycle(settings)
+    [row] = cycle.recovered.itertuples()
+    assert (row.cycle_id, row.device_id, row.point, row.outcome) == \
+        (old_cycle, BESS, "power_setpoint_kw", "interrupted")
+    assert "the device still holds 0: the write did not land" in row.reason
+    landed = landing.read_dataset(settings.landing_root, "setpoint_audit").to_pandas()
+    assert old_cycle in set(landed["cycle_id"])
+    assert "journal" not in json.loads(Path(path).read_text())
+
+
+def test_an_unreadable_journal_is_set_aside_and_the_cycle_goes_on(settings):
+    """A journal whose lines are not audit rows (written by hand, by another version) must not
+    stop every cycle from now on: it is moved aside for a person to read."""
+    land_plan(settings, {("hvac_zone", ZONE, "setpoint_c"): 24.5},
+              created=T0 - dt.timedelta(hours=20))
+    folder = Path(settings.data_root) / "state" / "setpoint_journal"
+    folder.mkdir(parents=True)
+    (folder / "setpoints-20260101T000000-000000.jsonl").write_text('{"row": {"x": 1}}\n')
+    [cycle], checks = _cycle(settings)
+    assert checks["hvac_c"] == pytest.approx(24.5) and len(cycle.recovered) == 0
+    assert [p.name for p in folder.iterdir()] == \
+        ["setpoints-20260101T000000-000000.jsonl.unreadable"]

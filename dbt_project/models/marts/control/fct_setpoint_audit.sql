@@ -43,7 +43,8 @@ final as (
         attempts.outcome in ('written', 'unchanged') as is_in_effect,
         attempts.outcome = 'refused' as was_refused,
         coalesce(abs(attempts.clamped_value - attempts.requested_value) > 1e-9, false) as was_clamped,
-        attempts.outcome in ('verify_failed', 'write_error', 'breaker_open') as has_failed,
+        attempts.outcome in ('verify_failed', 'write_error', 'breaker_open', 'interrupted')
+            as has_failed,
         attempts.is_dry_run,
         attempts.cycle_id,
         attempts.plan_run_id,
