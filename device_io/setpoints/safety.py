@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from device_io.register_map import Point, RegisterMap
 from device_io.setpoints.commands import Command
 from device_io.setpoints.state import WriterState
+from jobs.common.device_rating import rated_write_bounds
 from jobs.common.park_config import Battery, Device, DeviceKind, ParkConfig, SetpointSettings
 
 # points a device forgets after a while (the tank's override lasts an hour): renewed when the
@@ -130,11 +131,12 @@ class SafetyPipeline:
         if value is None:
             return Decision(command, None, False, "refused", "; ".join(reasons), current)
         # the last word: whatever the rules above computed, nothing leaves this pipeline that
-        # is not finite and inside the map's bounds
-        if not (math.isfinite(value) and point.write_min <= value <= point.write_max):  # type: ignore[operator]
+        # is not finite and inside the map's bounds and the device's rating
+        low, high = rated_write_bounds(device, point, self.park.assets)
+        if not (math.isfinite(value) and low <= value <= high):
             return Decision(command, value, False, "refused",
-                            f"{value} {point.unit} after the safety rules is outside the map's "
-                            f"bounds [{point.write_min:g}, {point.write_max:g}]", current)
+                            f"{value} {point.unit} after the safety rules is outside the "
+                            f"device's bounds [{low:g}, {high:g}] (map and rating)", current)
         return self._change_rules(command, point, value, current, reasons)
 
     def _unusable_limits(self, register_map: RegisterMap, point: Point) -> str:
@@ -159,6 +161,14 @@ class SafetyPipeline:
         value = clamp_to_bounds(command.value, low, high)
         if value != command.value:
             reasons.append(f"held to the map's bounds [{low:g}, {high:g}]")
+        # the map is the model's register range; this device may be a smaller one of the model
+        rated_low, rated_high = rated_write_bounds(device, point, self.park.assets)
+        if (rated_low, rated_high) != (low, high):
+            rated = clamp_to_bounds(value, rated_low, rated_high)
+            if rated != value:
+                reasons.append(f"held to the device's rating [{rated_low:g}, {rated_high:g}] "
+                               f"{point.unit}")
+            value = rated
         if device.kind == DeviceKind.BESS and command.point == "power_setpoint_kw":
             value, command = self._battery_limits(command, device, value, live, grid, reasons)
         ramped = self._ramp(command, point, value, finite_or_none(live.get(command.point)),

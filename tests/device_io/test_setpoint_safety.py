@@ -34,6 +34,16 @@ def settings(tmp_path_factory):
     return settings_for(generate_park(40, seed=3), tmp_path_factory.mktemp("safety") / "data")
 
 
+@pytest.fixture(scope="module")
+def big_pcs(tmp_path_factory):
+    """The same park with bess-01 an 8 MW battery: its rating lies beyond the map's bounds, so
+    the map's [-5000, 5000] is what holds."""
+    park = generate_park(40, seed=3)
+    next(d for d in park["devices"] if d["id"] == BESS)["rated_kw"] = 8000
+    next(b for b in park["assets"]["batteries"] if b["id"] == BATTERY)["power_kw"] = 8000
+    return settings_for(park, tmp_path_factory.mktemp("safety-big") / "data")
+
+
 def pipeline(settings, *, state: WriterState | None = None, now: dt.datetime = NOW,
              maps=None, **rules) -> SafetyPipeline:
     setpoint_rules = settings.park.setpoints.model_copy(update=rules)
@@ -78,9 +88,23 @@ def test_hvac_setpoint_is_held_to_the_maps_bounds_in_both_directions(
     (-5000.0, -5000.0), (-5000.0 - STEP_KW, -5000.0), (-9000.0, -5000.0),
     (5000.0, 5000.0), (5000.0 + STEP_KW, 5000.0), (9000.0, 5000.0)])
 def test_battery_setpoint_is_held_to_the_maps_bounds_in_both_directions(
-        settings, requested, expected):
+        big_pcs, requested, expected):
+    decision = battery(big_pcs, requested, ramp_limits=NO_RAMP)
+    assert decision.write and decision.clamped == pytest.approx(expected, abs=1e-9)
+    assert ("held to the map's bounds [-5000, 5000]" in decision.reason) == (
+        abs(requested) > 5000)
+
+
+# -- the device's rating (bess-01-pcs: rated_kw 1000, inside the map's +-5000) ---------------
+@pytest.mark.parametrize(("requested", "expected", "held"), [
+    (-1000.0, -1000.0, False), (-1000.0 - STEP_KW, -1000.0, True), (-5000.0, -1000.0, True),
+    (1000.0, 1000.0, False), (1000.0 + STEP_KW, 1000.0, True), (9000.0, 1000.0, True)])
+def test_battery_setpoint_is_held_to_the_devices_rating_in_both_directions(
+        settings, requested, expected, held):
+    """A map serves every size of its model; a 1,000 kW PCS is never sent 5,000 kW."""
     decision = battery(settings, requested, ramp_limits=NO_RAMP)
     assert decision.write and decision.clamped == pytest.approx(expected, abs=1e-9)
+    assert ("held to the device's rating [-1000, 1000] kW" in decision.reason) == held
 
 
 # -- the ramp limit --------------------------------------------------------------------------
@@ -101,8 +125,8 @@ def test_hvac_ramp_from_what_the_device_holds_up_and_down(settings, requested, e
 @pytest.mark.parametrize(("held", "requested", "expected"), [
     (0.0, 500.0, 500.0), (0.0, 500.0 + STEP_KW, 500.0), (0.0, 2000.0, 500.0),
     (0.0, -500.0, -500.0), (0.0, -500.0 - STEP_KW, -500.0), (-1000.0, -5000.0, -1500.0)])
-def test_battery_ramp_up_and_down(settings, held, requested, expected):
-    decision = battery(settings, requested, held=held)
+def test_battery_ramp_up_and_down(big_pcs, held, requested, expected):
+    decision = battery(big_pcs, requested, held=held)
     assert decision.write and decision.clamped == pytest.approx(expected, abs=1e-9)
 
 
@@ -163,7 +187,7 @@ def test_a_held_value_outside_the_bounds_is_not_ramped_into_a_write(settings):
     of bounds, so nothing is written; the reason says so."""
     decision = hvac(settings, 30.0, held=35.0)
     assert not decision.write and decision.outcome == "refused"
-    assert "outside the map's bounds [16, 30]" in decision.reason
+    assert "outside the device's bounds [16, 30]" in decision.reason
 
 
 # -- the battery's SOC window ----------------------------------------------------------------
