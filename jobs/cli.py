@@ -309,19 +309,48 @@ def build(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: D
 @app.command()
 def sql(query: Annotated[str, typer.Argument(help="SQL to run against the warehouse.")],
         config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: DataRoot = None,
-        limit: Annotated[int, typer.Option(help="Rows to show at most.")] = 200) -> None:
-    """Query the warehouse read-only (any DuckDB client works too; dbt is its only writer)."""
-    from jobs.warehouse.published import connect_published
+        limit: Annotated[int, typer.Option(
+            min=0, help="Rows to show at most (0: all); says so when rows are left out.")] = 200,
+        output: Annotated[str, typer.Option(
+            "--format", help="table (the terminal), csv, markdown or json.")] = "table"
+        ) -> None:
+    """Query the published warehouse read-only (any DuckDB client works too; dbt is its only
+    writer). Values are printed in full."""
+    import duckdb
 
+    from jobs.warehouse.published import WarehouseNotPublishedError, connect_published
+    from jobs.warehouse.query_output import OutputFormat, capped_note, render
+
+    try:
+        chosen = OutputFormat(output)
+    except ValueError as error:
+        raise typer.BadParameter(f"--format {output!r}: choose table, csv, markdown or "
+                                 "json") from error
     settings = _settings(config_dir, park_file, data_root)
-    with connect_published(settings) as connection:
-        result = connection.execute(query)
-        columns = [d[0] for d in result.description or []]
-        rows = result.fetchmany(limit)
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    console.print(table)
+    try:
+        with connect_published(settings) as connection:
+            result = connection.execute(query)
+            columns = [d[0] for d in result.description or []]
+            rows = result.fetchall() if limit == 0 else result.fetchmany(limit + 1)
+    except WarehouseNotPublishedError as error:
+        demo = Path(settings.data_root) / "demo" / "warehouse.duckdb"
+        hint = (f". The demo's warehouse is under {demo.parent}: --data-root {demo.parent}"
+                if demo.exists() else "")
+        console.print(f"[red]{escape(str(error))}[/]{escape(hint)}")
+        raise typer.Exit(2) from None
+    except duckdb.Error as error:
+        console.print(f"[red]the query failed:[/] {escape(str(error))}")
+        raise typer.Exit(1) from None
+    more = limit > 0 and len(rows) > limit
+    rows = rows[:limit] if more else rows
+    rendered = render(columns, rows, chosen)
+    if isinstance(rendered, str):
+        print(rendered)  # plain stdout: no markup, no wrapping, for pipes
+    else:
+        console.print(rendered)
+    note = capped_note(len(rows), limit, more)
+    if note:
+        Console(stderr=True).print(f"[yellow]{note}[/]")
 
 
 @app.command()
