@@ -7,7 +7,7 @@ import datetime as dt
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
-from jobs.common.compaction import compact_dataset
+from jobs.common.compaction import compact_dataset, sweep_stale_temp_files_everywhere
 from jobs.common.settings import load_settings
 
 
@@ -20,6 +20,10 @@ def compact_landing(dataset: str = "readings", before: dt.date | None = None) ->
     cutoff = before or dt.datetime.now(dt.UTC).date()
     results = compact_dataset(settings.landing_root, dataset, cutoff)
     logger = get_run_logger()
+    swept = sweep_stale_temp_files_everywhere(settings.landing_root, settings.data_root)
+    if swept:
+        logger.info("removed %d stale temp file(s) of killed writers, e.g. %s", len(swept),
+                    swept[0])
     for r in results:
         logger.info("%s: %d files, %d rows -> %d", r.day, r.input_files, r.input_rows,
                     r.output_rows)

@@ -223,11 +223,14 @@ def compact(data_root: DataRoot = None, config_dir: ConfigDir = None,
             = None,
             dataset: Annotated[str, typer.Option(help="Landing dataset.")] = "readings") -> None:
     """Merge each past day's small landing files into one, without losing or duplicating rows."""
-    from jobs.common.compaction import compact_dataset
+    from jobs.common.compaction import compact_dataset, sweep_stale_temp_files_everywhere
 
     settings = _settings(config_dir, park_file, data_root)
     cutoff = dt.date.fromisoformat(before) if before else dt.datetime.now(dt.UTC).date()
     results = compact_dataset(settings.landing_root, dataset, cutoff)
+    swept = sweep_stale_temp_files_everywhere(settings.landing_root, settings.data_root)
+    if swept:
+        console.print(f"removed {len(swept)} stale temp file(s) left by killed writers")
     for result in results:
         console.print(f"{result.day}: {result.input_files} file(s), {result.input_rows:,} rows "
                       f"-> {result.output_rows:,} ({result.duplicates_removed} duplicates)")

@@ -67,6 +67,13 @@ def _dedupe_sorted(table, key: tuple[str, ...]):
         connection.close()
 
 
+def sweep_stale_temp_files_everywhere(landing_root: str, data_root: str) -> list[str]:
+    """Stale temp files of killed writers in every dataset of the landing zone and in the
+    data root's state and reports (the daily compaction's housekeeping); their paths."""
+    folders = [landing_root, *(f"{data_root.rstrip('/')}/{name}" for name in ("state", "reports"))]
+    return [path for folder in folders for path in landing.sweep_stale_temp_files(folder)]
+
+
 def compact_dataset(landing_root: str, dataset: str, before: dt.date,
                     key: tuple[str, ...] = landing.READINGS_KEY) -> list[CompactionResult]:
     """Compact every partition older than `before` (today's is still being written), after

@@ -178,3 +178,19 @@ def test_a_harvest_run_sweeps_the_state_folder_and_recent_partitions(tmp_path: P
     assert sorted(removed) == sorted(str(p) for p in stale)
     assert [p.exists() for p in stale + live] == [False, False, True, True]
     assert kept_state.exists()
+
+
+def test_the_daily_housekeeping_sweeps_every_dataset_the_state_and_the_reports(tmp_path: Path):
+    """Plans, audits, inbox datasets and reports are written the same atomic way as readings:
+    a killed writer's temp file anywhere under them is swept once it is stale."""
+    data = tmp_path / "data"
+    root = data / "landing"
+    folders = [Path(landing.partition_dir(str(root), dataset, DAY))
+               for dataset in ("plans", "setpoint_audit", "inbox_output_values")]
+    folders += [data / "state" / "setpoint_journal", data / "reports" / "scorecards" / "2026-02"]
+    stale = [_temp_file(folder, 2 * 3600) for folder in folders]
+    live = [_temp_file(folder, 60) for folder in folders]
+
+    removed = compaction.sweep_stale_temp_files_everywhere(str(root), str(data))
+    assert sorted(removed) == sorted(str(p) for p in stale)
+    assert not any(p.exists() for p in stale) and all(p.exists() for p in live)
