@@ -219,3 +219,10 @@ def test_the_park_closes_on_its_grid_meter_with_the_losses_on_their_own_line(bui
     # and the losses line is exactly the difference from the consumers'
     consumers_location = lines["alpha"][1] + lines["beta"][1]
     assert park[1] - consumers_location == pytest.approx(losses_location, abs=1e-5)
+    # a whole October day alike: 96 x 250 = 24,000 kWh x 0.5366 = 12.8784 t, of which the
+    # losses are 96 x (250 - 150 - 96.25) = 360 kWh
+    day = _query(built, "select grid_import_kwh, scope2_location_tco2, losses_unallocated_kwh "
+                        "from fct_park_daily_kpis where local_date = ?",
+                 [OCTOBER + dt.timedelta(days=14)])[0]
+    assert day == pytest.approx((24_000, 12.8784, 360), abs=1e-5)
+

@@ -1,5 +1,5 @@
 -- The park's day in its own time zone: the balance's flows, energy (tce), location-based
--- emissions, PV self-consumption, self-sufficiency, peak import demand, and how much of the
+-- emissions (on the grid meter, losses included), PV self-consumption, self-sufficiency, peak import demand, and how much of the
 -- day was measured. A local day has 92, 96 or 100 intervals where the zone keeps daylight
 -- saving; expected_intervals says which, so a missing interval is visible.
 
@@ -74,8 +74,12 @@ final as (
                + coalesce(consumers.gas_nm3, 0) * factors.gas_kgce_per_nm3) / 1000.0, 6)
             as energy_tce,
         round(coalesce(consumers.gas_nm3, 0) * factors.gas_tco2_per_nm3, 6) as scope1_tco2,
-        round(coalesce(consumers.grid_electricity_kwh, 0) / 1000.0
-              * factors.location_kgco2_per_kwh, 6) as scope2_location_tco2,
+        -- the park's Scope 2 closes on its grid meter (as the monthly figures do): what the
+        -- consumers' meters did not account for is the park's losses, shown on their own
+        round(daily.grid_import_kwh - coalesce(consumers.grid_electricity_kwh, 0), 6)
+            as losses_unallocated_kwh,
+        round(daily.grid_import_kwh / 1000.0 * factors.location_kgco2_per_kwh, 6)
+            as scope2_location_tco2,
         round(100.0 * greatest(daily.pv_generation_kwh - daily.grid_export_kwh, 0)
               / nullif(daily.pv_generation_kwh, 0), 6) as pv_self_consumption_pct,
         round(100.0 * greatest(daily.pv_generation_kwh - daily.grid_export_kwh, 0)
