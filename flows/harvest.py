@@ -21,22 +21,13 @@ from jobs.common.settings import load_settings
 # exception, with the poller's own back-off), not a failure. What fails the cycle as a whole is
 # the landing store or the host's network blinking; two quick retries, well inside the minute,
 # before the next scheduled run (which this run would otherwise make cancel itself) is due.
-# A group that another run is harvesting (a manual run beside the schedule) is not retried:
-# the run ends Cancelled as skipped, which notifies nobody, since the group is being polled.
-def _retry_unless_busy(task, task_run, state) -> bool:  # noqa: ANN001 (Prefect's signature)
-    try:
-        state.result()
-    except HarvestBusy:
-        return False
-    except Exception:
-        return True
-    return True
-
-
+# A group that another run is harvesting (a manual run beside the schedule) is not an error
+# to retry: the task says so and the run ends Cancelled as skipped, which notifies nobody.
 @task(name="poll-cycles", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 15],
-      retry_jitter_factor=0.5, retry_condition_fn=_retry_unless_busy)
+      retry_jitter_factor=0.5)
 async def poll_cycles(poll_groups: list[str] | None, cycles: int, interval_s: float
-                      ) -> list[CycleReport]:
+                      ) -> list[CycleReport] | HarvestBusy:
+    """The cycles' reports, or the HarvestBusy that says who is harvesting the group."""
     logger = get_run_logger()
     settings = load_settings()
 
@@ -47,8 +38,11 @@ async def poll_cycles(poll_groups: list[str] | None, cycles: int, interval_s: fl
         for device_id, (quality, detail) in sorted(report.problems.items()):
             logger.warning("device %s: %s (%s)", device_id, quality.value, detail)
 
-    return await harvest_cycles(settings, poll_groups, cycles=cycles, interval_s=interval_s,
-                                on_cycle=log_cycle)
+    try:
+        return await harvest_cycles(settings, poll_groups, cycles=cycles,
+                                    interval_s=interval_s, on_cycle=log_cycle)
+    except HarvestBusy as busy:  # returned, not raised: nothing to retry
+        return busy
 
 
 def summary_markdown(reports: list[CycleReport], poll_groups: list[str] | None) -> str:
@@ -71,11 +65,10 @@ def summary_markdown(reports: list[CycleReport], poll_groups: list[str] | None) 
 @flow(name="harvest", log_prints=True)
 async def harvest(poll_groups: list[str] | None = None, cycles: int = 1,
                   interval_s: float = 60.0) -> dict | State:
-    try:
-        reports = await poll_cycles(poll_groups, cycles, interval_s)
-    except HarvestBusy as busy:
-        get_run_logger().warning("skipped: %s", busy)
-        return Cancelled(message=f"Skipped: {busy}")
+    reports = await poll_cycles(poll_groups, cycles, interval_s)
+    if isinstance(reports, HarvestBusy):
+        get_run_logger().warning("skipped: %s", reports)
+        return Cancelled(message=f"Skipped: {reports}")
     await acreate_markdown_artifact(markdown=summary_markdown(reports, poll_groups),
                                    key="harvest-summary",
                                    description="Devices polled and readings landed")

@@ -14,6 +14,8 @@ power points cannot be bounded that way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from device_io.register_map import Point, RegisterMap
 from jobs.common.park_assets import Assets
 from jobs.common.park_sections import Device, DeviceKind
@@ -64,8 +66,10 @@ def rated_write_bounds(device: Device, point: Point, assets: Assets) -> tuple[fl
 
 
 def rating_problems(index: int, device: Device, register_map: RegisterMap,
-                    assets: Assets) -> list[str]:
-    """Why a controllable device's power setpoints cannot be held within its rating."""
+                    assets: Assets, devices: Sequence[Device] = ()) -> list[str]:
+    """Why a controllable device's power setpoints cannot be held within its rating.
+    `devices`: the park's, so that an asset driven by several devices (a battery behind two
+    PCS, each given its share of the plan) is weighed against their ratings together."""
     if not device.controllable:
         return []
     where = f"devices[{index}]({device.id})"
@@ -83,8 +87,18 @@ def rating_problems(index: int, device: Device, register_map: RegisterMap,
                             f"[{point.write_min:g}, {point.write_max:g}] {point.unit} leave "
                             f"nothing within the rating +-{rating:g}")
     planned = asset_power_kw(assets, device.asset)
-    if (device.kind in SINGLE_DEVICE_ASSETS and device.rated_kw is not None
-            and planned is not None and planned > device.rated_kw):
-        problems.append(f"{where}.rated_kw: asset {device.asset!r} is planned at up to "
-                        f"{planned:g} kW, above the device's rating {device.rated_kw:g} kW")
+    if device.kind in SINGLE_DEVICE_ASSETS and device.rated_kw is not None \
+            and planned is not None:
+        sharing = [d for d in devices if d.asset == device.asset and d.kind == device.kind
+                   and d.controllable] or [device]
+        if any(d.rated_kw is None for d in sharing):
+            together = device.rated_kw
+            names = f"the device's rating {device.rated_kw:g} kW"
+        else:
+            together = sum(float(d.rated_kw) for d in sharing)  # type: ignore[arg-type]
+            names = (f"the device's rating {device.rated_kw:g} kW" if len(sharing) == 1 else
+                     f"the {len(sharing)} devices' ratings together, {together:g} kW")
+        if planned > together + 1e-9:
+            problems.append(f"{where}.rated_kw: asset {device.asset!r} is planned at up to "
+                            f"{planned:g} kW, above {names}")
     return problems

@@ -187,7 +187,8 @@ def check_devices_against_maps(config: ParkConfig, maps: dict[str, RegisterMap],
                 f"  at {where}.controllable: map {device.register_map!r} has no writable point"
             )
         problems += [f"  at {problem}"
-                     for problem in rating_problems(index, device, register_map, config.assets)]
+                     for problem in rating_problems(index, device, register_map, config.assets,
+                                                  config.devices)]
     if problems:
         raise ConfigError(f"{path}: {len(problems)} problem(s)\n" + "\n".join(problems))
 

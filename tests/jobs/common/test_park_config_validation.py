@@ -123,6 +123,15 @@ PARK_VARIANTS = [
             "controllable: true, rated_kw: 500}", "controllable: true, rated_kw: 400}",
             ["(bess-02-pcs).rated_kw",
              "asset 'bess-02' is planned at up to 500 kW, above the device's rating 400 kW"]),
+    Variant("two PCS rated below their battery's power together", "park.yaml",
+            "port: 15038, unit_id: 1, poll_group: storage, poll_interval_s: 15, "
+            "controllable: true, rated_kw: 1000}",
+            "port: 15038, unit_id: 1, poll_group: storage, poll_interval_s: 15, "
+            "controllable: true, rated_kw: 400}\n- {id: bess-01-pcs2, kind: bess, "
+            "register_map: bess_pcs, asset: bess-01, host: 127.0.0.1, port: 15038, unit_id: 2, "
+            "poll_group: storage, poll_interval_s: 15, controllable: true, rated_kw: 400}",
+            ["(bess-01-pcs).rated_kw", "asset 'bess-01' is planned at up to 1000 kW, above "
+             "the 2 devices' ratings together, 800 kW"]),
     Variant("host with a space", "park.yaml", "host: 127.0.0.1, port: 15020, unit_id: 2,",
             "host: 'gw 1', port: 15020, unit_id: 2,",
             ["devices[1](common-01).host", "'gw 1' is neither a host name nor an IP address"]),

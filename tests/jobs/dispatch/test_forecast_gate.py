@@ -98,6 +98,6 @@ def test_a_plan_on_a_forecast_beyond_the_clear_sky_is_published_untrusted(saturd
     assert "UNTRUSTED FORECAST" in summary_markdown(result)
     # the setpoint writer's plan source refuses it: the devices keep their safe defaults
     noon = local_day_intervals(SUNDAY, settings.park.park.timezone)[48].to_pydatetime()
-    plan, reason = plan_for_interval(settings.landing_root, noon, noon, max_age_h=42)
-    assert plan is None
-    assert reason == "plan three-suns has untrusted status 'untrusted_forecast'"
+    choice = plan_for_interval(settings.landing_root, noon, noon, max_age_h=42)
+    assert choice.plan is None
+    assert choice.why_no_plan == "plan three-suns has untrusted status 'untrusted_forecast'"
