@@ -51,10 +51,14 @@ class Layout:
     images: dict[str, bytes]  # cid -> PNG
 
 
+COUNT_UNITS = frozenset({"events"})
+
+
 def number(value: float | None, unit: str, language: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+    # a count is a whole number: "3 次", never "3.00 次"
+    digits = 0 if unit in COUNT_UNITS or abs(value) >= 100 else 1 if abs(value) >= 10 else 2
     unit_text = WORDS[unit][language] if unit in WORDS else unit
     return f"{value:,.{digits}f} {unit_text}".strip()
 
@@ -148,7 +152,7 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
                                                        language)],
                [word("core_limit", language), number(card.core_indicator_limit, unit,
                                                      language)]],
-              [card.core_indicator_light] * 4),
+              [card.core_indicator_light] * 3),  # the limit row is the yardstick: no light
         Heading(word("indicators", language)),
         Table([word("indicators", language), "", word("target", language),
                word("status", language)],

@@ -4,6 +4,7 @@ from the PDF itself) with the charts; nothing falls back to missing glyphs."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 
@@ -13,7 +14,7 @@ import pytest
 from jobs.scorecards.font_subset import fonts_for
 from jobs.scorecards.html import to_html, to_text
 from jobs.scorecards.i18n import missing_translations
-from jobs.scorecards.layout import enterprise_layout, park_layout
+from jobs.scorecards.layout import Table, enterprise_layout, park_layout
 from jobs.scorecards.pdf import layout_text, to_pdf
 from tests.jobs.scorecards.samples import enterprise_card, park_card
 
@@ -86,3 +87,19 @@ def test_the_batch_fonts_print_the_same_text_as_the_whole_fonts(tmp_path, caplog
     assert batch_text == _pdf_text(to_pdf(layout, "zh"))
     assert "missing the following glyphs" not in caplog.text  # fpdf2 logs, never raises
     assert "昊宇新能源 CO₂" in batch_text and "碳账户" in batch_text
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_counts_are_whole_numbers_and_the_limit_row_has_no_light(language):
+    from jobs.scorecards.model import Figure
+
+    card = enterprise_card()
+    card = dataclasses.replace(card, headline=[*card.headline,
+                                               Figure("dr_events", 3.0, "events", 1.0, None)])
+    text = to_text(enterprise_layout(card, language))
+    assert ("3 次" if language == "zh" else "| 3 |") in text
+    assert not re.search(r"\d\.\d+ 次", text) and "3.00" not in text
+    park = park_layout(park_card(), language)
+    core = next(b for b in park.blocks if isinstance(b, Table))  # the core indicator's table
+    assert len(core.rows) == 4 and core.lights[:3] == [park_card().core_indicator_light] * 3
+    assert len(core.lights) == 3  # the limit row: a yardstick, not a result
