@@ -21,11 +21,11 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "Scope 1 emissions",
     },
     "scope2_location_tco2": {
-        "zh": "范围二排放(基于位置)",
+        "zh": "范围二排放（基于位置）",
         "en": "Scope 2 (location-based)",
     },
     "scope2_market_tco2": {
-        "zh": "范围二排放(基于市场)",
+        "zh": "范围二排放（基于市场）",
         "en": "Scope 2 (market-based)",
     },
     "intensity_tco2_per_10k_cny": {
@@ -165,11 +165,11 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "Rank in the park",
     },
     "rank_text": {
-        "zh": "单位产值碳排放第 {intensity} 名,改善幅度第 {improvement} 名(共 {n} 家)",
+        "zh": "单位产值碳排放第 {intensity} 名，改善幅度第 {improvement} 名（共 {n} 家）",
         "en": "No. {intensity} by carbon intensity, No. {improvement} by improvement (of {n})",
     },
     "rank_none": {
-        "zh": "本月无产值数据,未参与排名",
+        "zh": "本月无产值数据，未参与排名",
         "en": "No output value this month: not ranked",
     },
     "charts": {
@@ -213,7 +213,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "Data quality",
     },
     "data_quality_text": {
-        "zh": "本月应有 {expected} 个15分钟数据点,实测 {measured} 个,估算 {estimated} 个,缺失 {missing} 个(完整度 {complete:.1f}%)。",  # noqa: E501
+        "zh": "本月应有 {expected} 个15分钟数据点，实测 {measured} 个，估算 {estimated} 个，缺失 {missing} 个（完整度 {complete:.1f}%）。",  # noqa: E501
         "en": "{expected} quarter-hours expected this month: {measured} measured, {estimated} estimated, {missing} missing ({complete:.1f} % complete).",  # noqa: E501
     },
     "carbon_account": {
@@ -233,7 +233,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "Allowances held",
     },
     "surplus_tco2": {
-        "zh": "盈余(负为缺口)",
+        "zh": "盈余（负为缺口）",
         "en": "Surplus (negative: deficit)",
     },
     "projected_surplus_tco2": {
@@ -257,7 +257,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "No allowances recorded",
     },
     "new_enterprise": {
-        "zh": "新入园企业:暂无历史数据可比。",
+        "zh": "新入园企业：暂无历史数据可比。",
         "en": "New enterprise: no history to compare with yet.",
     },
     "light_green": {
@@ -277,7 +277,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "No target or data",
     },
     "core_indicator": {
-        "zh": "核心指标:单位能耗碳排放",
+        "zh": "核心指标：单位能耗碳排放",
         "en": "Core indicator: tCO2 per tce",
     },
     "core_month": {
@@ -429,15 +429,15 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "{share:.0f} % of your consumption falls in peak hours.",
     },
     "finding_shift_to_valley_saving": {
-        "zh": "将 {kw:,.0f} 千瓦高峰负荷移至低谷时段,每月约可节省 {cny:,.0f} 元。",
+        "zh": "将 {kw:,.0f} 千瓦高峰负荷移至低谷时段，每月约可节省 {cny:,.0f} 元。",
         "en": "Shifting {kw:,.0f} kW of peak load to valley hours would save about {cny:,.0f} CNY a month.",  # noqa: E501
     },
     "finding_night_base_load": {
-        "zh": "夜间基础负荷为日间峰值的 {share:.0f}%,请检查非生产时段的设备运行。",
+        "zh": "夜间基础负荷为日间峰值的 {share:.0f}%，请检查非生产时段的设备运行。",
         "en": "Base load at night is {share:.0f} % of the day's peak: check what runs outside production hours.",  # noqa: E501
     },
     "finding_data_gaps": {
-        "zh": "本月有 {share:.1f}% 的数据为估算或缺失,相关数值仅供参考。",
+        "zh": "本月有 {share:.1f}% 的数据为估算或缺失，相关数值仅供参考。",
         "en": "{share:.1f} % of this month's data is estimated or missing: read the figures with care.",  # noqa: E501
     },
     "finding_intensity_worsened": {
@@ -445,7 +445,7 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "Carbon intensity rose {change:.1f} % on last month.",
     },
     "finding_allowance_deficit": {
-        "zh": "按目前进度,年末配额缺口约 {tco2:,.0f} 吨CO2。",
+        "zh": "按目前进度，年末配额缺口约 {tco2:,.0f} 吨CO2。",
         "en": "At this pace the year ends about {tco2:,.0f} tCO2 short of allowances.",
     },
 }

@@ -10,14 +10,14 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
     "title": {"zh": "{park} 碳资产与项目估值 · {month}",
               "en": "{park}: carbon assets and project valuation, {month}"},
     "basis": {
-        "zh": "金额单位为人民币元,按 {price_date} 价格水平的不变价、税前项目口径,实际折现率 {rate:.1f}%;"
-              "已投运资产按实测数据(年化)估值,拟建项目按数字孪生情景估值。",
+        "zh": "金额单位为人民币元，按 {price_date} 价格水平的不变价、税前项目口径，实际折现率 {rate:.1f}%；"
+              "已投运资产按实测数据（年化）估值，拟建项目按数字孪生情景估值。",
         "en": "Amounts in CNY at constant prices of {price_date}, pre-tax project view, real "
               "discount rate {rate:.1f} %; installed assets are valued from metered data "
               "(annualised), proposed projects from a digital-twin scenario.",
     },
     "summary": {
-        "zh": "配额质押融资额度 {pledge};持有绿证价值 {certificates};已投运资产剩余价值合计 {remaining};"
+        "zh": "配额质押融资额度 {pledge}；持有绿证价值 {certificates}；已投运资产剩余价值合计 {remaining}；"
               "{eligible} 个项目满足绿色债券门槛。",
         "en": "Allowance-pledge loan capacity {pledge}; certificates held worth {certificates}; "
               "remaining value of installed assets {remaining}; {eligible} project(s) meet the "
@@ -25,7 +25,7 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
     },
     "ledger": {"zh": "碳资产台账", "en": "Carbon asset ledger"},
     "ledger_note": {
-        "zh": "配额盈缺按年末预测排放计算,以低/基准/高配额价格估值;绿证按光伏每整兆瓦时 1 张计;"
+        "zh": "配额盈缺按年末预测排放计算，以低/基准/高配额价格估值；绿证按光伏每整兆瓦时 1 张计；"
               "质押额度 = 持有配额 × 基准价 × 质押率 {ltv:.0f}%。",
         "en": "Surplus or deficit against the projected year-end emissions, valued at the low / "
               "base / high allowance prices; one certificate per whole MWh of on-site PV; "
@@ -33,43 +33,43 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
     },
     "entity": {"zh": "主体", "en": "Entity"},
     "park_total": {"zh": "园区合计", "en": "Park total"},
-    "held": {"zh": "持有配额(吨CO2)", "en": "Allowances held (tCO2)"},
-    "emissions_ytd": {"zh": "年初至今排放(吨CO2)", "en": "Emissions to date (tCO2)"},
-    "projected": {"zh": "年末预测排放(吨CO2)", "en": "Projected year (tCO2)"},
-    "surplus": {"zh": "预测盈余/缺口(吨CO2)", "en": "Projected surplus / deficit (tCO2)"},
+    "held": {"zh": "持有配额（吨CO2）", "en": "Allowances held (tCO2)"},
+    "emissions_ytd": {"zh": "年初至今排放（吨CO2）", "en": "Emissions to date (tCO2)"},
+    "projected": {"zh": "年末预测排放（吨CO2）", "en": "Projected year (tCO2)"},
+    "surplus": {"zh": "预测盈余/缺口（吨CO2）", "en": "Projected surplus / deficit (tCO2)"},
     "surplus_value": {"zh": "盈缺价值 低/基准/高", "en": "Value low / base / high"},
-    "certificates": {"zh": "持有绿证(张)", "en": "Certificates held"},
+    "certificates": {"zh": "持有绿证（张）", "en": "Certificates held"},
     "pledge": {"zh": "质押额度", "en": "Pledge capacity"},
     "no_allowances": {"zh": "无配额", "en": "no allowances"},
     "installed": {"zh": "已投运资产估值", "en": "Installed assets"},
     "asset": {"zh": "资产", "en": "Asset"},
     "size": {"zh": "规模", "en": "Size"},
-    "age": {"zh": "已运行(年)", "en": "Age (years)"},
+    "age": {"zh": "已运行（年）", "en": "Age (years)"},
     "year1_savings": {"zh": "首年收益", "en": "Year-1 benefit"},
     "npv": {"zh": "净现值", "en": "NPV"},
     "irr": {"zh": "内部收益率", "en": "IRR"},
-    "payback": {"zh": "回收期(年)", "en": "Payback (years)"},
+    "payback": {"zh": "回收期（年）", "en": "Payback (years)"},
     "lcoe": {"zh": "度电/储电成本", "en": "LCOE / LCOS"},
     "remaining": {"zh": "剩余价值", "en": "Remaining value"},
     "break_even": {"zh": "盈亏平衡碳价", "en": "Break-even carbon price"},
     "realised_note": {
-        "zh": "实测 {days} 天;年化系数 {low:.1f}–{high:.1f}(光伏按模型的季节产出修正)。",
+        "zh": "实测 {days} 天；年化系数 {low:.1f}–{high:.1f}（光伏按模型的季节产出修正）。",
         "en": "{days} metered days; annualised x {low:.1f}–{high:.1f} (PV corrected for the season by the PV model).",
     },
     "no_energy": {
-        "zh": "{asset}: 估值期内未计量到放电/发电,估值仅反映成本。",
+        "zh": "{asset}：估值期内未计量到放电/发电，估值仅反映成本。",
         "en": "{asset}: no discharge or generation metered in the window; its value shows the "
               "costs only.",
     },
     "cases": {"zh": "拟建项目", "en": "Proposed projects"},
     "case_basis": {
-        "zh": "{title}: 数字孪生自 {first_day} 起 {days} 天({controller} 控制),有无该项目对比,"
-              "年化系数 {factor:.1f};投资 {capex}。",
+        "zh": "{title}：数字孪生自 {first_day} 起 {days} 天（{controller} 控制），有无该项目对比，"
+              "年化系数 {factor:.1f}；投资 {capex}。",
         "en": "{title}: digital twin from {first_day} for {days} days ({controller} control), "
               "with and without the project, annualised x {factor:.1f}; investment {capex}.",
     },
-    "tornado_title": {"zh": "{title}: 净现值敏感性", "en": "{title}: NPV sensitivity"},
-    "cashflow_title": {"zh": "{title}: 年度现金流", "en": "{title}: annual cash flow"},
+    "tornado_title": {"zh": "{title}：净现值敏感性", "en": "{title}: NPV sensitivity"},
+    "cashflow_title": {"zh": "{title}：年度现金流", "en": "{title}: annual cash flow"},
     "sensitivity": {"zh": "敏感性分析", "en": "Sensitivity"},
     "parameter": {"zh": "参数", "en": "Parameter"},
     "npv_low": {"zh": "低值时净现值", "en": "NPV at low"},
@@ -83,8 +83,8 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
     "cumulative": {"zh": "累计", "en": "Cumulative"},
     "financing": {"zh": "融资视角", "en": "Financing view"},
     "financing_note": {
-        "zh": "绿色债券门槛: 内部收益率 ≥ {irr:.1f}%、回收期 ≤ {payback:.0f} 年、贷款({share:.0f}% 投资,"
-              "利率 {rate:.1f}%,{tenor} 年)偿债覆盖率 ≥ {dscr:.2f};PPP: 政府资本金 {gov:.0f}%,不要求回报。",
+        "zh": "绿色债券门槛：内部收益率 ≥ {irr:.1f}%、回收期 ≤ {payback:.0f} 年、贷款（{share:.0f}% 投资，"
+              "利率 {rate:.1f}%，{tenor} 年）偿债覆盖率 ≥ {dscr:.2f}；PPP：政府资本金 {gov:.0f}%，不要求回报。",
         "en": "Green-bond hurdles: IRR >= {irr:.1f} %, payback <= {payback:.0f} years, a loan of "
               "{share:.0f} % of capex at {rate:.1f} % over {tenor} years covered >= {dscr:.2f}x; "
               "PPP: government capital {gov:.0f} %, asking no return.",
@@ -101,6 +101,6 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
     "source": {"zh": "来源", "en": "Source"},
     "unit": {"zh": "单位", "en": "Unit"},
     "confidence": {"zh": "可信度", "en": "Confidence"},
-    "made_by": {"zh": "由园区能碳平台生成,运行 {run_id}。",
+    "made_by": {"zh": "由园区能碳平台生成，运行 {run_id}。",
                 "en": "Made by the park energy & carbon platform, run {run_id}."},
 }

@@ -13,7 +13,7 @@ import pytest
 
 from jobs.scorecards.font_subset import fonts_for
 from jobs.scorecards.html import to_html, to_text
-from jobs.scorecards.i18n import missing_translations
+from jobs.scorecards.i18n import WORDS, missing_translations
 from jobs.scorecards.layout import Table, enterprise_layout, park_layout
 from jobs.scorecards.pdf import layout_text, to_pdf
 from tests.jobs.scorecards.samples import enterprise_card, park_card
@@ -103,3 +103,15 @@ def test_counts_are_whole_numbers_and_the_limit_row_has_no_light(language):
     core = next(b for b in park.blocks if isinstance(b, Table))  # the core indicator's table
     assert len(core.rows) == 4 and core.lights[:3] == [park_card().core_indicator_light] * 3
     assert len(core.lights) == 3  # the limit row: a yardstick, not a result
+
+
+def test_chinese_sentences_use_full_width_punctuation():
+    """Half-width , : ; ( ) between Chinese characters read as typos to a Chinese reader;
+    placeholders ({cny:,.0f}) are code, not text."""
+    from jobs.valuation.words import VALUATION_WORDS
+
+    for table in (WORDS, VALUATION_WORDS):
+        for key, text in ((k, v["zh"]) for k, v in table.items() if "zh" in v):
+            outside_placeholders = re.sub(r"\{[^}]*\}", "", text)
+            if re.search(r"[\u4e00-\u9fff]", outside_placeholders):
+                assert not re.search(r"[,:;()]", outside_placeholders), (key, text)
