@@ -16,6 +16,7 @@ from device_io.register_map import Point, PointRole, RegisterMap
 from jobs.common import landing
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
 from jobs.common.settings import Settings
+from jobs.warehouse.reference_guiding import guiding_reference_tables
 
 # Which counter measures which energy flow of the park, by device kind. The warehouse's
 # balance and allocation are written against these flow names, never against point names.
@@ -163,7 +164,8 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
         "peak_year": park.targets.peak_year, "neutrality_year": park.targets.neutrality_year,
         "allowance_factor_kgco2_per_kwh": park.targets.allowance_factor_kgco2_per_kwh}])
     return {"enterprises": enterprises, "devices": devices, "device_points": device_points,
-            "park": park_table}
+            "park": park_table,
+            **guiding_reference_tables(park)}  # guiding indicators (issue 15)
 
 
 def export_reference(settings: Settings) -> list[str]:
