@@ -51,7 +51,9 @@ def _park(guiding: dict) -> dict:
     park["devices"] = [park["devices"][0],
                        {"id": "ts-ctl", "kind": "thermal_storage",
                         "register_map": "thermal_storage_controller", **endpoint, "unit_id": 2,
-                        "rated_kw": 500}]
+                        "rated_kw": 500},
+                       {"id": "water-alpha", "kind": "water_meter", "register_map": "water_meter",
+                        "enterprise": "alpha", **endpoint, "unit_id": 3}]  # builds, unread
     return {**park, "guiding_indicators": guiding}
 
 
