@@ -8,12 +8,14 @@
   standard and source. A park value for a product the seed has replaces the seed's.
 - `waste_heat_tanks`: heat stores whose charged heat is recovered waste heat, and the enterprise
   whose waste heat it is (ts-01 stores the dyeing wastewater heat of a textile mill).
+- `water_meters`: which pipe each water meter measures (`fresh_intake` or `reused`); its
+  totaliser replaces the enterprise's inbox figure for that quantity and month.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -45,6 +47,7 @@ class GuidingIndicators(Strict):
     not_applicable: dict[GuidingIndicator, Reason] = {}
     product_energy_limits: list[ProductEnergyLimit] = []
     waste_heat_tanks: dict[Identifier, Identifier] = {}  # heat-store device -> enterprise
+    water_meters: dict[Identifier, Literal["fresh_intake", "reused"]] = {}
 
 
 def guiding_problems(config: object) -> list[str]:
@@ -63,6 +66,14 @@ def guiding_problems(config: object) -> list[str]:
                             "thermal_storage")
         if enterprise_id not in enterprises:
             problems.append(f"{where}: unknown enterprise {enterprise_id!r}")
+    for device_id in section.water_meters:
+        where = f"guiding_indicators.water_meters.{device_id}"
+        device = devices.get(device_id)
+        if device is None:
+            problems.append(f"{where}: unknown device {device_id!r}")
+        elif device.kind != "water_meter" or device.enterprise is None:
+            problems.append(f"{where}: device {device_id!r} must be a water_meter of an "
+                            "enterprise")
     codes = [limit.product_code for limit in section.product_energy_limits]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
         problems.append(f"guiding_indicators.product_energy_limits: product {code!r} twice")

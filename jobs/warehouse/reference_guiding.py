@@ -1,6 +1,7 @@
 """Reference tables for the national guiding indicators, from the park's `guiding_indicators`
 section (jobs/common/guiding_settings.py): what the park says is not applicable and why, the
-grade-2 limits it adds to the sourced national table, and which heat stores hold waste heat."""
+grade-2 limits it adds to the sourced national table, which heat stores hold waste heat, and
+which pipe each water meter measures."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ PRODUCT_LIMITS_SCHEMA = pa.schema([
     ("grade2_limit_kgce_per_unit", pa.float64()), ("output_unit", pa.string()),
     ("source", pa.string())])
 WASTE_HEAT_TANKS_SCHEMA = pa.schema([("device_id", pa.string()), ("enterprise_id", pa.string())])
+WATER_METERS_SCHEMA = pa.schema([("device_id", pa.string()), ("measures", pa.string())])
 
 
 def guiding_reference_tables(park: ParkConfig) -> dict[str, pa.Table]:
@@ -31,4 +33,8 @@ def guiding_reference_tables(park: ParkConfig) -> dict[str, pa.Table]:
             [{"device_id": device, "enterprise_id": enterprise}
              for device, enterprise in section.waste_heat_tanks.items()],
             schema=WASTE_HEAT_TANKS_SCHEMA),
+        "guiding_water_meters": pa.Table.from_pylist(
+            [{"device_id": device, "measures": measures}
+             for device, measures in section.water_meters.items()],
+            schema=WATER_METERS_SCHEMA),
     }

@@ -164,6 +164,11 @@ PARK_VARIANTS = [
             "waste_heat_tanks: {ts-01-ctl: dushu-textile}",
             "waste_heat_tanks: {ts-01-ctl: dushu-textile}\n  not_applicable: {recycling: n/a!}",
             ["guiding_indicators.not_applicable.recycling"]),
+    Variant("water meter that is not a water meter", "park.yaml",
+            "waste_heat_tanks: {ts-01-ctl: dushu-textile}",
+            "waste_heat_tanks: {ts-01-ctl: dushu-textile}\n  water_meters: {grid-main: reused}",
+            ["guiding_indicators.water_meters.grid-main",
+             "device 'grid-main' must be a water_meter of an enterprise"]),
     # --- guiding indicators: end ---
 ]
 

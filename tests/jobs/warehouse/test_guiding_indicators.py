@@ -35,6 +35,7 @@ NOW = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
 SEP, OCT, YEAR = dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 1, 1)
 TANK_KWH_TH_PER_H = 100.0
 TANK_SEP_GJ, TANK_OCT_GJ = 200 * 0.0036, 74_400 * 0.0036  # 0.72 and 267.84
+WATER_M3_PER_H = 10.0  # alpha's fresh-intake meter: September 20 m3, October 7,440 m3
 WATER_REASON = "no industrial water use: assembly only"
 SOLID_REASON = "no industrial solid waste: a logistics park"
 WIDGET_LIMIT = {"product_code": "widget", "product_name_zh": "试件", "product_name_en": "Widget",
@@ -53,7 +54,7 @@ def _park(guiding: dict) -> dict:
                         "register_map": "thermal_storage_controller", **endpoint, "unit_id": 2,
                         "rated_kw": 500},
                        {"id": "water-alpha", "kind": "water_meter", "register_map": "water_meter",
-                        "enterprise": "alpha", **endpoint, "unit_id": 3}]  # builds, unread
+                        "enterprise": "alpha", **endpoint, "unit_id": 3}]
     return {**park, "guiding_indicators": guiding}
 
 
@@ -62,9 +63,11 @@ def _readings() -> pa.Table:
     at = FIRST
     while at <= LAST:
         hours = (at - FIRST) / dt.timedelta(hours=1)
-        rows.append({"ts_utc": at, "device_id": "ts-ctl", "point": "heat_charged_kwh_th",
-                     "value": 1000.0 + TANK_KWH_TH_PER_H * hours, "quality": "good",
-                     "cycle_id": f"hand-{at:%Y%m%dT%H%M}", "detail": None})
+        for device, point, rate in (("ts-ctl", "heat_charged_kwh_th", TANK_KWH_TH_PER_H),
+                                    ("water-alpha", "volume_total_m3", WATER_M3_PER_H)):
+            rows.append({"ts_utc": at, "device_id": device, "point": point,
+                         "value": 1000.0 + rate * hours, "quality": "good",
+                         "cycle_id": f"hand-{at:%Y%m%dT%H%M}", "detail": None})
         at += STEP
     return pa.Table.from_pylist(rows, schema=landing.READINGS_SCHEMA)
 
@@ -117,7 +120,8 @@ def built(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("guiding")
     guiding = {"not_applicable": {"water_reuse": WATER_REASON},
                "product_energy_limits": [WIDGET_LIMIT],
-               "waste_heat_tanks": {"ts-ctl": "alpha"}}
+               "waste_heat_tanks": {"ts-ctl": "alpha"},
+               "water_meters": {"water-alpha": "fresh_intake"}}
     return _build(tmp_path, guiding, _main_files(tmp_path), readings=True)
 
 
@@ -170,12 +174,19 @@ def test_waste_heat_is_weighted_by_gj_and_counts_the_tanks_measured_heat(built):
 
 
 def test_a_not_applicable_indicator_says_why_and_still_shows_its_figure(built):
-    # water: 3000 / (3000 + 1000) = 75 %, but the park declared it not applicable
+    # water, September: alpha declared 1000 m3 fresh and 3000 m3 reused, but its fresh-intake
+    # meter measured 20 m3 (measured beats declared): 3000 / (3000 + 20); the park declared
+    # water reuse not applicable
     september = _indicator(built, "water_reuse", "month", SEP)
-    assert september["value_pct"] == pytest.approx(75.0)
+    assert september["value_pct"] == pytest.approx(3000 / 3020 * 100)
     assert september["status"] == f"not_applicable: {WATER_REASON}"
-    assert _indicator(built, "water_reuse", "month", OCT)["status"] == (
-        f"not_applicable: {WATER_REASON}")
+    # October: only the meter, 7,440 m3 fresh and nothing reused: 0 %
+    october = _indicator(built, "water_reuse", "month", OCT)
+    assert (october["numerator"], october["denominator"]) == (0, pytest.approx(7440.0))
+    assert october["status"] == f"not_applicable: {WATER_REASON}"
+    [water] = _rows(built, "select * from fct_guiding_water where month = ?", [SEP])
+    assert (water["declared_fresh_intake_m3"], water["metered_fresh_intake_m3"]) == (
+        1000.0, pytest.approx(20.0))
 
 
 def test_unit_product_energy_against_grade_2_and_not_assessed_without_a_sourced_limit(built):

@@ -16,7 +16,7 @@ with resource_rows as (
     from {{ ref('stg_inbox__solid_waste') }}
     union all
     select 'water_reuse', month, enterprise_id, reused_m3, reused_m3 + fresh_intake_m3
-    from {{ ref('stg_inbox__water') }}
+    from {{ ref('fct_guiding_water') }}
     union all
     select 'waste_heat_utilisation', month, enterprise_id, recovered_gj, recoverable_gj
     from {{ ref('fct_guiding_waste_heat_by_kind') }}
