@@ -77,6 +77,8 @@ def _max_rate_per_h(park: ParkConfig, device: Device) -> float | None:
     rating = device.rated_kw or _asset_rating(park, device.asset)
     if device.kind == DeviceKind.GAS_METER and rating is None:
         rating = 10_000.0  # Nm3/h: the flow computer's range
+    if device.kind == DeviceKind.WATER_METER and rating is None:
+        rating = 5_000.0  # m3/h: the water meter map's flow range (guiding indicators)
     return None if rating is None else rating * RATE_HEADROOM
 
 
