@@ -33,6 +33,7 @@ from device_io.simulator.readout import Quantities, Readout
 from device_io.simulator.streams import stream_rng
 from device_io.simulator.thermal_storage import ThermalFleet
 from device_io.simulator.timebase import US_PER_S, from_us, to_us
+from device_io.simulator.water import WaterFleet
 from jobs.common.park_config import DeviceKind, ParkConfig
 
 METER_KINDS = (DeviceKind.GRID_METER, DeviceKind.SUB_METER, DeviceKind.COMMON_METER)
@@ -83,9 +84,14 @@ class ParkTwin:
         self._thermal = ThermalFleet(layout.thermal, seed)
         self._gas = GasFleet([d.id for d in gas], gas_entity,
                              [layout.entities[e].profile.gas_nm3_per_h for e in gas_entity], seed)
+        water = [d for d in park.devices if d.kind == DeviceKind.WATER_METER]
+        entity_of_enterprise = {entity.key: index for index, entity in enumerate(layout.entities)}
+        self._water = WaterFleet([d.id for d in water],
+                                 [entity_of_enterprise.get(d.enterprise or "", -1) for d in water],
+                                 seed)
         self._deciding: dict[str, DecidingFleet] = {
             "pv": self._pv, "bess": self._bess, "ev": self._ev, "hvac": self._hvac,
-            "thermal": self._thermal, "gas": self._gas}
+            "thermal": self._thermal, "gas": self._gas, "water": self._water}
         fleets: dict[str, Fleet] = {"meters": self._meters, **self._deciding}
         placement = {device_id: (name, row) for name, fleet in fleets.items()
                      for row, device_id in enumerate(fleet.device_ids)}

@@ -28,6 +28,7 @@ from jobs.common.config_types import (
     canonical_host,
 )
 from jobs.common.device_rating import rating_problems
+from jobs.common.guiding_settings import GuidingIndicators, guiding_problems
 from jobs.common.operations_settings import (
     DispatchSettings,
     HarvestSettings,
@@ -85,10 +86,11 @@ class ParkConfig(Strict):
     scorecards: ScorecardSettings = ScorecardSettings()
     mail: MailSettings = MailSettings()
     valuation: ValuationSettings = ValuationSettings()
+    guiding_indicators: GuidingIndicators = GuidingIndicators()  # issue 15 (helper guiding)
 
     @model_validator(mode="after")
     def _references(self) -> ParkConfig:
-        problems = cross_reference_problems(self)
+        problems = cross_reference_problems(self) + guiding_problems(self)
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -30,6 +30,7 @@ class DeviceKind(StrEnum):
     HVAC = "hvac"
     GAS_METER = "gas_meter"
     THERMAL_STORAGE = "thermal_storage"
+    WATER_METER = "water_meter"  # guiding indicators (issue 15): an enterprise's water
 
 
 class Language(StrEnum):

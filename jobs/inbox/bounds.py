@@ -32,6 +32,13 @@ MAX_CERTIFICATES = 1_000_000  # per row (1 certificate = 1 MWh: 1 TWh)
 MAX_ALLOWANCES_TCO2 = 10_000_000  # per enterprise and year: a large coal power plant's emissions
 MAX_DR_REDUCTION_KW = 1_000_000  # 1 GW: more than a park can shed
 MAX_DR_COMPENSATION_CNY_PER_KWH = 100.0  # Chinese DR pays at most a few tens of 元/kWh
+# --- guiding indicators (issue 15, helper guiding): begin ---
+MAX_PRODUCT_OUTPUT = 1_000_000_000  # units a month (t, m2, pieces): any unit, one product line
+MAX_PRODUCT_ENERGY_TCE = 1_000_000  # a month: a large integrated steel works' whole use
+MAX_SOLID_WASTE_T = 1_000_000  # a month, one waste kind: a large power plant's ash
+MAX_WATER_M3 = 100_000_000  # a month: a large steel works' circulating water
+MAX_WASTE_HEAT_GJ = 10_000_000  # a month, one kind: ≈ 3.9 GW of heat all month long
+# --- guiding indicators: end ---
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,11 @@ def write_sample_inbox(settings: Settings, year_months: list[str], folder: Path 
         f"allowances_{span}.csv": _allowances_csv(park, months, largest[:3]),
         f"dr_events_{months[-1].year}.xlsx": _dr_events_xlsx(months[-1].year, largest[0]),
     }
+    # --- guiding indicators (issue 15, helper guiding): begin ---
+    from jobs.inbox.samples_guiding import guiding_sample_files  # it builds on this module
+
+    files |= guiding_sample_files(park, months, span)
+    # --- guiding indicators: end ---
     paths = []
     for name, payload in files.items():
         landing.write_atomically(str(target / name), payload)  # never seen half-written

@@ -31,6 +31,12 @@ class InboxKind(StrEnum):
     CERTIFICATES = "certificates"
     ALLOWANCES = "allowances"
     DR_EVENTS = "dr_events"
+    # --- guiding indicators (issue 15, helper guiding): begin ---
+    PRODUCT_OUTPUT = "product_output"
+    SOLID_WASTE = "solid_waste"
+    WATER = "water"
+    WASTE_HEAT = "waste_heat"
+    # --- guiding indicators: end ---
 
 
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -92,6 +98,42 @@ DR_EVENTS_SCHEMA = _schema(
     pa.field("notice_issued_utc", UTC_TIMESTAMP),
 )
 
+# --- guiding indicators (issue 15, helper guiding): begin ---
+PRODUCT_OUTPUT_SCHEMA = _schema(
+    pa.field("enterprise_id", pa.string(), nullable=False),
+    pa.field("month", pa.date32(), nullable=False),
+    pa.field("product_code", pa.string(), nullable=False),  # as in product_energy_limits
+    pa.field("output_quantity", pa.float64(), nullable=False),
+    pa.field("output_unit", pa.string(), nullable=False),  # t, m2, 10k pieces: the standard's
+    # the product line's energy as the limit standard counts it (综合能耗), tce
+    pa.field("product_energy_tce", pa.float64(), nullable=False),
+)
+
+SOLID_WASTE_SCHEMA = _schema(
+    pa.field("enterprise_id", pa.string(), nullable=False),
+    pa.field("month", pa.date32(), nullable=False),
+    pa.field("waste_kind", pa.string(), nullable=False),
+    pa.field("generated_t", pa.float64(), nullable=False),  # 产生量
+    pa.field("utilised_t", pa.float64(), nullable=False),  # 综合利用量 (incl. from stock)
+    pa.field("utilised_from_stock_t", pa.float64(), nullable=False),  # 综合利用往年贮存量
+)
+
+WATER_SCHEMA = _schema(
+    pa.field("enterprise_id", pa.string(), nullable=False),
+    pa.field("month", pa.date32(), nullable=False),
+    pa.field("fresh_intake_m3", pa.float64(), nullable=False),  # 取水量 (新鲜水)
+    pa.field("reused_m3", pa.float64(), nullable=False),  # 重复利用水量
+)
+
+WASTE_HEAT_SCHEMA = _schema(
+    pa.field("enterprise_id", pa.string(), nullable=False),
+    pa.field("month", pa.date32(), nullable=False),
+    pa.field("waste_kind", pa.string(), nullable=False),  # heat | cold | pressure
+    pa.field("recoverable_gj", pa.float64(), nullable=False),  # 可回收量
+    pa.field("recovered_gj", pa.float64(), nullable=False),  # 回收利用量
+)
+# --- guiding indicators: end ---
+
 
 @dataclass(frozen=True)
 class InboxDataset:
@@ -115,6 +157,15 @@ DATASETS: dict[InboxKind, InboxDataset] = {
         InboxDataset(InboxKind.ALLOWANCES, "inbox_allowances", ALLOWANCES_SCHEMA,
                      ("enterprise_id", "compliance_year")),
         InboxDataset(InboxKind.DR_EVENTS, "inbox_dr_events", DR_EVENTS_SCHEMA, ("event_id",)),
+        # --- guiding indicators (issue 15, helper guiding): begin ---
+        InboxDataset(InboxKind.PRODUCT_OUTPUT, "inbox_product_output", PRODUCT_OUTPUT_SCHEMA,
+                     ("enterprise_id", "month", "product_code")),
+        InboxDataset(InboxKind.SOLID_WASTE, "inbox_solid_waste", SOLID_WASTE_SCHEMA,
+                     ("enterprise_id", "month", "waste_kind")),
+        InboxDataset(InboxKind.WATER, "inbox_water", WATER_SCHEMA, ("enterprise_id", "month")),
+        InboxDataset(InboxKind.WASTE_HEAT, "inbox_waste_heat", WASTE_HEAT_SCHEMA,
+                     ("enterprise_id", "month", "waste_kind")),
+        # --- guiding indicators: end ---
     )
 }
 LATEST_WINS_COLUMN = "loaded_at_utc"

@@ -23,7 +23,12 @@ from jobs.inbox.bounds import RowContext
 from jobs.inbox.cells import shown_value
 from jobs.inbox.reader import RawTable, RefusedCell, UnreadableFile, column_letter, read_table
 from jobs.inbox.rows import ROW_MODELS, InboxRow, serial_span
+from jobs.inbox.rows_guiding import GUIDING_ROW_MODELS  # guiding indicators (issue 15)
 from jobs.inbox.schemas import DATASETS, InboxKind
+
+# --- guiding indicators (issue 15, helper guiding): begin ---
+ROW_MODELS = {**ROW_MODELS, **GUIDING_ROW_MODELS}
+# --- guiding indicators: end ---
 
 MAX_PROBLEMS = 50
 

@@ -16,6 +16,7 @@ from device_io.register_map import Point, PointRole, RegisterMap
 from jobs.common import landing
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
 from jobs.common.settings import Settings
+from jobs.warehouse.reference_guiding import guiding_reference_tables
 
 # Which counter measures which energy flow of the park, by device kind. The warehouse's
 # balance and allocation are written against these flow names, never against point names.
@@ -76,6 +77,8 @@ def _max_rate_per_h(park: ParkConfig, device: Device) -> float | None:
     rating = device.rated_kw or _asset_rating(park, device.asset)
     if device.kind == DeviceKind.GAS_METER and rating is None:
         rating = 10_000.0  # Nm3/h: the flow computer's range
+    if device.kind == DeviceKind.WATER_METER and rating is None:
+        rating = 5_000.0  # m3/h: the water meter map's flow range (guiding indicators)
     return None if rating is None else rating * RATE_HEADROOM
 
 
@@ -163,7 +166,8 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
         "peak_year": park.targets.peak_year, "neutrality_year": park.targets.neutrality_year,
         "allowance_factor_kgco2_per_kwh": park.targets.allowance_factor_kgco2_per_kwh}])
     return {"enterprises": enterprises, "devices": devices, "device_points": device_points,
-            "park": park_table}
+            "park": park_table,
+            **guiding_reference_tables(park)}  # guiding indicators (issue 15)
 
 
 def export_reference(settings: Settings) -> list[str]:

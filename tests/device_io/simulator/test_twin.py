@@ -43,6 +43,7 @@ def park_dict(**simulation: Any) -> dict:
         ("meter-a-2", "sub_meter", "meter_f32_din", {"enterprise": "ent-a"}),
         ("meter-b-1", "sub_meter", "meter_3ph_u32", {"enterprise": "ent-b"}),
         ("gas-a", "gas_meter", "gas_meter", {"enterprise": "ent-a"}),
+        ("water-a", "water_meter", "water_meter", {"enterprise": "ent-a"}),
         ("pv-1", "pv_inverter", "sunspec_inverter_103", {"asset": "pv-roof"}),
         ("pv-2", "pv_inverter", "sunspec_inverter_103", {"asset": "pv-roof"}),
         ("bess-1", "bess", "bess_pcs", {"asset": "bess"}),
@@ -201,6 +202,7 @@ COUNTERS = {  # device -> counter point -> (power point, sign: +1 positive part,
     "ts-1": {"heat_discharged_kwh_th": ("thermal_power_kw_th", 1),
              "heat_charged_kwh_th": ("thermal_power_kw_th", -1)},
     "gas-a": {"volume_total_nm3": ("flow_nm3_per_h", 1)},
+    "water-a": {"volume_total_m3": ("flow_m3_per_h", 1)},
 }
 
 
@@ -659,3 +661,11 @@ def test_the_demo_park_exports_on_a_sunny_summer_weekend_midday_and_imports_at_n
     assert twin.point_values(grid)["active_power_kw"] < 0
     twin.advance_to(noon + dt.timedelta(hours=10))
     assert twin.point_values(grid)["active_power_kw"] > 1000
+
+
+def test_a_water_meter_follows_its_enterprises_process_load() -> None:
+    # ent-a's process load: 200 kW base, +400 kW on its 08-20 shift (LOAD_A, noise 5 %);
+    # water intensity 0.002 m3/kWh -> about 0.4 m3/h at night and 1.2 m3/h on shift
+    night, day = make_twin(at_local(3.0)), make_twin(at_local(12.0))
+    assert value(night, "water-a", "flow_m3_per_h") == pytest.approx(0.4, rel=0.2)
+    assert value(day, "water-a", "flow_m3_per_h") == pytest.approx(1.2, rel=0.2)

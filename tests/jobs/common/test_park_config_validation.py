@@ -159,6 +159,26 @@ PARK_VARIANTS = [
     Variant("larger than the 5 MiB cap", "park.yaml", None, None,
             ["bytes is larger than a park config may be (5,242,880 bytes)"],
             make=lambda data: data + b"# padding\n" * 600_000),
+    # --- guiding indicators (issue 15, helper guiding): begin ---
+    Variant("waste-heat tank that is not a heat store", "park.yaml",
+            "waste_heat_tanks: {ts-01-ctl: dushu-textile}",
+            "waste_heat_tanks: {bess-01-pcs: dushu-textile}",
+            ["guiding_indicators.waste_heat_tanks.bess-01-pcs",
+             "device 'bess-01-pcs' is a bess, not a thermal_storage"]),
+    Variant("waste-heat tank of an unknown enterprise", "park.yaml",
+            "waste_heat_tanks: {ts-01-ctl: dushu-textile}",
+            "waste_heat_tanks: {ts-01-ctl: acme}",
+            ["guiding_indicators.waste_heat_tanks.ts-01-ctl", "unknown enterprise 'acme'"]),
+    Variant("not applicable to an unknown indicator", "park.yaml",
+            "waste_heat_tanks: {ts-01-ctl: dushu-textile}",
+            "waste_heat_tanks: {ts-01-ctl: dushu-textile}\n  not_applicable: {recycling: n/a!}",
+            ["guiding_indicators.not_applicable.recycling"]),
+    Variant("water meter that is not a water meter", "park.yaml",
+            "waste_heat_tanks: {ts-01-ctl: dushu-textile}",
+            "waste_heat_tanks: {ts-01-ctl: dushu-textile}\n  water_meters: {grid-main: reused}",
+            ["guiding_indicators.water_meters.grid-main",
+             "device 'grid-main' must be a water_meter of an enterprise"]),
+    # --- guiding indicators: end ---
 ]
 
 

@@ -31,7 +31,13 @@ def test_sample_files_all_load_cleanly_for_the_demo_park(settings: Settings, inb
               for kind in InboxKind}
     assert counts == {InboxKind.OUTPUT_VALUE: len(settings.park.enterprises) * len(MONTHS),
                       InboxKind.GREEN_POWER: 3 * len(MONTHS), InboxKind.CERTIFICATES: 2,
-                      InboxKind.ALLOWANCES: 3, InboxKind.DR_EVENTS: 2}
+                      InboxKind.ALLOWANCES: 3, InboxKind.DR_EVENTS: 2,
+                      # guiding indicators, per month: auto parts, food and new-energy products;
+                      # 2 waste kinds at auto parts, 1 at each of 5 other manufacturers; water
+                      # at the 6 manufacturers; heat at 3 (food and new energy report 2 kinds)
+                      InboxKind.PRODUCT_OUTPUT: 3 * len(MONTHS),
+                      InboxKind.SOLID_WASTE: 7 * len(MONTHS), InboxKind.WATER: 6 * len(MONTHS),
+                      InboxKind.WASTE_HEAT: 5 * len(MONTHS)}
     output = landing.read_dataset(settings.landing_root, "inbox_output_value").to_pylist()
     assert all(10 <= row["output_value_10k_cny"] <= 1000 for row in output)  # 万元 per month
 
