@@ -125,6 +125,11 @@ class Targets(Strict):
     # The factor allowances are counted at (碳排放配额); None: the ETS reporting factor of the
     # reference table (dbt vars allowance_factor_series / _year), named in the account.
     allowance_factor_kgco2_per_kwh: Annotated[Number, Field(gt=0, le=2)] | None = None
+    # The national assessment's limit for a park below the national size bands (no national
+    # limit under 200,000 tce/yr): the figure and where it comes from (a provincial rule, or the
+    # park's own target). None: core_indicator_limit_tco2_per_tce, as the park's own target.
+    national_limit_below_band_tco2_per_tce: Annotated[Number, Field(gt=0, le=10)] | None = None
+    national_limit_source: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
 class Recipients(Strict):

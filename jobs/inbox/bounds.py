@@ -83,6 +83,21 @@ def known_enterprise(value: str, info: ValidationInfo) -> str:
     return value
 
 
+# Green power and certificates bought for the park as a whole (the national assessment's
+# account, not an enterprise's): the enterprise column reads this instead of an enterprise id.
+PARK_ACCOUNT = "park"
+
+
+def known_account(value: str, info: ValidationInfo) -> str:
+    """An enterprise of the park, or the park's own account (PARK_ACCOUNT)."""
+    if value == PARK_ACCOUNT:
+        return value
+    try:
+        return known_enterprise(value, info)
+    except ValueError as error:
+        raise ValueError(f"{error}, or {PARK_ACCOUNT!r} for the park's own account") from None
+
+
 def past_month(value: dt.date, info: ValidationInfo) -> dt.date:
     context = context_of(info)
     month = value.isoformat()[:7]  # not strftime: it writes the year 1 as "1"

@@ -161,9 +161,23 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
         "contract_demand_kw": park.park.grid_connection.contract_demand_kw,
         "core_indicator_limit_tco2_per_tce": park.targets.core_indicator_limit_tco2_per_tce,
         "peak_year": park.targets.peak_year, "neutrality_year": park.targets.neutrality_year,
-        "allowance_factor_kgco2_per_kwh": park.targets.allowance_factor_kgco2_per_kwh}])
+        "allowance_factor_kgco2_per_kwh": park.targets.allowance_factor_kgco2_per_kwh,
+        **_national_limit(park)}])
     return {"enterprises": enterprises, "devices": devices, "device_points": device_points,
             "park": park_table}
+
+
+def _national_limit(park: ParkConfig) -> dict[str, object]:
+    """The limit the national assessment uses below the national size bands, and its source."""
+    targets = park.targets
+    if targets.national_limit_below_band_tco2_per_tce is None:
+        limit = targets.core_indicator_limit_tco2_per_tce
+        default_source = "the park's own target (targets.core_indicator_limit_tco2_per_tce)"
+    else:
+        limit = targets.national_limit_below_band_tco2_per_tce
+        default_source = "park config (targets.national_limit_below_band_tco2_per_tce)"
+    return {"national_limit_below_band_tco2_per_tce": limit,
+            "national_limit_source": targets.national_limit_source or default_source}
 
 
 def export_reference(settings: Settings) -> list[str]:

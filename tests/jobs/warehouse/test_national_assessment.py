@@ -1,0 +1,218 @@
+"""The national zero-carbon park assessment (发改环资〔2025〕910号 annexes 3 and 4) against a
+park-year computed by hand from the rules, on a hand-made park and hand-made readings.
+
+The rules (shared/reference/zero_carbon_park_accounting.md):
+  emissions = fuels x factor + electricity received - sent, each kind at its factor:
+      0 for green-power trading and certificates, 0.8325 kgCO2/kWh for every other grid kWh;
+      exported PV is non-fossil and subtracts nothing.
+  energy = every energy consumed in tce, electricity at 等价值 (0.3050 kgce/kWh, the CSV row),
+      green electricity included.
+  indicator = emissions / energy, CO2 only, over a calendar year.
+
+The park: a grid meter (import and export), a PV inverter, two enterprise feeders and a gas
+meter, each read every 5 minutes at a constant rate from 1 October 00:00 to 1 November 06:00
+(Asia/Shanghai), 2026: October 2,976 quarter-hours, November 24.
+  grid import 1,000 kW -> 250 kWh a quarter-hour    grid export 40 kW -> 10 kWh
+  PV            200 kW ->  50 kWh                    gas  50 Nm3/h -> 12.5 Nm3
+The inbox: October: alpha bought 100 MWh of green power, beta retired 50 certificates (below the
+744,000 kWh bought from the grid); November: 4 MWh green power and 5 certificates for the park
+account, above the 6,000 kWh bought from the grid: trading zeroes 4,000 kWh, certificates only
+the 2,000 left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+from typer.testing import CliRunner
+
+from jobs.cli import app
+from jobs.common import landing
+from jobs.inbox.load import load_inbox
+from jobs.warehouse.build import build_warehouse
+from tests.conftest import CONFIG_DIR, settings_for
+from tests.jobs.inbox.conftest import write_csv
+from tests.jobs.warehouse.hand_park import (
+    ENDPOINT,
+    ENTERPRISES,
+    alpha_beta_devices,
+    constant_rate_readings,
+    park_section,
+)
+
+pytestmark = pytest.mark.integration
+
+FIRST = dt.datetime(2026, 9, 30, 16, 0, tzinfo=dt.UTC)  # 1 October, 00:00 in Shanghai
+LAST = dt.datetime(2026, 10, 31, 22, 0, tzinfo=dt.UTC)  # 1 November, 06:00
+OCTOBER, NOVEMBER = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+OCTOBER_QH, NOVEMBER_QH = 31 * 96, 24
+RATES_PER_H = {  # (device, counter) -> units an hour
+    ("grid-main", "energy_import_kwh"): 1000.0,
+    ("grid-main", "energy_export_kwh"): 40.0,
+    ("pv-roof", "energy_total_kwh"): 200.0,
+    ("meter-alpha", "energy_import_kwh"): 600.0,
+    ("meter-beta", "energy_import_kwh"): 550.0,
+    ("gas-alpha", "volume_total_nm3"): 50.0,
+}
+
+# Factors, written from the rules and the reference CSVs (shared/reference/):
+FOSSIL_KGCO2_PER_KWH = 0.8325  # the text names it; grid_emission_factors.csv mee_nbs_fossil 2022
+ELECTRICITY_KGCE_PER_KWH = 0.3050  # energy_conversion_gbt2589.csv, electricity 等价值
+GAS_KGCE_PER_NM3 = 1.2143  # energy_conversion_gbt2589.csv, natural_gas
+GAS_TCO2_PER_NM3 = 21.622 / 10_000  # fuel_emission_factors.csv: 21.622 tCO2 per 10^4 Nm3
+QUARTER_HOURS_2026 = 365 * 96
+
+
+def _park() -> dict:
+    return {
+        "park": park_section("national-park", "国评园", "National Park"),
+        "enterprises": ENTERPRISES,
+        "devices": alpha_beta_devices() + [
+            {"id": "pv-roof", "kind": "pv_inverter", "register_map": "sunspec_inverter_103",
+             **ENDPOINT, "unit_id": 5, "rated_kw": 300}],
+        "targets": {"national_limit_below_band_tco2_per_tce": 0.3,
+                    "national_limit_source": "江苏省 provincial rule (hand-made)"},
+    }
+
+
+def _readings() -> pa.Table:
+    return constant_rate_readings(FIRST, LAST, RATES_PER_H)
+
+
+def _inbox(tmp_path: Path) -> list[Path]:
+    green = write_csv(tmp_path / "green_power_2026.csv",
+                      ["enterprise_id", "month", "contract_id", "green_power_mwh"],
+                      [["alpha", "2026-10", "GP-1", 100], ["park", "2026-11", "GP-2", 4]])
+    certificates = write_csv(
+        tmp_path / "certificates_2026.csv",
+        ["enterprise_id", "month", "certificates_retired", "serial_from", "serial_to"],
+        [["beta", "2026-10", 50, "GEC000001", "GEC000050"],
+         ["park", "2026-11", 5, "GEC000051", "GEC000055"]])
+    return [green, certificates]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("national")
+    settings = settings_for(_park(), tmp_path / "data")
+    landing.write_partitioned(settings.landing_root, "readings", _readings(), "hand-made")
+    results = load_inbox(settings, _inbox(tmp_path), now=dt.datetime(2026, 12, 2, tzinfo=dt.UTC))
+    assert all(r.accepted for r in results), [r.problems for r in results]
+    report = build_warehouse(settings, quiet=True)
+    assert report.success, report.summary_markdown()
+    return settings
+
+
+def _row(settings, table: str, where: str, params: list) -> dict:
+    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+        cursor = connection.execute(f"select * from {table} where {where}", params)
+        names = [c[0] for c in cursor.description]
+        rows = cursor.fetchall()
+    assert len(rows) == 1, rows
+    return dict(zip(names, rows[0], strict=True))
+
+
+def test_october_by_hand(built):
+    october = _row(built, "fct_park_national_monthly", "month = ?", [OCTOBER])
+    assert october["calculation"] == "national_910"
+    # bought from the grid: 2,976 x 250 = 744,000 kWh, of which green power 100 MWh and
+    # certificates 50 MWh are zero-rated (together below the purchase: no cap)
+    assert october["grid_import_kwh"] == pytest.approx(744_000, abs=1e-6)
+    assert october["green_trading_zeroed_kwh"] == pytest.approx(100_000, abs=1e-6)
+    assert october["certificates_zeroed_kwh"] == pytest.approx(50_000, abs=1e-6)
+    assert october["non_green_grid_kwh"] == pytest.approx(594_000, abs=1e-6)
+    # 594,000 kWh x 0.8325 / 1000 = 494.505 t
+    assert october["electricity_received_tco2"] == pytest.approx(494.505, abs=1e-6)
+    # exported 2,976 x 10 = 29,760 kWh, all PV (PV made 50 a quarter-hour): subtracts nothing
+    assert october["exported_pv_kwh"] == pytest.approx(29_760, abs=1e-6)
+    assert october["exported_stored_kwh"] == pytest.approx(0, abs=1e-6)
+    assert october["electricity_sent_tco2"] == pytest.approx(0, abs=1e-9)
+    # gas: 2,976 x 12.5 = 37,200 Nm3 x 0.0021622 = 80.43384 t
+    assert october["fuels_tco2"] == pytest.approx(80.43384, abs=1e-6)
+    assert october["emissions_tco2"] == pytest.approx(494.505 + 80.43384, abs=1e-6)
+    # electricity consumed: 744,000 + PV 148,800 - 29,760 exported = 863,040 kWh
+    # x 0.3050 / 1000 = 263.2272 tce; gas 37,200 x 1.2143 / 1000 = 45.17196 tce
+    assert october["electricity_consumed_kwh"] == pytest.approx(863_040, abs=1e-6)
+    assert october["electricity_tce"] == pytest.approx(263.2272, abs=1e-6)
+    assert october["gas_tce"] == pytest.approx(45.17196, abs=1e-6)
+    assert october["energy_tce"] == pytest.approx(308.39916, abs=1e-6)
+    assert october["indicator_tco2_per_tce"] == pytest.approx(574.93884 / 308.39916, abs=1e-6)
+    assert october["fossil_kgco2_per_kwh"] == FOSSIL_KGCO2_PER_KWH
+    assert "mee_nbs_fossil 2022" in october["fossil_factor_source"]
+    assert october["electricity_kgce_per_kwh"] == ELECTRICITY_KGCE_PER_KWH
+    assert october["electricity_conversion_source"].startswith("等价值")
+
+
+def test_green_instruments_never_zero_more_than_the_grid_purchase(built):
+    november = _row(built, "fct_park_national_monthly", "month = ?", [NOVEMBER])
+    # bought 24 x 250 = 6,000 kWh; the park account's 4 MWh of green power and 5 certificates
+    # would zero 9,000: trading zeroes 4,000, certificates the 2,000 left, nothing is fossil
+    assert november["grid_import_kwh"] == pytest.approx(6_000, abs=1e-6)
+    assert november["green_trading_bought_kwh"] == pytest.approx(4_000, abs=1e-6)
+    assert november["certificates_retired_kwh"] == pytest.approx(5_000, abs=1e-6)
+    assert november["green_trading_zeroed_kwh"] == pytest.approx(4_000, abs=1e-6)
+    assert november["certificates_zeroed_kwh"] == pytest.approx(2_000, abs=1e-6)
+    assert november["non_green_grid_kwh"] == pytest.approx(0, abs=1e-6)
+    assert november["electricity_received_tco2"] == pytest.approx(0, abs=1e-9)
+    # what is left is the gas: 24 x 12.5 = 300 Nm3 x 0.0021622 = 0.64866 t
+    assert november["emissions_tco2"] == pytest.approx(0.64866, abs=1e-9)
+
+
+def test_the_park_year_by_hand(built):
+    year = _row(built, "fct_park_national_periods",
+                "period_kind = 'calendar_year' and year(period_end_month) = 2026", [])
+    # emissions: October 574.93884 + November 0.64866 = 575.5875 t
+    emissions = (594_000 * FOSSIL_KGCO2_PER_KWH / 1000
+                 + (OCTOBER_QH + NOVEMBER_QH) * 12.5 * GAS_TCO2_PER_NM3)
+    assert emissions == pytest.approx(575.5875, abs=1e-9)
+    # energy: electricity (863,040 + 6,000 + 1,200 - 240 = 870,000 kWh) x 0.305 / 1000
+    # = 265.35 tce; gas 37,500 Nm3 x 1.2143 / 1000 = 45.53625 tce; together 310.88625 tce
+    energy = 870_000 * ELECTRICITY_KGCE_PER_KWH / 1000 + 37_500 * GAS_KGCE_PER_NM3 / 1000
+    assert energy == pytest.approx(310.88625, abs=1e-9)
+    assert year["emissions_tco2"] == pytest.approx(575.5875, abs=1e-6)
+    assert year["electricity_consumed_kwh"] == pytest.approx(870_000, abs=1e-6)
+    assert year["energy_tce"] == pytest.approx(310.88625, abs=1e-6)
+    assert year["indicator_tco2_per_tce"] == pytest.approx(575.5875 / 310.88625, abs=1e-6)
+    assert year["indicator_tco2_per_tce"] == pytest.approx(1.851441, abs=1e-6)
+    # 3,000 of the year's 35,040 quarter-hours measured: visibly partial
+    assert year["measured_quarter_hours"] == OCTOBER_QH + NOVEMBER_QH
+    assert year["expected_quarter_hours"] == QUARTER_HOURS_2026
+    assert year["coverage_pct"] == pytest.approx(100 * 3000 / 35040, abs=1e-6)
+    # the year annualised, 310.88625 x 35,040 / 3,000 = 3,631.15 tce, is far below the national
+    # band of 200,000 tce: no national limit; the configured one names its source
+    assert year["band_energy_tce_per_year"] == pytest.approx(310.88625 * 35040 / 3000, abs=1e-6)
+    assert year["limit_set_nationally"] is False
+    assert year["limit_tco2_per_tce"] == pytest.approx(0.3)
+    assert year["limit_source"] == "not set nationally: 江苏省 provincial rule (hand-made)"
+    assert year["meets_limit"] is False
+
+
+def test_periods_are_sums_of_their_months(built):
+    ytd = _row(built, "fct_park_national_periods",
+               "period_kind = 'ytd' and period_end_month = ?", [NOVEMBER])
+    rolling = _row(built, "fct_park_national_periods",
+                   "period_kind = 'rolling_12m' and period_end_month = ?", [NOVEMBER])
+    october = _row(built, "fct_park_national_periods",
+                   "period_kind = 'month' and period_end_month = ?", [OCTOBER])
+    for period in (ytd, rolling):
+        assert period["emissions_tco2"] == pytest.approx(575.5875, abs=1e-6)
+        assert period["energy_tce"] == pytest.approx(310.88625, abs=1e-6)
+        assert period["certificates_zeroed_kwh"] == pytest.approx(52_000, abs=1e-6)
+    # October alone: 2,976 of its 2,976 quarter-hours measured
+    assert october["coverage_pct"] == pytest.approx(100.0, abs=1e-9)
+    assert october["indicator_tco2_per_tce"] == pytest.approx(574.93884 / 308.39916, abs=1e-6)
+
+
+def test_park_sql_reproduces_the_indicator_from_the_components(built):
+    query = ("select round((sum(fuels_tco2) + sum(conversion_tco2) "
+             "+ sum(electricity_received_tco2) - sum(electricity_sent_tco2)) "
+             "/ (sum(electricity_tce) + sum(gas_tce)), 6) as ratio "
+             "from fct_park_national_monthly where year(month) = 2026")
+    result = CliRunner().invoke(app, ["sql", "--config-dir", str(CONFIG_DIR), "--data-root",
+                                      str(built.data_root), query, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["ratio", "1.851441"]
