@@ -22,6 +22,9 @@ from jobs.common.config_types import (
 
 class DeviceKind(StrEnum):
     GRID_METER = "grid_meter"  # the park's connection to the grid
+    # 绿电直连: a dedicated line from an off-site non-fossil plant (wind, PV), declared with
+    # its source_plant; what it imports is zero-rated in the national assessment
+    DIRECT_GREEN_METER = "direct_green_meter"
     SUB_METER = "sub_meter"  # an enterprise's incoming feeder
     COMMON_METER = "common_meter"  # park common areas (lighting, pumps, offices)
     PV_INVERTER = "pv_inverter"
@@ -112,6 +115,8 @@ class Device(Strict):
     # CT/nameplate limit for checks; for a controllable device also the bound of its power
     # setpoints (see device_rating.py)
     rated_kw: PowerKw | None = None
+    # For a direct_green_meter only (and required there): the plant the line comes from.
+    source_plant: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     @property
     def endpoint(self) -> tuple[str, int]:

@@ -21,6 +21,7 @@ from jobs.common.settings import Settings
 # balance and allocation are written against these flow names, never against point names.
 COUNTER_FLOWS: dict[DeviceKind, dict[str, str]] = {
     DeviceKind.GRID_METER: {"energy_import_kwh": "grid_import", "energy_export_kwh": "grid_export"},
+    DeviceKind.DIRECT_GREEN_METER: {"energy_import_kwh": "direct_green_import"},
     DeviceKind.SUB_METER: {"energy_import_kwh": "enterprise_load",
                            "energy_export_kwh": "enterprise_export"},
     DeviceKind.COMMON_METER: {"energy_import_kwh": "common_load",
@@ -41,6 +42,7 @@ COUNTER_FLOWS: dict[DeviceKind, dict[str, str]] = {
 POWER_FLOWS: dict[DeviceKind, dict[str, tuple[str, int, str]]] = {
     DeviceKind.GRID_METER: {"energy_import_kwh": ("active_power_kw", 1, "kWh"),
                             "energy_export_kwh": ("active_power_kw", -1, "kWh")},
+    DeviceKind.DIRECT_GREEN_METER: {"energy_import_kwh": ("active_power_kw", 1, "kWh")},
     DeviceKind.SUB_METER: {"energy_import_kwh": ("active_power_kw", 1, "kWh"),
                            "energy_export_kwh": ("active_power_kw", -1, "kWh")},
     DeviceKind.COMMON_METER: {"energy_import_kwh": ("active_power_kw", 1, "kWh"),
@@ -124,13 +126,14 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
         [{"device_id": d.id, "device_kind": d.kind.value, "register_map": d.register_map,
           "enterprise_id": d.enterprise, "asset_id": d.asset, "poll_interval_s": d.poll_interval_s,
           "poll_group": d.poll_group, "rated_kw": d.rated_kw, "controllable": d.controllable,
-          "pv_kwp": pv_kwp.get(d.id)}
+          "pv_kwp": pv_kwp.get(d.id), "source_plant": d.source_plant}
          for d in park.devices],
         schema=pa.schema([("device_id", pa.string()), ("device_kind", pa.string()),
                           ("register_map", pa.string()), ("enterprise_id", pa.string()),
                           ("asset_id", pa.string()), ("poll_interval_s", pa.int32()),
                           ("poll_group", pa.string()), ("rated_kw", pa.float64()),
-                          ("controllable", pa.bool_()), ("pv_kwp", pa.float64())]))
+                          ("controllable", pa.bool_()), ("pv_kwp", pa.float64()),
+                          ("source_plant", pa.string())]))
     points = []
     for device in park.devices:
         register_map = settings.register_maps[device.register_map]

@@ -9,11 +9,14 @@ The rules (shared/reference/zero_carbon_park_accounting.md):
       green electricity included.
   indicator = emissions / energy, CO2 only, over a calendar year.
 
-The park: a grid meter (import and export), a PV inverter, two enterprise feeders and a gas
-meter, each read every 5 minutes at a constant rate from 1 October 00:00 to 1 November 06:00
+The park: a grid meter (import and export), a direct green supply line from an off-site wind
+farm (绿电直连), a PV inverter, two enterprise feeders and a gas meter, each read every 5 minutes
+at a constant rate from 1 October 00:00 to 1 November 06:00
 (Asia/Shanghai), 2026: October 2,976 quarter-hours, November 24.
   grid import 1,000 kW -> 250 kWh a quarter-hour    grid export 40 kW -> 10 kWh
-  PV            200 kW ->  50 kWh                    gas  50 Nm3/h -> 12.5 Nm3
+  wind line     400 kW -> 100 kWh                    PV 200 kW -> 50 kWh
+  alpha's feeder 600 kW -> 150 kWh, beta's 960 kW -> 240 kWh: supply 400 = use 390 + export 10
+  gas 50 Nm3/h -> 12.5 Nm3
 The inbox: October: alpha bought 100 MWh of green power, beta retired 50 certificates (below the
 744,000 kWh bought from the grid); November: 4 MWh green power and 5 certificates for the park
 account, above the 6,000 kWh bought from the grid: trading zeroes 4,000 kWh, certificates only
@@ -28,10 +31,12 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from jobs.cli import app
 from jobs.common import landing
+from jobs.common.park_config import ParkConfig
 from jobs.inbox.load import load_inbox
 from jobs.warehouse.build import build_warehouse
 from tests.conftest import CONFIG_DIR, settings_for
@@ -55,7 +60,8 @@ RATES_PER_H = {  # (device, counter) -> units an hour
     ("grid-main", "energy_export_kwh"): 40.0,
     ("pv-roof", "energy_total_kwh"): 200.0,
     ("meter-alpha", "energy_import_kwh"): 600.0,
-    ("meter-beta", "energy_import_kwh"): 550.0,
+    ("meter-beta", "energy_import_kwh"): 960.0,
+    ("wind-line", "energy_import_kwh"): 400.0,
     ("gas-alpha", "volume_total_nm3"): 50.0,
 }
 
@@ -73,7 +79,10 @@ def _park() -> dict:
         "enterprises": ENTERPRISES,
         "devices": alpha_beta_devices() + [
             {"id": "pv-roof", "kind": "pv_inverter", "register_map": "sunspec_inverter_103",
-             **ENDPOINT, "unit_id": 5, "rated_kw": 300}],
+             **ENDPOINT, "unit_id": 5, "rated_kw": 300},
+            {"id": "wind-line", "kind": "direct_green_meter", "register_map": "meter_3ph_u32",
+             **ENDPOINT, "unit_id": 6, "rated_kw": 1000,
+             "source_plant": "阜宁 wind farm, dedicated 35 kV line (hand-made)"}],
         "targets": {"national_limit_below_band_tco2_per_tce": 0.3,
                     "national_limit_source": "江苏省 provincial rule (hand-made)"},
     }
@@ -134,13 +143,18 @@ def test_october_by_hand(built):
     # gas: 2,976 x 12.5 = 37,200 Nm3 x 0.0021622 = 80.43384 t
     assert october["fuels_tco2"] == pytest.approx(80.43384, abs=1e-6)
     assert october["emissions_tco2"] == pytest.approx(494.505 + 80.43384, abs=1e-6)
-    # electricity consumed: 744,000 + PV 148,800 - 29,760 exported = 863,040 kWh
-    # x 0.3050 / 1000 = 263.2272 tce; gas 37,200 x 1.2143 / 1000 = 45.17196 tce
-    assert october["electricity_consumed_kwh"] == pytest.approx(863_040, abs=1e-6)
-    assert october["electricity_tce"] == pytest.approx(263.2272, abs=1e-6)
+    # the wind line's 2,976 x 100 = 297,600 kWh is zero-rated: it adds no emissions...
+    assert october["direct_green_kwh"] == pytest.approx(297_600, abs=1e-6)
+    # ...but counts as energy: 744,000 + 297,600 + PV 148,800 - 29,760 exported = 1,160,640 kWh
+    # x 0.3050 / 1000 = 353.9952 tce; gas 37,200 x 1.2143 / 1000 = 45.17196 tce
+    assert october["electricity_consumed_kwh"] == pytest.approx(1_160_640, abs=1e-6)
+    assert october["electricity_tce"] == pytest.approx(353.9952, abs=1e-6)
     assert october["gas_tce"] == pytest.approx(45.17196, abs=1e-6)
-    assert october["energy_tce"] == pytest.approx(308.39916, abs=1e-6)
-    assert october["indicator_tco2_per_tce"] == pytest.approx(574.93884 / 308.39916, abs=1e-6)
+    assert october["energy_tce"] == pytest.approx(399.16716, abs=1e-6)
+    assert october["indicator_tco2_per_tce"] == pytest.approx(574.93884 / 399.16716, abs=1e-6)
+    # direct green supply share: 297,600 / 1,160,640 = 25.641026 % (the rules expect >= 50 %)
+    assert october["direct_green_share_pct"] == pytest.approx(100 * 297_600 / 1_160_640,
+                                                              abs=1e-6)
     assert october["fossil_kgco2_per_kwh"] == FOSSIL_KGCO2_PER_KWH
     assert "mee_nbs_fossil 2022" in october["fossil_factor_source"]
     assert october["electricity_kgce_per_kwh"] == ELECTRICITY_KGCE_PER_KWH
@@ -169,22 +183,26 @@ def test_the_park_year_by_hand(built):
     emissions = (594_000 * FOSSIL_KGCO2_PER_KWH / 1000
                  + (OCTOBER_QH + NOVEMBER_QH) * 12.5 * GAS_TCO2_PER_NM3)
     assert emissions == pytest.approx(575.5875, abs=1e-9)
-    # energy: electricity (863,040 + 6,000 + 1,200 - 240 = 870,000 kWh) x 0.305 / 1000
-    # = 265.35 tce; gas 37,500 Nm3 x 1.2143 / 1000 = 45.53625 tce; together 310.88625 tce
-    energy = 870_000 * ELECTRICITY_KGCE_PER_KWH / 1000 + 37_500 * GAS_KGCE_PER_NM3 / 1000
-    assert energy == pytest.approx(310.88625, abs=1e-9)
+    # energy: electricity (1,160,640 + November's 6,000 + 2,400 + 1,200 - 240 = 1,170,000 kWh)
+    # x 0.305 / 1000 = 356.85 tce; gas 37,500 Nm3 x 1.2143 / 1000 = 45.53625 tce;
+    # together 402.38625 tce
+    energy = 1_170_000 * ELECTRICITY_KGCE_PER_KWH / 1000 + 37_500 * GAS_KGCE_PER_NM3 / 1000
+    assert energy == pytest.approx(402.38625, abs=1e-9)
     assert year["emissions_tco2"] == pytest.approx(575.5875, abs=1e-6)
-    assert year["electricity_consumed_kwh"] == pytest.approx(870_000, abs=1e-6)
-    assert year["energy_tce"] == pytest.approx(310.88625, abs=1e-6)
-    assert year["indicator_tco2_per_tce"] == pytest.approx(575.5875 / 310.88625, abs=1e-6)
-    assert year["indicator_tco2_per_tce"] == pytest.approx(1.851441, abs=1e-6)
+    assert year["electricity_consumed_kwh"] == pytest.approx(1_170_000, abs=1e-6)
+    assert year["energy_tce"] == pytest.approx(402.38625, abs=1e-6)
+    assert year["indicator_tco2_per_tce"] == pytest.approx(575.5875 / 402.38625, abs=1e-6)
+    assert year["indicator_tco2_per_tce"] == pytest.approx(1.430435, abs=1e-6)
+    # direct green supply: 297,600 + 2,400 = 300,000 of 1,170,000 kWh = 25.641026 %
+    assert year["direct_green_kwh"] == pytest.approx(300_000, abs=1e-6)
+    assert year["direct_green_share_pct"] == pytest.approx(25.641026, abs=1e-6)
     # 3,000 of the year's 35,040 quarter-hours measured: visibly partial
     assert year["measured_quarter_hours"] == OCTOBER_QH + NOVEMBER_QH
     assert year["expected_quarter_hours"] == QUARTER_HOURS_2026
     assert year["coverage_pct"] == pytest.approx(100 * 3000 / 35040, abs=1e-6)
-    # the year annualised, 310.88625 x 35,040 / 3,000 = 3,631.15 tce, is far below the national
+    # the year annualised, 402.38625 x 35,040 / 3,000 = 4,699.87 tce, is far below the national
     # band of 200,000 tce: no national limit; the configured one names its source
-    assert year["band_energy_tce_per_year"] == pytest.approx(310.88625 * 35040 / 3000, abs=1e-6)
+    assert year["band_energy_tce_per_year"] == pytest.approx(4699.8714, abs=1e-6)
     assert year["limit_set_nationally"] is False
     assert year["limit_tco2_per_tce"] == pytest.approx(0.3)
     assert year["limit_source"] == "not set nationally: 江苏省 provincial rule (hand-made)"
@@ -200,11 +218,23 @@ def test_periods_are_sums_of_their_months(built):
                    "period_kind = 'month' and period_end_month = ?", [OCTOBER])
     for period in (ytd, rolling):
         assert period["emissions_tco2"] == pytest.approx(575.5875, abs=1e-6)
-        assert period["energy_tce"] == pytest.approx(310.88625, abs=1e-6)
+        assert period["energy_tce"] == pytest.approx(402.38625, abs=1e-6)
         assert period["certificates_zeroed_kwh"] == pytest.approx(52_000, abs=1e-6)
     # October alone: 2,976 of its 2,976 quarter-hours measured
     assert october["coverage_pct"] == pytest.approx(100.0, abs=1e-9)
-    assert october["indicator_tco2_per_tce"] == pytest.approx(574.93884 / 308.39916, abs=1e-6)
+    assert october["indicator_tco2_per_tce"] == pytest.approx(574.93884 / 399.16716, abs=1e-6)
+
+
+def test_the_balance_closes_with_the_direct_green_line_as_supply(built):
+    # per quarter-hour: grid 250 + wind line 100 + PV 50 = 400 supplied; alpha 150 + beta 240
+    # + 10 exported = 400 used
+    with duckdb.connect(built.warehouse_path, read_only=True) as connection:
+        rows = connection.execute(
+            "select count(*), count(*) filter (where balance_closes and is_complete), "
+            "sum(direct_green_import_kwh), max(abs(unexplained_residual_kwh)) "
+            "from fct_energy_balance").fetchall()
+    assert rows[0][:3] == (OCTOBER_QH + NOVEMBER_QH, OCTOBER_QH + NOVEMBER_QH, 300_000.0)
+    assert rows[0][3] == pytest.approx(0, abs=1e-6)
 
 
 def test_park_sql_reproduces_the_indicator_from_the_components(built):
@@ -215,4 +245,24 @@ def test_park_sql_reproduces_the_indicator_from_the_components(built):
     result = CliRunner().invoke(app, ["sql", "--config-dir", str(CONFIG_DIR), "--data-root",
                                       str(built.data_root), query, "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["ratio", "1.851441"]
+    assert result.stdout.splitlines() == ["ratio", "1.430435"]
+
+
+def test_the_direct_green_line_names_its_plant(built):
+    with duckdb.connect(built.warehouse_path, read_only=True) as connection:
+        rows = connection.execute("select device_kind, source_plant from dim_devices "
+                                  "where device_id = 'wind-line'").fetchall()
+    assert rows == [("direct_green_meter", "阜宁 wind farm, dedicated 35 kV line (hand-made)")]
+
+
+@pytest.mark.parametrize("change", [
+    {"id": "wind-line", "source_plant": None},  # a direct green line must name its plant
+    {"id": "grid-main", "source_plant": "a plant"},  # and only a direct green line names one
+])
+def test_source_plant_belongs_to_a_direct_green_line_only(change):
+    park = _park()
+    for device in park["devices"]:
+        if device["id"] == change["id"]:
+            device["source_plant"] = change["source_plant"]
+    with pytest.raises(ValidationError, match=r"source_plant: required for a direct_green_meter"):
+        ParkConfig.model_validate(park)

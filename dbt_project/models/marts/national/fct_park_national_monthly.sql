@@ -6,7 +6,9 @@
 --   together they never zero more than the month's grid import (trading first).
 --   exported PV subtracts nothing (non-fossil); exported stored electricity subtracts at the
 --   fossil factor only when var national_stored_export_subtracts is true.
---   energy_tce = electricity consumed (grid import + on-site PV - export) at 等价值 + gas.
+--   direct green supply (绿电直连, direct_green_meter devices) counts as zero.
+--   energy_tce = electricity consumed (grid import + direct green supply + on-site PV - export)
+--   at 等价值 + gas; direct_green_share_pct = direct green supply / electricity consumed.
 -- A third calculation beside the enterprises' Scope 2 (fct_enterprise_monthly_carbon) and the
 -- ETS account (fct_enterprise_carbon_accounts): calculation = 'national_910'.
 
@@ -15,6 +17,7 @@ with balance as (
         cast(date_trunc('month', local_date) as date) as month,
         sum(grid_import_kwh) as grid_import_kwh,
         sum(grid_export_kwh) as grid_export_kwh,
+        sum(direct_green_import_kwh) as direct_green_kwh,
         sum(pv_generation_kwh) as pv_generation_kwh,
         -- per quarter-hour, what was exported is PV up to the PV output, storage beyond it
         sum(least(grid_export_kwh, pv_generation_kwh)) as exported_pv_kwh,
@@ -84,7 +87,8 @@ components as (
         zeroed.*,
         grid_import_kwh - green_trading_zeroed_kwh - certificates_zeroed_kwh
             as non_green_grid_kwh,
-        grid_import_kwh + pv_generation_kwh - grid_export_kwh as electricity_consumed_kwh
+        grid_import_kwh + direct_green_kwh + pv_generation_kwh - grid_export_kwh
+            as electricity_consumed_kwh
     from zeroed
 ),
 
@@ -95,6 +99,7 @@ final as (
         -- electricity received, by kind (kWh)
         grid_import_kwh,
         non_green_grid_kwh,
+        direct_green_kwh,  -- 绿电直连 lines (direct_green_meter devices): zero-rated
         green_trading_bought_kwh,
         green_trading_zeroed_kwh,
         certificates_retired_kwh,
@@ -143,5 +148,7 @@ totals as (
 
 select
     totals.*,
-    round(emissions_tco2 / nullif(energy_tce, 0), 6) as indicator_tco2_per_tce
+    round(emissions_tco2 / nullif(energy_tce, 0), 6) as indicator_tco2_per_tce,
+    round(100.0 * direct_green_kwh / nullif(electricity_consumed_kwh, 0), 6)
+        as direct_green_share_pct
 from totals

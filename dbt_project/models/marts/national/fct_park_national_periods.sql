@@ -50,6 +50,7 @@ summed as (
         count(*) as months_with_data,
         sum(grid_import_kwh) as grid_import_kwh,
         sum(non_green_grid_kwh) as non_green_grid_kwh,
+        sum(direct_green_kwh) as direct_green_kwh,
         sum(green_trading_bought_kwh) as green_trading_bought_kwh,
         sum(green_trading_zeroed_kwh) as green_trading_zeroed_kwh,
         sum(certificates_retired_kwh) as certificates_retired_kwh,
@@ -114,6 +115,9 @@ judged as (
         round(100.0 * summed.measured_quarter_hours / expected.expected_quarter_hours, 6)
             as coverage_pct,
         round(emissions_tco2 / nullif(energy_tce, 0), 6) as indicator_tco2_per_tce,
+        -- the rules expect, in principle, at least 50 % of electricity by direct green supply
+        round(100.0 * direct_green_kwh / nullif(electricity_consumed_kwh, 0), 6)
+            as direct_green_share_pct,
         calendar_year.band_energy_tce_per_year,
         bands.limit_tco2_per_tce is not null as limit_set_nationally,
         coalesce(bands.limit_tco2_per_tce, park.national_limit_below_band_tco2_per_tce)
