@@ -32,6 +32,12 @@ MAX_CERTIFICATES = 1_000_000  # per row (1 certificate = 1 MWh: 1 TWh)
 MAX_ALLOWANCES_TCO2 = 10_000_000  # per enterprise and year: a large coal power plant's emissions
 MAX_DR_REDUCTION_KW = 1_000_000  # 1 GW: more than a park can shed
 MAX_DR_COMPENSATION_CNY_PER_KWH = 100.0  # Chinese DR pays at most a few tens of 元/kWh
+# --- national assessment (core) ---
+MAX_HEAT_GJ = 5_000_000  # per month and counterparty: ≈ 1.9 GW of heat all month long
+MAX_HEAT_TCO2_PER_GJ = 0.5  # coal heat at a poor boiler is ≈ 0.15; 0.5 means kg or MJ mixed up
+MAX_PROCESS_OUTPUT_T = 10_000_000  # per month and product: beyond the largest cement plant
+MAX_PROCESS_TCO2_PER_T = 10.0  # process factors run ≈ 0.3-3 t per t of product
+# --- end national assessment (core) ---
 
 
 @dataclass(frozen=True)

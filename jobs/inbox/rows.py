@@ -285,3 +285,12 @@ ROW_MODELS: dict[InboxKind, type[InboxRow]] = {
     InboxKind.ALLOWANCES: AllowancesRow,
     InboxKind.DR_EVENTS: DrEventRow,
 }
+# --- national assessment (core): the row models live in national_rows.py ---
+def _national_row_models() -> dict[InboxKind, type[InboxRow]]:
+    from jobs.inbox.national_rows import HeatFlowRow, ProcessOutputRow  # imports this module
+
+    return {InboxKind.HEAT_FLOWS: HeatFlowRow, InboxKind.PROCESS_OUTPUT: ProcessOutputRow}
+
+
+ROW_MODELS.update(_national_row_models())
+# --- end national assessment (core) ---
