@@ -20,7 +20,10 @@ at a constant rate from 1 October 00:00 to 1 November 06:00
 The inbox: October: alpha bought 100 MWh of green power, beta retired 50 certificates (below the
 744,000 kWh bought from the grid); November: 4 MWh green power and 5 certificates for the park
 account, above the 6,000 kWh bought from the grid: trading zeroes 4,000 kWh, certificates only
-the 2,000 left.
+the 2,000 left. October also: steam from the 园区热电 utility, 1,000 GJ of fossil heat
+without a measured factor (annex 4's default 0.11 tCO2/GJ) and 500 GJ at a measured 0.098; 200 GJ
+of fossil heat sold to a neighbour (default factor); alpha made 100 t of lime at a factor of
+0.683 tCO2/t carried in the file.
 """
 
 from __future__ import annotations
@@ -71,6 +74,8 @@ ELECTRICITY_KGCE_PER_KWH = 0.3050  # energy_conversion_gbt2589.csv, electricity 
 GAS_KGCE_PER_NM3 = 1.2143  # energy_conversion_gbt2589.csv, natural_gas
 GAS_TCO2_PER_NM3 = 21.622 / 10_000  # fuel_emission_factors.csv: 21.622 tCO2 per 10^4 Nm3
 QUARTER_HOURS_2026 = 365 * 96
+HEAT_DEFAULT_TCO2_PER_GJ = 0.11  # the rules; fuel_emission_factors.csv purchased_heat
+HEAT_KGCE_PER_GJ = 34.12  # energy_conversion_gbt2589.csv heat: 0.03412 kgce per MJ
 
 
 def _park() -> dict:
@@ -101,7 +106,18 @@ def _inbox(tmp_path: Path) -> list[Path]:
         ["enterprise_id", "month", "certificates_retired", "serial_from", "serial_to"],
         [["beta", "2026-10", 50, "GEC000001", "GEC000050"],
          ["park", "2026-11", 5, "GEC000051", "GEC000055"]])
-    return [green, certificates]
+    heat = write_csv(
+        tmp_path / "heat_flows_2026-10.csv",
+        ["counterparty", "month", "direction", "quantity_gj", "is_fossil", "factor_tco2_per_gj",
+         "factor_source"],
+        [["园区热电 boiler 1", "2026-10", "received", 1000, "yes", "", ""],
+         ["园区热电 boiler 2", "2026-10", "received", 500, "yes", 0.098, "2026 test report"],
+         ["neighbour", "2026-10", "sent", 200, "yes", "", ""]])
+    process = write_csv(
+        tmp_path / "process_output_2026-10.csv",
+        ["enterprise_id", "month", "product", "output_t", "factor_tco2_per_t", "factor_source"],
+        [["alpha", "2026-10", "lime", 100, 0.683, "hand-made verified factor"]])
+    return [green, certificates, heat, process]
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +158,16 @@ def test_october_by_hand(built):
     assert october["electricity_sent_tco2"] == pytest.approx(0, abs=1e-9)
     # gas: 2,976 x 12.5 = 37,200 Nm3 x 0.0021622 = 80.43384 t
     assert october["fuels_tco2"] == pytest.approx(80.43384, abs=1e-6)
-    assert october["emissions_tco2"] == pytest.approx(494.505 + 80.43384, abs=1e-6)
+    # heat received: 1,000 GJ x 0.11 + 500 GJ x 0.098 = 159 t; sent: 200 GJ x 0.11 = 22 t
+    assert october["heat_received_tco2"] == pytest.approx(159, abs=1e-9)
+    assert october["heat_sent_tco2"] == pytest.approx(22, abs=1e-9)
+    # process: 100 t of lime x 0.683 = 68.3 t
+    assert october["process_tco2"] == pytest.approx(68.3, abs=1e-9)
+    assert october["process_factor_sources"] == "lime: hand-made verified factor"
+    assert "measured: 2026 test report" in october["heat_factor_sources"]
+    assert "default: same guideline family" in october["heat_factor_sources"]
+    # 494.505 + 80.43384 + 159 - 22 + 68.3 = 780.23884 t
+    assert october["emissions_tco2"] == pytest.approx(780.23884, abs=1e-6)
     # the wind line's 2,976 x 100 = 297,600 kWh is zero-rated: it adds no emissions...
     assert october["direct_green_kwh"] == pytest.approx(297_600, abs=1e-6)
     # ...but counts as energy: 744,000 + 297,600 + PV 148,800 - 29,760 exported = 1,160,640 kWh
@@ -150,8 +175,10 @@ def test_october_by_hand(built):
     assert october["electricity_consumed_kwh"] == pytest.approx(1_160_640, abs=1e-6)
     assert october["electricity_tce"] == pytest.approx(353.9952, abs=1e-6)
     assert october["gas_tce"] == pytest.approx(45.17196, abs=1e-6)
-    assert october["energy_tce"] == pytest.approx(399.16716, abs=1e-6)
-    assert october["indicator_tco2_per_tce"] == pytest.approx(574.93884 / 399.16716, abs=1e-6)
+    # heat: (1,500 - 200) GJ x 34.12 kgce/GJ / 1000 = 44.356 tce
+    assert october["heat_tce"] == pytest.approx(44.356, abs=1e-9)
+    assert october["energy_tce"] == pytest.approx(443.52316, abs=1e-6)
+    assert october["indicator_tco2_per_tce"] == pytest.approx(780.23884 / 443.52316, abs=1e-6)
     # direct green supply share: 297,600 / 1,160,640 = 25.641026 % (the rules expect >= 50 %)
     assert october["direct_green_share_pct"] == pytest.approx(100 * 297_600 / 1_160_640,
                                                               abs=1e-6)
@@ -179,20 +206,24 @@ def test_green_instruments_never_zero_more_than_the_grid_purchase(built):
 def test_the_park_year_by_hand(built):
     year = _row(built, "fct_park_national_periods",
                 "period_kind = 'calendar_year' and year(period_end_month) = 2026", [])
-    # emissions: October 574.93884 + November 0.64866 = 575.5875 t
+    # emissions: non-green grid power + gas + heat received - heat sent + lime
+    # = 494.505 + 81.0825 + 159 - 22 + 68.3 = 780.8875 t
     emissions = (594_000 * FOSSIL_KGCO2_PER_KWH / 1000
-                 + (OCTOBER_QH + NOVEMBER_QH) * 12.5 * GAS_TCO2_PER_NM3)
-    assert emissions == pytest.approx(575.5875, abs=1e-9)
+                 + (OCTOBER_QH + NOVEMBER_QH) * 12.5 * GAS_TCO2_PER_NM3
+                 + 1000 * HEAT_DEFAULT_TCO2_PER_GJ + 500 * 0.098 - 200 * HEAT_DEFAULT_TCO2_PER_GJ
+                 + 100 * 0.683)
+    assert emissions == pytest.approx(780.8875, abs=1e-9)
     # energy: electricity (1,160,640 + November's 6,000 + 2,400 + 1,200 - 240 = 1,170,000 kWh)
     # x 0.305 / 1000 = 356.85 tce; gas 37,500 Nm3 x 1.2143 / 1000 = 45.53625 tce;
-    # together 402.38625 tce
-    energy = 1_170_000 * ELECTRICITY_KGCE_PER_KWH / 1000 + 37_500 * GAS_KGCE_PER_NM3 / 1000
-    assert energy == pytest.approx(402.38625, abs=1e-9)
-    assert year["emissions_tco2"] == pytest.approx(575.5875, abs=1e-6)
+    # heat 1,300 GJ x 34.12 / 1000 = 44.356 tce; together 446.74225 tce
+    energy = (1_170_000 * ELECTRICITY_KGCE_PER_KWH / 1000 + 37_500 * GAS_KGCE_PER_NM3 / 1000
+              + 1300 * HEAT_KGCE_PER_GJ / 1000)
+    assert energy == pytest.approx(446.74225, abs=1e-9)
+    assert year["emissions_tco2"] == pytest.approx(780.8875, abs=1e-6)
     assert year["electricity_consumed_kwh"] == pytest.approx(1_170_000, abs=1e-6)
-    assert year["energy_tce"] == pytest.approx(402.38625, abs=1e-6)
-    assert year["indicator_tco2_per_tce"] == pytest.approx(575.5875 / 402.38625, abs=1e-6)
-    assert year["indicator_tco2_per_tce"] == pytest.approx(1.430435, abs=1e-6)
+    assert year["energy_tce"] == pytest.approx(446.74225, abs=1e-6)
+    assert year["indicator_tco2_per_tce"] == pytest.approx(780.8875 / 446.74225, abs=1e-6)
+    assert year["indicator_tco2_per_tce"] == pytest.approx(1.747960, abs=1e-6)
     # direct green supply: 297,600 + 2,400 = 300,000 of 1,170,000 kWh = 25.641026 %
     assert year["direct_green_kwh"] == pytest.approx(300_000, abs=1e-6)
     assert year["direct_green_share_pct"] == pytest.approx(25.641026, abs=1e-6)
@@ -200,9 +231,9 @@ def test_the_park_year_by_hand(built):
     assert year["measured_quarter_hours"] == OCTOBER_QH + NOVEMBER_QH
     assert year["expected_quarter_hours"] == QUARTER_HOURS_2026
     assert year["coverage_pct"] == pytest.approx(100 * 3000 / 35040, abs=1e-6)
-    # the year annualised, 402.38625 x 35,040 / 3,000 = 4,699.87 tce, is far below the national
+    # the year annualised, 446.74225 x 35,040 / 3,000 = 5,217.95 tce, is far below the national
     # band of 200,000 tce: no national limit; the configured one names its source
-    assert year["band_energy_tce_per_year"] == pytest.approx(4699.8714, abs=1e-6)
+    assert year["band_energy_tce_per_year"] == pytest.approx(5217.94948, abs=1e-6)
     assert year["limit_set_nationally"] is False
     assert year["limit_tco2_per_tce"] == pytest.approx(0.3)
     assert year["limit_source"] == "not set nationally: 江苏省 provincial rule (hand-made)"
@@ -217,12 +248,12 @@ def test_periods_are_sums_of_their_months(built):
     october = _row(built, "fct_park_national_periods",
                    "period_kind = 'month' and period_end_month = ?", [OCTOBER])
     for period in (ytd, rolling):
-        assert period["emissions_tco2"] == pytest.approx(575.5875, abs=1e-6)
-        assert period["energy_tce"] == pytest.approx(402.38625, abs=1e-6)
+        assert period["emissions_tco2"] == pytest.approx(780.8875, abs=1e-6)
+        assert period["energy_tce"] == pytest.approx(446.74225, abs=1e-6)
         assert period["certificates_zeroed_kwh"] == pytest.approx(52_000, abs=1e-6)
     # October alone: 2,976 of its 2,976 quarter-hours measured
     assert october["coverage_pct"] == pytest.approx(100.0, abs=1e-9)
-    assert october["indicator_tco2_per_tce"] == pytest.approx(574.93884 / 399.16716, abs=1e-6)
+    assert october["indicator_tco2_per_tce"] == pytest.approx(780.23884 / 443.52316, abs=1e-6)
 
 
 def test_the_balance_closes_with_the_direct_green_line_as_supply(built):
@@ -239,13 +270,14 @@ def test_the_balance_closes_with_the_direct_green_line_as_supply(built):
 
 def test_park_sql_reproduces_the_indicator_from_the_components(built):
     query = ("select round((sum(fuels_tco2) + sum(conversion_tco2) "
-             "+ sum(electricity_received_tco2) - sum(electricity_sent_tco2)) "
-             "/ (sum(electricity_tce) + sum(gas_tce)), 6) as ratio "
+             "+ sum(electricity_received_tco2) - sum(electricity_sent_tco2) "
+             "+ sum(heat_received_tco2) - sum(heat_sent_tco2) + sum(process_tco2)) "
+             "/ (sum(electricity_tce) + sum(gas_tce) + sum(heat_tce)), 6) as ratio "
              "from fct_park_national_monthly where year(month) = 2026")
     result = CliRunner().invoke(app, ["sql", "--config-dir", str(CONFIG_DIR), "--data-root",
                                       str(built.data_root), query, "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == ["ratio", "1.430435"]
+    assert result.stdout.splitlines() == ["ratio", "1.74796"]
 
 
 def test_the_direct_green_line_names_its_plant(built):

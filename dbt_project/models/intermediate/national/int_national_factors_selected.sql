@@ -22,6 +22,18 @@ gas as (
     from {{ ref('int_accounting_factors_selected') }}
 ),
 
+heat_carbon as (
+    -- fossil heat without a measured factor (annex 4: 0.11 tCO2/GJ)
+    select tco2_per_unit as tco2_per_gj, source from {{ ref('fuel_emission_factors') }}
+    where fuel = 'purchased_heat'
+),
+
+heat_coal as (
+    -- the table gives kgce per MJ
+    select kgce_per_unit * 1000.0 as kgce_per_gj, source from {{ ref('energy_conversion_gbt2589') }}
+    where carrier = 'heat'
+),
+
 final as (
     select
         (select kgco2_per_kwh from fossil) as fossil_kgco2_per_kwh,
@@ -31,6 +43,9 @@ final as (
         (select gas_kgce_per_nm3 from gas) as gas_kgce_per_nm3,
         (select gas_tco2_per_nm3 from gas) as gas_tco2_per_nm3,
         (select gas_factor_source from gas) as gas_factor_source,
+        (select tco2_per_gj from heat_carbon) as heat_default_tco2_per_gj,
+        (select source from heat_carbon) as heat_default_factor_source,
+        (select kgce_per_gj from heat_coal) as heat_kgce_per_gj,
         {{ var("national_gas_counts_as_clean") }} as gas_counts_as_clean,
         {{ var("national_stored_export_subtracts") }} as stored_export_subtracts
 )

@@ -1,6 +1,7 @@
 -- The national zero-carbon park assessment (发改环资〔2025〕910号 annex 4) per local month, every
 -- part of the calculation in its own column so an analyst can check a month by hand:
---   emissions_tco2 = fuels + conversion + electricity received - electricity sent + heat + process
+--   emissions_tco2 = fuels + conversion + electricity received - electricity sent
+--                    + heat received - heat sent + process
 --   electricity received: the grid import that green-power trading and certificates do not
 --   zero, at the national fossil-power factor; trading and certificates are capped so that
 --   together they never zero more than the month's grid import (trading first).
@@ -8,7 +9,8 @@
 --   fossil factor only when var national_stored_export_subtracts is true.
 --   direct green supply (绿电直连, direct_green_meter devices) counts as zero.
 --   energy_tce = electricity consumed (grid import + direct green supply + on-site PV - export)
---   at 等价值 + gas; direct_green_share_pct = direct green supply / electricity consumed.
+--   at 等价值 + gas + heat (received - sent);
+--   direct_green_share_pct = direct green supply / electricity consumed.
 -- A third calculation beside the enterprises' Scope 2 (fct_enterprise_monthly_carbon) and the
 -- ETS account (fct_enterprise_carbon_accounts): calculation = 'national_910'.
 
@@ -47,6 +49,39 @@ certificates as (
     group by month
 ),
 
+-- heat at the park boundary (inbox heat_flows): fossil heat at its measured factor or the
+-- default, non-fossil heat at zero
+heat as (
+    select
+        heat_flows.month,
+        sum(quantity_gj) filter (where direction = 'received') as heat_received_gj,
+        sum(quantity_gj) filter (where direction = 'sent') as heat_sent_gj,
+        sum(case when is_fossil then quantity_gj
+                 * coalesce(factor_tco2_per_gj, factors.heat_default_tco2_per_gj) else 0 end)
+            filter (where direction = 'received') as heat_received_tco2,
+        sum(case when is_fossil then quantity_gj
+                 * coalesce(factor_tco2_per_gj, factors.heat_default_tco2_per_gj) else 0 end)
+            filter (where direction = 'sent') as heat_sent_tco2,
+        string_agg(distinct case when not is_fossil then 'non-fossil: 0'
+                                 when factor_tco2_per_gj is null then 'default: '
+                                      || factors.heat_default_factor_source
+                                 else 'measured: ' || factor_source end, '; ')
+            as heat_factor_sources
+    from {{ ref('stg_inbox__heat_flows') }} as heat_flows
+    cross join {{ ref('int_national_factors_selected') }} as factors
+    group by heat_flows.month
+),
+
+-- products with industrial-process emissions (inbox process_output), each at its own factor
+process as (
+    select
+        month,
+        sum(output_t * factor_tco2_per_t) as process_tco2,
+        string_agg(distinct product || ': ' || factor_source, '; ') as process_factor_sources
+    from {{ ref('stg_inbox__process_output') }}
+    group by month
+),
+
 park as (
     select * from {{ ref('stg_reference__park') }}
 ),
@@ -61,6 +96,13 @@ months as (
         coalesce(gas.gas_nm3, 0) as gas_nm3,
         coalesce(green_trading.green_trading_kwh, 0) as green_trading_bought_kwh,
         coalesce(certificates.certificates_kwh, 0) as certificates_retired_kwh,
+        coalesce(heat.heat_received_gj, 0) as heat_received_gj,
+        coalesce(heat.heat_sent_gj, 0) as heat_sent_gj,
+        coalesce(heat.heat_received_tco2, 0) as heat_received_tco2,
+        coalesce(heat.heat_sent_tco2, 0) as heat_sent_tco2,
+        heat.heat_factor_sources,
+        coalesce(process.process_tco2, 0) as process_tco2,
+        process.process_factor_sources,
         cast(round((epoch(timezone(park.timezone, cast(balance.month + interval 1 month
                                                          as timestamp)))
                     - epoch(timezone(park.timezone, cast(balance.month as timestamp)))) / 900)
@@ -70,6 +112,8 @@ months as (
     left join gas on balance.month = gas.month
     left join green_trading on balance.month = green_trading.month
     left join certificates on balance.month = certificates.month
+    left join heat on balance.month = heat.month
+    left join process on balance.month = process.month
 ),
 
 zeroed as (
@@ -120,9 +164,15 @@ final as (
         case when factors.stored_export_subtracts
              then exported_stored_kwh * factors.fossil_kgco2_per_kwh / 1000.0 else 0.0 end
             as electricity_sent_tco2,
+        heat_received_gj,
+        heat_sent_gj,
+        heat_received_tco2,
+        heat_sent_tco2,
+        process_tco2,
         -- energy by carrier (tce)
         electricity_consumed_kwh * factors.electricity_kgce_per_kwh / 1000.0 as electricity_tce,
         gas_nm3 * factors.gas_kgce_per_nm3 / 1000.0 as gas_tce,
+        (heat_received_gj - heat_sent_gj) * factors.heat_kgce_per_gj / 1000.0 as heat_tce,
         -- the factors used and their sources
         factors.fossil_kgco2_per_kwh,
         factors.fossil_factor_source,
@@ -131,6 +181,9 @@ final as (
         factors.gas_tco2_per_nm3,
         factors.gas_factor_source,
         factors.gas_kgce_per_nm3,
+        heat_factor_sources,
+        process_factor_sources,
+        factors.heat_kgce_per_gj,
         measured_quarter_hours,
         expected_quarter_hours
     from components
@@ -141,8 +194,8 @@ totals as (
     select
         final.*,
         fuels_tco2 + conversion_tco2 + electricity_received_tco2 - electricity_sent_tco2
-            as emissions_tco2,
-        electricity_tce + gas_tce as energy_tce
+            + heat_received_tco2 - heat_sent_tco2 + process_tco2 as emissions_tco2,
+        electricity_tce + gas_tce + heat_tce as energy_tce
     from final
 )
 

@@ -65,9 +65,15 @@ summed as (
         sum(conversion_tco2) as conversion_tco2,
         sum(electricity_received_tco2) as electricity_received_tco2,
         sum(electricity_sent_tco2) as electricity_sent_tco2,
+        sum(heat_received_gj) as heat_received_gj,
+        sum(heat_sent_gj) as heat_sent_gj,
+        sum(heat_received_tco2) as heat_received_tco2,
+        sum(heat_sent_tco2) as heat_sent_tco2,
+        sum(process_tco2) as process_tco2,
         sum(emissions_tco2) as emissions_tco2,
         sum(electricity_tce) as electricity_tce,
         sum(gas_tce) as gas_tce,
+        sum(heat_tce) as heat_tce,
         sum(energy_tce) as energy_tce,
         sum(measured_quarter_hours) as measured_quarter_hours
     from periods
