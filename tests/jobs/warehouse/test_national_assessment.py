@@ -127,7 +127,7 @@ def built(tmp_path_factory):
     landing.write_partitioned(settings.landing_root, "readings", _readings(), "hand-made")
     results = load_inbox(settings, _inbox(tmp_path), now=dt.datetime(2026, 12, 2, tzinfo=dt.UTC))
     assert all(r.accepted for r in results), [r.problems for r in results]
-    report = build_warehouse(settings, quiet=True)
+    report = build_warehouse(settings, quiet=True, unit_tests=True)  # the dbt unit tests too
     assert report.success, report.summary_markdown()
     return settings
 
