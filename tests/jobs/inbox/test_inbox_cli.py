@@ -21,7 +21,7 @@ def test_park_inbox_loads_samples_then_rejects_a_bad_file(settings: Settings):
     paths = write_sample_inbox(settings, ["2025-06", "2025-07"], folder)  # past months
     result = runner.invoke(app, ["inbox", "--data-root", data_root], env=WIDE)
     assert result.exit_code == 0, result.output
-    assert result.output.count("accepted") == len(paths) == 6
+    assert result.output.count("accepted") == len(paths)
 
     bad = folder / "output_value_bad.csv"
     bad.write_text("enterprise_id,month,output_value_10k_cny\nacme,2025-06,1\n", encoding="utf-8")
