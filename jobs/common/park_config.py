@@ -140,6 +140,9 @@ def cross_reference_problems(config: ParkConfig) -> list[str]:
         where = f"devices[{index}]({device.id})"
         if device.enterprise is not None and device.enterprise not in enterprise_ids:
             problems.append(f"{where}.enterprise: unknown enterprise {device.enterprise!r}")
+        if (device.kind == DeviceKind.DIRECT_GREEN_METER) != (device.source_plant is not None):
+            problems.append(f"{where}.source_plant: required for a direct_green_meter (the "
+                            "off-site non-fossil plant its line comes from), and only there")
         if device.asset is not None and device.asset not in asset_ids:
             problems.append(f"{where}.asset: unknown asset {device.asset!r}")
         key = (canonical_host(device.host), device.port, device.unit_id)

@@ -22,6 +22,9 @@ from jobs.common.config_types import (
 
 class DeviceKind(StrEnum):
     GRID_METER = "grid_meter"  # the park's connection to the grid
+    # 绿电直连: a dedicated line from an off-site non-fossil plant (wind, PV), declared with
+    # its source_plant; what it imports is zero-rated in the national assessment
+    DIRECT_GREEN_METER = "direct_green_meter"
     SUB_METER = "sub_meter"  # an enterprise's incoming feeder
     COMMON_METER = "common_meter"  # park common areas (lighting, pumps, offices)
     PV_INVERTER = "pv_inverter"
@@ -113,6 +116,8 @@ class Device(Strict):
     # CT/nameplate limit for checks; for a controllable device also the bound of its power
     # setpoints (see device_rating.py)
     rated_kw: PowerKw | None = None
+    # For a direct_green_meter only (and required there): the plant the line comes from.
+    source_plant: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
     @property
     def endpoint(self) -> tuple[str, int]:
@@ -126,6 +131,11 @@ class Targets(Strict):
     # The factor allowances are counted at (碳排放配额); None: the ETS reporting factor of the
     # reference table (dbt vars allowance_factor_series / _year), named in the account.
     allowance_factor_kgco2_per_kwh: Annotated[Number, Field(gt=0, le=2)] | None = None
+    # The national assessment's limit for a park below the national size bands (no national
+    # limit under 200,000 tce/yr): the figure and where it comes from (a provincial rule, or the
+    # park's own target). None: core_indicator_limit_tco2_per_tce, as the park's own target.
+    national_limit_below_band_tco2_per_tce: Annotated[Number, Field(gt=0, le=10)] | None = None
+    national_limit_source: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
 class Recipients(Strict):

@@ -39,6 +39,12 @@ MAX_SOLID_WASTE_T = 1_000_000  # a month, one waste kind: a large power plant's 
 MAX_WATER_M3 = 100_000_000  # a month: a large steel works' circulating water
 MAX_WASTE_HEAT_GJ = 10_000_000  # a month, one kind: ≈ 3.9 GW of heat all month long
 # --- guiding indicators: end ---
+# --- national assessment (core) ---
+MAX_HEAT_GJ = 5_000_000  # per month and counterparty: ≈ 1.9 GW of heat all month long
+MAX_HEAT_TCO2_PER_GJ = 0.5  # coal heat at a poor boiler is ≈ 0.15; 0.5 means kg or MJ mixed up
+MAX_PROCESS_OUTPUT_T = 10_000_000  # per month and product: beyond the largest cement plant
+MAX_PROCESS_TCO2_PER_T = 10.0  # process factors run ≈ 0.3-3 t per t of product
+# --- end national assessment (core) ---
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,21 @@ def known_enterprise(value: str, info: ValidationInfo) -> str:
         listed = ", ".join(sorted(known)[:12]) + (", ..." if len(known) > 12 else "")
         raise ValueError(f"unknown enterprise {value!r}; the park's enterprises are: {listed}")
     return value
+
+
+# Green power and certificates bought for the park as a whole (the national assessment's
+# account, not an enterprise's): the enterprise column reads this instead of an enterprise id.
+PARK_ACCOUNT = "park"
+
+
+def known_account(value: str, info: ValidationInfo) -> str:
+    """An enterprise of the park, or the park's own account (PARK_ACCOUNT)."""
+    if value == PARK_ACCOUNT:
+        return value
+    try:
+        return known_enterprise(value, info)
+    except ValueError as error:
+        raise ValueError(f"{error}, or {PARK_ACCOUNT!r} for the park's own account") from None
 
 
 def past_month(value: dt.date, info: ValidationInfo) -> dt.date:

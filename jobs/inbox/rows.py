@@ -27,6 +27,7 @@ from jobs.inbox.bounds import (
     MAX_OUTPUT_VALUE_10K_CNY,
     RowContext,
     at_most,
+    known_account,
     known_enterprise,
     non_negative,
     past_month,
@@ -92,6 +93,7 @@ CertificatesRetired = Annotated[int, BeforeValidator(parse_whole_number), AfterV
 
 Text = Annotated[str, BeforeValidator(parse_text)]
 EnterpriseId = Annotated[str, BeforeValidator(parse_text), AfterValidator(known_enterprise)]
+AccountId = Annotated[str, BeforeValidator(parse_text), AfterValidator(known_account)]
 PastMonth = Annotated[dt.date, BeforeValidator(parse_month), AfterValidator(past_month)]
 Year = Annotated[int, BeforeValidator(parse_whole_number), AfterValidator(plausible_year)]
 LocalTime = Annotated[dt.datetime, BeforeValidator(parse_local_time),
@@ -149,7 +151,7 @@ class GreenPowerRow(InboxRow):
         "green_power_mwh": ("绿电交易电量(MWh)", "绿电电量(MWh)"),
         "certificates_bundled": ("绿证数量", "绿证数量(张)")}
 
-    enterprise_id: EnterpriseId
+    enterprise_id: AccountId  # an enterprise, or 'park' for the park's own account
     month: PastMonth
     contract_id: Text
     green_power_mwh: GreenPowerMwh
@@ -180,7 +182,7 @@ class CertificatesRow(InboxRow):
         "serial_from": ("起始编号",), "serial_to": ("结束编号",),
         "certificate_type": ("证书类型", "绿证类型")}
 
-    enterprise_id: EnterpriseId
+    enterprise_id: AccountId  # an enterprise, or 'park' for the park's own account
     month: PastMonth
     certificates_retired: CertificatesRetired
     serial_from: Serial
@@ -283,3 +285,12 @@ ROW_MODELS: dict[InboxKind, type[InboxRow]] = {
     InboxKind.ALLOWANCES: AllowancesRow,
     InboxKind.DR_EVENTS: DrEventRow,
 }
+# --- national assessment (core): the row models live in national_rows.py ---
+def _national_row_models() -> dict[InboxKind, type[InboxRow]]:
+    from jobs.inbox.national_rows import HeatFlowRow, ProcessOutputRow  # imports this module
+
+    return {InboxKind.HEAT_FLOWS: HeatFlowRow, InboxKind.PROCESS_OUTPUT: ProcessOutputRow}
+
+
+ROW_MODELS.update(_national_row_models())
+# --- end national assessment (core) ---

@@ -52,6 +52,11 @@ def write_sample_inbox(settings: Settings, year_months: list[str], folder: Path 
         f"certificates_{months[-1]:%Y-%m}.xlsx": _certificates_xlsx(months[-1], largest[3:5]),
         f"allowances_{span}.csv": _allowances_csv(park, months, largest[:3]),
         f"dr_events_{months[-1].year}.xlsx": _dr_events_xlsx(months[-1].year, largest[0]),
+        # --- national assessment (core) ---
+        # no process_output sample: the demo park makes no product with process emissions,
+        # and a sample would have to invent a factor
+        f"heat_flows_{span}.xlsx": _heat_flows_xlsx(months),
+        # --- end national assessment (core) ---
     }
     # --- guiding indicators (issue 15, helper guiding): begin ---
     from jobs.inbox.samples_guiding import guiding_sample_files  # it builds on this module
@@ -147,6 +152,20 @@ def _dr_events_xlsx(year: int, enterprise_id: str) -> bytes:
                           "补偿单价(元/kWh)", "企业编号", "通知时间"], rows,
                  {"B": "yyyy-mm-dd hh:mm", "C": "yyyy-mm-dd hh:mm", "G": "yyyy-mm-dd hh:mm"})
 
+
+
+# --- national assessment (core) ---
+HEAT_SUPPLIER = "苏州工业园区热电"  # a district steam utility (fossil; default factor applies)
+HEAT_RECEIVED_GJ_PER_MONTH = 3000.0  # ≈ 1.1 MW of steam all month: a dyeing line's process heat
+
+
+def _heat_flows_xlsx(months: list[dt.date]) -> bytes:
+    rows: list[list[object]] = [[HEAT_SUPPLIER, f"{month:%Y-%m}", "购入",
+                                 HEAT_RECEIVED_GJ_PER_MONTH, "是", None, None]
+                                for month in months]
+    return _xlsx("热力", ["对方单位", "月份", "方向", "热量(GJ)", "是否化石能源",
+                        "排放因子(tCO2/GJ)", "因子来源"], rows, {"D": "#,##0.0"})
+# --- end national assessment (core) ---
 
 def _csv(header: list[str], rows: list[list[str]], *, bom: bool) -> bytes:
     buffer = io.StringIO(newline="")

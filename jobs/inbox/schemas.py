@@ -37,6 +37,10 @@ class InboxKind(StrEnum):
     WATER = "water"
     WASTE_HEAT = "waste_heat"
     # --- guiding indicators: end ---
+    # --- national assessment (core): heat at the park boundary, process emissions ---
+    HEAT_FLOWS = "heat_flows"
+    PROCESS_OUTPUT = "process_output"
+    # --- end national assessment (core) ---
 
 
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -135,6 +139,32 @@ WASTE_HEAT_SCHEMA = _schema(
 # --- guiding indicators: end ---
 
 
+# --- national assessment (core) ---
+# Heat received at or sent from the park boundary in a month (steam from a utility, heat sold
+# to a neighbour); the factor is measured (with its source) or, for fossil heat, the default
+# of fuel_emission_factors.csv (purchased_heat); non-fossil heat counts as zero.
+HEAT_FLOWS_SCHEMA = _schema(
+    pa.field("counterparty", pa.string(), nullable=False),
+    pa.field("month", pa.date32(), nullable=False),
+    pa.field("direction", pa.string(), nullable=False),  # received | sent
+    pa.field("quantity_gj", pa.float64(), nullable=False),
+    pa.field("is_fossil", pa.bool_(), nullable=False),
+    pa.field("factor_tco2_per_gj", pa.float64()),  # null: the default for fossil heat
+    pa.field("factor_source", pa.string()),  # given with a factor, never without
+)
+
+# Output of a product with industrial-process emissions (clinker, lime, ammonia, ...), with
+# the factor and its source carried in the file (provincial inventory or verified factors).
+PROCESS_OUTPUT_SCHEMA = _schema(
+    pa.field("enterprise_id", pa.string(), nullable=False),
+    pa.field("month", pa.date32(), nullable=False),
+    pa.field("product", pa.string(), nullable=False),
+    pa.field("output_t", pa.float64(), nullable=False),
+    pa.field("factor_tco2_per_t", pa.float64(), nullable=False),
+    pa.field("factor_source", pa.string(), nullable=False),
+)
+# --- end national assessment (core) ---
+
 @dataclass(frozen=True)
 class InboxDataset:
     """Where a kind lands and how the warehouse deduplicates it."""
@@ -166,6 +196,12 @@ DATASETS: dict[InboxKind, InboxDataset] = {
         InboxDataset(InboxKind.WASTE_HEAT, "inbox_waste_heat", WASTE_HEAT_SCHEMA,
                      ("enterprise_id", "month", "waste_kind")),
         # --- guiding indicators: end ---
+        # --- national assessment (core) ---
+        InboxDataset(InboxKind.HEAT_FLOWS, "inbox_heat_flows", HEAT_FLOWS_SCHEMA,
+                     ("counterparty", "month", "direction")),
+        InboxDataset(InboxKind.PROCESS_OUTPUT, "inbox_process_output", PROCESS_OUTPUT_SCHEMA,
+                     ("enterprise_id", "month", "product")),
+        # --- end national assessment (core) ---
     )
 }
 LATEST_WINS_COLUMN = "loaded_at_utc"

@@ -22,6 +22,7 @@ from jobs.warehouse.reference_guiding import guiding_reference_tables
 # balance and allocation are written against these flow names, never against point names.
 COUNTER_FLOWS: dict[DeviceKind, dict[str, str]] = {
     DeviceKind.GRID_METER: {"energy_import_kwh": "grid_import", "energy_export_kwh": "grid_export"},
+    DeviceKind.DIRECT_GREEN_METER: {"energy_import_kwh": "direct_green_import"},
     DeviceKind.SUB_METER: {"energy_import_kwh": "enterprise_load",
                            "energy_export_kwh": "enterprise_export"},
     DeviceKind.COMMON_METER: {"energy_import_kwh": "common_load",
@@ -42,6 +43,7 @@ COUNTER_FLOWS: dict[DeviceKind, dict[str, str]] = {
 POWER_FLOWS: dict[DeviceKind, dict[str, tuple[str, int, str]]] = {
     DeviceKind.GRID_METER: {"energy_import_kwh": ("active_power_kw", 1, "kWh"),
                             "energy_export_kwh": ("active_power_kw", -1, "kWh")},
+    DeviceKind.DIRECT_GREEN_METER: {"energy_import_kwh": ("active_power_kw", 1, "kWh")},
     DeviceKind.SUB_METER: {"energy_import_kwh": ("active_power_kw", 1, "kWh"),
                            "energy_export_kwh": ("active_power_kw", -1, "kWh")},
     DeviceKind.COMMON_METER: {"energy_import_kwh": ("active_power_kw", 1, "kWh"),
@@ -127,13 +129,14 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
         [{"device_id": d.id, "device_kind": d.kind.value, "register_map": d.register_map,
           "enterprise_id": d.enterprise, "asset_id": d.asset, "poll_interval_s": d.poll_interval_s,
           "poll_group": d.poll_group, "rated_kw": d.rated_kw, "controllable": d.controllable,
-          "pv_kwp": pv_kwp.get(d.id)}
+          "pv_kwp": pv_kwp.get(d.id), "source_plant": d.source_plant}
          for d in park.devices],
         schema=pa.schema([("device_id", pa.string()), ("device_kind", pa.string()),
                           ("register_map", pa.string()), ("enterprise_id", pa.string()),
                           ("asset_id", pa.string()), ("poll_interval_s", pa.int32()),
                           ("poll_group", pa.string()), ("rated_kw", pa.float64()),
-                          ("controllable", pa.bool_()), ("pv_kwp", pa.float64())]))
+                          ("controllable", pa.bool_()), ("pv_kwp", pa.float64()),
+                          ("source_plant", pa.string())]))
     points = []
     for device in park.devices:
         register_map = settings.register_maps[device.register_map]
@@ -164,10 +167,24 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
         "contract_demand_kw": park.park.grid_connection.contract_demand_kw,
         "core_indicator_limit_tco2_per_tce": park.targets.core_indicator_limit_tco2_per_tce,
         "peak_year": park.targets.peak_year, "neutrality_year": park.targets.neutrality_year,
-        "allowance_factor_kgco2_per_kwh": park.targets.allowance_factor_kgco2_per_kwh}])
+        "allowance_factor_kgco2_per_kwh": park.targets.allowance_factor_kgco2_per_kwh,
+        **_national_limit(park)}])
     return {"enterprises": enterprises, "devices": devices, "device_points": device_points,
             "park": park_table,
             **guiding_reference_tables(park)}  # guiding indicators (issue 15)
+
+
+def _national_limit(park: ParkConfig) -> dict[str, object]:
+    """The limit the national assessment uses below the national size bands, and its source."""
+    targets = park.targets
+    if targets.national_limit_below_band_tco2_per_tce is None:
+        limit = targets.core_indicator_limit_tco2_per_tce
+        default_source = "the park's own target (targets.core_indicator_limit_tco2_per_tce)"
+    else:
+        limit = targets.national_limit_below_band_tco2_per_tce
+        default_source = "park config (targets.national_limit_below_band_tco2_per_tce)"
+    return {"national_limit_below_band_tco2_per_tce": limit,
+            "national_limit_source": targets.national_limit_source or default_source}
 
 
 def export_reference(settings: Settings) -> list[str]:

@@ -27,12 +27,17 @@ from jobs.inbox.load import load_inbox
 from jobs.warehouse.build import build_warehouse
 from tests.conftest import settings_for
 from tests.jobs.inbox.conftest import write_csv
+from tests.jobs.warehouse.hand_park import (
+    ENTERPRISES,
+    alpha_beta_devices,
+    constant_rate_readings,
+    park_section,
+)
 
 pytestmark = pytest.mark.integration
 
 FIRST = dt.datetime(2026, 9, 30, 14, 0, tzinfo=dt.UTC)  # 30 September, 22:00 in Shanghai
 LAST = dt.datetime(2026, 10, 31, 16, 0, tzinfo=dt.UTC)  # 1 November, 00:00
-STEP = dt.timedelta(minutes=5)
 SEPTEMBER, OCTOBER = dt.date(2026, 9, 1), dt.date(2026, 10, 1)
 SEPTEMBER_QH, OCTOBER_QH = 8, 31 * 96
 RATES_PER_H = {  # (device, counter) -> units an hour
@@ -54,41 +59,15 @@ GAS_TCO2_PER_NM3 = 21.622 / 10_000
 
 
 def _park() -> dict:
-    endpoint = {"host": "127.0.0.1", "port": 15020}
     return {
-        "park": {"id": "hand-park", "name_zh": "手算园", "name_en": "Hand Park",
-                 "timezone": "Asia/Shanghai", "latitude_deg": 31.3, "longitude_deg": 120.7,
-                 "province": "江苏", "grid_region": "华东",
-                 "grid_connection": {"meter_device_id": "grid-main", "import_limit_kw": 8000,
-                                     "export_limit_kw": 1500, "contract_demand_kw": 5000}},
-        "enterprises": [{"id": "alpha", "name_zh": "甲", "name_en": "Alpha",
-                         "industry": "textile"},
-                        {"id": "beta", "name_zh": "乙", "name_en": "Beta",
-                         "industry": "electronics"}],
-        "devices": [
-            {"id": "grid-main", "kind": "grid_meter", "register_map": "meter_3ph_u32",
-             **endpoint, "unit_id": 1, "rated_kw": 8000},
-            {"id": "meter-alpha", "kind": "sub_meter", "register_map": "meter_3ph_u32",
-             "enterprise": "alpha", **endpoint, "unit_id": 2, "rated_kw": 1000},
-            {"id": "meter-beta", "kind": "sub_meter", "register_map": "meter_3ph_u32",
-             "enterprise": "beta", **endpoint, "unit_id": 3, "rated_kw": 1000},
-            {"id": "gas-alpha", "kind": "gas_meter", "register_map": "gas_meter",
-             "enterprise": "alpha", **endpoint, "unit_id": 4},
-        ],
+        "park": park_section("hand-park", "手算园", "Hand Park"),
+        "enterprises": ENTERPRISES,
+        "devices": alpha_beta_devices(),
     }
 
 
 def _readings() -> pa.Table:
-    rows = []
-    at = FIRST
-    while at <= LAST:
-        hours = (at - FIRST) / dt.timedelta(hours=1)
-        for (device, point), rate in RATES_PER_H.items():
-            rows.append({"ts_utc": at, "device_id": device, "point": point,
-                         "value": 1000.0 + rate * hours, "quality": "good",
-                         "cycle_id": f"hand-{at:%Y%m%dT%H%M}", "detail": None})
-        at += STEP
-    return pa.Table.from_pylist(rows, schema=landing.READINGS_SCHEMA)
+    return constant_rate_readings(FIRST, LAST, RATES_PER_H)
 
 
 def _build(data_root: Path, tmp_path: Path, park: dict, vars_: dict | None = None,

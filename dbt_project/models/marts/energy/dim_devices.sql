@@ -18,7 +18,9 @@ final as (
         devices.poll_group,
         devices.poll_interval_s,
         devices.rated_kw,
-        devices.controllable
+        devices.controllable,
+        -- a direct green supply line (绿电直连): the off-site plant it comes from
+        devices.source_plant
     from devices
     left join enterprises on devices.enterprise_id = enterprises.enterprise_id
 )

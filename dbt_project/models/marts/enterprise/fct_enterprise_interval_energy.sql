@@ -64,6 +64,9 @@ final as (
         supply.pv_to_consumers_kwh
             * coalesce(consumers.consumption_kwh / nullif(supply.consumption_kwh, 0), 0)
             as pv_allocated_kwh,
+        supply.direct_green_to_consumers_kwh
+            * coalesce(consumers.consumption_kwh / nullif(supply.consumption_kwh, 0), 0)
+            as direct_green_allocated_kwh,
         supply.storage_to_consumers_kwh
             * coalesce(consumers.consumption_kwh / nullif(supply.consumption_kwh, 0), 0)
             as storage_allocated_kwh,

@@ -1,7 +1,10 @@
--- The park's monthly indicators, including the national zero-carbon park core indicator
--- (单位能耗碳排放, tCO2 per tce) over the month and the rolling 12 months, judged against the
--- limit for the park's size band (annual comprehensive energy consumption, annualised from the
--- months available) or, below the national bands, the park's own target.
+-- The park's monthly indicators, including a core indicator (单位能耗碳排放, tCO2 per tce) by
+-- the enterprises' calculation: Scope 1 + Scope 2 (core_indicator_scope2_method, the residual
+-- factor by default) over energy at var electricity_conversion_basis (当量值 by default). The
+-- national assessment as 发改环资〔2025〕910号 defines it is fct_park_national_monthly/_periods.
+-- Over the month and the rolling 12 months, judged against the limit for the park's size
+-- band (annual comprehensive energy consumption, annualised from the months available) or,
+-- below the national bands, the park's own target.
 
 with carbon as (
     select
