@@ -317,8 +317,9 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "Park energy balance",
     },
     "dispatch_saving": {
-        "zh": "优化调度较规则基线节省 {cny:,.0f} 元",
-        "en": "Dispatch saved {cny:,.0f} CNY against the rule-based baseline",
+        "zh": "本月日前计划预计较规则基线节省 {cny:,.0f} 元（计划值，非计量）",
+        "en": "The month's day-ahead plans expected to save {cny:,.0f} CNY against the "
+              "rule-based baseline (planned, not metered)",
     },
     "dispatch_saving_none": {
         "zh": "本月无日前计划",
