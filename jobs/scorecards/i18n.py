@@ -321,6 +321,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "The month's day-ahead plans expected to save {cny:,.0f} CNY against the "
               "rule-based baseline (planned, not metered)",
     },
+    "target_grade2": {  # the reference table's target text is English with 二级 in it
+        "zh": "达到国家单位产品能耗限额标准二级及以上",
+        "en": "grade 2 of the national energy-consumption limit standard, or better",
+    },
     "dispatch_saving_none": {
         "zh": "本月无日前计划",
         "en": "No day-ahead plans this month",

@@ -157,7 +157,8 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
         Table([word("indicators", language), "", word("target", language),
                word("status", language)],
               [[i.name_zh if language == "zh" else i.name_en, number(i.value, i.unit, language),
-                i.target, word(f"indicator_{i.status}", language)] for i in card.indicators],
+                word("target_grade2", language) if i.unit == "grade" else i.target,
+                word(f"indicator_{i.status}", language)] for i in card.indicators],
               [{"met": "green", "not_met": "red"}.get(i.status, "grey")
                for i in card.indicators]),
         Heading(word("energy_balance", language)),

@@ -115,3 +115,20 @@ def test_chinese_sentences_use_full_width_punctuation():
             outside_placeholders = re.sub(r"\{[^}]*\}", "", text)
             if re.search(r"[\u4e00-\u9fff]", outside_placeholders):
                 assert not re.search(r"[,:;()]", outside_placeholders), (key, text)
+
+
+def test_the_grade_target_is_in_the_cards_language():
+    """The reference table says 'at or better than 二级 of national energy-limit standards':
+    neither card may show that mix."""
+    from jobs.scorecards.model import IndicatorRow
+
+    card = park_card()
+    card = dataclasses.replace(card, indicators=[*card.indicators, IndicatorRow(
+        "unit_product_energy", "园区企业产出产品单位能耗", "Unit product energy", None, "grade",
+        "at or better than 二级 of national energy-limit standards", "not_measured")])
+    zh = to_text(park_layout(card, "zh"))
+    en = to_text(park_layout(card, "en"))
+    assert "达到国家单位产品能耗限额标准二级及以上" in zh and "at or better than" not in zh
+    assert "grade 2 of the national energy-consumption limit standard" in en
+    assert "二级" not in en
+
