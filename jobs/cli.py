@@ -351,7 +351,7 @@ def sql(query: Annotated[str, typer.Argument(help="SQL to run against the wareho
         print(rendered)  # plain stdout: no markup, no wrapping, for pipes
     else:
         console.print(rendered)
-    note = capped_note(len(rows), limit, more)
+    note = capped_note(len(rows), more)
     if note:
         Console(stderr=True).print(f"[yellow]{note}[/]")
 

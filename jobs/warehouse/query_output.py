@@ -15,9 +15,6 @@ from typing import Any
 
 from rich.table import Table
 
-FORMATS_HELP = "table (the terminal), csv, markdown or json"
-
-
 class OutputFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
@@ -76,7 +73,7 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], output: Output
                        for row in rows], ensure_ascii=False, indent=1)
 
 
-def capped_note(shown: int, limit: int, more: bool) -> str | None:
+def capped_note(shown: int, more: bool) -> str | None:
     """What to say under the rows when the limit cut them (None when it did not)."""
     if not more:
         return None
