@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.table import Table
 
+
 class OutputFormat(StrEnum):
     TABLE = "table"
     CSV = "csv"
