@@ -374,3 +374,29 @@ def test_indicators_without_data_are_not_measured(built):
         ("waste_heat_utilisation", "not_measured", "guiding_inbox"),
         ("water_reuse", "not_measured", "guiding_inbox"),
     ]
+
+
+def test_each_enterprises_part_of_the_national_emissions(built):
+    with duckdb.connect(built.warehouse_path, read_only=True) as connection:
+        rows = {r[0]: r[1:] for r in connection.execute(
+            "select enterprise_id, emissions_tco2, share_of_park_pct, park_emissions_tco2 "
+            "from fct_enterprise_national_contribution "
+            "where period_kind = 'month' and through_month = ?", [OCTOBER]).fetchall()}
+    # a quarter-hour: alpha uses 150 and beta 240 of the 390 kWh served; PV (50) serves the load
+    # first, the wind line (100) next, the grid the remaining 240, shared in proportion: alpha
+    # 240 x 150/390. The grid's other 10 kWh left as export: they are on the park's
+    # 'losses_unallocated' line (the boundary's grid import less the consumers' grid power).
+    alpha_grid_kwh = OCTOBER_QH * 240 * 150 / 390
+    beta_grid_kwh = OCTOBER_QH * 240 * 240 / 390
+    # alpha: its grid power less its 100 MWh of green power, its gas (80.43384 t), its lime
+    alpha = ((alpha_grid_kwh - 100_000) * FOSSIL_KGCO2_PER_KWH / 1000 + 80.43384 + 68.3)
+    beta = (beta_grid_kwh - 50_000) * FOSSIL_KGCO2_PER_KWH / 1000  # less its 50 certificates
+    # the boundary: heat received 159 t less 22 t sent
+    assert rows["alpha"][0] == pytest.approx(alpha, abs=1e-5)
+    assert rows["beta"][0] == pytest.approx(beta, abs=1e-5)
+    assert rows["losses_unallocated"][0] == pytest.approx(
+        OCTOBER_QH * 10 * FOSSIL_KGCO2_PER_KWH / 1000, abs=1e-5)
+    assert rows["park_boundary"][0] == pytest.approx(137.0, abs=1e-5)
+    assert rows["alpha"][2] == pytest.approx(780.23884, abs=1e-5)  # the park's October
+    assert rows["alpha"][1] == pytest.approx(100 * alpha / 780.23884, abs=1e-5)
+    assert sum(r[0] for r in rows.values()) == pytest.approx(780.23884, abs=1e-5)
