@@ -680,6 +680,48 @@ def demo(config_dir: ConfigDir = None, data_root: DataRoot = None,
     run_demo(settings, console, days=days, cycles=cycles)
 
 
+@app.command()
+def admit(application: Annotated[Path, typer.Argument(help="The applicant's file (YAML).")],
+          config_dir: ConfigDir = None, park_file: ParkFile = None,
+          data_root: DataRoot = None) -> None:
+    """Low-carbon admission (低碳准入): assess an applicant against the park's rules and its
+    effect on the park's national indicators; writes the zh/en report and lands the decision."""
+    from jobs.admission.park_baseline import NoBaselineError
+    from jobs.admission.report import reason_text
+    from jobs.admission.run import admit as run_admit
+    from jobs.warehouse.published import WarehouseNotPublishedError
+
+    settings = _settings(config_dir, park_file, data_root)
+    try:
+        admitted = run_admit(settings, application)
+    except ConfigError as exc:
+        console.print(f"[bold red]Application rejected[/]\n{escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    except (NoBaselineError, WarehouseNotPublishedError) as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(1) from exc
+    assessment = admitted.assessment
+    effect = assessment.effect
+    colour = {"pass": "green", "conditional": "yellow", "fail": "red"}[assessment.outcome]
+    console.print(f"[bold {colour}]{assessment.outcome.value}[/]: "
+                  f"{escape(assessment.application.applicant.name_en)}")
+    for reason in assessment.reasons:
+        console.print(f"  - {escape(reason_text(reason, 'en'))}")
+    for condition in assessment.conditions:
+        roof = ("" if condition.pv_fits_roof
+                else f" (its roof holds only {condition.roof_holds_kwp:,.0f} kWp)")
+        console.print(f"  condition {condition.reason}: buy "
+                      f"{condition.green_power_mwh_per_year:,.0f} MWh/yr of green power or "
+                      f"install {condition.pv_kwp:,.0f} kWp of PV{roof}")
+    console.print(f"park core indicator (national_910, 12 months through "
+                  f"{admitted.park.through_month:%Y-%m}): {effect.indicator_without:.3f} -> "
+                  f"{effect.indicator_with:.3f} tCO2/tce (limit "
+                  f"{effect.limit_with.tco2_per_tce:g}); clean-energy share "
+                  f"{effect.clean_share_without_pct:.1f}% -> {effect.clean_share_with_pct:.1f}%")
+    for path in admitted.report_paths:
+        console.print(f"  report: {path}")
+
+
 def main() -> None:
     try:
         app()

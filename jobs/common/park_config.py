@@ -18,6 +18,7 @@ from pydantic import model_validator
 
 from device_io.errors import ConfigError
 from device_io.register_map import RegisterMap
+from jobs.common.admission_settings import AdmissionRules
 from jobs.common.config_load import MAX_PARK_FILE_BYTES, load_yaml_model
 from jobs.common.config_types import (
     ID_PATTERN,
@@ -86,7 +87,8 @@ class ParkConfig(Strict):
     scorecards: ScorecardSettings = ScorecardSettings()
     mail: MailSettings = MailSettings()
     valuation: ValuationSettings = ValuationSettings()
-    guiding_indicators: GuidingIndicators = GuidingIndicators()  # issue 15 (helper guiding)
+    guiding_indicators: GuidingIndicators = GuidingIndicators()
+    admission: AdmissionRules = AdmissionRules()
 
     @model_validator(mode="after")
     def _references(self) -> ParkConfig:

@@ -204,6 +204,7 @@ final as (
         heat_factor_sources,
         process_factor_sources,
         factors.heat_kgce_per_gj,
+        factors.heat_default_tco2_per_gj,
         measured_quarter_hours,
         expected_quarter_hours
     from components
