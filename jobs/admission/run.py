@@ -18,21 +18,13 @@ from jobs.admission.assess import Assessment
 from jobs.admission.decide import assess_application, binding_condition
 from jobs.admission.park_baseline import ParkBaseline, park_baseline
 from jobs.admission.report import admission_layout, reason_text
+from jobs.admission.schemas import ADMISSIONS_SCHEMA
 from jobs.common import landing
 from jobs.common.settings import Settings, join_path
 from jobs.scorecards.font_subset import fonts_for
 from jobs.scorecards.pdf import layout_text
 from jobs.scorecards.render_pool import render_card
 from jobs.warehouse.reference_pv_yield import monthly_pv_yield_kwh_per_kwp
-
-ADMISSIONS_SCHEMA = pa.schema([
-    ("ts_utc", pa.timestamp("us", tz="UTC")), ("application_id", pa.string()),
-    ("applicant_name_zh", pa.string()), ("industry_code", pa.string()),
-    ("outcome", pa.string()), ("reasons", pa.string()),
-    ("emissions_tco2_per_year", pa.float64()), ("energy_tce_per_year", pa.float64()),
-    ("park_indicator_without", pa.float64()), ("park_indicator_with", pa.float64()),
-    ("green_power_mwh_condition", pa.float64()), ("pv_kwp_condition", pa.float64()),
-    ("calculation", pa.string())])
 
 
 @dataclass(frozen=True)

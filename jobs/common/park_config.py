@@ -19,6 +19,7 @@ from pydantic import model_validator
 from device_io.errors import ConfigError
 from device_io.register_map import RegisterMap
 from jobs.common.admission_settings import AdmissionRules
+from jobs.common.assessment_settings import AssessmentRules
 from jobs.common.config_load import MAX_PARK_FILE_BYTES, load_yaml_model
 from jobs.common.config_types import (
     ID_PATTERN,
@@ -89,6 +90,7 @@ class ParkConfig(Strict):
     valuation: ValuationSettings = ValuationSettings()
     guiding_indicators: GuidingIndicators = GuidingIndicators()
     admission: AdmissionRules = AdmissionRules()
+    annual_assessment: AssessmentRules = AssessmentRules()
 
     @model_validator(mode="after")
     def _references(self) -> ParkConfig:

@@ -25,6 +25,8 @@ import pyarrow as pa
 import yaml
 
 from device_io.setpoints.schema import AUDIT_SCHEMA
+from jobs.admission.schemas import ADMISSIONS_SCHEMA
+from jobs.assessment.schemas import ASSESSMENTS_SCHEMA
 from jobs.common import landing
 from jobs.common.settings import PROJECT_ROOT, Settings, join_path
 from jobs.dispatch.schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
@@ -44,6 +46,8 @@ LANDING_SCHEMAS: dict[str, pa.Schema] = {
     "forecasts": FORECASTS_SCHEMA,
     "setpoint_audit": AUDIT_SCHEMA,
     **VALUATION_DATASETS,
+    "admissions": ADMISSIONS_SCHEMA,
+    "enterprise_assessments": ASSESSMENTS_SCHEMA,
 }
 EMPTY_PARTITION = "date=1970-01-01"
 

@@ -1,0 +1,10 @@
+with source as (
+    select * from {{ source('tenants', 'admissions') }}
+),
+
+final as (
+    select * exclude ("date"), cast(ts_utc as timestamptz) as assessed_at_utc
+    from source
+)
+
+select * exclude (ts_utc) from final
