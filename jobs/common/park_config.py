@@ -30,6 +30,7 @@ from jobs.common.config_types import (
     canonical_host,
 )
 from jobs.common.device_rating import rating_problems
+from jobs.common.enterprise_plan_settings import EnterprisePlanSettings
 from jobs.common.guiding_settings import GuidingIndicators, guiding_problems
 from jobs.common.operations_settings import (
     DispatchSettings,
@@ -91,6 +92,7 @@ class ParkConfig(Strict):
     guiding_indicators: GuidingIndicators = GuidingIndicators()
     admission: AdmissionRules = AdmissionRules()
     annual_assessment: AssessmentRules = AssessmentRules()
+    enterprise_plans: EnterprisePlanSettings = EnterprisePlanSettings()
 
     @model_validator(mode="after")
     def _references(self) -> ParkConfig:

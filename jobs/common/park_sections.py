@@ -96,6 +96,8 @@ class Enterprise(Strict):
     industry: str
     contacts: list[Contact] = []
     targets: EnterpriseTargets = EnterpriseTargets()
+    # the roof it could put PV on (one plan per enterprise sizes rooftop PV from it)
+    roof_area_m2: Annotated[Number, Field(ge=0, le=2_000_000)] | None = None
 
 
 class Device(Strict):
