@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from jobs.common.park_config import EnterpriseTargets, ScorecardSettings
-from jobs.scorecards import data as data_module
+from jobs.scorecards import periods as data_module
 from jobs.scorecards.data import (
     build_enterprise_scorecards,
     build_park_scorecard,
