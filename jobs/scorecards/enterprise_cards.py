@@ -109,7 +109,9 @@ def _carbon_account(months: Months, enterprise_id: str, month: dt.date) -> Carbo
     stands even if the card's month has none). Without any data this year only the
     allowances are known; the status then says 'surplus' if some are held (nothing metered
     has been emitted against them) and 'no_allowances' otherwise."""
-    rows = months.accounts[months.accounts["entity_id"] == enterprise_id]
+    accounts = months.accounts
+    rows = accounts[(accounts["entity_id"] == enterprise_id)
+                    & (accounts["compliance_year"] == month.year)]
     if rows.empty:
         held = months.allowances.loc[months.allowances["enterprise_id"] == enterprise_id,
                                      "allowances_held_tco2"]
@@ -156,7 +158,8 @@ def _enterprise_card(settings: Settings, enterprise: Enterprise, month: dt.date,
         trend=_trend(rows, month), daily_profile=profile, tou_shares_kwh=tou_shares_kwh(priced),
         emissions_by_source_tco2=_emissions_by_source(rows, month),
         findings=findings.enterprise_findings(priced[priced["quality"] != "missing"], profile,
-                                              quality, standing.change_pct, account),
+                                              quality, standing.change_pct, account,
+                                              (add_months(month, 1) - month).days),
         data_quality=quality, carbon_account=account,
         is_new=not (rows["month"] < month).any())
 

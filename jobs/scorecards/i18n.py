@@ -434,8 +434,12 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "{share:.0f} % of your consumption falls in peak hours.",
     },
     "finding_shift_to_valley_saving": {
-        "zh": "将 {kw:,.0f} 千瓦高峰负荷移至低谷时段，每月约可节省 {cny:,.0f} 元。",
-        "en": "Shifting {kw:,.0f} kW of peak load to valley hours would save about {cny:,.0f} CNY a month.",  # noqa: E501
+        "zh": "将 {kw:,.0f} 千瓦高峰负荷移至低谷时段，按已计量的 {days:.1f} 天（节省 {cny:,.0f} 元）推算，每月（{days_in_month} 天）约可节省 {cny_per_month:,.0f} 元（仅计电度电费，估算）。",  # noqa: E501
+        "en": "Shifting {kw:,.0f} kW of peak load to valley hours would have saved {cny:,.0f} CNY over the {days:.1f} days measured: about {cny_per_month:,.0f} CNY over the month's {days_in_month} days at that rate (energy charges, an estimate).",  # noqa: E501
+    },
+    "finding_flat_load": {
+        "zh": "负荷全天平稳（夜间为日间的 {night_to_day_pct:.0f}%），呈三班连续生产特征：移峰填谷空间有限，夜间负荷属生产用电。",  # noqa: E501
+        "en": "The load is flat around the clock (night at {night_to_day_pct:.0f} % of day), as in three-shift production: little to move out of peak hours, and the night load is production.",  # noqa: E501
     },
     "finding_night_base_load": {
         "zh": "夜间基础负荷为日间峰值的 {share:.0f}%，请检查非生产时段的设备运行。",

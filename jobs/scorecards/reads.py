@@ -16,10 +16,6 @@ from jobs.common.settings import Settings
 from jobs.dispatch.tariff import interval_prices
 from jobs.scorecards.periods import add_months
 
-# Months back (before the card's) whose intervals are checked against the enterprise's own
-# meters: enough for the year to date and for any configured run of red months (at most 12).
-METERED_WINDOW_MONTHS = 23
-
 # An enterprise's own meters: its feeders and gas meters (its HVAC and other sub-loads are
 # inside a feeder's reading, so their gaps do not change its figures).
 OWN_METERS_CTE = """
@@ -41,35 +37,16 @@ reporting as (
 )
 """
 
-# Every enterprise month, with metered_intervals: the intervals in which all of the
-# enterprise's own meters reported (null outside the window the caller reads, or without
-# meters of its own). fct_enterprise_interval_energy keeps an enterprise's interval when any
-# of its devices has one (an HVAC sub-load alone gives a 'measured' 0 kWh while the feeder is
-# down), so its `intervals` would count such a gap as data.
-ENTERPRISE_MONTHS_SQL = f"""
-with {OWN_METERS_CTE},
-
-metered as (
-    select reporting.enterprise_id, reporting.month,
-        count(*) filter (where reporting.meters_reporting >= own_meters.meters)
-            as metered_intervals
-    from reporting
-    inner join own_meters using (enterprise_id)
-    group by all
-)
-
+# Every enterprise month (the lights' cap reads the carbon account: fct_enterprise_carbon_accounts).
+ENTERPRISE_MONTHS_SQL = """
 select
     kpis.entity_id, kpis.month, kpis.electricity_kwh, kpis.gas_nm3, kpis.energy_tce,
     kpis.scope1_tco2, kpis.scope2_location_tco2, kpis.scope2_market_tco2, kpis.emissions_tco2,
     kpis.output_value_10k_cny, kpis.carbon_intensity_tco2_per_10k_cny,
     kpis.rank_by_carbon_intensity, kpis.intervals,
-    case when own_meters.enterprise_id is not null and kpis.month >= ?
-         then coalesce(metered.metered_intervals, 0) end as metered_intervals,
     carbon.renewable_electricity_share_pct, carbon.pv_allocated_kwh
 from fct_enterprise_monthly_kpis as kpis
 inner join fct_enterprise_monthly_carbon as carbon using (entity_id, month)
-left join own_meters on kpis.entity_id = own_meters.enterprise_id
-left join metered on kpis.entity_id = metered.enterprise_id and kpis.month = metered.month
 where kpis.entity_kind = 'enterprise'
 """
 
@@ -171,16 +148,14 @@ class Months:
     park: pd.DataFrame  # fct_park_monthly_kpis, all months
     dr_events: pd.DataFrame  # event_id, enterprise_id (None: park-wide), month (local start)
     dr_income_cny: dict[str, float]  # event_id -> income under the plans in force
-    accounts: pd.DataFrame  # fct_enterprise_carbon_accounts of the card's year up to its month
+    accounts: pd.DataFrame  # fct_enterprise_carbon_accounts up to the card's month
     allowances: pd.DataFrame  # stg_inbox__allowances of the card's year
 
 
 def read_months(connection: duckdb.DuckDBPyConnection, settings: Settings,
                  month: dt.date) -> Months:
     zone = settings.park.park.timezone
-    window = add_months(month, -METERED_WINDOW_MONTHS)
-    enterprise = connection.execute(ENTERPRISE_MONTHS_SQL,
-                                    [window, add_months(month, 1), window]).df()
+    enterprise = connection.execute(ENTERPRISE_MONTHS_SQL).df()
     enterprise["month"] = as_dates(enterprise["month"])
     park = connection.execute("select * from fct_park_monthly_kpis").df()
     park["month"] = as_dates(park["month"])
@@ -190,10 +165,9 @@ def read_months(connection: duckdb.DuckDBPyConnection, settings: Settings,
     events["month"] = [dt.date(t.year, t.month, 1) for t in starts]
     default_h = settings.park.dispatch.interval_minutes / 60.0
     income = connection.execute(DR_INCOME_SQL, [default_h]).df()
-    accounts = connection.execute(
+    accounts = connection.execute(  # every year: the lights' runs of red months cross years
         "select * from fct_enterprise_carbon_accounts where entity_kind = 'enterprise' "
-        "and compliance_year = ? and month <= ? order by month",
-        [month.year, month]).df()
+        "and month <= ? order by month", [month]).df()
     accounts["month"] = as_dates(accounts["month"])
     allowances = connection.execute(
         "select enterprise_id, allowances_allocated_tco2 + allowances_purchased_tco2 "

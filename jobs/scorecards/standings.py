@@ -13,7 +13,7 @@ from jobs.common.park_config import ScorecardSettings
 from jobs.common.settings import Settings
 from jobs.scorecards import lights
 from jobs.scorecards.model import Figure
-from jobs.scorecards.periods import add_months, comparable_months, intervals_left_in_year
+from jobs.scorecards.periods import add_months, comparable_months
 from jobs.scorecards.reads import Months, value_or_none
 
 
@@ -72,9 +72,9 @@ def standings_of(settings: Settings, months: Months,
     standings = {}
     for enterprise in settings.park.enterprises:
         rows = frame[frame["entity_id"] == enterprise.id].copy()
-        rows["cap_basis_tco2"] = rows["scope1_tco2"] + rows["scope2_location_tco2"]
-        rows["intervals"] = rows["metered_intervals"].fillna(rows["intervals"])
-        rows["intervals_left_in_year"] = [intervals_left_in_year(m, zone) for m in rows["month"]]
+        accounts = months.accounts.loc[months.accounts["entity_id"] == enterprise.id,
+                                       ["month", "ytd_accounted_tco2", "projected_year_tco2"]]
+        rows = rows.merge(accounts, on="month", how="left")
         by_month = lights.monthly_standings(rows, enterprise.targets, rules)
         this = by_month.get(month) or lights.no_data_standing(month, enterprise.targets)
         overall = {m: s.overall for m, s in by_month.items()}
