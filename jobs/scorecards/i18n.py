@@ -149,12 +149,12 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "So far",
     },
     "projected": {
-        "zh": "年末预计",
-        "en": "Year-end projection",
+        "zh": "年末预计（按已计量天数折算）",
+        "en": "Year-end projection (from the days measured)",
     },
     "annual_cap_tco2": {
-        "zh": "年度排放上限",
-        "en": "Annual emissions cap",
+        "zh": "年度排放上限（碳账户口径）",
+        "en": "Annual emissions cap (carbon-account basis)",
     },
     "intensity_path_tco2_per_10k_cny": {
         "zh": "强度下降路径",
@@ -428,6 +428,46 @@ WORDS: Mapping[str, Mapping[str, str]] = {
     "mwh": {
         "zh": "兆瓦时",
         "en": "MWh",
+    },
+    "electricity_mwh": {
+        "zh": "用电量（兆瓦时）",
+        "en": "Electricity (MWh)",
+    },
+    "emissions_account_basis": {
+        "zh": "排放（碳账户口径）",
+        "en": "Emissions (carbon-account basis)",
+    },
+    "trend_note": {
+        "zh": "趋势图中的排放为碳账户口径（范围一 + 外购电量 × 配额排放因子），与下方碳账户一致；每月为当月已计量数据之和。",  # noqa: E501
+        "en": "The trend's emissions are on the carbon account's basis (Scope 1 + grid electricity at the allowance factor), as in the account below; each month sums its metered data.",  # noqa: E501
+    },
+    "profile_chart_days": {
+        "zh": "日负荷曲线与光伏：{days}日均",
+        "en": "Daily load and PV: mean day of {days}",
+    },
+    "projected_tco2": {
+        "zh": "{year}年预计（按{days:.0f}天折算全年）",
+        "en": "{year} projected (annualised from {days:.0f} days)",
+    },
+    "through_day": {
+        "zh": "（截至{month}月{day}日）",
+        "en": " (through {day} {month_abbr})",
+    },
+    "trajectory_note": {
+        "zh": "路径图为园区核心指标的排放口径（范围一 + 范围二，{method}）。实心点为完整年度的实际排放；空心点为本年按已计量天数折算的全年预计，不是实际值。",  # noqa: E501
+        "en": "The path chart uses the core indicator's emissions (Scope 1 + Scope 2, {method}). Filled dots are whole years' actual emissions; the hollow dot is this year annualised from the days measured, not an actual.",  # noqa: E501
+    },
+    "method_market": {
+        "zh": "基于市场",
+        "en": "market-based",
+    },
+    "method_location": {
+        "zh": "基于位置",
+        "en": "location-based",
+    },
+    "park_emissions_scope": {
+        "zh": "园区排放为全园区口径（范围一 + 范围二基于位置，本月）：企业合计 {enterprises:,.1f} 吨、园区公共用电（含充电桩）{common:,.1f} 吨、未分摊线损 {losses:,.1f} 吨，共 {total:,.1f} 吨CO2。碳资产估值只计企业合计。",  # noqa: E501
+        "en": "Park emissions cover the whole park (Scope 1 + location-based Scope 2, this month): enterprises {enterprises:,.1f} t, the park's common loads (EV charging included) {common:,.1f} t, unallocated losses {losses:,.1f} t; {total:,.1f} tCO2 in all. The carbon-asset valuation counts the enterprises only.",  # noqa: E501
     },
     "finding_peak_share": {
         "zh": "本月 {share:.0f}% 的用电发生在高峰时段。",

@@ -24,7 +24,6 @@ from jobs.scorecards.periods import (
     check_month,
     comparable_months,
     intervals_between,
-    intervals_left_in_year,
 )
 from jobs.scorecards.reads import (
     DISPATCH_SAVING_SQL,
@@ -109,30 +108,38 @@ def _park_headline(park: pd.DataFrame, months: Months, month: dt.date,
             month_figure("dr_income_cny", "CNY", dr_income, month)]
 
 
+TRAJECTORY_COLUMNS = ["year", "actual_tco2", "months_with_data", "projected_tco2",
+                      "days_measured", "path_tco2"]
+
+
 def trajectory(park: pd.DataFrame, month: dt.date, settings: Settings,
                intervals_to_date: int) -> pd.DataFrame:
-    """year, actual_tco2, months_with_data, path_tco2 from the first year with data to the
-    neutrality year. actual: the core indicator's emissions (Scope 1 + Scope 2 by its method)
-    summed over the months with data up to the card's month (a year with fewer than 12 such
-    months is partial: months_with_data says so; future years None). path: the card's year
-    at the pace so far (lights.year_end_projection over `intervals_to_date`, the year's
-    balance intervals whose consumer split is complete), held level up to the peak year (no
-    growth past today's level), then falling linearly to zero in the neutrality year; None
-    before the card's year."""
+    """TRAJECTORY_COLUMNS from the first year with data to the neutrality year, of the core
+    indicator's emissions (Scope 1 + Scope 2 by its method, fct_park_monthly_kpis).
+
+    actual_tco2: a whole year's emissions, only for a year before the card's with all 12
+    months (a few days are no year's level); months_with_data says how many a year has.
+    projected_tco2: the card's year annualised, as the carbon accounts project (emitted so
+    far / quarter-hours with data x the year's quarter-hours: lights.year_end_projection over
+    `intervals_to_date`, the year's balance intervals whose consumer split is complete), and
+    days_measured (those quarter-hours / 96) so that the chart says from how many days.
+    path_tco2: from the card's year, that projection held level up to the peak year (no
+    growth past today's level), then falling linearly to zero in the neutrality year."""
     targets = settings.park.targets
     zone = settings.park.park.timezone
     past = park[park["month"] <= month]
     first_year = min(past["month"]).year if len(past) else month.year
     years = list(range(first_year, max(targets.neutrality_year, month.year) + 1))
     ytd = _year_to_date(park, month)
+    in_year = intervals_between(dt.date(month.year, 1, 1), dt.date(month.year + 1, 1, 1), zone)
     start_level = lights.year_end_projection(
-        float(ytd["core_indicator_tco2"].sum()), intervals_to_date,
-        intervals_left_in_year(month, zone)) if len(ytd) else None
+        float(ytd["core_indicator_tco2"].sum()), intervals_to_date, in_year) \
+        if len(ytd) else None
     peak_year = max(targets.peak_year, month.year)
     rows = []
     for year in years:
-        in_year = past[[m.year == year for m in past["month"]]]
-        actual = float(in_year["core_indicator_tco2"].sum()) if len(in_year) else None
+        held = past[[m.year == year for m in past["month"]]]
+        whole = year < month.year and len(held) == 12
         path = None
         if start_level is not None and year >= month.year:
             if year <= peak_year:
@@ -142,9 +149,14 @@ def trajectory(park: pd.DataFrame, month: dt.date, settings: Settings,
                     / (targets.neutrality_year - peak_year)
             else:
                 path = 0.0
-        rows.append({"year": year, "actual_tco2": actual, "months_with_data": len(in_year),
+        current = year == month.year and start_level is not None
+        rows.append({"year": year,
+                     "actual_tco2": float(held["core_indicator_tco2"].sum()) if whole else None,
+                     "months_with_data": len(held),
+                     "projected_tco2": start_level if current else None,
+                     "days_measured": intervals_to_date / 96.0 if current else None,
                      "path_tco2": path})
-    return pd.DataFrame(rows, columns=["year", "actual_tco2", "months_with_data", "path_tco2"])
+    return pd.DataFrame(rows, columns=TRAJECTORY_COLUMNS)
 
 
 def _league(settings: Settings, standings: Mapping[str, Standing]) -> pd.DataFrame:

@@ -54,9 +54,3 @@ def comparable_months(rows: pd.DataFrame, zone: str) -> set[dt.date]:
     return {m for m, n in zip(rows["month"], rows["intervals"], strict=True)
             if pd.notna(n) and n >= MIN_COMPARABLE_SHARE
             * intervals_between(m, add_months(m, 1), zone)}
-
-
-
-def intervals_left_in_year(month: dt.date, zone: str) -> int:
-    return intervals_between(add_months(month, 1), dt.date(month.year + 1, 1, 1), zone)
-
