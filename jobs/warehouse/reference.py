@@ -17,6 +17,7 @@ from jobs.common import landing
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
 from jobs.common.settings import Settings
 from jobs.warehouse.reference_guiding import guiding_reference_tables
+from jobs.warehouse.reference_pv_yield import pv_yield_table
 
 # Which counter measures which energy flow of the park, by device kind. The warehouse's
 # balance and allocation are written against these flow names, never against point names.
@@ -171,7 +172,9 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
         **_national_limit(park)}])
     return {"enterprises": enterprises, "devices": devices, "device_points": device_points,
             "park": park_table,
-            **guiding_reference_tables(park)}  # guiding indicators (issue 15)
+            # the site's modelled PV yield, to size the PV that would close a gap
+            "pv_site_yield": pv_yield_table(park),
+            **guiding_reference_tables(park)}
 
 
 def _national_limit(park: ParkConfig) -> dict[str, object]:

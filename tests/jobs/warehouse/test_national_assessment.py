@@ -298,3 +298,105 @@ def test_source_plant_belongs_to_a_direct_green_line_only(change):
             device["source_plant"] = change["source_plant"]
     with pytest.raises(ValidationError, match=r"source_plant: required for a direct_green_meter"):
         ParkConfig.model_validate(park)
+
+
+def test_the_clean_energy_share_by_hand(built):
+    ytd = _row(built, "fct_park_national_periods",
+               "period_kind = 'ytd' and period_end_month = ?", [NOVEMBER])
+    # clean electricity: PV consumed (PV made 148,800 + 1,200, of which 29,760 + 240 exported:
+    # 120,000 kWh) + the wind line's 300,000 + green power zeroed 104,000 + certificates
+    # zeroed 52,000 = 576,000 kWh x 0.305 / 1000 = 175.68 tce; all heat is fossil and gas is
+    # not clean by default: 175.68 / 446.74225 = 39.3247... %
+    assert ytd["pv_consumed_kwh"] == pytest.approx(120_000, abs=1e-6)
+    assert ytd["clean_electricity_kwh"] == pytest.approx(576_000, abs=1e-6)
+    assert ytd["clean_energy_tce"] == pytest.approx(175.68, abs=1e-6)
+    assert ytd["clean_energy_share_pct"] == pytest.approx(100 * 175.68 / 446.74225, abs=1e-6)
+
+
+def _readiness(settings, indicator: str, through: dt.date) -> dict:
+    return _row(settings, "fct_park_acceptance_readiness",
+                "indicator_key = ? and through_month = ?", [indicator, through])
+
+
+def test_what_closes_the_core_indicator_gap(built):
+    core = _readiness(built, "core_indicator", NOVEMBER)
+    assert (core["calculation"], core["status"], core["months_left"]) == ("national_910",
+                                                                         "misses", 1)
+    assert core["value"] == pytest.approx(1.747960, abs=1e-6)
+    assert core["target"] == pytest.approx(0.3) and core["limit_set_nationally"] is False
+    # above the limit: 780.8875 - 0.3 x 446.74225 = 646.864825 t; each MWh of grid power
+    # zeroed takes 0.8325 t: 777.01480 MWh, which is more than the 594 MWh of non-green grid
+    # power (the gas, heat and lime emissions cannot be zeroed by certificates)
+    excess_mwh = (780.8875 - 0.3 * 446.74225) / FOSSIL_KGCO2_PER_KWH
+    assert core["close_quantity"] == pytest.approx(excess_mwh, abs=1e-5)
+    assert core["close_unit"] == "MWh"
+    assert core["closable_by_certificates"] is False
+    # at 5 CNY per certificate (market_defaults gec_price)
+    assert core["close_cost_cny"] == pytest.approx(round(excess_mwh * 5, 2), abs=0.01)
+    # at the pace so far: 35,040 quarter-hours in the year, 3,000 measured
+    assert core["close_quantity_year_end"] == pytest.approx(excess_mwh * 35_040 / 3_000,
+                                                            abs=1e-4)
+    # closed by direct supply instead: (300,000 + 777,014.8) / 1,170,000 kWh
+    assert core["direct_green_share_if_closed_pct"] == pytest.approx(
+        100 * (300_000 + 1000 * excess_mwh) / 1_170_000, abs=1e-5)
+    # PV sized by the site's modelled yield: all of October and 24 of November's 2,880
+    # quarter-hours measured
+    with duckdb.connect(built.warehouse_path, read_only=True) as connection:
+        yields = dict(connection.execute(
+            "select month_of_year, kwh_per_kwp from stg_reference__pv_site_yield").fetchall())
+    measured_yield = yields[10] + yields[11] * 24 / 2880
+    assert core["close_pv_kwp"] == pytest.approx(1000 * excess_mwh / measured_yield, rel=1e-6)
+    assert core["close_pv_kwp_year_end"] == pytest.approx(
+        1000 * excess_mwh * 35_040 / 3_000 / sum(yields.values()), rel=1e-6)
+
+
+def test_what_closes_the_clean_energy_share_gap(built):
+    clean = _readiness(built, "clean_energy_share", NOVEMBER)
+    assert clean["target"] == 90 and clean["status"] == "misses"
+    # short of 90 %: 0.9 x 446.74225 - 175.68 = 226.388025 tce of clean energy; each MWh of
+    # grid power made green counts 0.305 tce
+    short_mwh = (0.9 * 446.74225 - 175.68) / ELECTRICITY_KGCE_PER_KWH
+    assert clean["close_quantity"] == pytest.approx(short_mwh, abs=1e-5)
+    assert clean["gap"] == pytest.approx(90 - 100 * 175.68 / 446.74225, abs=1e-5)
+    assert clean["closable_by_certificates"] is False  # 742 MWh > 594 MWh of grid power
+
+
+def test_indicators_without_data_are_not_measured(built):
+    with duckdb.connect(built.warehouse_path, read_only=True) as connection:
+        rows = connection.execute(
+            "select indicator_key, status, calculation from fct_park_acceptance_readiness "
+            "where through_month = ? order by sort_order", [NOVEMBER]).fetchall()
+    assert rows == [
+        ("core_indicator", "misses", "national_910"),
+        ("clean_energy_share", "misses", "national_910"),
+        ("unit_product_energy", "not_measured", "guiding_inbox"),
+        ("solid_waste_utilisation", "not_measured", "guiding_inbox"),
+        ("waste_heat_utilisation", "not_measured", "guiding_inbox"),
+        ("water_reuse", "not_measured", "guiding_inbox"),
+    ]
+
+
+def test_each_enterprises_part_of_the_national_emissions(built):
+    with duckdb.connect(built.warehouse_path, read_only=True) as connection:
+        rows = {r[0]: r[1:] for r in connection.execute(
+            "select enterprise_id, emissions_tco2, share_of_park_pct, park_emissions_tco2 "
+            "from fct_enterprise_national_contribution "
+            "where period_kind = 'month' and through_month = ?", [OCTOBER]).fetchall()}
+    # a quarter-hour: alpha uses 150 and beta 240 of the 390 kWh served; PV (50) serves the load
+    # first, the wind line (100) next, the grid the remaining 240, shared in proportion: alpha
+    # 240 x 150/390. The grid's other 10 kWh left as export: they are on the park's
+    # 'losses_unallocated' line (the boundary's grid import less the consumers' grid power).
+    alpha_grid_kwh = OCTOBER_QH * 240 * 150 / 390
+    beta_grid_kwh = OCTOBER_QH * 240 * 240 / 390
+    # alpha: its grid power less its 100 MWh of green power, its gas (80.43384 t), its lime
+    alpha = ((alpha_grid_kwh - 100_000) * FOSSIL_KGCO2_PER_KWH / 1000 + 80.43384 + 68.3)
+    beta = (beta_grid_kwh - 50_000) * FOSSIL_KGCO2_PER_KWH / 1000  # less its 50 certificates
+    # the boundary: heat received 159 t less 22 t sent
+    assert rows["alpha"][0] == pytest.approx(alpha, abs=1e-5)
+    assert rows["beta"][0] == pytest.approx(beta, abs=1e-5)
+    assert rows["losses_unallocated"][0] == pytest.approx(
+        OCTOBER_QH * 10 * FOSSIL_KGCO2_PER_KWH / 1000, abs=1e-5)
+    assert rows["park_boundary"][0] == pytest.approx(137.0, abs=1e-5)
+    assert rows["alpha"][2] == pytest.approx(780.23884, abs=1e-5)  # the park's October
+    assert rows["alpha"][1] == pytest.approx(100 * alpha / 780.23884, abs=1e-5)
+    assert sum(r[0] for r in rows.values()) == pytest.approx(780.23884, abs=1e-5)

@@ -11,6 +11,10 @@
 --   energy_tce = electricity consumed (grid import + direct green supply + on-site PV - export)
 --   at 等价值 + gas + heat (received - sent);
 --   direct_green_share_pct = direct green supply / electricity consumed.
+--   clean_energy_share_pct (清洁能源消费占比, a guiding indicator) = clean energy / energy_tce on
+--   the same 等价值 basis: on-site PV consumed, direct green supply, grid power zeroed by
+--   trading and certificates, non-fossil heat received, and gas only where var
+--   national_gas_counts_as_clean says gas is clean (default: it is not).
 -- A third calculation beside the enterprises' Scope 2 (fct_enterprise_monthly_carbon) and the
 -- ETS account (fct_enterprise_carbon_accounts): calculation = 'national_910'.
 
@@ -56,6 +60,8 @@ heat as (
         heat_flows.month,
         sum(quantity_gj) filter (where direction = 'received') as heat_received_gj,
         sum(quantity_gj) filter (where direction = 'sent') as heat_sent_gj,
+        sum(quantity_gj) filter (where direction = 'received' and not is_fossil)
+            as heat_received_non_fossil_gj,
         sum(case when is_fossil then quantity_gj
                  * coalesce(factor_tco2_per_gj, factors.heat_default_tco2_per_gj) else 0 end)
             filter (where direction = 'received') as heat_received_tco2,
@@ -98,6 +104,7 @@ months as (
         coalesce(certificates.certificates_kwh, 0) as certificates_retired_kwh,
         coalesce(heat.heat_received_gj, 0) as heat_received_gj,
         coalesce(heat.heat_sent_gj, 0) as heat_sent_gj,
+        coalesce(heat.heat_received_non_fossil_gj, 0) as heat_received_non_fossil_gj,
         coalesce(heat.heat_received_tco2, 0) as heat_received_tco2,
         coalesce(heat.heat_sent_tco2, 0) as heat_sent_tco2,
         heat.heat_factor_sources,
@@ -132,7 +139,9 @@ components as (
         grid_import_kwh - green_trading_zeroed_kwh - certificates_zeroed_kwh
             as non_green_grid_kwh,
         grid_import_kwh + direct_green_kwh + pv_generation_kwh - grid_export_kwh
-            as electricity_consumed_kwh
+            as electricity_consumed_kwh,
+        -- what was consumed of the on-site PV: its output less what of it was exported
+        pv_generation_kwh - exported_pv_kwh as pv_consumed_kwh
     from zeroed
 ),
 
@@ -166,6 +175,7 @@ final as (
             as electricity_sent_tco2,
         heat_received_gj,
         heat_sent_gj,
+        heat_received_non_fossil_gj,
         heat_received_tco2,
         heat_sent_tco2,
         process_tco2,
@@ -173,6 +183,16 @@ final as (
         electricity_consumed_kwh * factors.electricity_kgce_per_kwh / 1000.0 as electricity_tce,
         gas_nm3 * factors.gas_kgce_per_nm3 / 1000.0 as gas_tce,
         (heat_received_gj - heat_sent_gj) * factors.heat_kgce_per_gj / 1000.0 as heat_tce,
+        -- clean energy by carrier (tce, the same 等价值 basis)
+        pv_consumed_kwh,
+        pv_consumed_kwh + direct_green_kwh + green_trading_zeroed_kwh + certificates_zeroed_kwh
+            as clean_electricity_kwh,
+        (pv_consumed_kwh + direct_green_kwh + green_trading_zeroed_kwh + certificates_zeroed_kwh)
+            * factors.electricity_kgce_per_kwh / 1000.0 as clean_electricity_tce,
+        heat_received_non_fossil_gj * factors.heat_kgce_per_gj / 1000.0 as clean_heat_tce,
+        case when factors.gas_counts_as_clean
+             then gas_nm3 * factors.gas_kgce_per_nm3 / 1000.0 else 0.0 end as clean_gas_tce,
+        factors.gas_counts_as_clean,
         -- the factors used and their sources
         factors.fossil_kgco2_per_kwh,
         factors.fossil_factor_source,
@@ -195,7 +215,8 @@ totals as (
         final.*,
         fuels_tco2 + conversion_tco2 + electricity_received_tco2 - electricity_sent_tco2
             + heat_received_tco2 - heat_sent_tco2 + process_tco2 as emissions_tco2,
-        electricity_tce + gas_tce + heat_tce as energy_tce
+        electricity_tce + gas_tce + heat_tce as energy_tce,
+        clean_electricity_tce + clean_heat_tce + clean_gas_tce as clean_energy_tce
     from final
 )
 
@@ -203,5 +224,6 @@ select
     totals.*,
     round(emissions_tco2 / nullif(energy_tce, 0), 6) as indicator_tco2_per_tce,
     round(100.0 * direct_green_kwh / nullif(electricity_consumed_kwh, 0), 6)
-        as direct_green_share_pct
+        as direct_green_share_pct,
+    round(100.0 * clean_energy_tce / nullif(energy_tce, 0), 6) as clean_energy_share_pct
 from totals

@@ -75,6 +75,12 @@ summed as (
         sum(gas_tce) as gas_tce,
         sum(heat_tce) as heat_tce,
         sum(energy_tce) as energy_tce,
+        sum(pv_consumed_kwh) as pv_consumed_kwh,
+        sum(clean_electricity_kwh) as clean_electricity_kwh,
+        sum(clean_electricity_tce) as clean_electricity_tce,
+        sum(clean_heat_tce) as clean_heat_tce,
+        sum(clean_gas_tce) as clean_gas_tce,
+        sum(clean_energy_tce) as clean_energy_tce,
         sum(measured_quarter_hours) as measured_quarter_hours
     from periods
     inner join monthly
@@ -124,6 +130,7 @@ judged as (
         -- the rules expect, in principle, at least 50 % of electricity by direct green supply
         round(100.0 * direct_green_kwh / nullif(electricity_consumed_kwh, 0), 6)
             as direct_green_share_pct,
+        round(100.0 * clean_energy_tce / nullif(energy_tce, 0), 6) as clean_energy_share_pct,
         calendar_year.band_energy_tce_per_year,
         bands.limit_tco2_per_tce is not null as limit_set_nationally,
         coalesce(bands.limit_tco2_per_tce, park.national_limit_below_band_tco2_per_tce)
