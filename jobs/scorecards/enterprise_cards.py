@@ -11,13 +11,21 @@ import pandas as pd
 from jobs.common.park_config import Enterprise
 from jobs.common.settings import Settings
 from jobs.scorecards import findings
-from jobs.scorecards.model import CarbonAccount, DataQuality, EnterpriseScorecard, Figure
+from jobs.scorecards.model import (
+    CarbonAccount,
+    DataQuality,
+    EnterpriseContribution,
+    EnterpriseScorecard,
+    Figure,
+)
+from jobs.scorecards.national import read_contributions
 from jobs.scorecards.periods import (
     INTERVAL_H,
     add_months,
     check_month,
     comparable_months,
     intervals_between,
+    running_through,
 )
 from jobs.scorecards.reads import (
     Months,
@@ -59,7 +67,9 @@ def _enterprise_headline(rows: pd.DataFrame, months: Months, enterprise_id: str,
 
 def _trend(rows: pd.DataFrame, month: dt.date) -> pd.DataFrame:
     """From the first month with data among the last 12 to the card's month; months without
-    data in between are rows of NaN (a gap, not a zero)."""
+    data in between are rows of NaN (a gap, not a zero). tco2 is the carbon account's
+    accounted_tco2 (rows carry it), the calculation of the account the card prints beside
+    the chart."""
     columns = ["month", "electricity_kwh", "tco2", "intensity_tco2_per_10k_cny"]
     window = rows[(rows["month"] > add_months(month, -TREND_MONTHS)) & (rows["month"] <= month)]
     if window.empty:
@@ -70,9 +80,9 @@ def _trend(rows: pd.DataFrame, month: dt.date) -> pd.DataFrame:
         span.append(first)
         first = add_months(first, 1)
     trend = (window.set_index("month")
-             .reindex(span)[["electricity_kwh", "emissions_tco2",
+             .reindex(span)[["electricity_kwh", "accounted_tco2",
                              "carbon_intensity_tco2_per_10k_cny"]]
-             .rename(columns={"emissions_tco2": "tco2", "carbon_intensity_tco2_per_10k_cny":
+             .rename(columns={"accounted_tco2": "tco2", "carbon_intensity_tco2_per_10k_cny":
                               "intensity_tco2_per_10k_cny"}))
     trend.index = pd.to_datetime(trend.index)
     return trend.rename_axis("month").reset_index()[columns]
@@ -89,6 +99,12 @@ def daily_profile(intervals: pd.DataFrame) -> pd.DataFrame:
     profile = intervals.groupby(slots)[["consumption_kwh", "pv_allocated_kwh"]].mean() \
         / INTERVAL_H
     return profile.rename(columns={"consumption_kwh": "load_kw", "pv_allocated_kwh": "pv_kw"})
+
+
+def profile_days(intervals: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
+    """The first and last local day the daily profile averages (None without data)."""
+    days = intervals.loc[intervals["quality"] != "missing", "interval_start_local"].dt.date
+    return (min(days), max(days)) if len(days) else None
 
 
 def tou_shares_kwh(priced: pd.DataFrame) -> pd.Series:
@@ -141,8 +157,12 @@ def _emissions_by_source(rows: pd.DataFrame, month: dt.date) -> pd.Series:
 
 def _enterprise_card(settings: Settings, enterprise: Enterprise, month: dt.date,
                      months: Months, intervals: pd.DataFrame, prices: pd.DataFrame,
-                     standing: Standing, ranked: int, expected: int) -> EnterpriseScorecard:
+                     standing: Standing, ranked: int, expected: int,
+                     through_day: dt.date | None,
+                     contribution: EnterpriseContribution | None) -> EnterpriseScorecard:
     rows = months.enterprise[months.enterprise["entity_id"] == enterprise.id]
+    accounted = months.accounts.loc[months.accounts["entity_id"] == enterprise.id,
+                                    ["month", "accounted_tco2"]]
     own = intervals[intervals["entity_id"] == enterprise.id]
     priced = own.join(prices, on="interval_start_utc", how="inner")
     profile = daily_profile(own)
@@ -155,31 +175,39 @@ def _enterprise_card(settings: Settings, enterprise: Enterprise, month: dt.date,
         targets=[standing.month.cap, standing.month.intensity_path],
         overall_light=standing.month.overall, rank_by_intensity=standing.rank_by_intensity,
         rank_by_improvement=standing.rank_by_improvement, enterprises_ranked=ranked,
-        trend=_trend(rows, month), daily_profile=profile, tou_shares_kwh=tou_shares_kwh(priced),
+        trend=_trend(rows.merge(accounted, on="month", how="left"), month),
+        daily_profile=profile, profile_days=profile_days(own),
+        tou_shares_kwh=tou_shares_kwh(priced),
         emissions_by_source_tco2=_emissions_by_source(rows, month),
         findings=findings.enterprise_findings(priced[priced["quality"] != "missing"], profile,
                                               quality, standing.change_pct, account,
                                               (add_months(month, 1) - month).days),
         data_quality=quality, carbon_account=account,
-        is_new=not (rows["month"] < month).any())
+        is_new=not (rows["month"] < month).any(), through_day=through_day,
+        contribution=contribution)
 
 
 def build_enterprise_scorecards(settings: Settings, month: dt.date, *,
                                 now_utc: dt.datetime | None = None
                                 ) -> list[EnterpriseScorecard]:
     """One card per enterprise in the config (in its order) for the local month starting on
-    `month`. `now_utc` (default: the clock) ends the expected intervals of a running month."""
+    `month`. `now_utc` (default: the clock) ends the expected intervals of a running month,
+    whose cards say the last day their data reaches (through_day)."""
     check_month(month)
     zone = settings.park.park.timezone
     now = now_utc or dt.datetime.now(dt.UTC)
     with connect_published(settings) as connection:
         months = read_months(connection, settings, month)
         intervals = read_intervals(connection, month)
+        contributions = read_contributions(connection, month)
     prices = tou_prices(settings, intervals["interval_start_utc"])
     standings = standings_of(settings, months, month)
     ranked = enterprises_ranked(months, month)
     expected = intervals_between(month, add_months(month, 1), zone, now)
+    last_day = max(intervals["interval_start_local"]).date() if len(intervals) else None
+    through = running_through(month, zone, now, last_day)
     return [_enterprise_card(settings, enterprise, month, months, intervals, prices,
-                             standings[enterprise.id], ranked, expected)
+                             standings[enterprise.id], ranked, expected, through,
+                             contributions.get(enterprise.id))
             for enterprise in settings.park.enterprises]
 

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from html import escape
 
-from jobs.scorecards.layout import (
+from jobs.scorecards.blocks import (
     LIGHT_COLOURS,
     Heading,
     Image,

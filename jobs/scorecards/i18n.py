@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from jobs.scorecards.national_words import NATIONAL_WORDS
+
 LANGUAGES = ("zh", "en")
 
-WORDS: Mapping[str, Mapping[str, str]] = {
+_CARD_WORDS: Mapping[str, Mapping[str, str]] = {
     "electricity_kwh": {
         "zh": "用电量",
         "en": "Electricity",
@@ -280,6 +282,10 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "zh": "核心指标：单位能耗碳排放",
         "en": "Core indicator: tCO2 per tce",
     },
+    "core_indicator_enterprise": {
+        "zh": "单位能耗碳排放：企业核算口径（范围一 + 范围二{method}，能耗按当量值）",
+        "en": "tCO2 per tce, the enterprises' calculation (Scope 1 + {method} Scope 2, energy at calorific value)",  # noqa: E501
+    },
     "core_month": {
         "zh": "本月",
         "en": "This month",
@@ -498,6 +504,9 @@ WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "At this pace the year ends about {tco2:,.0f} tCO2 short of allowances.",
     },
 }
+
+
+WORDS: Mapping[str, Mapping[str, str]] = {**_CARD_WORDS, **NATIONAL_WORDS}
 
 
 def word(key: str, language: str, **params: object) -> str:

@@ -118,11 +118,15 @@ class ReadinessRow:
 class GuidingFigure:
     """An enterprise's own figure for a guiding indicator, where it reports one."""
 
-    key: str  # unit_product_energy / water_reuse / waste_heat / solid_waste
+    key: str  # unit_product_energy / water_reuse / waste_heat_utilisation / ...
     value: float | None
-    unit: str
+    unit: str  # % or kgce per the product's output unit
     period_start: dt.date
     period_end: dt.date  # the first day of the last month included
+    product_zh: str | None = None  # unit product energy: which product
+    product_en: str | None = None
+    target: float | None = None  # unit product energy: its grade-2 limit
+    status: str | None = None  # unit product energy: meets / misses / not_assessed
 
 
 @dataclass(frozen=True)

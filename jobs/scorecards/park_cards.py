@@ -19,14 +19,18 @@ from jobs.scorecards.model import (
     IndicatorRow,
     ParkScorecard,
 )
+from jobs.scorecards.national import read_readiness
 from jobs.scorecards.periods import (
     add_months,
     check_month,
     comparable_months,
     intervals_between,
+    running_through,
 )
 from jobs.scorecards.reads import (
     DISPATCH_SAVING_SQL,
+    EMISSIONS_BY_KIND_SQL,
+    LAST_DAY_SQL,
     PARK_QUALITY_SQL,
     Months,
     read_months,
@@ -186,8 +190,9 @@ def build_park_scorecard(settings: Settings, month: dt.date, *,
     year to date = the year's emissions over its tce, rolling 12 months as the mart has it,
     the limit of the park's size band; the light judges the rolling 12 months), the guiding
     indicators, the energy balance, the dispatch saving (baseline minus objective, summed
-    over the runs in force for the month's days; None without plans), the league table and
-    the enterprises flagged by consecutive red months."""
+    over the runs in force for the month's days; None without plans), the league table, the
+    enterprises flagged by consecutive red months, and the acceptance-readiness rows of the
+    year to date (fct_park_acceptance_readiness)."""
     check_month(month)
     zone = settings.park.park.timezone
     now = now_utc or dt.datetime.now(dt.UTC)
@@ -200,6 +205,9 @@ def build_park_scorecard(settings: Settings, month: dt.date, *,
                                                      add_months(month, 1)]).fetchone()
         saving = connection.execute(DISPATCH_SAVING_SQL, [month, add_months(month, 1)]) \
             .fetchone()
+        by_kind = dict(connection.execute(EMISSIONS_BY_KIND_SQL, [month]).fetchall())
+        last_day = connection.execute(LAST_DAY_SQL, [month, add_months(month, 1)]).fetchone()
+        readiness = read_readiness(connection, month)
     park = months.park
     current = park[park["month"] == month]
     row = current.iloc[0] if len(current) else None
@@ -226,4 +234,9 @@ def build_park_scorecard(settings: Settings, month: dt.date, *,
         trajectory=trajectory(park, month, settings,
                               int(year[0]) - int(year[2]) if year else 0),
         data_quality=DataQuality(expected, present - estimated - unexplained, estimated,
-                                 max(expected - present, 0) + unexplained))
+                                 max(expected - present, 0) + unexplained),
+        through_day=running_through(month, zone, now, last_day[0] if last_day else None),
+        emissions_by_kind_tco2={str(k): float(v) for k, v in by_kind.items() if v is not None},
+        core_scope2_method=str(row["core_indicator_scope2_method"]) if row is not None
+        else "market",
+        readiness=readiness)

@@ -10,9 +10,9 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
+from jobs.scorecards.blocks import LIGHT_COLOURS, Heading, Image, Layout, Paragraph, Table
 from jobs.scorecards.font_subset import BatchFonts
 from jobs.scorecards.fonts import cjk_font_path, fallback_font_path
-from jobs.scorecards.layout import LIGHT_COLOURS, Heading, Image, Layout, Paragraph, Table
 
 FAMILY, FALLBACK = "NotoSansSC", "DejaVuSans"
 TONES = {"normal": (34, 34, 34), "muted": (119, 119, 119), "good": (26, 152, 80),

@@ -54,3 +54,12 @@ def comparable_months(rows: pd.DataFrame, zone: str) -> set[dt.date]:
     return {m for m, n in zip(rows["month"], rows["intervals"], strict=True)
             if pd.notna(n) and n >= MIN_COMPARABLE_SHARE
             * intervals_between(m, add_months(m, 1), zone)}
+
+
+def running_through(month: dt.date, zone: str, now_utc: dt.datetime,
+                    last_day_with_data: dt.date | None) -> dt.date | None:
+    """For a month still running at `now_utc` (in the park's zone), the last local day its
+    data reaches (a card of it is month to date: "through 5 Dec"); None for a month over."""
+    if _local_start_utc(add_months(month, 1), zone) <= now_utc.astimezone(dt.UTC):
+        return None
+    return last_day_with_data

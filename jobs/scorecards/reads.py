@@ -109,6 +109,20 @@ from fct_energy_balance
 where local_date >= ? and local_date < ?
 """
 
+# The month's Scope 1 + location-based Scope 2 by consumer kind (enterprise, park_common,
+# losses_unallocated): what the park's headline emissions sum (fct_park_monthly_kpis sums
+# every line of fct_enterprise_monthly_carbon).
+EMISSIONS_BY_KIND_SQL = """
+select entity_kind, sum(scope1_tco2 + scope2_location_tco2) as tco2
+from fct_enterprise_monthly_carbon
+where month = ?
+group by entity_kind
+"""
+
+LAST_DAY_SQL = """
+select max(local_date) from fct_energy_balance where local_date >= ? and local_date < ?
+"""
+
 DISPATCH_SAVING_SQL = """
 with in_force as (
     select distinct plan_date, run_id from fct_dispatch_plan

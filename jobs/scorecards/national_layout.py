@@ -1,0 +1,129 @@
+"""The cards' national-assessment blocks: the park card's acceptance-readiness section (the
+six indicators with value, target, light, calculation, then for each one short of its target
+the gap and what closes it, year to date and for the whole year at the pace so far) and an
+enterprise card's contribution (its share of the park's national-method emissions and its
+own guiding-indicator figures). Every figure says its calculation and period."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jobs.scorecards.blocks import Block, Heading, Paragraph, Table, number
+from jobs.scorecards.i18n import word
+from jobs.scorecards.model import EnterpriseContribution, ReadinessRow
+
+TARGET_SIGNS = {">=": "≥", "<=": "≤"}
+# the mart's English reasons that the Chinese card words itself
+REASONS_ZH = {"no sourced limit": "无可溯源的限额"}
+
+
+def period(through: dt.date, language: str) -> str:
+    """January to the month of `through`: "1–6月" / "Jan–Jun" (the year said apart)."""
+    if language == "zh":
+        return f"{through.month}月" if through.month == 1 else f"1–{through.month}月"
+    return "Jan" if through.month == 1 else f"Jan–{through:%b}"
+
+
+def _status(status: str, language: str) -> str:
+    kind, _, reason = status.partition(": ")
+    if kind in ("not_applicable", "not_assessed"):
+        if language == "zh":
+            reason = REASONS_ZH.get(reason, reason)
+        return word(f"readiness_{kind}", language, reason=reason)
+    return word(f"readiness_{kind}", language)
+
+
+def _target(row: ReadinessRow, language: str) -> str:
+    if row.target is None:
+        return "—"
+    sign = TARGET_SIGNS.get(row.target_op, row.target_op)
+    text = f"{sign} {number(row.target, row.unit, language)}"
+    if row.key == "unit_product_energy":
+        text += " · " + word("target_grade2", language)
+    if row.is_core and row.limit_set_nationally is False:
+        text += word("limit_configured", language, source=row.target_source)
+    return text
+
+
+def _quantity(value: float | None, unit: str | None, language: str) -> str:
+    return number(value, unit or "", language)
+
+
+def _gap_line(row: ReadinessRow, language: str) -> Paragraph:
+    name = row.name_zh if language == "zh" else row.name_en
+    action = (row.close_action_zh if language == "zh" else row.close_action_en) or ""
+    params = {"name": name, "gap": number(row.gap, row.unit, language), "action": action,
+              "qty": _quantity(row.close_quantity, row.close_unit, language),
+              "qty_year_end": _quantity(row.close_quantity_year_end, row.close_unit, language)}
+    if row.close_unit == "MWh":
+        text = word("gap_core", language, cost=number(row.close_cost_cny, "CNY", language),
+                    kwp=number(row.close_pv_kwp, "kWp", language), **params)
+        if row.closable_by_certificates is False:
+            text += word("not_closable", language)
+    else:
+        text = word("gap_other", language, **params)
+    return Paragraph(text, "bad")
+
+
+def readiness_blocks(rows: list[ReadinessRow], month: dt.date, language: str) -> list[Block]:
+    """The section the park card opens with."""
+    heading = Heading(word("readiness", language, year=month.year,
+                           period=period(month, language)))
+    if not rows:
+        return [heading, Paragraph(word("readiness_none", language), "muted")]
+    table = Table(
+        [word("indicator", language), word("value", language), word("target", language),
+         word("status", language), word("basis", language)],
+        [[r.name_zh if language == "zh" else r.name_en, number(r.value, r.unit, language),
+          _target(r, language), _status(r.status, language),
+          word(f"calculation_{r.calculation}", language)] for r in rows],
+        [r.light for r in rows])
+    gaps = [_gap_line(r, language) for r in rows if r.status == "misses"]
+    return [heading, Paragraph(word("readiness_intro", language,
+                                    months_left=rows[0].months_left), "muted"),
+            table, *gaps]
+
+
+def contribution_blocks(contribution: EnterpriseContribution | None, month: dt.date,
+                        language: str) -> list[Block]:
+    """An enterprise card's part in the national assessment."""
+    blocks: list[Block] = [Heading(word("contribution", language))]
+    if contribution is None or (contribution.month_tco2 is None
+                                and contribution.ytd_tco2 is None):
+        blocks.append(Paragraph(word("contribution_none", language), "muted"))
+    else:
+        blocks += [
+            Table([word("contribution", language), "tCO2" if language == "en" else "吨CO2",
+                   word("share_of_park", language)],
+                  [[word("contribution_month", language),
+                    number(contribution.month_tco2, "", language),
+                    number(contribution.month_share_pct, "%", language)],
+                   [word("contribution_ytd", language, year=month.year,
+                         period=period(month, language)),
+                    number(contribution.ytd_tco2, "", language),
+                    number(contribution.ytd_share_pct, "%", language)]]),
+            Paragraph(word("contribution_note", language), "muted")]
+    guiding = contribution.guiding if contribution is not None else []
+    if guiding:
+        rows, lights = [], []
+        for figure in guiding:
+            if figure.key == "unit_product_energy":
+                product = figure.product_zh if language == "zh" else figure.product_en
+                name = word("guiding_unit_product_energy", language, product=product)
+                target = (word("grade2_limit", language,
+                               limit=number(figure.target, figure.unit, language))
+                          if figure.target is not None else word("no_sourced_limit", language))
+                status = _status(figure.status or "not_measured", language) \
+                    if figure.status != "not_assessed" \
+                    else word("readiness_not_assessed", language,
+                              reason=word("no_sourced_limit", language))
+                light = {"meets": "green", "misses": "red"}.get(figure.status or "", "grey")
+            else:
+                name, target, status, light = word(f"guiding_{figure.key}", language), "", "", None
+            rows.append([name, number(figure.value, figure.unit, language), target, status])
+            lights.append(light)
+        blocks += [Heading(word("own_guiding", language, year=month.year,
+                                period=period(month, language))),
+                   Table([word("indicator", language), word("value", language),
+                          word("target", language), word("status", language)], rows, lights)]
+    return blocks
