@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 
 from jobs.scorecards.i18n import WORDS
 
-LIGHT_COLOURS = {"green": "#1a9850", "amber": "#f39c12", "red": "#d73027", "grey": "#9e9e9e"}
+# Every colour text or a light is printed in, on white: each at least 4.5:1 against it (WCAG
+# 2.x AA for body text; the lights' markers need only 3:1 but share the text colours), so that
+# a grey note or an amber status is readable on paper and on a phone.
+LIGHT_COLOURS = {"green": "#1b7a3e", "amber": "#9a5b00", "red": "#c0281e", "grey": "#616161"}
+TONE_COLOURS = {"normal": "#222222", "muted": "#5f5f5f", "good": "#1b7a3e", "bad": "#c0281e"}
+HEADING_COLOUR = "#1f3a5f"
+TABLE_HEAD_COLOUR = "#1f7a70"  # the header row's background, under white text
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,8 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
                 word(f"light_{r.light}", language)] for r in card.league.itertuples()],
               list(card.league["light"]) if len(card.league) else []),
         Heading(word("flagged", language))]
-    blocks += [Paragraph(f"{f.name_zh if language == 'zh' else f.name_en}: "
+    colon = "：" if language == "zh" else ": "
+    blocks += [Paragraph(f"{f.name_zh if language == 'zh' else f.name_en}{colon}"
                          f"{word('action_' + f.action, language)} · "
                          f"{word('rule_red_months', language, **f.detail)}", "bad")
                for f in card.flagged] or [Paragraph(word("flagged_none", language), "muted")]

@@ -7,14 +7,26 @@ own guiding-indicator figures). Every figure says its calculation and period."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from jobs.scorecards.blocks import Block, Heading, Paragraph, Table, number
 from jobs.scorecards.i18n import word
 from jobs.scorecards.model import EnterpriseContribution, ReadinessRow
 
 TARGET_SIGNS = {">=": "≥", "<=": "≤"}
-# the mart's English reasons that the Chinese card words itself
-REASONS_ZH = {"no sourced limit": "无可溯源的限额"}
+# the mart's English reasons and sources that the Chinese card words itself
+REASONS_ZH = (
+    (re.compile(r"^no sourced grade-2 limit for (\d+) products?$"), r"\1 种产品无可溯源的二级限额"),
+    (re.compile(r"^no sourced limit$"), "无可溯源的限额"),
+    (re.compile(r"^park target(.*)$"), r"园区自定目标\1"),
+)
+
+
+def in_chinese(text: str) -> str:
+    for pattern, replacement in REASONS_ZH:
+        if pattern.match(text):
+            return pattern.sub(replacement, text)
+    return text
 
 
 def period(through: dt.date, language: str) -> str:
@@ -28,7 +40,7 @@ def _status(status: str, language: str) -> str:
     kind, _, reason = status.partition(": ")
     if kind in ("not_applicable", "not_assessed"):
         if language == "zh":
-            reason = REASONS_ZH.get(reason, reason)
+            reason = in_chinese(reason)
         return word(f"readiness_{kind}", language, reason=reason)
     return word(f"readiness_{kind}", language)
 
@@ -41,7 +53,8 @@ def _target(row: ReadinessRow, language: str) -> str:
     if row.key == "unit_product_energy":
         text += " · " + word("target_grade2", language)
     if row.is_core and row.limit_set_nationally is False:
-        text += word("limit_configured", language, source=row.target_source)
+        source = in_chinese(row.target_source) if language == "zh" else row.target_source
+        text += word("limit_configured", language, source=source)
     return text
 
 
@@ -73,10 +86,10 @@ def readiness_blocks(rows: list[ReadinessRow], month: dt.date, language: str) ->
         return [heading, Paragraph(word("readiness_none", language), "muted")]
     table = Table(
         [word("indicator", language), word("value", language), word("target", language),
-         word("status", language), word("basis", language)],
+         word("basis", language), word("status", language)],
         [[r.name_zh if language == "zh" else r.name_en, number(r.value, r.unit, language),
-          _target(r, language), _status(r.status, language),
-          word(f"calculation_{r.calculation}", language)] for r in rows],
+          _target(r, language), word(f"calculation_{r.calculation}", language),
+          _status(r.status, language)] for r in rows],
         [r.light for r in rows])
     gaps = [_gap_line(r, language) for r in rows if r.status == "misses"]
     return [heading, Paragraph(word("readiness_intro", language,
