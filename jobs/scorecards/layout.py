@@ -7,16 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from jobs.scorecards import charts
-from jobs.scorecards.blocks import (
-    Block,
-    Heading,
-    Image,
-    Layout,
-    Paragraph,
-    Table,
-    change,
-    number,
-)
+from jobs.scorecards.blocks import Block, Heading, Image, Layout, Paragraph, Table, change, number
 from jobs.scorecards.i18n import word
 from jobs.scorecards.model import DataQuality, EnterpriseScorecard, Figure, ParkScorecard
 from jobs.scorecards.national_layout import contribution_blocks, readiness_blocks

@@ -62,4 +62,6 @@ def running_through(month: dt.date, zone: str, now_utc: dt.datetime,
     data reaches (a card of it is month to date: "through 5 Dec"); None for a month over."""
     if _local_start_utc(add_months(month, 1), zone) <= now_utc.astimezone(dt.UTC):
         return None
-    return last_day_with_data
+    # the day of the last quarter-hour begun before now: data stamped later is not yet real
+    today = (now_utc.astimezone(ZoneInfo(zone)) - INTERVAL).date()
+    return None if last_day_with_data is None else min(last_day_with_data, today)
