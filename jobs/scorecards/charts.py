@@ -29,6 +29,7 @@ TOU_COLOURS = {"critical_peak": "#b2182b", "peak": "#ef8a62", "flat": "#bdbdbd",
 # labels below and a second axis on the right
 MARGINS = {"left": 0.11, "right": 0.89, "top": 0.76, "bottom": 0.25}
 TITLE_Y, LEGEND_Y = 0.97, 0.88  # figure fractions: the title's top, the legend row's top
+TOP_WITHOUT_LEGEND = 0.84
 
 
 def chart_canvas(title: str) -> tuple[Figure, Axes]:
@@ -141,6 +142,7 @@ def tou_figure(shares_kwh: pd.Series, language: str) -> Figure:
     axes.set_yticks([])
     axes.set_xlabel("%", fontsize=8)
     axes.grid(False)
+    figure.subplots_adjust(top=TOP_WITHOUT_LEGEND)
     return figure
 
 
@@ -155,7 +157,7 @@ def sources_figure(sources_tco2: pd.Series, language: str) -> Figure:
         axes.text(value, y, f" {value:,.1f}", va="center", fontsize=8, color=INK)
     axes.set_xlabel(word("tCO2", language), fontsize=8)
     axes.tick_params(axis="y", labelsize=8)
-    figure.subplots_adjust(left=0.22 if language == "en" else 0.14)
+    figure.subplots_adjust(left=0.22 if language == "en" else 0.14, top=TOP_WITHOUT_LEGEND)
     return figure
 
 
