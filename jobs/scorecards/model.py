@@ -108,6 +108,8 @@ class ReadinessRow:
     through_month: dt.date
     limit_set_nationally: bool | None = None
     closable_by_certificates: bool | None = None
+    direct_green_share_pct: float | None = None  # core only: direct green supply / consumed
+    direct_green_share_if_closed_pct: float | None = None  # if direct supply closed the gap
 
     @property
     def light(self) -> str:

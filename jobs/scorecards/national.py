@@ -98,7 +98,9 @@ def read_readiness(connection: duckdb.DuckDBPyConnection, month: dt.date) -> lis
         limit_set_nationally=None if pd.isna(r["limit_set_nationally"])
         else bool(r["limit_set_nationally"]),
         closable_by_certificates=None if pd.isna(r["closable_by_certificates"])
-        else bool(r["closable_by_certificates"]))
+        else bool(r["closable_by_certificates"]),
+        direct_green_share_pct=_number(r["direct_green_share_pct"]),
+        direct_green_share_if_closed_pct=_number(r["direct_green_share_if_closed_pct"]))
         for _, r in rows.iterrows()]
 
 

@@ -73,6 +73,10 @@ def _gap_line(row: ReadinessRow, language: str) -> Paragraph:
                     kwp=number(row.close_pv_kwp, "kWp", language), **params)
         if row.closable_by_certificates is False:
             text += word("not_closable", language)
+        if row.is_core and row.direct_green_share_pct is not None:
+            text += word("direct_share", language,
+                         now=number(row.direct_green_share_pct, "%", language),
+                         closed=number(row.direct_green_share_if_closed_pct, "%", language))
     else:
         text = word("gap_other", language, **params)
     return Paragraph(text, "bad")

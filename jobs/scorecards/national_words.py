@@ -74,6 +74,10 @@ NATIONAL_WORDS: Mapping[str, Mapping[str, str]] = {
         "zh": "所需电量超过本期非绿电网购电量，仅靠绿证无法补齐。",
         "en": "More MWh than the period's non-green grid power: certificates alone cannot close it.",  # noqa: E501
     },
+    "direct_share": {
+        "zh": "直供绿电占比年初至今为 {now}，若以直供绿电补齐差距可达 {closed}（原则上应不低于 50%）。",  # noqa: E501
+        "en": " Direct green supply is {now} of consumption so far; closing the gap with direct supply would bring it to {closed} (the rules expect at least 50 % in principle).",  # noqa: E501
+    },
     "contribution": {
         "zh": "对园区国家考核的贡献",
         "en": "Contribution to the park's national assessment",
