@@ -179,7 +179,7 @@ def trajectory_figure(trajectory: pd.DataFrame, language: str) -> Figure:
                   markersize=7, markerfacecolor="white", markeredgecolor=CARBON,
                   markeredgewidth=1.6, label=word("projected_tco2", language, year=row.year,
                                                   days=float(row.days_measured)))
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10]))
     axes.set_ylabel(word("tCO2", language), fontsize=8)
     axes.set_xlabel(word("year_axis", language), fontsize=8)
     axes.tick_params(axis="x", labelsize=7)

@@ -18,8 +18,10 @@ TARGET_SIGNS = {">=": "≥", "<=": "≤"}
 REASONS_ZH = (
     (re.compile(r"^no sourced grade-2 limit for (\d+) products?$"), r"\1 种产品无可溯源的二级限额"),
     (re.compile(r"^no sourced limit$"), "无可溯源的限额"),
+    (re.compile(r"^the park's own target \((.*)\)$"), r"园区自定目标（\1）"),
     (re.compile(r"^park target(.*)$"), r"园区自定目标\1"),
 )
+NOT_NATIONAL = "not set nationally: "  # fct_park_national_periods' prefix to a configured source
 
 
 def in_chinese(text: str) -> str:
@@ -53,9 +55,18 @@ def _target(row: ReadinessRow, language: str) -> str:
     if row.key == "unit_product_energy":
         text += " · " + word("target_grade2", language)
     if row.is_core and row.limit_set_nationally is False:
-        source = in_chinese(row.target_source) if language == "zh" else row.target_source
-        text += word("limit_configured", language, source=source)
+        text += word("limit_configured", language)
     return text
+
+
+def _limit_source(rows: list[ReadinessRow], language: str) -> list[Block]:
+    """Where a configured core limit comes from (a provincial rule, the park's own target)."""
+    core = next((r for r in rows if r.is_core and r.limit_set_nationally is False), None)
+    if core is None:
+        return []
+    source = core.target_source.removeprefix(NOT_NATIONAL)
+    source = in_chinese(source) if language == "zh" else source
+    return [Paragraph(word("limit_source", language, source=source), "muted")]
 
 
 def _quantity(value: float | None, unit: str | None, language: str) -> str:
@@ -98,7 +109,7 @@ def readiness_blocks(rows: list[ReadinessRow], month: dt.date, language: str) ->
     gaps = [_gap_line(r, language) for r in rows if r.status == "misses"]
     return [heading, Paragraph(word("readiness_intro", language,
                                     months_left=rows[0].months_left), "muted"),
-            table, *gaps]
+            table, *_limit_source(rows, language), *gaps]
 
 
 def contribution_blocks(contribution: EnterpriseContribution | None, month: dt.date,

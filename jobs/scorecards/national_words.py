@@ -59,8 +59,12 @@ NATIONAL_WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "Not assessed: {reason}",
     },
     "limit_configured": {
-        "zh": "（低于国家规模档，采用{source}）",
-        "en": " (below the national size bands: {source})",
+        "zh": "（非国家限值）",
+        "en": " (not a national limit)",
+    },
+    "limit_source": {
+        "zh": "园区能耗低于国家规模档，核心指标国家未设限值，采用：{source}。",
+        "en": "The park is below the national size bands: the core indicator has no national limit; the limit used is {source}.",  # noqa: E501
     },
     "gap_core": {
         "zh": "{name}：差距 {gap}。补齐年初至今差距需{action} {qty}（按绿证市场价约 {cost}，或新增光伏约 {kwp}）；按目前进度全年需 {qty_year_end}。",  # noqa: E501

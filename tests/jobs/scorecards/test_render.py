@@ -143,8 +143,9 @@ def test_the_park_card_opens_with_the_acceptance_section():
     en = to_text(park_layout(park_card(), "en"))
     assert zh.index("国家级零碳园区验收准备度（2026年1–10月累计）") < zh.index("企业核算口径")
     assert "本年剩余 2 个月" in zh and "2 months of the year left" in en
-    assert ("单位能耗碳排放 | 0.41 吨CO2/吨标准煤 | ≤ 0.20 吨CO2/吨标准煤（低于国家规模档，"
-            "采用园区自定目标） | 国家核算（910号文） | 未达标") in zh
+    assert ("单位能耗碳排放 | 0.41 吨CO2/吨标准煤 | ≤ 0.20 吨CO2/吨标准煤（非国家限值） | "
+            "国家核算（910号文） | 未达标") in zh
+    assert "核心指标国家未设限值，采用：园区自定目标。" in zh
     assert ("单位能耗碳排放：差距 0.21 吨CO2/吨标准煤。补齐年初至今差距需购买绿证或绿电交易电量"
             "（抵扣非绿电网电量） 12,500 MWh（按绿证市场价约 62,500 元，或新增光伏约 9,800 kWp）；"
             "按目前进度全年需 15,000 MWh。") in zh
@@ -179,3 +180,12 @@ def test_the_enterprise_card_shows_its_national_contribution(language):
         assert "National-method emissions (2026, Jan–Oct) | 3,900 | 17.9 %" in text
         assert "Unit product energy: Polysilicon | 512 kgce/t | grade 2: 480 kgce/t | Misses" \
             in text
+
+
+def test_the_marts_english_sources_and_reasons_in_the_chinese_card():
+    from jobs.scorecards.national_layout import in_chinese
+
+    assert in_chinese("the park's own target (targets.core_indicator_limit_tco2_per_tce)") \
+        == "园区自定目标（targets.core_indicator_limit_tco2_per_tce）"
+    assert in_chinese("no sourced grade-2 limit for 1 product") == "1 种产品无可溯源的二级限额"
+    assert in_chinese("江苏省地方标准") == "江苏省地方标准"  # a source written in Chinese stays
