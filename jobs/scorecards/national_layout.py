@@ -38,6 +38,11 @@ def period(through: dt.date, language: str) -> str:
     return "Jan" if through.month == 1 else f"Jan–{through:%b}"
 
 
+def _name(row: ReadinessRow, language: str) -> str:
+    """The indicator's name; the mart's English names start in lower case."""
+    return row.name_zh if language == "zh" else row.name_en[:1].upper() + row.name_en[1:]
+
+
 def _status(status: str, language: str) -> str:
     kind, _, reason = status.partition(": ")
     if kind in ("not_applicable", "not_assessed"):
@@ -74,7 +79,7 @@ def _quantity(value: float | None, unit: str | None, language: str) -> str:
 
 
 def _gap_line(row: ReadinessRow, language: str) -> Paragraph:
-    name = row.name_zh if language == "zh" else row.name_en
+    name = _name(row, language)
     action = (row.close_action_zh if language == "zh" else row.close_action_en) or ""
     params = {"name": name, "gap": number(row.gap, row.unit, language), "action": action,
               "qty": _quantity(row.close_quantity, row.close_unit, language),
@@ -102,7 +107,7 @@ def readiness_blocks(rows: list[ReadinessRow], month: dt.date, language: str) ->
     table = Table(
         [word("indicator", language), word("value", language), word("target", language),
          word("basis", language), word("status", language)],
-        [[r.name_zh if language == "zh" else r.name_en, number(r.value, r.unit, language),
+        [[_name(r, language), number(r.value, r.unit, language),
           _target(r, language), word(f"calculation_{r.calculation}", language),
           _status(r.status, language)] for r in rows],
         [r.light for r in rows])
