@@ -18,7 +18,7 @@ from jobs.scorecards.model import (
     EnterpriseScorecard,
     Figure,
 )
-from jobs.scorecards.national import read_contributions
+from jobs.scorecards.national import read_contributions, read_readiness
 from jobs.scorecards.periods import (
     INTERVAL_H,
     add_months,
@@ -199,7 +199,8 @@ def build_enterprise_scorecards(settings: Settings, month: dt.date, *,
     with connect_published(settings) as connection:
         months = read_months(connection, settings, month)
         intervals = read_intervals(connection, month)
-        contributions = read_contributions(connection, month)
+        targets = {r.key: (r.target, r.target_op) for r in read_readiness(connection, month)}
+        contributions = read_contributions(connection, month, targets)
     prices = tou_prices(settings, intervals["interval_start_utc"])
     standings = standings_of(settings, months, month)
     ranked = enterprises_ranked(months, month)

@@ -127,8 +127,9 @@ class GuidingFigure:
     period_end: dt.date  # the first day of the last month included
     product_zh: str | None = None  # unit product energy: which product
     product_en: str | None = None
-    target: float | None = None  # unit product energy: its grade-2 limit
-    status: str | None = None  # unit product energy: meets / misses / not_assessed
+    target: float | None = None  # a product's grade-2 limit; a rate: the park's target
+    target_op: str = ""  # <= / >=
+    status: str | None = None  # meets / misses / not_assessed; None: nothing to judge by
 
 
 @dataclass(frozen=True)

@@ -104,10 +104,22 @@ def read_readiness(connection: duckdb.DuckDBPyConnection, month: dt.date) -> lis
         for _, r in rows.iterrows()]
 
 
-def read_contributions(connection: duckdb.DuckDBPyConnection,
-                       month: dt.date) -> dict[str, EnterpriseContribution]:
+def _judged(value: float, target: float | None, target_op: str | None) -> str | None:
+    if target is None or target_op not in (">=", "<="):
+        return None
+    return "meets" if (value >= target if target_op == ">=" else value <= target) \
+        else "misses"
+
+
+def read_contributions(connection: duckdb.DuckDBPyConnection, month: dt.date,
+                       targets: dict[str, tuple[float | None, str]] | None = None
+                       ) -> dict[str, EnterpriseContribution]:
     """Each enterprise's contribution through `month`, with its guiding figures of the year
-    to date (an enterprise without a row in the national mart has neither share)."""
+    to date (an enterprise without a row in the national mart has neither share). `targets`
+    (indicator key -> the park's target and its operator, from the readiness rows) judges a
+    rate against the park's target: the national system sets targets for the park, so the
+    card says it is the park's."""
+    targets = targets or {}
     year_start = dt.date(month.year, 1, 1)
     shares = connection.execute(CONTRIBUTION_SQL, [month]).df()
     resources = connection.execute(RESOURCES_SQL, [year_start, month] * 3).df()
@@ -117,9 +129,12 @@ def read_contributions(connection: duckdb.DuckDBPyConnection,
         denominator = _number(r.denominator)
         if not denominator:  # nothing generated, drawn or recoverable: no rate
             continue
+        key = str(r.indicator_key)
+        rate = 100.0 * (_number(r.numerator) or 0.0) / denominator
+        target, target_op = targets.get(key, (None, ""))
         guiding.setdefault(str(r.enterprise_id), []).append(GuidingFigure(
-            str(r.indicator_key), 100.0 * (_number(r.numerator) or 0.0) / denominator, "%",
-            year_start, month))
+            key, rate, "%", year_start, month, target=target, target_op=target_op,
+            status=_judged(rate, target, target_op)))
     for r in products.itertuples():
         limit = _number(r.grade2_limit_kgce_per_unit)
         value = _number(r.kgce_per_unit)
@@ -128,7 +143,7 @@ def read_contributions(connection: duckdb.DuckDBPyConnection,
             "unit_product_energy", value, f"kgce/{r.output_unit}", year_start, month,
             product_zh=_text(r.product_name_zh) or str(r.product_code),
             product_en=_text(r.product_name_en) or str(r.product_code),
-            target=limit if comparable else None,
+            target=limit if comparable else None, target_op="<=",
             status=("meets" if value is not None and limit is not None and value <= limit
                     else "misses") if comparable and value is not None else "not_assessed"))
     result: dict[str, EnterpriseContribution] = {}

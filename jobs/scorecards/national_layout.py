@@ -152,7 +152,12 @@ def contribution_blocks(contribution: EnterpriseContribution | None, month: dt.d
                               reason=word("no_sourced_limit", language))
                 light = {"meets": "green", "misses": "red"}.get(figure.status or "", "grey")
             else:
-                name, target, status, light = word(f"guiding_{figure.key}", language), "", "", None
+                name = word(f"guiding_{figure.key}", language)
+                target = "" if figure.target is None else word(
+                    "park_target", language, target=f"{TARGET_SIGNS.get(figure.target_op, '')} "
+                    f"{number(figure.target, figure.unit, language)}")
+                status = "" if figure.status is None else _status(figure.status, language)
+                light = {"meets": "green", "misses": "red"}.get(figure.status or "")
             rows.append([name, number(figure.value, figure.unit, language), target, status])
             lights.append(light)
         blocks += [Heading(word("own_guiding", language, year=month.year,

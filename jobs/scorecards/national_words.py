@@ -126,6 +126,10 @@ NATIONAL_WORDS: Mapping[str, Mapping[str, str]] = {
         "zh": "单位产品能耗：{product}",
         "en": "Unit product energy: {product}",
     },
+    "park_target": {
+        "zh": "{target}（园区目标）",
+        "en": "{target} (the park's)",
+    },
     "grade2_limit": {
         "zh": "二级限额 {limit}",
         "en": "grade 2: {limit}",

@@ -57,9 +57,10 @@ def enterprise_card(**changes) -> EnterpriseScorecard:
         profile_days=(dt.date(2026, 10, 1), dt.date(2026, 10, 14)),
         through_day=dt.date(2026, 10, 14),
         contribution=EnterpriseContribution(410.2, 18.4, 3900.0, 17.9, [
-            GuidingFigure("water_reuse", 93.1, "%", dt.date(2026, 1, 1), MONTH),
+            GuidingFigure("water_reuse", 93.1, "%", dt.date(2026, 1, 1), MONTH, target=90.0,
+                          target_op=">=", status="meets"),
             GuidingFigure("unit_product_energy", 512.0, "kgce/t", dt.date(2026, 1, 1), MONTH,
-                          "多晶硅", "Polysilicon", 480.0, "misses")]))
+                          "多晶硅", "Polysilicon", 480.0, "<=", "misses")]))
     return EnterpriseScorecard(**{**card.__dict__, **changes})
 
 

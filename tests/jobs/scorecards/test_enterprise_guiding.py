@@ -56,14 +56,18 @@ def connection():
 
 
 def test_year_to_date_guiding_figures_by_hand(connection):
-    found = read_contributions(connection, JUNE)
+    found = read_contributions(connection, JUNE, {"water_reuse": (95.0, ">="),
+                                                  "solid_waste_utilisation": (50.0, ">=")})
     a = found["a"]
     assert (a.month_tco2, a.month_share_pct, a.ytd_tco2, a.ytd_share_pct) == (
         40.0, 20.0, 200.0, 18.0)
     figures = {(f.key, f.product_en): f for f in a.guiding}
     # solid waste: (30 + 24) utilised / (50 + 10 + 30) generated and taken from stock
     assert figures[("solid_waste_utilisation", None)].value == pytest.approx(60.0)
-    assert figures[("water_reuse", None)].value == pytest.approx(90.0)  # 2700 / 3000
+    assert figures[("solid_waste_utilisation", None)].status == "meets"  # 60 >= the park's 50
+    water = figures[("water_reuse", None)]
+    assert water.value == pytest.approx(90.0)  # 2700 / 3000
+    assert (water.target, water.status) == (95.0, "misses")
     cement = figures[("unit_product_energy", "Cement")]
     # (100 + 90) tce x 1000 / 2000 t = 95 kgce/t: at the grade-2 limit, which meets
     assert cement.value == pytest.approx(95.0) and cement.target == 95.0
@@ -76,3 +80,4 @@ def test_year_to_date_guiding_figures_by_hand(connection):
     assert b.month_tco2 is None and b.ytd_share_pct is None
     [heat] = b.guiding
     assert heat.key == "waste_heat_utilisation" and heat.value == pytest.approx(25.0)
+    assert heat.status is None  # no park target given: nothing to judge by

@@ -173,7 +173,7 @@ def test_the_enterprise_card_shows_its_national_contribution(language):
     if language == "zh":
         assert "国家核算排放（本月） | 410 | 18.4 %" in text
         assert "国家核算排放（2026年1–10月累计） | 3,900 | 17.9 %" in text
-        assert "工业用水重复利用率 | 93.1 %" in text
+        assert "工业用水重复利用率 | 93.1 % | ≥ 90.0 %（园区目标） | 达标" in text
         assert "单位产品能耗：多晶硅 | 512 kgce/t | 二级限额 480 kgce/t | 未达标" in text
         assert "截至10月14日" in text
     else:
