@@ -184,7 +184,8 @@ def _enterprise_card(settings: Settings, enterprise: Enterprise, month: dt.date,
                                               (add_months(month, 1) - month).days),
         data_quality=quality, carbon_account=account,
         is_new=not (rows["month"] < month).any(), through_day=through_day,
-        contribution=contribution)
+        contribution=contribution,
+        intensity_scope2_method=str(rows["scope2_method"].iloc[0]) if len(rows) else "market")
 
 
 def build_enterprise_scorecards(settings: Settings, month: dt.date, *,

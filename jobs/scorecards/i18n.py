@@ -260,6 +260,10 @@ _CARD_WORDS: Mapping[str, Mapping[str, str]] = {
         "zh": "单位能耗碳排放：企业核算口径（范围一 + 范围二{method}，能耗按当量值）",
         "en": "tCO2 per tce, the enterprises' calculation (Scope 1 + {method} Scope 2, energy at calorific value)",  # noqa: E501
     },
+    "intensity_note": {
+        "zh": "以上为本月数据。单位产值碳排放 =（范围一 + 范围二{method}）÷ 产值；可再生能源占比 =（园区光伏 + 绿电 + 绿证）÷ 用电量。",  # noqa: E501
+        "en": "The month's figures. Carbon intensity = (Scope 1 + {method} Scope 2) / output value; renewable share = (park PV + green power + certificates) / electricity.",  # noqa: E501
+    },
     "core_month": {
         "zh": "本月",
         "en": "This month",

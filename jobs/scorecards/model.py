@@ -167,6 +167,7 @@ class EnterpriseScorecard:
     profile_days: tuple[dt.date, dt.date] | None = None  # first and last local day averaged
     through_day: dt.date | None = None  # a month still running: its data ends on this day
     contribution: EnterpriseContribution | None = None  # to the park's national assessment
+    intensity_scope2_method: str = "market"  # core_indicator_scope2_method, as in the mart
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ select
     kpis.entity_id, kpis.month, kpis.electricity_kwh, kpis.gas_nm3, kpis.energy_tce,
     kpis.scope1_tco2, kpis.scope2_location_tco2, kpis.scope2_market_tco2, kpis.emissions_tco2,
     kpis.output_value_10k_cny, kpis.carbon_intensity_tco2_per_10k_cny,
-    kpis.rank_by_carbon_intensity, kpis.intervals,
+    kpis.rank_by_carbon_intensity, kpis.intervals, kpis.scope2_method,
     carbon.renewable_electricity_share_pct, carbon.pv_allocated_kwh
 from fct_enterprise_monthly_kpis as kpis
 inner join fct_enterprise_monthly_carbon as carbon using (entity_id, month)
