@@ -9,8 +9,11 @@ import re
 from collections.abc import Mapping
 from html import escape
 
-from jobs.scorecards.layout import (
+from jobs.scorecards.blocks import (
+    HEADING_COLOUR,
     LIGHT_COLOURS,
+    TABLE_HEAD_COLOUR,
+    TONE_COLOURS,
     Heading,
     Image,
     Layout,
@@ -20,24 +23,23 @@ from jobs.scorecards.layout import (
 
 WIDTH_PX = 600
 FONT = "'PingFang SC','Microsoft YaHei','Noto Sans SC',Arial,sans-serif"
-TONES = {"normal": "#222222", "muted": "#777777", "good": "#1a9850", "bad": "#d73027"}
 
 
 def _block(block) -> str:
     if isinstance(block, Heading):
         size = 20 if block.level == 1 else 15
         return (f'<tr><td style="padding:14px 0 4px;font-family:{FONT};font-size:{size}px;'
-                f'color:#1f3a5f;">{escape(block.text)}</td></tr>')
+                f'color:{HEADING_COLOUR};">{escape(block.text)}</td></tr>')
     if isinstance(block, Paragraph):
         return (f'<tr><td style="padding:4px 0;font-family:{FONT};font-size:13px;'
-                f'line-height:1.5;color:{TONES[block.tone]};">{escape(block.text)}</td></tr>')
+                f'line-height:1.5;color:{TONE_COLOURS[block.tone]};">{escape(block.text)}</td></tr>')
     if isinstance(block, Image):
         return (f'<tr><td style="padding:6px 0;"><img src="cid:{escape(block.cid)}" '
                 f'width="{WIDTH_PX}" alt="{escape(block.alt)}" style="display:block;'
                 f'width:100%;max-width:{WIDTH_PX}px;height:auto;border:0;"></td></tr>')
     if isinstance(block, Table):
         head = "".join(f'<th align="left" style="padding:4px 6px;font-weight:normal;'
-                       f'color:#ffffff;background:#2a9d8f;font-size:12px;">{escape(h)}</th>'
+                       f'color:#ffffff;background:{TABLE_HEAD_COLOUR};font-size:12px;">{escape(h)}</th>'
                        for h in block.header)
         body = []
         for index, row in enumerate(block.rows):

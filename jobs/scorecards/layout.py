@@ -4,67 +4,13 @@ own way (html.py, pdf.py)."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
-
 import pandas as pd
 
 from jobs.scorecards import charts
-from jobs.scorecards.i18n import WORDS, word
+from jobs.scorecards.blocks import Block, Heading, Image, Layout, Paragraph, Table, change, number
+from jobs.scorecards.i18n import word
 from jobs.scorecards.model import DataQuality, EnterpriseScorecard, Figure, ParkScorecard
-
-LIGHT_COLOURS = {"green": "#1a9850", "amber": "#f39c12", "red": "#d73027", "grey": "#9e9e9e"}
-
-
-@dataclass(frozen=True)
-class Heading:
-    text: str
-    level: int = 2
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-    tone: str = "normal"  # normal / muted / good / bad
-
-
-@dataclass(frozen=True)
-class Table:
-    header: list[str]
-    rows: list[list[str]]
-    lights: list[str | None] = field(default_factory=list)  # a light per row, or none
-
-
-@dataclass(frozen=True)
-class Image:
-    cid: str  # the PNG's name (Content-ID in the email, a key of the chart dict)
-    alt: str
-
-
-Block = Heading | Paragraph | Table | Image
-
-
-@dataclass(frozen=True)
-class Layout:
-    title: str
-    blocks: list[Block]
-    images: dict[str, bytes]  # cid -> PNG
-
-
-COUNT_UNITS = frozenset({"events"})
-
-
-def number(value: float | None, unit: str, language: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    # a count is a whole number: "3 次", never "3.00 次"
-    digits = 0 if unit in COUNT_UNITS or abs(value) >= 100 else 1 if abs(value) >= 10 else 2
-    unit_text = WORDS[unit][language] if unit in WORDS else unit
-    return f"{value:,.{digits}f} {unit_text}".strip()
-
-
-def change(pct: float | None) -> str:
-    return "—" if pct is None else f"{pct:+.1f}%"
+from jobs.scorecards.national_layout import contribution_blocks, readiness_blocks
 
 
 def _figure_rows(figures: list[Figure], language: str) -> list[list[str]]:
@@ -73,9 +19,14 @@ def _figure_rows(figures: list[Figure], language: str) -> list[list[str]]:
             for f in figures]
 
 
-def _month(card_month, language: str) -> str:
-    return f"{card_month.year}年{card_month.month}月" if language == "zh" \
+def _month(card_month, language: str, through=None) -> str:
+    """The card's month; for a month still running, with the last day its data reaches."""
+    text = f"{card_month.year}年{card_month.month}月" if language == "zh" \
         else card_month.strftime("%B %Y")
+    if through is not None:
+        text += word("through_day", language, month=through.month, day=through.day,
+                     month_abbr=f"{through:%b}")
+    return text
 
 
 def _closing(quality: DataQuality, language: str) -> list[Block]:
@@ -92,9 +43,10 @@ def _closing(quality: DataQuality, language: str) -> list[Block]:
 
 def enterprise_layout(card: EnterpriseScorecard, language: str) -> Layout:
     name = card.name_zh if language == "zh" else card.name_en
-    title = word("enterprise_title", language, name=name, month=_month(card.month, language))
+    title = word("enterprise_title", language, name=name,
+                 month=_month(card.month, language, card.through_day))
     images = {"trend": charts.trend_png(card.trend, language),
-              "profile": charts.profile_png(card.daily_profile, language),
+              "profile": charts.profile_png(card.daily_profile, language, card.profile_days),
               "tou": charts.tou_png(card.tou_shares_kwh, language),
               "sources": charts.sources_png(card.emissions_by_source_tco2, language)}
     blocks: list[Block] = [Heading(title, 1),
@@ -106,6 +58,9 @@ def enterprise_layout(card: EnterpriseScorecard, language: str) -> Layout:
     blocks += [Heading(word("headline", language)),
                Table([word("headline", language), "", word("vs_previous_month", language),
                       word("vs_last_year", language)], _figure_rows(card.headline, language)),
+               Paragraph(word("intensity_note", language,
+                              method=word(f"method_{card.intensity_scope2_method}", language)),
+                         "muted"),
                Heading(word("targets", language)),
                Table([word("targets", language), word("target", language),
                       word("actual", language), word("projected", language),
@@ -125,6 +80,7 @@ def enterprise_layout(card: EnterpriseScorecard, language: str) -> Layout:
                for f in card.findings] or [Paragraph("—", "muted")]
     blocks += [Heading(word("charts", language))]
     blocks += [Image(cid, word(f"{cid}_chart", language)) for cid in images]
+    blocks.insert(-3, Paragraph(word("trend_note", language), "muted"))  # under the trend
     account = card.carbon_account
     blocks += [Heading(word("carbon_account", language)),
                Table([word("carbon_account", language), ""],
@@ -132,18 +88,42 @@ def enterprise_layout(card: EnterpriseScorecard, language: str) -> Layout:
                       for key in ("month_tco2", "year_to_date_tco2", "allowances_tco2",
                                   "surplus_tco2", "projected_surplus_tco2")]
                      + [[word("status", language), word(f"status_{account.status}", language)]]),
+               *contribution_blocks(card.contribution, card.month, language),
                *_closing(card.data_quality, language)]
     return Layout(title, blocks, images)
 
 
+def _emissions_scope(by_kind: dict[str, float], language: str) -> list[Block]:
+    """What the park's emissions sum: the enterprises, the common loads, the losses."""
+    if not by_kind:
+        return []
+    parts = {"enterprises": by_kind.get("enterprise", 0.0),
+             "common": by_kind.get("park_common", 0.0),
+             "losses": by_kind.get("losses_unallocated", 0.0)}
+    return [Paragraph(word("park_emissions_scope", language, total=sum(by_kind.values()),
+                           **parts), "muted")]
+
+
 def park_layout(card: ParkScorecard, language: str) -> Layout:
     name = card.name_zh if language == "zh" else card.name_en
-    title = word("park_title", language, name=name, month=_month(card.month, language))
+    title = word("park_title", language, name=name,
+                 month=_month(card.month, language, card.through_day))
     images = {"trajectory": charts.trajectory_png(card.trajectory, language)}
     unit = "tCO2/tce"
+    method = word(f"method_{card.core_scope2_method}", language)
+    guiding = [] if card.readiness else [
+        Heading(word("indicators", language)),
+        Table([word("indicators", language), "", word("target", language),
+               word("status", language)],
+              [[i.name_zh if language == "zh" else i.name_en, number(i.value, i.unit, language),
+                word("target_grade2", language) if i.unit == "grade" else i.target,
+                word(f"indicator_{i.status}", language)] for i in card.indicators],
+              [{"met": "green", "not_met": "red"}.get(i.status, "grey")
+               for i in card.indicators])]
     blocks: list[Block] = [
         Heading(title, 1),
-        Heading(word("core_indicator", language)),
+        *readiness_blocks(card.readiness, card.month, language),
+        Heading(word("core_indicator_enterprise", language, method=method)),
         Table([word("core_indicator", language), ""],
               [[word("core_month", language), number(card.core_indicator_month, unit, language)],
                [word("core_ytd", language), number(card.core_indicator_year_to_date, unit,
@@ -153,17 +133,11 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
                [word("core_limit", language), number(card.core_indicator_limit, unit,
                                                      language)]],
               [card.core_indicator_light] * 3),  # the limit row is the yardstick: no light
-        Heading(word("indicators", language)),
-        Table([word("indicators", language), "", word("target", language),
-               word("status", language)],
-              [[i.name_zh if language == "zh" else i.name_en, number(i.value, i.unit, language),
-                word("target_grade2", language) if i.unit == "grade" else i.target,
-                word(f"indicator_{i.status}", language)] for i in card.indicators],
-              [{"met": "green", "not_met": "red"}.get(i.status, "grey")
-               for i in card.indicators]),
+        *guiding,
         Heading(word("energy_balance", language)),
         Table([word("energy_balance", language), "", word("vs_previous_month", language),
                word("vs_last_year", language)], _figure_rows(card.headline, language)),
+        *_emissions_scope(card.emissions_by_kind_tco2, language),
         Paragraph(word("dispatch_saving", language, cny=card.dispatch_saving_cny)
                   if card.dispatch_saving_cny is not None
                   else word("dispatch_saving_none", language)),
@@ -176,10 +150,12 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
                 word(f"light_{r.light}", language)] for r in card.league.itertuples()],
               list(card.league["light"]) if len(card.league) else []),
         Heading(word("flagged", language))]
-    blocks += [Paragraph(f"{f.name_zh if language == 'zh' else f.name_en}: "
+    colon = "：" if language == "zh" else ": "
+    blocks += [Paragraph(f"{f.name_zh if language == 'zh' else f.name_en}{colon}"
                          f"{word('action_' + f.action, language)} · "
                          f"{word('rule_red_months', language, **f.detail)}", "bad")
                for f in card.flagged] or [Paragraph(word("flagged_none", language), "muted")]
     blocks += [Image("trajectory", word("trajectory_chart", language)),
+               Paragraph(word("trajectory_note", language, method=method), "muted"),
                *_closing(card.data_quality, language)]
     return Layout(title, blocks, images)

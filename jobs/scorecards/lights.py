@@ -54,14 +54,19 @@ def intensity_path_target(targets: EnterpriseTargets, year: int) -> float | None
     return base * (1.0 - reduction / 100.0) ** (year - base_year)
 
 
+def _number(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
 def year_end_projection(year_to_date: float, intervals_so_far: int,
-                        intervals_left: int) -> float | None:
-    """The year's total at the pace so far: what was emitted, plus the mean per interval with
-    data times the intervals left in the year. Intervals without data (a meter down, an
-    enterprise that moved in mid-year) neither lower the pace nor are back-filled."""
+                        intervals_in_year: int) -> float | None:
+    """The year's total at the pace so far, as fct_enterprise_carbon_accounts projects:
+    emitted to date over the quarter-hours with data, times the quarter-hours of the whole
+    year (days measured -> days in the year). A few days of December are a few days' pace,
+    never the year's level; quarter-hours without data neither lower the pace nor count."""
     if intervals_so_far <= 0:
         return None
-    return year_to_date + year_to_date / intervals_so_far * intervals_left
+    return year_to_date / intervals_so_far * intervals_in_year
 
 
 @dataclass(frozen=True)
@@ -81,12 +86,14 @@ def monthly_standings(history: pd.DataFrame, targets: EnterpriseTargets,
                       rules: ScorecardSettings) -> dict[dt.date, MonthStanding]:
     """The lights of every month in `history` (one enterprise's months with data, any order).
 
-    Columns: month (date, first day), cap_basis_tco2 (Scope 1 + location-based Scope 2),
+    Columns: month (date, first day), ytd_accounted_tco2 and projected_year_tco2 (the
+    carbon account's year to date and year-end projection, fct_enterprise_carbon_accounts:
+    one source, so the card and the ledger never disagree; null without an account row),
     emissions_tco2 and output_value_10k_cny (the intensity's numerator and denominator, the
-    latter null when not reported), intervals (with data), intervals_left_in_year (after
-    the month). The cap is judged on the year-end projection; the intensity path on the
-    year-to-date intensity (emissions over output, months with an output value only), and
-    only in a month that has its own intensity (no output value: grey)."""
+    latter null when not reported). The cap is judged on the year-end projection; the
+    intensity path on the year-to-date intensity (emissions over output, months with an
+    output value only), and only in a month that has its own intensity (no output value:
+    grey)."""
     standings: dict[dt.date, MonthStanding] = {}
     if history.empty:
         return standings
@@ -95,9 +102,8 @@ def monthly_standings(history: pd.DataFrame, targets: EnterpriseTargets,
     margin = rules.amber_margin_pct
     for index, row in frame.iterrows():
         year_rows = frame[(years == row["month"].year) & (frame.index <= index)]
-        to_date = float(year_rows["cap_basis_tco2"].sum())
-        projected = year_end_projection(to_date, int(year_rows["intervals"].sum()),
-                                        int(row["intervals_left_in_year"]))
+        to_date = _number(row["ytd_accounted_tco2"])
+        projected = _number(row["projected_year_tco2"])
         cap = TargetStatus(CAP_KEY, targets.annual_cap_tco2, to_date, projected, CAP_UNIT,
                            upper_limit_light(projected, targets.annual_cap_tco2, margin))
         path_target = intensity_path_target(targets, row["month"].year)

@@ -81,6 +81,70 @@ class CarbonAccount:
 
 
 @dataclass(frozen=True)
+class ReadinessRow:
+    """One of the six indicators of the national acceptance (fct_park_acceptance_readiness),
+    year to date through `through_month`."""
+
+    key: str
+    name_zh: str
+    name_en: str
+    is_core: bool
+    calculation: str  # national_910 / guiding_inbox
+    value: float | None
+    unit: str  # tCO2/tce or %
+    target: float | None
+    target_op: str  # <= / >=
+    target_source: str
+    status: str  # meets / misses / not_measured / not_applicable: why / not_assessed: why
+    gap: float | None  # in the indicator's unit, > 0 = short of the target
+    close_quantity: float | None  # what closes the year-to-date gap, in close_unit
+    close_unit: str | None
+    close_action_zh: str | None
+    close_action_en: str | None
+    close_quantity_year_end: float | None  # the same for the whole year at the pace so far
+    close_cost_cny: float | None
+    close_pv_kwp: float | None
+    months_left: int
+    through_month: dt.date
+    limit_set_nationally: bool | None = None
+    closable_by_certificates: bool | None = None
+    direct_green_share_pct: float | None = None  # core only: direct green supply / consumed
+    direct_green_share_if_closed_pct: float | None = None  # if direct supply closed the gap
+
+    @property
+    def light(self) -> str:
+        return {"meets": "green", "misses": "red"}.get(self.status, "grey")
+
+
+@dataclass(frozen=True)
+class GuidingFigure:
+    """An enterprise's own figure for a guiding indicator, where it reports one."""
+
+    key: str  # unit_product_energy / water_reuse / waste_heat_utilisation / ...
+    value: float | None
+    unit: str  # % or kgce per the product's output unit
+    period_start: dt.date
+    period_end: dt.date  # the first day of the last month included
+    product_zh: str | None = None  # unit product energy: which product
+    product_en: str | None = None
+    target: float | None = None  # a product's grade-2 limit; a rate: the park's target
+    target_op: str = ""  # <= / >=
+    status: str | None = None  # meets / misses / not_assessed; None: nothing to judge by
+
+
+@dataclass(frozen=True)
+class EnterpriseContribution:
+    """An enterprise's part in the park's national assessment (fct_enterprise_national_
+    contribution): its national-method emissions and share, month and year to date."""
+
+    month_tco2: float | None
+    month_share_pct: float | None
+    ytd_tco2: float | None
+    ytd_share_pct: float | None
+    guiding: list[GuidingFigure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class EnterpriseScorecard:
     enterprise_id: str
     name_zh: str
@@ -100,6 +164,10 @@ class EnterpriseScorecard:
     data_quality: DataQuality
     carbon_account: CarbonAccount
     is_new: bool = False  # no month before this one: comparisons say so, not "0 %"
+    profile_days: tuple[dt.date, dt.date] | None = None  # first and last local day averaged
+    through_day: dt.date | None = None  # a month still running: its data ends on this day
+    contribution: EnterpriseContribution | None = None  # to the park's national assessment
+    intensity_scope2_method: str = "market"  # core_indicator_scope2_method, as in the mart
 
 
 @dataclass(frozen=True)
@@ -141,5 +209,12 @@ class ParkScorecard:
     dispatch_saving_cny: float | None  # plans in force against their rule-based baselines
     league: pd.DataFrame  # enterprise_id, name_zh, name_en, intensity, change_pct, light, rank
     flagged: list[FlaggedEnterprise]
-    trajectory: pd.DataFrame  # year, actual_tco2 (None for future), path_tco2 (peak, then to 0)
+    trajectory: pd.DataFrame  # park_cards.TRAJECTORY_COLUMNS: whole years, this year
+    # annualised, the path (peak, then to 0)
     data_quality: DataQuality
+    through_day: dt.date | None = None  # a month still running: its data ends on this day
+    # the month's Scope 1 + location-based Scope 2 by consumer kind: enterprise, park_common,
+    # losses_unallocated (the park's headline emissions are their sum)
+    emissions_by_kind_tco2: dict[str, float] = field(default_factory=dict)
+    core_scope2_method: str = "market"  # the core indicator's Scope 2 method (dbt var)
+    readiness: list[ReadinessRow] = field(default_factory=list)  # the acceptance section

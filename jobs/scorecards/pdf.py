@@ -10,15 +10,22 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
+from jobs.scorecards.blocks import (
+    HEADING_COLOUR,
+    LIGHT_COLOURS,
+    TABLE_HEAD_COLOUR,
+    TONE_COLOURS,
+    Block,
+    Heading,
+    Image,
+    Layout,
+    Paragraph,
+    Table,
+)
 from jobs.scorecards.font_subset import BatchFonts
 from jobs.scorecards.fonts import cjk_font_path, fallback_font_path
-from jobs.scorecards.layout import LIGHT_COLOURS, Heading, Image, Layout, Paragraph, Table
 
 FAMILY, FALLBACK = "NotoSansSC", "DejaVuSans"
-TONES = {"normal": (34, 34, 34), "muted": (119, 119, 119), "good": (26, 152, 80),
-         "bad": (215, 48, 39)}
-HEADING_RGB = (31, 58, 95)
-TABLE_HEAD_RGB = (42, 157, 143)
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -51,34 +58,65 @@ def to_pdf(layout: Layout, language: str, fonts: BatchFonts | None = None) -> by
     pdf.set_lang("zh-CN" if language == "zh" else "en")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    width = pdf.epw
-    for block in layout.blocks:
-        if isinstance(block, Heading):
-            pdf.set_font(FAMILY, size=16 if block.level == 1 else 12.5)
-            pdf.set_text_color(*HEADING_RGB)
-            pdf.ln(2)
-            pdf.multi_cell(width, 8 if block.level == 1 else 7, block.text, wrapmode=WrapMode.CHAR,
-                           new_x="LMARGIN", new_y="NEXT")
-        elif isinstance(block, Paragraph):
-            pdf.set_font(FAMILY, size=9.5)
-            pdf.set_text_color(*TONES[block.tone])
-            pdf.multi_cell(width, 5.2, block.text, wrapmode=WrapMode.CHAR, new_x="LMARGIN",
-                           new_y="NEXT")
-        elif isinstance(block, Table):
-            pdf.set_font(FAMILY, size=8.5)
-            pdf.set_text_color(34, 34, 34)
-            heading = FontFace(emphasis="", fill_color=TABLE_HEAD_RGB, color=(255, 255, 255))
-            with pdf.table(headings_style=heading, line_height=5.5, padding=1,
-                           wrapmode=WrapMode.CHAR) as table:
-                table.row(block.header)
-                for index, cells in enumerate(block.rows):
-                    light = block.lights[index] if index < len(block.lights) else None
-                    row = table.row()
-                    for position, cell in enumerate(cells):
-                        style = FontFace(color=_rgb(LIGHT_COLOURS[light])) \
-                            if light and position == len(cells) - 1 else None
-                        row.cell(cell, style=style)
-            pdf.ln(1)
-        elif isinstance(block, Image):
-            pdf.image(io.BytesIO(layout.images[block.cid]), w=width)
+    for unit in keep_together(layout.blocks):
+        # a unit that would cross the page's end starts a new page (when it fits on one): no
+        # heading left at a page's foot, no table split, no note parted from its chart
+        with pdf.offset_rendering() as trial:
+            for block in unit:
+                _render(pdf, block, layout)
+        if trial.page_break_triggered and pdf.get_y() > pdf.t_margin + 1:
+            pdf.add_page()
+        for block in unit:
+            _render(pdf, block, layout)
     return bytes(pdf.output())
+
+
+def keep_together(blocks: list[Block]) -> list[list[Block]]:
+    """The blocks in units a page must not part: a heading with the block after it, a muted
+    note with the block before it (a chart's or a table's note, the footer), and the card's
+    last unit (its closing: data quality and footer) with the one before, so that no page
+    holds only those few lines."""
+    units: list[list[Block]] = []
+    for block in blocks:
+        joins = units and (isinstance(units[-1][-1], Heading)
+                           or (isinstance(block, Paragraph) and block.tone == "muted"))
+        if joins:
+            units[-1].append(block)
+        else:
+            units.append([block])
+    if len(units) >= 2:
+        units[-2:] = [units[-2] + units[-1]]
+    return units
+
+
+def _render(pdf: FPDF, block: Block, layout: Layout) -> None:
+    width = pdf.epw
+    if isinstance(block, Heading):
+        pdf.set_font(FAMILY, size=16 if block.level == 1 else 12.5)
+        pdf.set_text_color(*_rgb(HEADING_COLOUR))
+        pdf.ln(2)
+        pdf.multi_cell(width, 8 if block.level == 1 else 7, block.text, wrapmode=WrapMode.CHAR,
+                       new_x="LMARGIN", new_y="NEXT")
+    elif isinstance(block, Paragraph):
+        pdf.set_font(FAMILY, size=9.5)
+        pdf.set_text_color(*_rgb(TONE_COLOURS[block.tone]))
+        pdf.multi_cell(width, 5.2, block.text, wrapmode=WrapMode.CHAR, new_x="LMARGIN",
+                       new_y="NEXT")
+    elif isinstance(block, Table):
+        pdf.set_font(FAMILY, size=8.5)
+        pdf.set_text_color(*_rgb(TONE_COLOURS["normal"]))
+        heading = FontFace(emphasis="", fill_color=_rgb(TABLE_HEAD_COLOUR),
+                           color=(255, 255, 255))
+        with pdf.table(headings_style=heading, line_height=5.5, padding=1,
+                       wrapmode=WrapMode.CHAR) as table:
+            table.row(block.header)
+            for index, cells in enumerate(block.rows):
+                light = block.lights[index] if index < len(block.lights) else None
+                row = table.row()
+                for position, cell in enumerate(cells):
+                    style = FontFace(color=_rgb(LIGHT_COLOURS[light])) \
+                        if light and position == len(cells) - 1 else None
+                    row.cell(cell, style=style)
+        pdf.ln(1)
+    elif isinstance(block, Image):
+        pdf.image(io.BytesIO(layout.images[block.cid]), w=width)

@@ -100,7 +100,8 @@ def test_counts_are_whole_numbers_and_the_limit_row_has_no_light(language):
     assert ("3 次" if language == "zh" else "| 3 |") in text
     assert not re.search(r"\d\.\d+ 次", text) and "3.00" not in text
     park = park_layout(park_card(), language)
-    core = next(b for b in park.blocks if isinstance(b, Table))  # the core indicator's table
+    # the core indicator's table by the enterprises' calculation, after the acceptance one
+    core = [b for b in park.blocks if isinstance(b, Table)][1]
     assert len(core.rows) == 4 and core.lights[:3] == [park_card().core_indicator_light] * 3
     assert len(core.lights) == 3  # the limit row: a yardstick, not a result
 
@@ -132,3 +133,59 @@ def test_the_grade_target_is_in_the_cards_language():
     assert "grade 2 of the national energy-consumption limit standard" in en
     assert "二级" not in en
 
+
+
+def test_the_park_card_opens_with_the_acceptance_section():
+    """Hand-made readiness rows (samples.readiness_rows): the section comes first, each
+    indicator with value, target, calculation and status, and for each miss the gap and what
+    closes it, year to date and for the year, in the card's language."""
+    zh = to_text(park_layout(park_card(), "zh"))
+    en = to_text(park_layout(park_card(), "en"))
+    assert zh.index("国家级零碳园区验收准备度（2026年1–10月累计）") < zh.index("企业核算口径")
+    assert "本年剩余 2 个月" in zh and "2 months of the year left" in en
+    assert ("单位能耗碳排放 | 0.41 吨CO2/吨标准煤 | ≤ 0.20 吨CO2/吨标准煤（非国家限值） | "
+            "国家核算（910号文） | 未达标") in zh
+    assert "核心指标国家未设限值，采用：园区自定目标。" in zh
+    assert ("单位能耗碳排放：差距 0.21 吨CO2/吨标准煤。补齐年初至今差距需购买绿证或绿电交易电量"
+            "（抵扣非绿电网电量） 12,500 MWh（按绿证市场价约 62,500 元，或新增光伏约 9,800 kWp）；"
+            "按目前进度全年需 15,000 MWh。") in zh
+    assert "直供绿电占比年初至今为 12.0 %，若以直供绿电补齐差距可达 58.5 %" in zh
+    assert "工业固体废物综合利用率：差距 19.0 %。" in zh and "380 t" in zh and "456 t" in zh
+    assert "未评估：2 种产品无可溯源的二级限额" in zh
+    assert "Not assessed: no sourced grade-2 limit for 2 products" in en
+    assert "Readiness for the national zero-carbon park acceptance (2026, Jan–Oct to date)" in en
+    assert "Closing the year-to-date gap takes 12,500 MWh" in en
+    assert "清洁能源消费占比：差距" not in zh  # it meets: no gap line
+    assert "截至10月14日" in zh and "(through 14 Oct)" in en
+
+
+def test_the_park_emissions_say_what_they_sum_and_the_trend_its_calculation():
+    zh = to_text(park_layout(park_card(), "zh"))
+    assert ("企业合计 7,400.0 吨、园区公共用电（含充电桩）310.5 吨、未分摊线损 42.0 吨，"
+            "共 7,752.5 吨CO2") in zh
+    text = to_text(enterprise_layout(enterprise_card(), "en"))
+    assert "carbon account's basis (Scope 1 + grid electricity at the allowance factor)" in text
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_enterprise_card_shows_its_national_contribution(language):
+    text = to_text(enterprise_layout(enterprise_card(), language))
+    if language == "zh":
+        assert "国家核算排放（本月） | 410 | 18.4 %" in text
+        assert "国家核算排放（2026年1–10月累计） | 3,900 | 17.9 %" in text
+        assert "工业用水重复利用率 | 93.1 % | ≥ 90.0 %（园区目标） | 达标" in text
+        assert "单位产品能耗：多晶硅 | 512 kgce/t | 二级限额 480 kgce/t | 未达标" in text
+        assert "截至10月14日" in text
+    else:
+        assert "National-method emissions (2026, Jan–Oct) | 3,900 | 17.9 %" in text
+        assert "Unit product energy: Polysilicon | 512 kgce/t | grade 2: 480 kgce/t | Misses" \
+            in text
+
+
+def test_the_marts_english_sources_and_reasons_in_the_chinese_card():
+    from jobs.scorecards.national_layout import in_chinese
+
+    assert in_chinese("the park's own target (targets.core_indicator_limit_tco2_per_tce)") \
+        == "园区自定目标（targets.core_indicator_limit_tco2_per_tce）"
+    assert in_chinese("no sourced grade-2 limit for 1 product") == "1 种产品无可溯源的二级限额"
+    assert in_chinese("江苏省地方标准") == "江苏省地方标准"  # a source written in Chinese stays

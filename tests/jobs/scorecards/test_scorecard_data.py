@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from jobs.common.park_config import EnterpriseTargets, ScorecardSettings
-from jobs.scorecards import data as data_module
+from jobs.scorecards import periods as data_module
 from jobs.scorecards.data import (
     build_enterprise_scorecards,
     build_park_scorecard,
@@ -227,13 +227,15 @@ def test_a_meter_faulted_for_days_shows_its_gaps(built):
                      [f"meter-{ids[1]}-01", JUNE, dt.date(2026, 7, 1)]).iloc[0, 0]
     assert faulted.daily_profile.loc["03:00", "load_kw"] == pytest.approx(metered)
 
-    # the cap's year-end pace counts the intervals the feeder measured, not the gap's zeros
+    # the cap's year-end projection is the carbon account's (one source with the ledger;
+    # whether its pace leaves out the feeder's gap is the mart's to say)
     capped = _cards(_retarget(built, {1: EnterpriseTargets(annual_cap_tco2=10_000.0)}))[ids[1]]
     cap = {t.key: t for t in capped.targets}["annual_cap_tco2"]
-    measured_all_year = _marts(settings, "select count(*) from fct_interval_energy where "
-                                         "device_id = ? and energy_flow = 'enterprise_load'",
-                               [f"meter-{ids[1]}-01"]).iloc[0, 0]
-    assert cap.projected == pytest.approx(cap.actual + cap.actual / measured_all_year * 184 * 96)
+    account = _marts(settings, "select ytd_accounted_tco2, projected_year_tco2 from "
+                               "fct_enterprise_carbon_accounts where entity_id = ? and month = ?",
+                     [ids[1], JUNE]).iloc[0]
+    assert (cap.actual, cap.projected) == pytest.approx(
+        (account["ytd_accounted_tco2"], account["projected_year_tco2"]))
 
     # a running month expects only the quarter-hours so far
     halfway = dt.datetime(2026, 6, 15, 16, 0, tzinfo=dt.UTC)  # 16 June, 00:00 local
@@ -243,11 +245,17 @@ def test_a_meter_faulted_for_days_shows_its_gaps(built):
 
 def test_cap_lights_at_their_boundaries(built):
     _, settings, ids = built
+    # the cap is the carbon account's: Scope 1 + grid electricity at the allowance factor,
+    # projected as the ledger projects it (emitted / days measured x 365), one source
     months = _marts(settings, """
-        select sum(scope1_tco2 + scope2_location_tco2) as tco2, sum(intervals) as intervals
-        from fct_enterprise_monthly_kpis where entity_id = ? and month <= ?""", [ids[0], JUNE])
+        select sum(accounted_tco2) as tco2, sum(intervals) as intervals,
+            max(projected_year_tco2) filter (where month = ?) as mart_projection
+        from fct_enterprise_carbon_accounts
+        inner join fct_enterprise_monthly_carbon using (entity_id, month)
+        where entity_id = ? and month <= ?""", [JUNE, ids[0], JUNE])
     to_date, intervals = float(months["tco2"].iloc[0]), int(months["intervals"].iloc[0])
-    projected = to_date + to_date / intervals * 184 * 96  # July to December at the pace so far
+    projected = to_date / (intervals / 96) * 365
+    assert projected == pytest.approx(months["mart_projection"].iloc[0])
     expected = {projected * 0.99: "red", projected / 0.95: "amber", projected / 0.85: "green"}
     for cap, light in expected.items():
         card = _cards(_retarget(built, {0: EnterpriseTargets(annual_cap_tco2=cap)}))[ids[0]]
@@ -419,10 +427,14 @@ def test_the_park_card(built):
     # the pace over the intervals whose consumer split is complete (the gap's left out)
     complete = _marts(settings, "select count(*) from fct_energy_balance "
                                 "where balance_closes or estimated_flows > 0").iloc[0, 0]
-    level = emitted + emitted / complete * 184 * 96
-    assert path.loc[2026, "actual_tco2"] == pytest.approx(emitted)
+    # annualised as the carbon accounts are: emitted / days measured x 365 (the year has
+    # 2 months of data, so no whole-year actual is plotted for it)
+    level = emitted / (complete / 96) * 365
+    assert path.loc[2026, "projected_tco2"] == pytest.approx(level)
+    assert path.loc[2026, "days_measured"] == pytest.approx(complete / 96)
+    assert pd.isna(path.loc[2026, "actual_tco2"])  # two months are not a year
     assert path.loc[2026, "months_with_data"] == 2
-    assert path.loc[2027, "actual_tco2"] != path.loc[2027, "actual_tco2"]  # NaN: the future
+    assert pd.isna(path.loc[2027, "actual_tco2"])  # the future
     assert path.loc[2026, "path_tco2"] == path.loc[2030, "path_tco2"] == pytest.approx(level)
     assert path.loc[2038, "path_tco2"] == pytest.approx(level * (2045 - 2038) / (2045 - 2030))
     assert path.loc[2045, "path_tco2"] == 0.0 and path.index.max() == 2045
