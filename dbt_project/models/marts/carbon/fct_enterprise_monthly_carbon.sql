@@ -54,7 +54,9 @@ monthly as (
         sum(grid_allocated_kwh + storage_allocated_kwh) as grid_electricity_kwh,
         sum(gas_nm3) as gas_nm3,
         count(*) filter (where interval_quality = 'estimated') as estimated_intervals,
-        count(*) as intervals
+        -- the pace of a year-end projection counts the quarter-hours its feeders all reported:
+        -- a feeder down for days must not slow it
+        count(*) filter (where interval_quality <> 'incomplete') as intervals
     from energy
     group by entity_id, cast(date_trunc('month', local_date) as date)
 ),
