@@ -6,8 +6,9 @@ output value, green power, certificates, allowances, heat, product output, solid
 waste heat). A month the demo's meters cover only in part (the history is the last few days) is
 declared for the days metered, as a month-to-date report: output value, green power, heat and
 the rest then compare like with like with the metered electricity. Beside the samples: the
-park's own certificates (the `park` account, for the common areas and EV charging) and a
-park-wide demand-response event inside the metered window, so that the cards count one.
+park's own certificates (the `park` account, for the common areas and EV charging), a
+park-wide demand-response event inside the metered window (the cards count it) and one
+announced for the next afternoon to the largest consumer (the day-ahead plan answers it).
 """
 
 from __future__ import annotations
@@ -20,12 +21,19 @@ from pathlib import Path
 from jobs.common import landing
 from jobs.common.settings import Settings
 from jobs.inbox.load import InboxResult, inbox_dir, load_inbox
-from jobs.inbox.samples import DR_COMPENSATION_CNY_PER_KWH, _csv, write_sample_inbox
+from jobs.inbox.samples import (
+    DEFAULT_PROFILE,
+    DR_COMPENSATION_CNY_PER_KWH,
+    _csv,
+    average_kw,
+    write_sample_inbox,
+)
 
 # The park buys certificates for about half of its own use (common areas and EV charging).
 PARK_CERTIFICATE_SHARE = 0.5
 PARK_OWN_KW_PER_COMMON_KW = 1.8  # EV charging and park HVAC beside the common-area load
-DR_REDUCTION_KW = 800.0  # a park-wide call: about a fifth of the afternoon load
+DR_REDUCTION_KW = 800.0  # a park-wide call: about a sixth of the afternoon load
+DR_NEXT_REDUCTION_KW = 300.0  # the next call, to the largest consumer: a third of its load
 DR_START_HOUR, DR_HOURS = 14, 2  # the grid's afternoon peak
 SAMPLE_DR_LAST_DAY = (8, 6)  # the samples' DR events are on 16 July and 6 August
 
@@ -68,9 +76,8 @@ def demo_inbox(settings: Settings, history_start_utc: dt.datetime,
             if path.name.startswith("dr_events_"):
                 path.unlink()
     _write(folder / f"certificates_park_{today:%Y}.csv", _park_certificates(settings, shares))
-    event = _dr_event_window(history_start_utc, now_utc, zone)
-    if event is not None:
-        _write(folder / f"dr_events_{event[0]:%Y-%m-%d}.csv", _dr_event(*event))
+    _write(folder / f"dr_events_{today:%Y-%m-%d}.csv",
+           _dr_events(settings, history_start_utc, now_utc))
     results = load_inbox(settings)
     rejected = [f"{r.source.name}: {r.failed or '; '.join(str(p) for p in r.problems)}"
                 for r in results if not r.accepted]
@@ -109,13 +116,39 @@ def _dr_event_window(start_utc: dt.datetime, end_utc: dt.datetime, zone: str
         day -= dt.timedelta(days=1)
 
 
-def _dr_event(start_local: dt.datetime, end_local: dt.datetime) -> bytes:
-    notice = (start_local - dt.timedelta(days=1)).replace(hour=17)  # the day before, 17:00
+def _next_peak(now_utc: dt.datetime, zone: str) -> tuple[dt.datetime, dt.datetime]:
+    """The next afternoon peak (local) that has not started: today's or tomorrow's."""
+    tz = zoneinfo.ZoneInfo(zone)
+    day = now_utc.astimezone(tz).date()
+    start = dt.datetime(day.year, day.month, day.day, DR_START_HOUR, tzinfo=tz)
+    if start.astimezone(dt.UTC) <= now_utc:
+        start += dt.timedelta(days=1)
+    return start, start + dt.timedelta(hours=DR_HOURS)
+
+
+def _dr_events(settings: Settings, start_utc: dt.datetime, now_utc: dt.datetime) -> bytes:
+    """A park-wide event already called inside the metered window (the cards count it), and
+    one announced for the next afternoon to the largest consumer, which the day-ahead plan
+    takes into account (the cards show the income the plan expects from it)."""
+    zone = settings.park.park.timezone
+    profiles = settings.park.simulation.load_profiles
+    largest = max(settings.park.enterprises,
+                  key=lambda e: (average_kw(profiles.get(e.id, DEFAULT_PROFILE)), e.id))
+    now_local = now_utc.astimezone(zoneinfo.ZoneInfo(zone)).replace(second=0, microsecond=0)
+    events = [(*_next_peak(now_utc, zone), DR_NEXT_REDUCTION_KW, largest.id)]
+    past = _dr_event_window(start_utc, now_utc, zone)
+    if past is not None:
+        events.insert(0, (*past, DR_REDUCTION_KW, ""))
+    rows = []
+    for start, end, reduction_kw, enterprise_id in events:
+        # notified the day before at 17:00, or now if that is still ahead
+        notice = min((start - dt.timedelta(days=1)).replace(hour=17), now_local)
+        rows.append([f"DR-{start:%Y-%m%d}-{enterprise_id or 'park'}", f"{start:%Y-%m-%d %H:%M}",
+                     f"{end:%Y-%m-%d %H:%M}", f"{reduction_kw:g}",
+                     f"{DR_COMPENSATION_CNY_PER_KWH:g}", enterprise_id,
+                     f"{notice:%Y-%m-%d %H:%M}"])
     return _csv(["event_id", "start_local", "end_local", "requested_reduction_kw",
-                 "compensation_cny_per_kwh", "enterprise_id", "notice_issued_local"],
-                [[f"DR-{start_local:%Y-%m%d}-01", f"{start_local:%Y-%m-%d %H:%M}",
-                  f"{end_local:%Y-%m-%d %H:%M}", f"{DR_REDUCTION_KW:g}",
-                  f"{DR_COMPENSATION_CNY_PER_KWH:g}", "", f"{notice:%Y-%m-%d %H:%M}"]],
+                 "compensation_cny_per_kwh", "enterprise_id", "notice_issued_local"], rows,
                 bom=False)
 
 

@@ -31,7 +31,8 @@ from jobs.common.settings import load_settings
 from jobs.scorecards.i18n import word
 from tests.conftest import CONFIG_DIR, PROJECT_ROOT
 
-pytestmark = pytest.mark.integration
+# the demo alone takes 2-3 min on a quiet machine, several on a busy one
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 US_PER_DAY = 86_400 * 1_000_000
 
 
@@ -148,3 +149,15 @@ def test_the_inbox_landed_and_the_national_marts_have_the_direct_line(demo):
     assert 0 < direct_kwh <= offered_kwh * 1.02 + 1.0
     assert 0 < share_pct < 100
     assert measured >= 3  # water reuse, solid waste and waste heat from the inbox
+
+
+def test_the_wind_line_was_backfilled_and_harvested_live_over_modbus(demo):
+    folder, _ = demo
+    readings = str(folder / "landing" / "readings" / "*" / "*.parquet")
+    with duckdb.connect() as connection:
+        by_origin = dict(connection.execute(
+            "select starts_with(cycle_id, 'history') as history, count(*) "
+            f"from read_parquet('{readings}', hive_partitioning = false) "
+            "where device_id = 'wind-line' and point = 'energy_import_kwh' "
+            "and quality = 'good' group by all").fetchall())
+    assert by_origin.get(True, 0) > 0 and by_origin.get(False, 0) >= 2  # 2 live cycles

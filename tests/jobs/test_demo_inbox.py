@@ -84,7 +84,14 @@ def test_the_demo_inbox_lands_every_kind_and_the_parks_certificates(settings: Se
     assert all(r.accepted for r in results)
     names = {r.source.name for r in results}
     assert "dr_events_2026.xlsx" not in names  # its July and August events lie ahead
-    assert "dr_events_2026-03-09.csv" in names
+    assert "dr_events_2026-03-10.csv" in names
+    events = landing.read_dataset(settings.landing_root, "inbox_dr_events").to_pylist()
+    # yesterday's afternoon peak for the whole park, today's (not begun at 12:00) for the
+    # largest consumer (haoyu-newenergy: 164 kW + 746 kW on round-the-clock shifts)
+    assert sorted((e["start_utc"].isoformat(), e["end_utc"].isoformat(), e["enterprise_id"],
+                   e["requested_reduction_kw"]) for e in events) == [
+        ("2026-03-09T06:00:00+00:00", "2026-03-09T08:00:00+00:00", None, 800.0),
+        ("2026-03-10T06:00:00+00:00", "2026-03-10T08:00:00+00:00", "haoyu-newenergy", 300.0)]
     certificates = landing.read_dataset(settings.landing_root, "inbox_certificates").to_pylist()
     park = sorted((row["month"], row["certificates_retired"]) for row in certificates
                   if row["enterprise_id"] == "park")
