@@ -216,7 +216,7 @@ def _inbox(console: Console, settings: Settings, history_start: dt.datetime,
     with _progress(console) as progress:
         task = progress.add_task("loading this year's inbox files (park inbox)", total=None)
         results = demo_inbox(settings, history_start, now)
-        kinds = Counter(str(r.kind) for r in results)
+        kinds = {r.kind for r in results}
         progress.update(task, description=(
             f"inbox: {len(results)} files accepted, {sum(r.rows for r in results):,} rows "
             f"({len(kinds)} kinds)"))
