@@ -1,11 +1,14 @@
 """`park demo`: the platform end to end on the embedded demo park, for a newcomer.
 
-It backfills history from the digital twin, starts the simulator (real Modbus TCP servers on
-loopback, in a child process), harvests a few live cycles from it, compacts the past days,
-builds the warehouse with its data-quality tests, plans today and tomorrow, writes this
-interval's setpoints to the simulated devices (read back and audited), renders this month's
-scorecards and valuation and sends them to a local SMTP server that keeps each message as an
-.eml file, rebuilds the warehouse with what those steps landed, and ends with where everything
+It backfills history from the digital twin, loads this year's inbox files (output value,
+green power and certificates, allowances, a DR event, heat, product output, waste, water,
+waste heat: jobs/demo_inbox.py) as `park inbox` does, starts the simulator (real Modbus TCP
+servers on loopback, in a child process), harvests a few live cycles from it, compacts the past
+days, builds the warehouse with its data-quality tests, plans today and tomorrow, writes this
+interval's setpoints to the simulated devices (read back and audited), values the assets,
+rebuilds the warehouse with what those steps landed, and only then renders this month's
+scorecards (which read the plans and the inbox), so that every section has its data. Reports go
+to a local SMTP server that keeps each message as an .eml file. It ends with where everything
 is. The demo injects a handful of faults at times relative to now so that every failure path
 shows up in the summary.
 """
@@ -13,12 +16,15 @@ shows up in the summary.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import datetime as dt
 import shutil
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from rich.console import Console
@@ -33,8 +39,12 @@ from device_io.simulator.runner import simulator_process
 from jobs.common import landing
 from jobs.common.compaction import compact_dataset
 from jobs.common.settings import Settings, load_settings
+from jobs.demo_inbox import demo_inbox
 from jobs.warehouse.build import build_warehouse
 from jobs.warehouse.summary import FIRST_QUERIES, summarise
+
+if TYPE_CHECKING:
+    from jobs.scorecards.mail import SmtpSender
 
 
 def _first(park: dict, kind: str, index: int = 0) -> str:
@@ -102,6 +112,7 @@ def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles:
             demo_settings, history_start, now,
             on_day=lambda done, total: progress.update(task, completed=done, total=total))
         progress.update(task, description=f"backfilled {history.rows:,} readings")
+    _inbox(console, demo_settings, history_start, now)
 
     reports: list[CycleReport] = []
     console.print("starting the park simulator (pymodbus servers in a child process)")
@@ -131,9 +142,12 @@ def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles:
         _plan(console, demo_settings)
         _write_setpoints(console, demo_settings)
     mail_folder = folder / "mail"
-    _reports_by_mail(console, demo_settings, mail_folder)
-    _build(console, demo_settings, "rebuilding the warehouse with the audit and valuations",
-           unit_tests=False)
+    # The valuation reads metered energy, the inbox and the accounts, never plans or the
+    # audit: valued now, its result lands in time for the one rebuild below.
+    _valuation_by_mail(console, demo_settings, mail_folder)
+    _build(console, demo_settings, "rebuilding the warehouse with the plans, the setpoint "
+           "audit and the valuation", unit_tests=False)
+    _scorecards_by_mail(console, demo_settings, mail_folder)
     _dbt_docs(console, demo_settings)
     _where_everything_is(console, demo_settings, mail_folder, time.monotonic() - started)
 
@@ -197,40 +211,67 @@ def _write_setpoints(console: Console, settings: Settings) -> None:
                   + ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())))
 
 
-def _reports_by_mail(console: Console, settings: Settings, mail_folder: Path) -> None:
-    """This month's scorecards and valuation, rendered and sent to a local SMTP server that
-    keeps each message as an .eml file (the config's contacts are example addresses)."""
+def _inbox(console: Console, settings: Settings, history_start: dt.datetime,
+           now: dt.datetime) -> None:
+    with _progress(console) as progress:
+        task = progress.add_task("loading this year's inbox files (park inbox)", total=None)
+        results = demo_inbox(settings, history_start, now)
+        kinds = {r.kind for r in results}
+        progress.update(task, description=(
+            f"inbox: {len(results)} files accepted, {sum(r.rows for r in results):,} rows "
+            f"({len(kinds)} kinds)"))
+
+
+@contextlib.contextmanager
+def _local_mail(settings: Settings, mail_folder: Path) -> Iterator[tuple[Settings, SmtpSender]]:
+    """A local SMTP server that keeps each message as an .eml file (the config's contacts are
+    example addresses), and the settings and sender that reach it."""
     import dataclasses
-    import zoneinfo
 
     from jobs.common.park_config import MailSettings
     from jobs.scorecards.mail import SmtpSender
-    from jobs.scorecards.run import monthly_scorecards
     from jobs.scorecards.smtp_catcher import HOST, SmtpCatcher
-    from jobs.valuation.run import monthly_valuation
 
-    month = dt.datetime.now(zoneinfo.ZoneInfo(settings.park.park.timezone)).date().replace(day=1)
     with SmtpCatcher(mail_folder) as catcher:
         mail = MailSettings(host=HOST, port=catcher.port, security="none", retry_delay_s=0.5,
                             sender=settings.park.mail.sender)
         local = dataclasses.replace(settings, park=settings.park.model_copy(
             update={"mail": mail}))
         with SmtpSender(mail, None) as sender:
-            with _progress(console) as progress:
-                task = progress.add_task(f"scorecards for {month:%Y-%m} (month to date)",
-                                         total=None)
-                cards = monthly_scorecards(local, month, sender=sender)
-                progress.update(task, description=(
-                    f"scorecards: {cards.report.counts()['sent']} emails sent, "
-                    f"{len(cards.kept)} files kept"))
-            with _progress(console) as progress:
-                task = progress.add_task("valuation with the investment case on the twin",
-                                         total=None)
-                valued = monthly_valuation(local, month, sender=sender)
-                progress.update(task, description=(
-                    f"valuation: {valued.report.counts()['sent']} email(s) sent, "
-                    f"{len(valued.valuations.assets)} assets, "
-                    f"{len(valued.valuations.cases)} investment case(s)"))
+            yield local, sender
+
+
+def _this_month(settings: Settings) -> dt.date:
+    import zoneinfo
+
+    return dt.datetime.now(zoneinfo.ZoneInfo(settings.park.park.timezone)).date().replace(day=1)
+
+
+def _scorecards_by_mail(console: Console, settings: Settings, mail_folder: Path) -> None:
+    """This month's scorecards, rendered from the warehouse with everything landed and sent."""
+    from jobs.scorecards.run import monthly_scorecards
+
+    month = _this_month(settings)
+    with _local_mail(settings, mail_folder) as (local, sender), _progress(console) as progress:
+        task = progress.add_task(f"scorecards for {month:%Y-%m} (month to date)", total=None)
+        cards = monthly_scorecards(local, month, sender=sender)
+        progress.update(task, description=(
+            f"scorecards: {cards.report.counts()['sent']} emails sent, "
+            f"{len(cards.kept)} files kept"))
+
+
+def _valuation_by_mail(console: Console, settings: Settings, mail_folder: Path) -> None:
+    """This month's valuation, with the investment case on the twin, rendered and sent."""
+    from jobs.valuation.run import monthly_valuation
+
+    month = _this_month(settings)
+    with _local_mail(settings, mail_folder) as (local, sender), _progress(console) as progress:
+        task = progress.add_task("valuation with the investment case on the twin", total=None)
+        valued = monthly_valuation(local, month, sender=sender)
+        progress.update(task, description=(
+            f"valuation: {valued.report.counts()['sent']} email(s) sent, "
+            f"{len(valued.valuations.assets)} assets, "
+            f"{len(valued.valuations.cases)} investment case(s)"))
 
 
 def _dbt_docs(console: Console, settings: Settings) -> None:

@@ -15,7 +15,8 @@ from device_io.simulator import loads
 from device_io.simulator.assets import ParkLayout
 from device_io.simulator.timebase import US_PER_S, day_clock, day_index
 from device_io.simulator.weather import WeatherModel
-from jobs.common.park_config import ParkConfig
+from device_io.simulator.wind import wind_speed_day_m_s
+from jobs.common.park_config import DeviceKind, ParkConfig
 
 US_PER_MINUTE = 60 * US_PER_S
 CACHED_DAYS = 3
@@ -35,6 +36,7 @@ class ExoSnapshot:
     zone_occupied: np.ndarray  # per HVAC zone
     waste_heat_kw_th: np.ndarray  # per thermal storage unit
     heat_demand_kw_th: np.ndarray  # per thermal storage unit
+    wind_speed_m_s: np.ndarray  # per direct green supply line, at its farm's hub height
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,11 @@ class Exogenous:
             [orientations.index((u.tilt_deg, u.azimuth_deg)) for u in layout.pv], dtype=np.intp)
         self._weather = WeatherModel(park.park, park.simulation, seed, orientations)
         n_ent, n_tank = len(layout.entities), len(layout.thermal)
+        self._line_ids = [d.id for d in park.devices
+                          if d.kind == DeviceKind.DIRECT_GREEN_METER]
         sizes = {"temp": 1, "freq": 1, "poa": len(orientations), "process": n_ent,
-                 "gas": n_ent, "common": 1, "waste": n_tank, "demand": n_tank}
+                 "gas": n_ent, "common": 1, "waste": n_tank, "demand": n_tank,
+                 "wind": len(self._line_ids)}
         self._rows: dict[str, slice] = {}
         start = 0
         for name, size in sizes.items():
@@ -81,6 +86,7 @@ class Exogenous:
             zone_occupied=table.occupied[:, left],
             waste_heat_kw_th=values[rows["waste"]],
             heat_demand_kw_th=values[rows["demand"]],
+            wind_speed_m_s=values[rows["wind"]],
         )
 
     def _table(self, day: int) -> _DayTable:
@@ -105,6 +111,7 @@ class Exogenous:
             loads.common_load_kw(clock, self._park.simulation.common_load_kw, seed)[None, :],
             loads.waste_heat_kw_th(clock, layout.thermal, layout.thermal_shifts),
             loads.heat_demand_kw_th(clock, layout.thermal, weather.outdoor_temp_c),
+            wind_speed_day_m_s(seed, self._line_ids, clock.day),
         ]
         return _DayTable(start_us=clock.start_us, values=np.vstack(parts),
                          occupied=loads.zone_occupied(clock, layout.zone_occupancy_shifts))

@@ -2,6 +2,10 @@
 
     grid = sum(enterprise sub-meters) + sum(common meters) + sum(EV charging)
            + sum(battery charging) - sum(battery discharging) - sum(PV AC output)
+           - sum(direct green supply lines)
+
+A direct green supply line (绿电直连) is a second connection beside the grid's: it carries what
+its off-site farm offers up to the park's net demand (wind.py), and the grid meter the rest.
 
 A sub-meter sees its share of the enterprise's process load plus the enterprise's HVAC zones;
 common meters share the common-area load plus zones that belong to no sub-metered enterprise.
@@ -25,6 +29,7 @@ from device_io.simulator.fleet import (
     seeded_uniform,
     split_fractions,
 )
+from device_io.simulator.wind import available_kw, delivered_kw
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
 
 LV_PHASE_VOLTAGE_V = 230.0
@@ -32,9 +37,9 @@ MAX_METERED_KV = 35.0  # above this the park's substation meters on its 10 kV si
 STEP_DOWN_KV = 10.0
 VOLTAGE_NOISE = 0.004  # relative, clipped to +-1 %
 HVAC_POWER_FACTOR = 0.95
-ROLE_GRID, ROLE_SUB, ROLE_COMMON = 0, 1, 2
+ROLE_GRID, ROLE_SUB, ROLE_COMMON, ROLE_DIRECT = 0, 1, 2, 3
 _ROLE = {DeviceKind.GRID_METER: ROLE_GRID, DeviceKind.SUB_METER: ROLE_SUB,
-         DeviceKind.COMMON_METER: ROLE_COMMON}
+         DeviceKind.COMMON_METER: ROLE_COMMON, DeviceKind.DIRECT_GREEN_METER: ROLE_DIRECT}
 
 
 class MeterFleet:
@@ -45,6 +50,15 @@ class MeterFleet:
         self._grid = np.flatnonzero(role == ROLE_GRID)
         self._sub = np.flatnonzero(role == ROLE_SUB)
         self._common = np.flatnonzero(role == ROLE_COMMON)
+        self._direct = np.flatnonzero(role == ROLE_DIRECT)
+        unrated = [d.id for d in devices if d.kind == DeviceKind.DIRECT_GREEN_METER
+                   and d.rated_kw is None]
+        if unrated:
+            raise ValueError(f"direct green supply line(s) {unrated}: the twin needs rated_kw "
+                             "(the contracted capacity of the line's plant share)")
+        self._direct_rated_kw = np.array([devices[i].rated_kw for i in self._direct],
+                                         dtype=float)
+        self.direct_offered_kw = np.zeros(len(self._direct))  # ground truth, before the cap
         sub_ids = [self.device_ids[i] for i in self._sub]
         self._sub_entity = np.array([layout.entity_of_device[i] for i in sub_ids], dtype=np.intp)
         self._sub_fraction = split_fractions(seed, sub_ids, self._sub_entity)
@@ -52,7 +66,9 @@ class MeterFleet:
         self._common_fraction = split_fractions(seed, common_ids,
                                                 np.zeros(len(common_ids), dtype=np.intp))
         self._route_zones(layout)
-        self.nominal_phase_v = np.where(role == ROLE_GRID, _grid_phase_voltage_v(park),
+        # A direct line arrives at the park's substation, metered on its grid-side bus.
+        self.nominal_phase_v = np.where(np.isin(role, (ROLE_GRID, ROLE_DIRECT)),
+                                        _grid_phase_voltage_v(park),
                                         LV_PHASE_VOLTAGE_V)
         load_pf = seeded_uniform(seed, "meter_pf", self.device_ids, 0.92, 0.99)
         self.tan_phi = np.tan(np.arccos(load_pf))
@@ -96,8 +112,15 @@ class MeterFleet:
         self.unmetered_kw = float(zone_kw[self._zone_unmetered].sum())
         unmetered_kvar = self.unmetered_kw * math.tan(math.acos(HVAC_POWER_FACTOR))
         loads = np.concatenate([self._sub, self._common])
-        grid_kw = (active[loads].sum() + ev_kw.sum() + self.unmetered_kw
-                   - battery_kw.sum() - pv_kw.sum())
+        net_demand_kw = (active[loads].sum() + ev_kw.sum() + self.unmetered_kw
+                         - battery_kw.sum() - pv_kw.sum())
+        self.direct_offered_kw = available_kw(exo.wind_speed_m_s, self._direct_rated_kw)
+        direct_kw = delivered_kw(self.direct_offered_kw, float(net_demand_kw))
+        active[self._direct] = direct_kw
+        # The farm's inverters hold a power factor near one: the park's reactive power still
+        # comes through the grid meter.
+        reactive[self._direct] = 0.0
+        grid_kw = net_demand_kw - direct_kw.sum()
         grid_kvar = reactive[loads].sum() + ev_kvar.sum() + unmetered_kvar
         active[self._grid] = grid_kw
         self.grid_kw = float(grid_kw)

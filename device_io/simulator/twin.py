@@ -36,7 +36,8 @@ from device_io.simulator.timebase import US_PER_S, from_us, to_us
 from device_io.simulator.water import WaterFleet
 from jobs.common.park_config import DeviceKind, ParkConfig
 
-METER_KINDS = (DeviceKind.GRID_METER, DeviceKind.SUB_METER, DeviceKind.COMMON_METER)
+METER_KINDS = (DeviceKind.GRID_METER, DeviceKind.SUB_METER, DeviceKind.COMMON_METER,
+               DeviceKind.DIRECT_GREEN_METER)
 
 
 class ParkTwin:

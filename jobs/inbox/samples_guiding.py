@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 
 from jobs.common.park_config import ParkConfig
 from jobs.inbox.samples import _csv, _xlsx, monthly_mwh
@@ -43,14 +44,16 @@ WASTE_HEAT = {
 }
 
 
-def guiding_sample_files(park: ParkConfig, months: list[dt.date], span: str
-                         ) -> dict[str, bytes]:
-    """The four guiding-indicator files for `months`, by file name."""
+def guiding_sample_files(park: ParkConfig, months: list[dt.date], span: str,
+                         shares: Mapping[dt.date, float] | None = None) -> dict[str, bytes]:
+    """The four guiding-indicator files for `months`, by file name; `shares` is the part of
+    each month a declaration covers (default: the whole month)."""
+    covered = {month: (shares or {}).get(month, 1.0) for month in months}
     return {
-        f"product_output_{span}.xlsx": _product_output_xlsx(park, months),
-        f"solid_waste_{span}.csv": _solid_waste_csv(park, months),
-        f"water_{span}.xlsx": _water_xlsx(park, months),
-        f"waste_heat_{span}.csv": _waste_heat_csv(park, months),
+        f"product_output_{span}.xlsx": _product_output_xlsx(park, covered),
+        f"solid_waste_{span}.csv": _solid_waste_csv(park, covered),
+        f"water_{span}.xlsx": _water_xlsx(park, covered),
+        f"waste_heat_{span}.csv": _waste_heat_csv(park, covered),
     }
 
 
@@ -58,15 +61,15 @@ def _wobble(month: dt.date, salt: str) -> float:
     return 1 + 0.04 * math.sin(month.month * 1.3 + len(salt))
 
 
-def _each(park: ParkConfig, table: dict, months: list[dt.date]):
+def _each(park: ParkConfig, table: dict, months: Mapping[dt.date, float]):
     for enterprise in park.enterprises:
         if enterprise.industry in table:
-            for month in months:
+            for month, share in months.items():
                 yield enterprise.id, month, table[enterprise.industry], monthly_mwh(
-                    park, enterprise.id, month) * _wobble(month, enterprise.id)
+                    park, enterprise.id, month) * share * _wobble(month, enterprise.id)
 
 
-def _product_output_xlsx(park: ParkConfig, months: list[dt.date]) -> bytes:
+def _product_output_xlsx(park: ParkConfig, months: Mapping[dt.date, float]) -> bytes:
     rows: list[list[object]] = []
     for enterprise_id, month, (code, unit, per_mwh, tce_per_unit), mwh in _each(
             park, PRODUCTS, months):
@@ -77,7 +80,7 @@ def _product_output_xlsx(park: ParkConfig, months: list[dt.date]) -> bytes:
                              "产品综合能耗(tce)"], rows, {"B": "yyyy-mm"})
 
 
-def _solid_waste_csv(park: ParkConfig, months: list[dt.date]) -> bytes:
+def _solid_waste_csv(park: ParkConfig, months: Mapping[dt.date, float]) -> bytes:
     rows = []
     for enterprise_id, month, kinds, mwh in _each(park, SOLID_WASTE, months):
         for kind, t_per_mwh, utilised_share in kinds:
@@ -88,7 +91,7 @@ def _solid_waste_csv(park: ParkConfig, months: list[dt.date]) -> bytes:
                  "utilised_from_stock_t"], rows, bom=True)
 
 
-def _water_xlsx(park: ParkConfig, months: list[dt.date]) -> bytes:
+def _water_xlsx(park: ParkConfig, months: Mapping[dt.date, float]) -> bytes:
     rows: list[list[object]] = []
     for enterprise_id, month, (m3_per_mwh, reuse), mwh in _each(park, WATER, months):
         fresh = round(mwh * m3_per_mwh)
@@ -96,7 +99,7 @@ def _water_xlsx(park: ParkConfig, months: list[dt.date]) -> bytes:
     return _xlsx("用水", ["企业编号", "月份", "取水量(m³)", "重复利用水量(m³)"], rows, {})
 
 
-def _waste_heat_csv(park: ParkConfig, months: list[dt.date]) -> bytes:
+def _waste_heat_csv(park: ParkConfig, months: Mapping[dt.date, float]) -> bytes:
     rows = []
     for enterprise_id, month, kinds, mwh in _each(park, WASTE_HEAT, months):
         for kind, gj_per_mwh, recovered_share in kinds:

@@ -23,7 +23,7 @@ runner = CliRunner()
 def test_validate_reports_the_demo_park():
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 0, result.output
-    assert "10 enterprises, 120 devices" in result.output
+    assert "10 enterprises, 121 devices" in result.output
     assert "sunspec_inverter_103" in result.output
 
 

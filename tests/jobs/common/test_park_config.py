@@ -25,7 +25,8 @@ from jobs.common.settings import DEFAULT_CONFIG_DIR, load_settings
 
 MAPS_DIR = DEFAULT_CONFIG_DIR / "register_maps"
 CONTROLLABLE = {"bess", "pv_inverter", "ev_charger", "hvac", "thermal_storage"}
-POLL_GROUPS = {"grid_meter": "meters", "sub_meter": "meters", "common_meter": "meters",
+POLL_GROUPS = {"grid_meter": "meters", "direct_green_meter": "meters", "sub_meter": "meters",
+               "common_meter": "meters",
                "gas_meter": "meters", "pv_inverter": "pv", "bess": "storage",
                "thermal_storage": "storage", "ev_charger": "ev", "hvac": "hvac"}
 ASSET_GROUP = {"pv_inverter": "pv", "bess": "batteries", "ev_charger": "ev_chargers",
@@ -117,6 +118,7 @@ def test_demo_park_is_a_suzhou_park_of_about_120_devices(demo: ParkConfig) -> No
 def test_demo_park_asset_mix(demo: ParkConfig) -> None:
     counts = kinds(demo)
     assert counts["grid_meter"] == 1
+    assert counts["direct_green_meter"] == 1  # the off-site wind line (绿电直连)
     assert counts["sub_meter"] >= len(demo.enterprises)
     assert counts["common_meter"] >= 1
     assert 1 <= counts["gas_meter"] <= 2
