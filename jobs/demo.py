@@ -141,6 +141,7 @@ def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles:
         _warehouse_summary(console, demo_settings)
         _plan(console, demo_settings)
         _write_setpoints(console, demo_settings)
+    _admission(console, demo_settings)
     mail_folder = folder / "mail"
     # The valuation reads metered energy, the inbox and the accounts, never plans or the
     # audit: valued now, its result lands in time for the one rebuild below.
@@ -274,6 +275,27 @@ def _valuation_by_mail(console: Console, settings: Settings, mail_folder: Path) 
             f"{len(valued.valuations.cases)} investment case(s)"))
 
 
+def _admission(console: Console, settings: Settings) -> None:
+    """One applicant through the park office's admission queue, assessed against the park's
+    national figures just built; its decision lands before the rebuild."""
+    from jobs.admission.batch import admission_inbox, assess_queue
+    from jobs.admission.decide import binding_condition
+    from jobs.admission.samples import write_sample_application
+
+    write_sample_application(admission_inbox(settings))
+    batch = assess_queue(settings)
+    for _, admitted in batch.admitted:
+        assessment = admitted.assessment
+        binding = binding_condition(assessment)
+        condition = "" if binding is None else (
+            f": {binding.green_power_mwh_per_year:,.0f} MWh/yr of green power or "
+            f"{binding.pv_kwp:,.0f} kWp of rooftop PV")
+        console.print(f"admission: {assessment.application.applicant.name_en} -> "
+                      f"{assessment.outcome.value}{condition}")
+    for path, error in batch.rejected:
+        console.print(f"[red]admission: {path.name} rejected[/]: {error.splitlines()[0]}")
+
+
 def _dbt_docs(console: Console, settings: Settings) -> None:
     from jobs.warehouse.build import run_dbt
 
@@ -291,7 +313,8 @@ def _where_everything_is(console: Console, settings: Settings, mail_folder: Path
     lines = [
         f"warehouse   {settings.warehouse_path}  (duckdb -readonly, or uv run park sql)",
         f"landing     {settings.landing_root}/<dataset>/date=YYYY-MM-DD/",
-        f"reports     {root / 'reports'}/ (dispatch charts, scorecards, valuation: HTML + PDF)",
+        f"reports     {root / 'reports'}/ (dispatch charts, scorecards, valuation, admission: "
+        "HTML + PDF)",
         f"emails      {mail_folder}/ ({len(emails)} .eml files; open one in a mail client)",
         f"dbt docs    {root / 'dbt' / 'target'}/index.html (serve that folder over HTTP, e.g. "
         f"uv run python -m http.server -d {root / 'dbt' / 'target'})",
