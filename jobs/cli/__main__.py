@@ -1,0 +1,3 @@
+from jobs.cli.base import main
+
+main()
