@@ -9,8 +9,9 @@
   also `park build --rebuild-from`).
 #}
 
+{# The build's bookkeeping lives in schema helpers, out of the analysts' way. #}
 {% macro window_table(relation) -%}
-    {{ relation.database }}.{{ relation.schema }}.{{ relation.identifier }}__window
+    {{ relation.database }}.helpers.{{ relation.identifier }}__window
 {%- endmacro %}
 
 
@@ -28,6 +29,7 @@
                 (select window_start_utc from {{ window_table(ref(follows)) }})
             {% endset %}
         {% endif %}
+        create schema if not exists {{ this.database }}.helpers;
         create or replace table {{ window_table(this) }} as
         select least(
             coalesce(

@@ -36,7 +36,7 @@ def latest_values(warehouse_path: str, point: str, device_ids: list[str],
     since = known_until_utc - MAX_STATE_AGE
     with connect_published(warehouse_path) as connection:
         rows = connection.execute(
-            "select device_id, arg_max(value, ts_utc) from stg_landing__readings "
+            "select device_id, arg_max(value, ts_utc) from staging.stg_landing__readings "
             "where point = ? and quality = 'good' and device_id in (select unnest(?)) "
             "and ts_utc >= ? and ts_utc < ? and landing_date >= ? group by device_id",
             [point, device_ids, since.to_pydatetime(), known_until_utc.to_pydatetime(),
@@ -67,7 +67,7 @@ def interval_means(warehouse_path: str, point: str, device_ids: list[str], since
     with connect_published(warehouse_path) as connection:
         frame = connection.execute(
             "select time_bucket(to_minutes(?::bigint), ts_utc) as interval_start_utc, "
-            "device_id, avg(value) as value from stg_landing__readings "
+            "device_id, avg(value) as value from staging.stg_landing__readings "
             "where point = ? and quality = 'good' and device_id in (select unnest(?)) "
             "and ts_utc >= ? and ts_utc < ? and landing_date >= ? group by all",
             [minutes, point, device_ids, since.to_pydatetime(), known_until_utc.to_pydatetime(),
@@ -106,7 +106,7 @@ def dr_events_between(warehouse_path: str, start_utc: pd.Timestamp,
     with connect_published(warehouse_path) as connection:
         frame = connection.execute(
             "select event_id, start_utc, end_utc, requested_reduction_kw, "
-            "compensation_cny_per_kwh, enterprise_id from stg_inbox__dr_events "
+            "compensation_cny_per_kwh, enterprise_id from staging.stg_inbox__dr_events "
             "where start_utc < ? and end_utc > ? order by start_utc",
             [end_utc.to_pydatetime(), start_utc.to_pydatetime()]).df()
     for column in ("start_utc", "end_utc"):

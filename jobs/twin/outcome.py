@@ -106,7 +106,7 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
             "where local_date between ? and ?", [first_day, last_day]).fetchone()
         factors = connection.execute(
             "select location_kgco2_per_kwh, market_kgco2_per_kwh "
-            "from int_accounting_factors_selected").fetchone()
+            "from intermediate.int_accounting_factors_selected").fetchone()
     month_to_date = balance
     balance = balance[pd.to_datetime(balance["local_date"]).dt.date >= first_day]
     if balance.empty or daily is None or factors is None:
