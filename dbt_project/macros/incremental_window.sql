@@ -78,3 +78,20 @@
         where {{ time_column }} >= (select window_start_utc from {{ window_table(this) }});
     {% endif %}
 {% endmacro %}
+
+
+{#
+  For models by local day: after open_window, the window starts at the park's local midnight
+  on or before its start, so the day it falls in is derived again whole.
+#}
+{% macro widen_window_to_local_midnight() %}
+    {% if is_incremental() %}
+        update {{ window_table(this) }}
+        set window_start_utc = timezone(
+            (select timezone from {{ ref('stg_reference__park') }}),
+            date_trunc('day', timezone((select timezone from {{ ref('stg_reference__park') }}),
+                                       window_start_utc)));
+        delete from {{ this }}
+        where day_start_utc >= (select window_start_utc from {{ window_table(this) }});
+    {% endif %}
+{% endmacro %}
