@@ -93,7 +93,7 @@ final as (
             as losses_unallocated_kwh,
         round(daily.grid_import_kwh / 1000.0 * factors.location_kgco2_per_kwh, 6)
             as scope2_location_tco2,
-        -- the day's ratios only once the day is over
+        -- the day's PV ratios only once the day is over: before sunrise so far they read 0 %
         case when not daily.is_day_in_progress then
             round(100.0 * greatest(daily.pv_generation_kwh - daily.grid_export_kwh, 0)
                   / nullif(daily.pv_generation_kwh, 0), 6) end as pv_self_consumption_pct,
@@ -101,10 +101,10 @@ final as (
             round(100.0 * greatest(daily.pv_generation_kwh - daily.grid_export_kwh, 0)
                   / nullif(daily.consumption_kwh, 0), 6) end as self_sufficiency_pct,
         coalesce(curtailment.pv_curtailed_kwh, 0) as pv_curtailed_kwh,
-        case when not daily.is_day_in_progress then
-            round(100.0 * daily.pv_generation_kwh
-                  / nullif(daily.pv_generation_kwh + coalesce(curtailment.pv_curtailed_kwh, 0), 0),
-                  6) end as renewable_absorption_pct,
+        -- (absorption compares PV with its own potential: no time-of-day bias, kept)
+        round(100.0 * daily.pv_generation_kwh
+              / nullif(daily.pv_generation_kwh + coalesce(curtailment.pv_curtailed_kwh, 0), 0), 6)
+            as renewable_absorption_pct,
         coalesce(curtailment.curtailment_measured, true) as curtailment_measured,
         daily.peak_import_kw,
         daily.peak_import_at_local,
