@@ -9,8 +9,9 @@
   also `park build --rebuild-from`).
 #}
 
+{# The build's bookkeeping lives in schema helpers, out of the analysts' way. #}
 {% macro window_table(relation) -%}
-    {{ relation.database }}.{{ relation.schema }}.{{ relation.identifier }}__window
+    {{ relation.database }}.helpers.{{ relation.identifier }}__window
 {%- endmacro %}
 
 
@@ -28,6 +29,7 @@
                 (select window_start_utc from {{ window_table(ref(follows)) }})
             {% endset %}
         {% endif %}
+        create schema if not exists {{ this.database }}.helpers;
         create or replace table {{ window_table(this) }} as
         select least(
             coalesce(
@@ -74,5 +76,22 @@
                 window_start_utc - interval '{{ var("max_bridge_hours") }} hours'));
         delete from {{ this }}
         where {{ time_column }} >= (select window_start_utc from {{ window_table(this) }});
+    {% endif %}
+{% endmacro %}
+
+
+{#
+  For models by local day: after open_window, the window starts at the park's local midnight
+  on or before its start, so the day it falls in is derived again whole.
+#}
+{% macro widen_window_to_local_midnight() %}
+    {% if is_incremental() %}
+        update {{ window_table(this) }}
+        set window_start_utc = timezone(
+            (select timezone from {{ ref('stg_reference__park') }}),
+            date_trunc('day', timezone((select timezone from {{ ref('stg_reference__park') }}),
+                                       window_start_utc)));
+        delete from {{ this }}
+        where day_start_utc >= (select window_start_utc from {{ window_table(this) }});
     {% endif %}
 {% endmacro %}

@@ -119,7 +119,8 @@ def _warehouse_facts(settings: Settings, local_date: dt.date) -> tuple[float, fl
             "select coalesce(max(import_demand_kw), 0) from fct_energy_balance "
             "where local_date >= ? and local_date < ?", [month_start, local_date]).fetchone()
         factor = connection.execute(
-            "select location_kgco2_per_kwh from int_accounting_factors_selected").fetchone()
+            "select location_kgco2_per_kwh "
+            "from intermediate.int_accounting_factors_selected").fetchone()
     return float(peak[0]) if peak else 0.0, float(factor[0]) if factor else 0.0
 
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 import pandas as pd
 
+from jobs.common.frames import to_frame
 from jobs.common.park_config import DeviceKind, ParkConfig
 from jobs.warehouse.published import connect_published
 
@@ -36,7 +37,7 @@ def latest_values(warehouse_path: str, point: str, device_ids: list[str],
     since = known_until_utc - MAX_STATE_AGE
     with connect_published(warehouse_path) as connection:
         rows = connection.execute(
-            "select device_id, arg_max(value, ts_utc) from stg_landing__readings "
+            "select device_id, arg_max(value, ts_utc) from staging.stg_landing__readings "
             "where point = ? and quality = 'good' and device_id in (select unnest(?)) "
             "and ts_utc >= ? and ts_utc < ? and landing_date >= ? group by device_id",
             [point, device_ids, since.to_pydatetime(), known_until_utc.to_pydatetime(),
@@ -65,13 +66,13 @@ def interval_means(warehouse_path: str, point: str, device_ids: list[str], since
         return pd.DataFrame()
     since = pd.Timestamp(since_utc)
     with connect_published(warehouse_path) as connection:
-        frame = connection.execute(
+        frame = to_frame(connection.execute(
             "select time_bucket(to_minutes(?::bigint), ts_utc) as interval_start_utc, "
-            "device_id, avg(value) as value from stg_landing__readings "
+            "device_id, avg(value) as value from staging.stg_landing__readings "
             "where point = ? and quality = 'good' and device_id in (select unnest(?)) "
             "and ts_utc >= ? and ts_utc < ? and landing_date >= ? group by all",
             [minutes, point, device_ids, since.to_pydatetime(), known_until_utc.to_pydatetime(),
-             since.date() - dt.timedelta(days=1)]).df()
+             since.date() - dt.timedelta(days=1)]))
     if frame.empty:
         return pd.DataFrame()
     wide = frame.pivot_table(index="interval_start_utc", columns="device_id", values="value")
@@ -84,13 +85,13 @@ def heat_flow_history_kw_th(warehouse_path: str, since_utc,
     """Average heat per interval (kW_th) that each tank stored and released, by asset:
     columns (asset, 'stored'|'released')."""
     with connect_published(warehouse_path) as connection:
-        frame = connection.execute(
+        frame = to_frame(connection.execute(
             "select energy.interval_start_utc, devices.asset_id, energy.energy_flow, "
             "sum(energy.heat_kwh_th) as heat_kwh_th from fct_interval_energy as energy "
             "inner join dim_devices as devices using (device_id) "
             "where energy.energy_flow in ('heat_stored', 'heat_released') "
             "and energy.interval_start_utc >= ? and energy.interval_start_utc < ? group by all",
-            [pd.Timestamp(since_utc).to_pydatetime(), known_until_utc.to_pydatetime()]).df()
+            [pd.Timestamp(since_utc).to_pydatetime(), known_until_utc.to_pydatetime()]))
     if frame.empty:
         return pd.DataFrame()
     frame["flow"] = frame["energy_flow"].str.removeprefix("heat_")
@@ -104,11 +105,11 @@ def dr_events_between(warehouse_path: str, start_utc: pd.Timestamp,
                       end_utc: pd.Timestamp) -> pd.DataFrame:
     """Demand-response events from the inbox whose window overlaps [start, end)."""
     with connect_published(warehouse_path) as connection:
-        frame = connection.execute(
+        frame = to_frame(connection.execute(
             "select event_id, start_utc, end_utc, requested_reduction_kw, "
-            "compensation_cny_per_kwh, enterprise_id from stg_inbox__dr_events "
+            "compensation_cny_per_kwh, enterprise_id from staging.stg_inbox__dr_events "
             "where start_utc < ? and end_utc > ? order by start_utc",
-            [end_utc.to_pydatetime(), start_utc.to_pydatetime()]).df()
+            [end_utc.to_pydatetime(), start_utc.to_pydatetime()]))
     for column in ("start_utc", "end_utc"):
         frame[column] = pd.DatetimeIndex(frame[column]).tz_convert("UTC")
     frame["enterprise_id"] = frame["enterprise_id"].astype(object).where(

@@ -19,6 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from jobs.common.frames import to_frame
 from jobs.common.park_config import Park, PvSystem
 from jobs.forecast.pv import pv_potential_kw
 from jobs.forecast.weather import ClearSkyClimatology
@@ -84,7 +85,7 @@ def measured_potential_kw(warehouse_path: str, since_utc: dt.datetime, until_utc
     where every inverter of the system has a measured (not bridged) value and a known
     potential are present; any other is left out, not guessed."""
     with connect_published(warehouse_path) as connection:
-        frame = connection.execute(MEASURED_SQL, [since_utc, until_utc]).df()
+        frame = to_frame(connection.execute(MEASURED_SQL, [since_utc, until_utc]))
     wide = frame.pivot_table(index="interval_start_utc", columns="asset_id",
                              values="potential_kwh", aggfunc="sum")
     wide.index = pd.DatetimeIndex(wide.index).tz_convert("UTC")

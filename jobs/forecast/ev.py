@@ -14,6 +14,7 @@ from collections import Counter
 
 import pandas as pd
 
+from jobs.common.frames import to_frame
 from jobs.common.park_config import ParkConfig
 from jobs.dispatch.inputs import EV_GROUP_COLUMNS
 from jobs.warehouse.published import connect_published
@@ -29,11 +30,11 @@ def ev_session_history(warehouse_path: str, since_utc: dt.datetime) -> pd.DataFr
     arrival and departure were both seen: one still plugged in at the last poll, or already
     plugged in at the first, would teach the forecast a wrong stay."""
     with connect_published(warehouse_path) as connection:
-        frame = connection.execute(
+        frame = to_frame(connection.execute(
             f"select {', '.join(SESSION_COLUMNS)} from fct_ev_sessions "
             "where arrival_utc >= ? and not is_open and not started_before_data "
             "and energy_kwh is not null order by arrival_utc, device_id",
-            [since_utc]).df()
+            [since_utc]))
     for column in ("arrival_utc", "departure_utc"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from jobs.common.frames import to_frame
 from jobs.warehouse.published import connect_published
 
 CONSUMPTION_PARTS = {
@@ -32,10 +33,10 @@ def consumption_history_kw(warehouse_path: str, since_utc: dt.datetime,
     """Average kW per interval and consumer, from fct_enterprise_interval_energy (read-only);
     part: "consumption" (all of it) or "base" (less HVAC and EV charging)."""
     with connect_published(warehouse_path) as connection:
-        frame = connection.execute(
+        frame = to_frame(connection.execute(
             f"select interval_start_utc, entity_id, {CONSUMPTION_PARTS[part]} as consumption_kwh "
             "from fct_enterprise_interval_energy where interval_start_utc >= ?",
-            [since_utc]).df()
+            [since_utc]))
     wide = frame.pivot_table(index="interval_start_utc", columns="entity_id",
                              values="consumption_kwh", aggfunc="sum")
     wide.index = pd.DatetimeIndex(wide.index).tz_convert("UTC")

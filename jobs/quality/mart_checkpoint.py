@@ -30,6 +30,7 @@ import great_expectations.expectations as gxe
 import pandas as pd
 
 from jobs.common import landing
+from jobs.common.frames import to_frame
 from jobs.common.settings import Settings, join_path
 from jobs.quality.checkpoint import INDEX_COLUMN, CheckTable, validate_tables
 from jobs.quality.landing_checkpoint import RUN_ID_PATTERN, docs_site
@@ -109,14 +110,14 @@ def _check_frames(settings: Settings, local_dates: list[dt.date],
                   thresholds: MartThresholds) -> dict[str, pd.DataFrame]:
     dates = [d.isoformat() for d in local_dates]
     with connect_published(settings) as connection:
-        residuals = connection.execute("""
+        residuals = to_frame(connection.execute("""
             select interval_start_utc, local_date,
                 100.0 * unexplained_residual_kwh / supply_kwh as residual_share_pct,
                 case when balance_closes then 1.0 else 0.0 end as closes
             from fct_energy_balance
             where cast(local_date as varchar) in (select unnest(?)) and supply_kwh > 0
-            order by interval_start_utc""", [dates]).df()
-        anomalies = connection.execute(f"""
+            order by interval_start_utc""", [dates]))
+        anomalies = to_frame(connection.execute(f"""
             with days as (
                 select entity_id, local_date, electricity_kwh,
                     avg(electricity_kwh) over history as mean_kwh,
@@ -136,8 +137,8 @@ def _check_frames(settings: Settings, local_dates: list[dt.date],
                 end as consumption_z
             from days
             where cast(local_date as varchar) in (select unnest(?))
-            order by entity_id, local_date""", [dates]).df()
-        estimated = connection.execute("""
+            order by entity_id, local_date""", [dates]))
+        estimated = to_frame(connection.execute("""
             select device_id, local_date,
                 avg(case when interval_quality = 'estimated' then 1.0 else 0.0 end)
                     as estimated_share,
@@ -145,7 +146,7 @@ def _check_frames(settings: Settings, local_dates: list[dt.date],
             from fct_interval_energy
             where cast(local_date as varchar) in (select unnest(?))
             group by device_id, local_date
-            order by device_id, local_date""", [dates]).df()
+            order by device_id, local_date""", [dates]))
     frames = {"balance_residuals": residuals, "consumption_anomalies": anomalies,
               "estimated_share": estimated}
     for frame in frames.values():

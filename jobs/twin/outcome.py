@@ -27,6 +27,7 @@ import pandas as pd
 
 from device_io.simulator.grid_protection import GridTally
 from jobs.common import landing
+from jobs.common.frames import to_frame
 from jobs.common.settings import Settings, join_path
 from jobs.dispatch.tariff import interval_prices
 from jobs.warehouse.published import connect_published
@@ -94,11 +95,11 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
     grid = grid or saved_grid_tally(settings)
     last_day = first_day + dt.timedelta(days=days - 1)
     with connect_published(settings) as connection:
-        balance = connection.execute(
+        balance = to_frame(connection.execute(
             "select interval_start_utc, local_date, grid_import_kwh, grid_export_kwh, "
             "pv_generation_kwh, import_demand_kw, battery_charge_kwh "
             "from fct_energy_balance where local_date between ? and ? order by 1",
-            [first_day.replace(day=1), last_day]).df()
+            [first_day.replace(day=1), last_day]))
         daily = connection.execute(
             "select sum(grid_import_kwh), sum(consumption_kwh), sum(pv_generation_kwh), "
             "sum(coalesce(pv_curtailed_kwh, 0)), sum(scope1_tco2), "
@@ -106,7 +107,7 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
             "where local_date between ? and ?", [first_day, last_day]).fetchone()
         factors = connection.execute(
             "select location_kgco2_per_kwh, market_kgco2_per_kwh "
-            "from int_accounting_factors_selected").fetchone()
+            "from intermediate.int_accounting_factors_selected").fetchone()
     month_to_date = balance
     balance = balance[pd.to_datetime(balance["local_date"]).dt.date >= first_day]
     if balance.empty or daily is None or factors is None:

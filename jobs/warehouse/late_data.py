@@ -25,6 +25,10 @@ import pyarrow.parquet as pq
 from jobs.common.settings import join_path
 
 MANIFEST_TABLE = "park_landing_manifest"
+# The build's bookkeeping schema (the incremental windows are there too), out of the
+# analysts' way; versions built before it hold the manifest in main.
+HELPERS_SCHEMA = "helpers"
+CLEANED_READINGS = "int_counter_readings_cleaned"
 DATASET = "readings"
 INTERVAL_MINUTES = 15
 
@@ -61,12 +65,10 @@ def scan_landing(landing_root: str) -> dict[str, LandedFile]:
 
 def read_manifest(connection: duckdb.DuckDBPyConnection) -> dict[str, LandedFile] | None:
     """The manifest the version was built from; None before its first build with one."""
-    exists = connection.execute(
-        "select count(*) from information_schema.tables where table_name = ?",
-        [MANIFEST_TABLE]).fetchall()[0]
-    if not exists or not exists[0]:
+    table = _qualified(connection, MANIFEST_TABLE, (HELPERS_SCHEMA, "main"))
+    if table is None:
         return None
-    rows = connection.execute(f"select path, size_bytes, mtime from {MANIFEST_TABLE}").fetchall()
+    rows = connection.execute(f"select path, size_bytes, mtime from {table}").fetchall()
     return {path: LandedFile(path, int(size), mtime) for path, size, mtime in rows}
 
 
@@ -75,7 +77,10 @@ def write_manifest(connection: duckdb.DuckDBPyConnection, files: dict[str, Lande
                       "size_bytes": pa.array([f.size_bytes for f in files.values()], pa.int64()),
                       "mtime": [f.mtime for f in files.values()]})
     connection.register("landed_files", table)
-    connection.execute(f"create or replace table {MANIFEST_TABLE} as select * from landed_files")
+    connection.execute(f"create schema if not exists {HELPERS_SCHEMA}")
+    connection.execute(f"create or replace table {HELPERS_SCHEMA}.{MANIFEST_TABLE} as "
+                       "select * from landed_files")
+    connection.execute(f"drop table if exists main.{MANIFEST_TABLE}")
     connection.unregister("landed_files")
 
 
@@ -137,11 +142,13 @@ def find_late_data(connection: duckdb.DuckDBPyConnection, paths: list[str], *,
     device's previous reading, so the recompute starts at the interval holding that previous
     reading (looked up in the built cleaned readings); a late power reading changes at most
     power_max_gap before it."""
-    if not paths or not _has_table(connection, "int_counter_readings_cleaned"):
+    # in main in versions built before the layers had their own schemas
+    cleaned = _qualified(connection, CLEANED_READINGS, ("intermediate", "main"))
+    if not paths or cleaned is None:
         return LateData(len(paths), 0, None)
     [(lookback_start,)] = connection.execute(
         f"select max(ts_utc) - interval '{float(lookback_hours)} hours' "
-        "from int_counter_readings_cleaned").fetchall()
+        f"from {cleaned}").fetchall()
     if lookback_start is None:
         return LateData(len(paths), 0, None)
     candidates = []
@@ -166,7 +173,7 @@ def find_late_data(connection: duckdb.DuckDBPyConnection, paths: list[str], *,
                 select per_device.device_id, per_device.first_utc,
                     max(cleaned.ts_utc) as previous_utc
                 from per_device
-                left join int_counter_readings_cleaned as cleaned
+                left join {cleaned} as cleaned
                     on cleaned.device_id = per_device.device_id
                     and cleaned.ts_utc < per_device.first_utc
                     and cleaned.ts_utc >= per_device.first_utc
@@ -187,7 +194,10 @@ def find_late_data(connection: duckdb.DuckDBPyConnection, paths: list[str], *,
                     recompute_from.astimezone(dt.UTC) if recompute_from is not None else None)
 
 
-def _has_table(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = connection.execute("select count(*) from information_schema.tables "
-                             "where table_name = ?", [name]).fetchall()[0]
-    return bool(row and row[0])
+def _qualified(connection: duckdb.DuckDBPyConnection, name: str,
+               schemas: tuple[str, ...]) -> str | None:
+    """schema.name of the first of `schemas` that holds table `name`; None if none does."""
+    found = {schema for (schema,) in connection.execute(
+        "select table_schema from information_schema.tables where table_name = ? "
+        "and table_catalog = current_database()", [name]).fetchall()}
+    return next((f"{schema}.{name}" for schema in schemas if schema in found), None)

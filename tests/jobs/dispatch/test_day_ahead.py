@@ -156,7 +156,7 @@ def test_the_plan_in_force_meets_the_measurements_in_the_warehouse(past_day):
         runs = connection.execute(
             "select distinct run_id from fct_dispatch_plan where plan_date = ?", [day]).fetchall()
         rows = connection.execute(
-            "select plan.actual_value, balance.grid_import_kwh * 4, plan.planned_value "
+            "select plan.measured_value, balance.grid_import_kwh * 4, plan.planned_value "
             "from fct_dispatch_plan as plan inner join fct_energy_balance as balance "
             "using (interval_start_utc) where plan.plan_date = ? and plan.asset_id = 'grid' "
             "and plan.quantity = 'import_kw'", [day]).fetchall()
@@ -178,7 +178,7 @@ def test_forecast_skill_is_scored_against_what_was_measured(past_day):
             "group by asset_id").fetchall()
         by_hand = dict(connection.execute(
             "select forecasts.asset_id, avg(abs(forecasts.value - energy.consumption_kwh * 4)) "
-            "from stg_dispatch__forecasts as forecasts "
+            "from staging.stg_dispatch__forecasts as forecasts "
             "inner join fct_enterprise_interval_energy as energy "
             "on forecasts.interval_start_utc = energy.interval_start_utc "
             "and forecasts.asset_id = energy.entity_id "

@@ -18,6 +18,7 @@ from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import generate_park
 from device_io.simulator.twin import ParkTwin
 from jobs.common import landing
+from jobs.common.frames import to_frame
 from jobs.common.park_config import DeviceKind
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.inputs import EV_GROUP_COLUMNS
@@ -36,8 +37,8 @@ STEP = pd.Timedelta(seconds=SAMPLE_S)
 
 def _sessions_table(settings) -> pd.DataFrame:
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
-        frame = connection.execute(
-            "select * from fct_ev_sessions order by device_id, arrival_utc").df()
+        frame = to_frame(connection.execute(
+            "select * from fct_ev_sessions order by device_id, arrival_utc"))
     for column in ("arrival_utc", "departure_utc"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame

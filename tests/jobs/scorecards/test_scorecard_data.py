@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from jobs.common.frames import to_frame
 from jobs.common.park_config import EnterpriseTargets, ScorecardSettings
 from jobs.scorecards import periods as data_module
 from jobs.scorecards.data import (
@@ -37,7 +38,7 @@ from tests.jobs.scorecards.conftest import (
 pytestmark = pytest.mark.integration
 def _marts(settings, sql: str, params=()) -> pd.DataFrame:
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
-        return connection.execute(sql, list(params)).df()
+        return to_frame(connection.execute(sql, list(params)))
 
 
 def _cards(settings, month=JUNE, **kwargs) -> dict:

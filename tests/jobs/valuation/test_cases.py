@@ -75,7 +75,7 @@ def test_both_runs_saw_the_same_loads_and_the_new_battery_started_empty(case_run
     np.testing.assert_array_equal(loads[0], loads[1])
     with duckdb.connect(warehouse(case_dir, "changed"), read_only=True) as connection:
         first_soc = connection.execute(
-            "select value from stg_landing__readings where device_id = 'bess-scenario-pcs' "
+            "select value from staging.stg_landing__readings where device_id = 'bess-scenario-pcs' "
             "and point = 'soc_pct' and quality = 'good' order by ts_utc limit 1").fetchone()
     assert first_soc is not None and first_soc[0] == pytest.approx(10.0, abs=0.2)
 
@@ -98,7 +98,7 @@ def test_the_benefits_are_the_warehouses_differences_times_365_over_the_days(cas
                 "select sum(grid_import_kwh) from fct_energy_balance "
                 "where local_date between '2026-07-10' and '2026-07-11'").fetchone()[0])
             factors.append(connection.execute(
-                "select location_kgco2_per_kwh from int_accounting_factors_selected"
+                "select location_kgco2_per_kwh from intermediate.int_accounting_factors_selected"
             ).fetchone()[0])
     assert factors[0] == factors[1]
     assert run.benefits.tco2_avoided_per_year == pytest.approx(

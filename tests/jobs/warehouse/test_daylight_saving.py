@@ -80,7 +80,7 @@ def test_the_repeated_autumn_hour_appears_twice_in_local_time(built):
 
 def test_seven_months_without_readings_are_not_bridged(built):
     [(between,)] = _query(
-        built, "select count(*) from int_counter_intervals_interpolated "
+        built, "select count(*) from intermediate.int_counter_intervals_interpolated "
         "where interval_start_utc > ? and interval_start_utc < ?",
         SPRING_UTC[1] + dt.timedelta(hours=1), AUTUMN_UTC[0] - dt.timedelta(hours=1))
     assert between == 0

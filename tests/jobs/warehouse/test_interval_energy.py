@@ -68,7 +68,7 @@ def _intervals(settings) -> dict[tuple[str, str, dt.datetime], tuple[float, str]
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         rows = connection.execute(
             "select device_id, point, interval_start_utc, increase, interval_quality "
-            "from int_counter_intervals_interpolated").fetchall()
+            "from intermediate.int_counter_intervals_interpolated").fetchall()
     return {(d, p, ts.astimezone(dt.UTC)): (inc, q) for d, p, ts, inc, q in rows}
 
 

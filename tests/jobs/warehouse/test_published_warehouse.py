@@ -28,7 +28,7 @@ T0 = dt.datetime(2026, 6, 1, 0, 0, tzinfo=dt.UTC)
 FIRST_HOURS = 6
 # what a version holds: its newest cleaned reading and how many there are
 VERSION_QUERY = ("select cast(max(ts_utc) as varchar), count(*) "
-                 "from int_counter_readings_cleaned")
+                 "from intermediate.int_counter_readings_cleaned")
 # an analyst's session: `duckdb -readonly <data root>/warehouse.duckdb`, left open
 ANALYST = """
 import sys, duckdb

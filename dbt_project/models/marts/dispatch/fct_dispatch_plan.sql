@@ -1,10 +1,15 @@
 -- The plan in force for each day (the latest run published for it) against what was
 -- measured: grid import/export, each battery's net power (discharge positive) and each PV
 -- system's output, as average kW over the 15-minute interval. Quantities with no metered
--- counterpart (a battery's SOC, curtailment) carry a null actual.
+-- counterpart (a battery's SOC, curtailment) carry a null measured_value (called actual_value
+-- before; fct_asset_control names it measured_value too).
 
 with plans as (
     select * from {{ ref('stg_dispatch__plans') }}
+),
+
+park as (
+    select timezone from {{ ref('stg_reference__park') }}
 ),
 
 latest_run as (
@@ -31,7 +36,7 @@ energy as (
 
 measured as (
     select interval_start_utc, 'grid' as asset_id, 'import_kw' as quantity,
-        sum(energy_kwh) filter (where energy_flow = 'grid_import') * 4 as actual_value
+        sum(energy_kwh) filter (where energy_flow = 'grid_import') * 4 as measured_value
     from energy group by all
     union all
     select interval_start_utc, 'grid', 'export_kw',
@@ -51,13 +56,14 @@ final as (
     select
         in_force.plan_date,
         in_force.interval_start_utc,
+        timezone(park.timezone, in_force.interval_start_utc) as interval_start_local,
         in_force.asset_kind,
         in_force.asset_id,
         in_force.quantity,
         in_force.unit,
         in_force.value as planned_value,
-        measured.actual_value,
-        measured.actual_value - in_force.value as deviation,
+        measured.measured_value,
+        measured.measured_value - in_force.value as deviation,
         in_force.run_id,
         in_force.created_at_utc,
         in_force.solver_status,
@@ -65,6 +71,7 @@ final as (
         in_force.weather_provider,
         in_force.breached_bounds
     from in_force
+    cross join park
     left join measured
         on in_force.interval_start_utc = measured.interval_start_utc
         and in_force.asset_id = measured.asset_id

@@ -11,6 +11,14 @@ factors as (
     select * from {{ ref('int_accounting_factors_selected') }}
 ),
 
+park as (
+    select timezone from {{ ref('stg_reference__park') }}
+),
+
+coverage as (
+    select max(interval_start_utc) + interval '15 minutes' as data_end_utc from energy
+),
+
 daily as (
     select
         entity_id,
@@ -45,15 +53,25 @@ final as (
         round(daily.gas_nm3 * factors.gas_tco2_per_nm3, 6) as scope1_tco2,
         round((daily.grid_allocated_kwh + daily.storage_allocated_kwh) / 1000.0
               * factors.location_kgco2_per_kwh, 6) as scope2_location_tco2,
-        round(100.0 * daily.pv_allocated_kwh / nullif(daily.electricity_kwh, 0), 6)
-            as self_sufficiency_pct,
+        -- the day's ratio only once the day is over (a morning before sunrise is not 0 %)
+        case when not {{ local_day_in_progress('daily.local_date', 'park.timezone',
+                                                'coverage.data_end_utc') }} then
+            round(100.0 * daily.pv_allocated_kwh / nullif(daily.electricity_kwh, 0), 6)
+            end as self_sufficiency_pct,
         daily.peak_demand_kw,
         daily.peak_demand_at_local,
         daily.intervals,
         daily.estimated_intervals,
-        daily.incomplete_intervals
+        daily.incomplete_intervals,
+        {{ local_day_intervals('daily.local_date', 'park.timezone') }} as expected_intervals,
+        daily.intervals < {{ local_day_intervals('daily.local_date', 'park.timezone') }}
+            as is_partial_day,
+        {{ local_day_in_progress('daily.local_date', 'park.timezone', 'coverage.data_end_utc') }}
+            as is_day_in_progress
     from daily
     cross join factors
+    cross join park
+    cross join coverage
 )
 
 select * from final

@@ -29,6 +29,10 @@ park as (
     select timezone from {{ ref('stg_reference__park') }}
 ),
 
+coverage as (
+    select max(interval_start_utc) + interval '15 minutes' as data_end_utc from balance
+),
+
 factors as (
     select * from {{ ref('int_accounting_factors_selected') }}
 ),
@@ -53,13 +57,22 @@ daily as (
     group by local_date
 ),
 
+days as (
+    select
+        daily.*,
+        -- the length of the local day: midnight to midnight in the park's zone
+        {{ local_day_intervals('daily.local_date', 'park.timezone') }} as expected_intervals,
+        {{ local_day_in_progress('daily.local_date', 'park.timezone', 'coverage.data_end_utc') }}
+            as is_day_in_progress
+    from daily
+    cross join park
+    cross join coverage
+),
+
 final as (
     select
         daily.local_date,
-        -- the length of the local day: midnight to midnight in the park's zone
-        cast(epoch(timezone(park.timezone, cast(daily.local_date + 1 as timestamp))
-                   - timezone(park.timezone, cast(daily.local_date as timestamp))) / 900
-             as integer) as expected_intervals,
+        daily.expected_intervals,
         daily.intervals,
         daily.grid_import_kwh,
         daily.grid_export_kwh,
@@ -80,11 +93,15 @@ final as (
             as losses_unallocated_kwh,
         round(daily.grid_import_kwh / 1000.0 * factors.location_kgco2_per_kwh, 6)
             as scope2_location_tco2,
-        round(100.0 * greatest(daily.pv_generation_kwh - daily.grid_export_kwh, 0)
-              / nullif(daily.pv_generation_kwh, 0), 6) as pv_self_consumption_pct,
-        round(100.0 * greatest(daily.pv_generation_kwh - daily.grid_export_kwh, 0)
-              / nullif(daily.consumption_kwh, 0), 6) as self_sufficiency_pct,
+        -- the day's PV ratios only once the day is over: before sunrise so far they read 0 %
+        case when not daily.is_day_in_progress then
+            round(100.0 * greatest(daily.pv_generation_kwh - daily.grid_export_kwh, 0)
+                  / nullif(daily.pv_generation_kwh, 0), 6) end as pv_self_consumption_pct,
+        case when not daily.is_day_in_progress then
+            round(100.0 * greatest(daily.pv_generation_kwh - daily.grid_export_kwh, 0)
+                  / nullif(daily.consumption_kwh, 0), 6) end as self_sufficiency_pct,
         coalesce(curtailment.pv_curtailed_kwh, 0) as pv_curtailed_kwh,
+        -- (absorption compares PV with its own potential: no time-of-day bias, kept)
         round(100.0 * daily.pv_generation_kwh
               / nullif(daily.pv_generation_kwh + coalesce(curtailment.pv_curtailed_kwh, 0), 0), 6)
             as renewable_absorption_pct,
@@ -92,9 +109,10 @@ final as (
         daily.peak_import_kw,
         daily.peak_import_at_local,
         daily.intervals_not_closing,
-        daily.intervals_with_estimates
-    from daily
-    cross join park
+        daily.intervals_with_estimates,
+        daily.intervals < daily.expected_intervals as is_partial_day,
+        daily.is_day_in_progress
+    from days as daily
     cross join factors
     left join consumers on daily.local_date = consumers.local_date
     left join curtailment on daily.local_date = curtailment.local_date
