@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from jobs.common.frames import to_frame
 from jobs.common.park_config import Enterprise
 from jobs.common.settings import Settings
 from jobs.scorecards.lights import intensity_path_target, monthly_standings, year_end_projection
@@ -86,8 +87,8 @@ MONTHS_SQL = """
 
 def read_months(settings: Settings, period: Period) -> pd.DataFrame:
     with connect_published(settings) as connection:
-        frame = connection.execute(MONTHS_SQL, [dt.date(period.year - 1, 1, 1),
-                                                period.last]).df()
+        frame = to_frame(connection.execute(MONTHS_SQL, [dt.date(period.year - 1, 1, 1),
+                                                         period.last]))
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     return frame
 

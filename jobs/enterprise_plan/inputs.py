@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from jobs.common.frames import to_frame
 from jobs.common.settings import Settings
 from jobs.dispatch.tariff import interval_prices
 from jobs.warehouse.published import connect_published
@@ -90,7 +91,7 @@ def _weighted(price: pd.Series, weight: pd.Series) -> float:
 def enterprise_year(settings: Settings, enterprise_id: str) -> EnterpriseYear:
     zone = settings.park.park.timezone
     with connect_published(settings) as connection:
-        intervals = connection.execute(INTERVALS_SQL, [enterprise_id]).df()
+        intervals = to_frame(connection.execute(INTERVALS_SQL, [enterprise_id]))
         if intervals.empty:
             raise NoEnterpriseDataError(f"no metered intervals for {enterprise_id!r} in the "
                                         "warehouse: harvest and `park build` first")

@@ -343,7 +343,8 @@ def test_what_closes_the_core_indicator_gap(built):
     # quarter-hours measured
     with duckdb.connect(built.warehouse_path, read_only=True) as connection:
         yields = dict(connection.execute(
-            "select month_of_year, kwh_per_kwp from stg_reference__pv_site_yield").fetchall())
+            "select month_of_year, kwh_per_kwp from staging.stg_reference__pv_site_yield"
+        ).fetchall())
     measured_yield = yields[10] + yields[11] * 24 / 2880
     assert core["close_pv_kwp"] == pytest.approx(1000 * excess_mwh / measured_yield, rel=1e-6)
     assert core["close_pv_kwp_year_end"] == pytest.approx(
