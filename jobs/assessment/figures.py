@@ -13,10 +13,9 @@ import pandas as pd
 from jobs.common.frames import to_frame
 from jobs.common.park_config import Enterprise
 from jobs.common.settings import Settings
-from jobs.scorecards.lights import intensity_path_target, monthly_standings, year_end_projection
+from jobs.scorecards.lights import intensity_path_target, monthly_standings
 from jobs.warehouse.published import connect_published
 
-QUARTER_HOURS_PER_DAY = 96
 CALCULATION = "enterprise_scope_1_2_market"
 
 
@@ -54,7 +53,7 @@ class EnterpriseFigures:
     previous_energy_per_10k_cny_tce: float | None
     red_months: int
     cap_tco2: float | None
-    cap_basis_tco2: float | None  # the year's (annual) or its year-end projection (mid-term)
+    cap_basis_tco2: float | None  # the account's year (annual) or its projection (mid-term)
     intensity_target: float | None
     targets_met: bool | None  # None: the enterprise has no targets
 
@@ -77,11 +76,16 @@ def _fall(before: float | None, now: float | None) -> float | None:
     return 100.0 * (before - now) / before
 
 
+# the cap is judged as the scorecards judge it: on the carbon account's year to date and
+# year-end projection (fct_enterprise_carbon_accounts), so a red month here is a red card there
 MONTHS_SQL = """
-    select entity_id, month, emissions_tco2, scope1_tco2 + scope2_location_tco2 as cap_basis_tco2,
-           energy_tce, clean_energy_share_pct, output_value_10k_cny, intervals
-    from fct_enterprise_monthly_kpis
-    where entity_kind = 'enterprise' and month between ? and ?
+    select kpis.entity_id, kpis.month, kpis.emissions_tco2, kpis.energy_tce,
+           kpis.clean_energy_share_pct, kpis.output_value_10k_cny, kpis.intervals,
+           accounts.ytd_accounted_tco2, accounts.projected_year_tco2
+    from fct_enterprise_monthly_kpis as kpis
+    left join fct_enterprise_carbon_accounts as accounts
+        on accounts.entity_id = kpis.entity_id and accounts.month = kpis.month
+    where kpis.entity_kind = 'enterprise' and kpis.month between ? and ?
 """
 
 
@@ -100,11 +104,6 @@ def _ratio(rows: pd.DataFrame, column: str) -> float | None:
     return float(reported[column].sum()) / float(reported["output_value_10k_cny"].sum())
 
 
-def _quarter_hours_left(month: dt.date) -> int:
-    following = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return (dt.date(month.year + 1, 1, 1) - following).days * QUARTER_HOURS_PER_DAY
-
-
 def enterprise_figures(settings: Settings, enterprise: Enterprise, months: pd.DataFrame,
                        period: Period) -> EnterpriseFigures:
     own = months[months["entity_id"] == enterprise.id]
@@ -115,15 +114,14 @@ def enterprise_figures(settings: Settings, enterprise: Enterprise, months: pd.Da
     energy = float(with_data["energy_tce"].sum()) if len(with_data) else None
     clean_tce = float((with_data["clean_energy_share_pct"].fillna(0) / 100.0
                        * with_data["energy_tce"]).sum()) if len(with_data) else None
-    history = now.assign(intervals_left_in_year=now["month"].map(_quarter_hours_left))
-    standings = monthly_standings(history, enterprise.targets, settings.park.scorecards)
+    standings = monthly_standings(now, enterprise.targets, settings.park.scorecards)
     red_months = sum(1 for s in standings.values() if s.overall == "red")
     targets = enterprise.targets
-    cap_basis = None
-    if len(with_data):
-        so_far = float(with_data["cap_basis_tco2"].sum())
-        cap_basis = so_far if period.through_month == 12 else year_end_projection(
-            so_far, int(with_data["intervals"].sum()), _quarter_hours_left(period.last))
+    last = now[now["month"] == now["month"].max()] if len(now) else now
+    # the year's account (annual) or its year-end projection at the pace so far (mid-term)
+    column = "ytd_accounted_tco2" if period.through_month == 12 else "projected_year_tco2"
+    cap_basis = float(last[column].iloc[0]) if len(last) and pd.notna(last[column].iloc[0]) \
+        else None
     intensity = _ratio(now, "emissions_tco2")
     intensity_target = intensity_path_target(targets, period.year)
     checks = []

@@ -26,13 +26,18 @@ YEAR = 2026
 
 def _months(enterprise_id: str, year: int, emissions: float, energy: float, clean_pct: float,
             output: float | None) -> list[dict]:
+    """Its carbon account (the cap's basis, as the scorecards judge it) accounts 5 t a month
+    more than its emissions; the account projects the year at the pace of the days so far."""
     rows = []
     for month in range(1, 13):
         first = dt.date(year, month, 1)
         following = dt.date(year + (month == 12), month % 12 + 1, 1)
+        to_date = (emissions + 5) * month
+        days = (following - dt.date(year, 1, 1)).days
         rows.append({"entity_id": enterprise_id, "month": first, "emissions_tco2": emissions,
-                     "cap_basis_tco2": emissions + 5, "energy_tce": energy,
-                     "clean_energy_share_pct": clean_pct, "output_value_10k_cny": output,
+                     "ytd_accounted_tco2": to_date, "projected_year_tco2": to_date / days * 365,
+                     "energy_tce": energy, "clean_energy_share_pct": clean_pct,
+                     "output_value_10k_cny": output,
                      "intervals": (following - first).days * 96})
     return rows
 
@@ -120,7 +125,8 @@ def test_the_clean_energy_share_at_its_threshold(tmp_path, threshold, outcome):
 
 
 def test_the_mid_term_review_projects_the_cap(tmp_path):
-    # January to June 2026: 6 x 80 = 480 t so far, at that pace 480 x 365/181 = 967.96 t
+    # January to June 2026: 6 x 80 = 480 t so far; the account's projection at that pace,
+    # 480 x 365/181 = 967.96 t, is what the cap is judged on
     alpha = _figures(_settings(tmp_path), "alpha", Period("mid_term", YEAR, 6))
     days_so_far = (dt.date(2026, 7, 1) - dt.date(2026, 1, 1)).days
     assert alpha.cap_basis_tco2 == pytest.approx(480 * 365 / days_so_far)
