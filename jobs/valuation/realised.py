@@ -80,7 +80,14 @@ where local_date between ? and ?
 
 
 def realised_assets(settings: Settings, month: dt.date) -> list[RealisedAsset]:
-    first, last = window(month)
+    """What each metered asset earned in the twelve months up to `month` (window())."""
+    return realised_between(settings, *window(month))
+
+
+def realised_between(settings: Settings, first: dt.date, last: dt.date
+                     ) -> list[RealisedAsset]:
+    """What each asset with a metered flow earned between the local days first..last (a twin
+    run's warehouse is read the same way, for the simulated year)."""
     with connect_published(settings) as connection:
         flows = connection.execute(FLOWS_SQL, [first, last]).df()
         balance = connection.execute(BALANCE_SQL, [first, last]).df()
@@ -107,7 +114,9 @@ def realised_assets(settings: Settings, month: dt.date) -> list[RealisedAsset]:
     assets = []
     for (asset_id, owner), rows in flows.groupby(["asset_id", "enterprise_id"], dropna=False):
         kind = "pv" if (rows["energy_flow"] == "pv_generation").any() else "battery"
-        joined = rows.set_index("interval_start_utc").join(park, how="inner", rsuffix="_park")
+        # the park's columns are all distinct from the asset's except the local day
+        joined = rows.set_index("interval_start_utc").join(
+            park.drop(columns=["local_date"]), how="inner")
         if joined.empty:
             continue
         made = _pv(joined, tco2_per_kwh) if kind == "pv" else _battery(joined, park, tco2_per_kwh)

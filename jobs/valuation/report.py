@@ -16,7 +16,9 @@ from jobs.scorecards.layout import Block, Heading, Image, Layout, Paragraph, Tab
 from jobs.scorecards.pdf import layout_text
 from jobs.scorecards.render_pool import Rendered, render_card
 from jobs.valuation import charts
+from jobs.valuation.figure_words import figure_row
 from jobs.valuation.run import Valuations, ValuedCase
+from jobs.valuation.windows import Window
 from jobs.valuation.words import VALUATION_WORDS
 
 PARAMETERS = ("carbon_price", "tariff", "capex", "discount_rate", "energy_yield")
@@ -27,12 +29,15 @@ def say(key: str, language: str, **params: object) -> str:
 
 
 def cny(value: float | None, language: str) -> str:
-    """Money with its currency: 万元 / 10k CNY from 10,000 up, yuan below."""
+    """Money with its currency: in Chinese 万元 from 10,000 up, 元 below; in English plain
+    yuan after the code, as banks write it (CNY 1,262,934)."""
     if value is None:
         return "—"
+    if language != "zh":
+        return f"CNY {value:,.0f}"
     if abs(value) >= 1e4:
-        return f"{value / 1e4:,.1f} 万元" if language == "zh" else f"{value / 1e4:,.1f} 10k CNY"
-    return f"{value:,.0f} 元" if language == "zh" else f"{value:,.0f} CNY"
+        return f"{value / 1e4:,.1f} 万元"
+    return f"{value:,.0f} 元"
 
 
 def _pct(fraction: float | None) -> str:
@@ -50,7 +55,7 @@ def valuation_layout(valuations: Valuations, park: ParkConfig, language: str) ->
     title = say("title", language, park=name, month=month)
     a = valuations.assumptions
     park_row = next(r for r in valuations.ledger if r.entity_kind == "park")
-    eligible = sum(view.green_bond_eligible for _, view in valuations.assets) \
+    eligible = sum(view.green_bond_eligible for _, view in valuations.assets if view) \
         + sum(case.financing.green_bond_eligible for case in valuations.cases)
     blocks: list[Block] = [
         Heading(title, 1),
@@ -58,8 +63,9 @@ def valuation_layout(valuations: Valuations, park: ParkConfig, language: str) ->
                       rate=a.value("discount_rate")), "muted"),
         Paragraph(say("summary", language, pledge=cny(park_row.pledge_capacity_cny, language),
                       certificates=cny(park_row.certificates_value_cny, language),
-                      remaining=cny(sum(v.remaining_value_cny for v, _ in valuations.assets),
-                                    language), eligible=eligible)),
+                      remaining=cny(sum(v.remaining_value_cny or 0.0
+                                        for v, _ in valuations.assets), language),
+                      eligible=eligible)),
         *_ledger(valuations, park, language),
         *_installed(valuations, language),
     ]
@@ -94,7 +100,10 @@ def _ledger(valuations: Valuations, park: ParkConfig, language: str) -> list[Blo
                           ltv=valuations.assumptions.value("allowance_pledge_ltv")), "muted"),
             Table([say(k, language) for k in ("entity", "held", "emissions_ytd", "projected",
                                                 "surplus", "surplus_value", "certificates",
-                                                "pledge")], rows, lights)]
+                                                "pledge")], rows, lights),
+            Paragraph(say("common_loads_note", language, common=next(
+                r.common_loads_ytd_tco2 for r in valuations.ledger if r.entity_kind == "park")),
+                "muted")]
 
 
 def _valuation_cells(valuation, language: str) -> list[str]:
@@ -103,31 +112,80 @@ def _valuation_cells(valuation, language: str) -> list[str]:
     return [cny(valuation.npv_cny, language), _pct(valuation.irr),
             _num(valuation.simple_payback_years),
             "—" if lcoe is None else f"{lcoe:.3f} {'元/千瓦时' if language == 'zh' else 'CNY/kWh'}",
-            "—" if valuation.break_even_carbon_price_cny_per_tco2 is None else
-            f"{valuation.break_even_carbon_price_cny_per_tco2:,.0f} "
-            f"{'元/吨' if language == 'zh' else 'CNY/t'}"]
+            _break_even(valuation.break_even_carbon_price_cny_per_tco2, language)]
+
+
+def _break_even(price: float | None, language: str) -> str:
+    """A price below zero means the asset pays without one: say so rather than print it."""
+    if price is None:
+        return "—"
+    if price <= 0.0:
+        return say("no_carbon_price_needed", language)
+    return f"{price:,.0f} {'元/吨' if language == 'zh' else 'CNY/t'}"
+
+
+def windows_text(windows: tuple[Window, ...] | list[Window], language: str) -> str:
+    """The season samples, e.g. 2026-01-15 起 7 天 / 7 days from 2026-01-15."""
+    if language == "zh":
+        return "、".join(f"{w.first_day} 起 {w.days} 天" for w in windows)
+    return ", ".join(f"{w.days} days from {w.first_day}" for w in windows)
 
 
 def _installed(valuations: Valuations, language: str) -> list[Block]:
     if not valuations.assets:
         return []
-    rows, notes = [], []
+    rows, lights, notes = [], [], []
+    insufficient = say("insufficient_data", language)
     for valued, _ in valuations.assets:
-        rows.append([valued.asset_id, f"{valued.size:,.0f} {valued.size_unit}",
-                     _num(valued.age_years), cny(valued.year1_bill_savings_cny
-                                                 + valued.year1_export_revenue_cny, language),
-                     *_valuation_cells(valued.valuation, language),
-                     cny(valued.remaining_value_cny, language)])
-        if valued.year1_energy_kwh <= 0:
-            notes.append(Paragraph(say("no_energy", language, asset=valued.asset_id), "bad"))
-    days = {v.realised_days for v, _ in valuations.assets}
-    factors = [v.annualise_factor for v, _ in valuations.assets]
-    header = [say(k, language) for k in ("asset", "size", "age", "year1_savings", "npv", "irr",
-                                           "payback", "lcoe", "break_even", "remaining")]
-    return [Heading(say("installed", language)),
-            Paragraph(say("realised_note", language, days=max(days), low=min(factors),
-                          high=max(factors)), "muted"),
-            Table(header, rows), *notes]
+        basis = say(valued.data_basis, language)
+        if not valued.operated:
+            basis = f"{basis}; {say('no_operation_data', language)}" if language != "zh" \
+                else f"{basis}；{say('no_operation_data', language)}"
+        capex = cny(valued.capex_cny, language) + (
+            "" if valued.capex_source == "config" else f" ({say('estimated', language)})"
+            if language != "zh" else f"（{say('estimated', language)}）")
+        if valued.valuation is None:
+            cells = [insufficient] + ["—"] * 4
+            benefit, remaining = "—", "—"
+        else:
+            cells = _valuation_cells(valued.valuation, language)
+            benefit = cny((valued.year1_bill_savings_cny or 0.0)
+                          + (valued.year1_export_revenue_cny or 0.0), language)
+            remaining = cny(valued.remaining_value_cny, language)
+        rows.append([valued.name(language), f"{valued.size:,.0f} {valued.size_unit}",
+                     _num(valued.age_years), capex, basis, benefit, *cells, remaining])
+        lights.append(None if valued.valuation is not None else "grey")
+        if valued.valuation is not None and (valued.year1_energy_kwh or 0.0) <= 0:
+            notes.append(Paragraph(say("no_energy", language, asset=valued.name(language)),
+                                   "bad"))
+    header = [say(k, language) for k in ("asset", "size", "age", "capex_paid", "data_basis",
+                                           "year1_savings", "npv", "irr", "payback", "lcoe",
+                                           "break_even", "remaining")]
+    return [Heading(say("installed", language)), *_basis_notes(valuations, language),
+            Table(header, rows, lights), *notes]
+
+
+def _basis_notes(valuations: Valuations, language: str) -> list[Block]:
+    """How each kind of year was made, said once above the table."""
+    found = {valued.data_basis for valued, _ in valuations.assets}
+    notes = []
+    if "metered_year" in found:
+        metered = [v for v, _ in valuations.assets if v.data_basis == "metered_year"]
+        notes.append(Paragraph(say("metered_note", language,
+                                   days=min(v.realised_days for v in metered)), "muted"))
+    if "simulated_year" in found and valuations.simulated is not None:
+        simulated = valuations.simulated
+        notes.append(Paragraph(say(
+            "simulated_note", language, windows=windows_text(simulated.windows, language),
+            controller=say(f"controller_{simulated.controller}", language),
+            scale=simulated.scale), "muted"))
+    if any(not v.operated for v, _ in valuations.assets):
+        notes.append(Paragraph(say("unused_note", language), "muted"))
+    if "insufficient_data" in found:
+        notes.append(Paragraph(say("insufficient_note", language), "bad"))
+    if any(v.capex_source != "config" for v, _ in valuations.assets):
+        notes.append(Paragraph(say("estimated_note", language), "muted"))
+    return notes
 
 
 def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
@@ -149,9 +207,10 @@ def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
                      cny(r.npv_at_high_cny, language)] for r in case.tornado.itertuples()]
     blocks: list[Block] = [
         Heading(say("cases", language) if index == 0 else title),
-        Paragraph(say("case_basis", language, title=title, first_day=run.first_day.isoformat(),
-                      days=run.days, controller=run.controller, factor=run.annualise_factor,
-                      capex=cny(run.costs.capex_cny, language))),
+        Paragraph(say("case_basis", language, title=title,
+                      windows=windows_text(run.windows, language),
+                      controller=say(f"controller_{run.controller}", language),
+                      factor=run.annualise_factor, capex=cny(run.costs.capex_cny, language))),
         Table([say(k, language) for k in ("npv", "irr", "payback", "lcoe", "break_even")],
               [_valuation_cells(run.valuation, language)]),
         Image(tornado_cid, say("tornado_title", language, title=title)),
@@ -163,8 +222,11 @@ def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
 
 def _financing(valuations: Valuations, park: ParkConfig, language: str) -> list[Block]:
     rules = park.valuation.financing
-    projects = [(v.asset_id, view) for v, view in valuations.assets] + [
-        (case.run.case_id, case.financing) for case in valuations.cases]
+    titles = {c.id: (c.title_zh if language == "zh" else c.title_en)
+              for c in park.valuation.cases}
+    projects = [(v.name(language), view) for v, view in valuations.assets if view] + [
+        (titles.get(case.run.case_id, case.run.case_id), case.financing)
+        for case in valuations.cases]
     if not projects:
         return []
     yes, no = say("yes", language), say("no", language)
@@ -183,8 +245,7 @@ def _financing(valuations: Valuations, park: ParkConfig, language: str) -> list[
 
 
 def _assumptions(valuations: Valuations, language: str) -> list[Block]:
-    rows = [[f.name, f"{f.value:g}", f.unit, f.source, f.confidence]
-            for f in valuations.assumptions.figures.values()]
+    rows = [figure_row(f, language) for f in valuations.assumptions.figures.values()]
     return [Heading(say("assumptions", language)),
             Table([say(k, language) for k in ("figure", "value", "unit", "source",
                                                 "confidence")], rows)]
