@@ -100,11 +100,14 @@ class SimulatedYear(Strict):
     operated) and for the investment cases: `days_per_season` simulated days from the 15th of
     January, April, July and October (the latest of each that has passed), each sample
     standing for a quarter of the year. `controller` runs the park's batteries and loads as the
-    platform would (rule_based: live rules; plan: the day-ahead plan, slower)."""
+    platform would: plan, the day-ahead plan the dispatch deployment makes (slow: a week of
+    warm-up per sample, a build and a plan a day); rule_based, live rules that charge only
+    from a PV surplus, so in a park whose PV never exceeds its load a battery does nothing
+    under it and shows its costs only."""
 
     enabled: bool = True  # false: an asset without a full metered year reads "insufficient data"
     days_per_season: Annotated[Integer, Field(ge=1, le=31)] = 7
-    controller: Literal["rule_based", "plan"] = "rule_based"
+    controller: Literal["rule_based", "plan"] = "plan"
     # an installed asset is valued from its metered year only with at least this many metered
     # days in the twelve months (a full year, allowing a few days of outage)
     full_year_min_days: Annotated[Integer, Field(ge=300, le=366)] = 355

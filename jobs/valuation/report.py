@@ -106,13 +106,22 @@ def _ledger(valuations: Valuations, park: ParkConfig, language: str) -> list[Blo
                 "muted")]
 
 
+def _wan(value: float | None) -> str:
+    """A table's money in units of 10,000 CNY (万元), the unit named in the column's header."""
+    return "—" if value is None else f"{value / 1e4:,.1f}"
+
+
 def _valuation_cells(valuation, language: str) -> list[str]:
+    """NPV, IRR, payback, LCOE/LCOS and break-even carbon price, plain numbers: the units are
+    in the headers (_VALUATION_HEADER)."""
     lcoe = valuation.lcoe_cny_per_kwh if valuation.lcoe_cny_per_kwh is not None \
         else valuation.lcos_cny_per_kwh
-    return [cny(valuation.npv_cny, language), _pct(valuation.irr),
-            _num(valuation.simple_payback_years),
-            "—" if lcoe is None else f"{lcoe:.3f} {'元/千瓦时' if language == 'zh' else 'CNY/kWh'}",
+    return [_wan(valuation.npv_cny), _pct(valuation.irr), _num(valuation.simple_payback_years),
+            "—" if lcoe is None else f"{lcoe:.3f}",
             _break_even(valuation.break_even_carbon_price_cny_per_tco2, language)]
+
+
+_VALUATION_HEADER = ("npv", "irr", "payback", "lcoe", "break_even")
 
 
 def _break_even(price: float | None, language: str) -> str:
@@ -121,7 +130,7 @@ def _break_even(price: float | None, language: str) -> str:
         return "—"
     if price <= 0.0:
         return say("no_carbon_price_needed", language)
-    return f"{price:,.0f} {'元/吨' if language == 'zh' else 'CNY/t'}"
+    return f"{price:,.0f}"
 
 
 def windows_text(windows: tuple[Window, ...] | list[Window], language: str) -> str:
@@ -132,37 +141,38 @@ def windows_text(windows: tuple[Window, ...] | list[Window], language: str) -> s
 
 
 def _installed(valuations: Valuations, language: str) -> list[Block]:
+    """Two tables, so that neither is too wide for a page: what each asset is and what it is
+    valued on, then its figures."""
     if not valuations.assets:
         return []
-    rows, lights, notes = [], [], []
-    insufficient = say("insufficient_data", language)
+    facts, figures, lights, notes = [], [], [], []
+    separator = "；" if language == "zh" else "; "
     for valued, _ in valuations.assets:
+        name = valued.name(language)
         basis = say(valued.data_basis, language)
         if not valued.operated:
-            basis = f"{basis}; {say('no_operation_data', language)}" if language != "zh" \
-                else f"{basis}；{say('no_operation_data', language)}"
-        capex = cny(valued.capex_cny, language) + (
-            "" if valued.capex_source == "config" else f" ({say('estimated', language)})"
-            if language != "zh" else f"（{say('estimated', language)}）")
+            basis = f"{basis}{separator}{say('no_operation_data', language)}"
+        capex = _wan(valued.capex_cny) + ("" if valued.capex_source == "config" else (
+            f"（{say('estimated', language)}）" if language == "zh"
+            else f" ({say('estimated', language)})"))
+        paid = valued.paid_on.isoformat() if valued.paid_on else "—"
+        facts.append([name, f"{valued.size:,.0f} {valued.size_unit}", capex, paid,
+                      _num(valued.age_years), basis])
         if valued.valuation is None:
-            cells = [insufficient] + ["—"] * 4
-            benefit, remaining = "—", "—"
+            figures.append([name, "—", say("insufficient_data", language)] + ["—"] * 5)
         else:
-            cells = _valuation_cells(valued.valuation, language)
-            benefit = cny((valued.year1_bill_savings_cny or 0.0)
-                          + (valued.year1_export_revenue_cny or 0.0), language)
-            remaining = cny(valued.remaining_value_cny, language)
-        rows.append([valued.name(language), f"{valued.size:,.0f} {valued.size_unit}",
-                     _num(valued.age_years), capex, basis, benefit, *cells, remaining])
+            figures.append([name, _wan((valued.year1_bill_savings_cny or 0.0)
+                                       + (valued.year1_export_revenue_cny or 0.0)),
+                            *_valuation_cells(valued.valuation, language),
+                            _wan(valued.remaining_value_cny)])
         lights.append(None if valued.valuation is not None else "grey")
         if valued.valuation is not None and (valued.year1_energy_kwh or 0.0) <= 0:
-            notes.append(Paragraph(say("no_energy", language, asset=valued.name(language)),
-                                   "bad"))
-    header = [say(k, language) for k in ("asset", "size", "age", "capex_paid", "data_basis",
-                                           "year1_savings", "npv", "irr", "payback", "lcoe",
-                                           "break_even", "remaining")]
+            notes.append(Paragraph(say("no_energy", language, asset=name), "bad"))
     return [Heading(say("installed", language)), *_basis_notes(valuations, language),
-            Table(header, rows, lights), *notes]
+            Table([say(k, language) for k in ("asset", "size", "capex_paid", "paid_on", "age",
+                                                "data_basis")], facts, lights),
+            Table([say(k, language) for k in ("asset", "year1_savings", *_VALUATION_HEADER,
+                                                "remaining")], figures, lights), *notes]
 
 
 def _basis_notes(valuations: Valuations, language: str) -> list[Block]:
@@ -203,15 +213,15 @@ def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
                                           {"net": say("net_cash_flow", language),
                                            "cumulative": say("cumulative", language)}),
     }
-    tornado_rows = [[labels.get(r.parameter, r.parameter), cny(r.npv_at_low_cny, language),
-                     cny(r.npv_at_high_cny, language)] for r in case.tornado.itertuples()]
+    tornado_rows = [[labels.get(r.parameter, r.parameter), _wan(r.npv_at_low_cny),
+                     _wan(r.npv_at_high_cny)] for r in case.tornado.itertuples()]
     blocks: list[Block] = [
         Heading(say("cases", language) if index == 0 else title),
         Paragraph(say("case_basis", language, title=title,
                       windows=windows_text(run.windows, language),
                       controller=say(f"controller_{run.controller}", language),
                       factor=run.annualise_factor, capex=cny(run.costs.capex_cny, language))),
-        Table([say(k, language) for k in ("npv", "irr", "payback", "lcoe", "break_even")],
+        Table([say(k, language) for k in _VALUATION_HEADER],
               [_valuation_cells(run.valuation, language)]),
         Image(tornado_cid, say("tornado_title", language, title=title)),
         Table([say(k, language) for k in ("parameter", "npv_low", "npv_high")], tornado_rows),

@@ -105,8 +105,9 @@ def _sum_assets(per_window: list[list[dict[str, Any]]]) -> dict[str, RealisedAss
     totals: dict[str, dict[str, Any]] = {}
     for assets in per_window:
         for asset in assets:
-            first, last = (dt.date.fromisoformat(str(asset[k])) for k in ("first_day",
-                                                                          "last_day"))
+            # a date, or its text as the cache keeps it (a day, possibly with a midnight)
+            first, last = (dt.date.fromisoformat(str(asset[k])[:10]) for k in ("first_day",
+                                                                               "last_day"))
             total = totals.get(asset["asset_id"])
             if total is None:
                 totals[asset["asset_id"]] = {**asset, "first_day": first, "last_day": last}

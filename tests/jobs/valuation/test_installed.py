@@ -66,7 +66,7 @@ def test_a_metered_year_with_a_known_cash_flow_gives_the_hand_computed_npv():
     assert _break_even(valued.valuation.break_even_carbon_price_cny_per_tco2, "en") \
         == "no carbon price needed"
     assert _break_even(-12.0, "zh") == "无需碳价"
-    assert _break_even(85.0, "en") == "85 CNY/t"
+    assert _break_even(85.0, "en") == "85"  # the unit is in the column's header
 
 
 def test_a_battery_that_never_ran_reads_no_operation_data_and_insufficient_data():
@@ -85,14 +85,16 @@ def test_a_battery_that_never_ran_reads_no_operation_data_and_insufficient_data(
     valuations = Valuations(run_id="r", month=MONTH, created_at_utc=dt.datetime.now(dt.UTC),
                             assumptions=assumptions, ledger=[], assets=[(valued, None)],
                             cases=[])
-    table = next(block for block in _installed(valuations, "en") if hasattr(block, "rows"))
-    row = table.rows[0]
-    assert row[0] == "bess-01"  # no name configured: its id
-    assert "no operation data" in row[4] and "insufficient data" in row[4]
-    assert row[6] == "insufficient data"  # where the NPV would be
-    assert not any("-" in cell and cell[1:2].isdigit() for cell in row)  # no negative figure
-    zh = next(block for block in _installed(valuations, "zh") if hasattr(block, "rows"))
-    assert "无运行数据" in zh.rows[0][4] and zh.rows[0][6] == "数据不足"
+    facts, figures = [block for block in _installed(valuations, "en") if hasattr(block, "rows")]
+    assert facts.rows[0][0] == "bess-01"  # no name configured: its id
+    assert "no operation data" in facts.rows[0][5] and "insufficient data" in facts.rows[0][5]
+    assert "(estimated)" in facts.rows[0][2]
+    assert figures.header[2] == "NPV (CNY 10k)"
+    assert figures.rows[0][2] == "insufficient data"  # where the NPV would be
+    assert not any(cell.startswith("-") for cell in figures.rows[0])  # no negative figure
+    zh_facts, zh_figures = [block for block in _installed(valuations, "zh")
+                            if hasattr(block, "rows")]
+    assert "无运行数据" in zh_facts.rows[0][5] and zh_figures.rows[0][2] == "数据不足"
 
 
 @pytest.mark.parametrize(("installed", "message"), [
