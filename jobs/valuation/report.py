@@ -230,6 +230,14 @@ def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
     return blocks, images
 
 
+def _dscr(value: float | None, language: str) -> str:
+    """A coverage below zero is no ratio a lender reads: the years' cash flow does not even
+    pay the running costs, so say that."""
+    if value is not None and value < 0:
+        return say("negative_cash_flow", language)
+    return _num(value, 2)
+
+
 def _financing(valuations: Valuations, park: ParkConfig, language: str) -> list[Block]:
     rules = park.valuation.financing
     titles = {c.id: (c.title_zh if language == "zh" else c.title_en)
@@ -240,7 +248,7 @@ def _financing(valuations: Valuations, park: ParkConfig, language: str) -> list[
     if not projects:
         return []
     yes, no = say("yes", language), say("no", language)
-    rows = [[name, _num(view.min_dscr, 2), yes if view.green_bond_eligible else no,
+    rows = [[name, _dscr(view.min_dscr, language), yes if view.green_bond_eligible else no,
              _pct(view.ppp_private_irr), _num(view.ppp_private_cny_per_government_cny)]
             for name, view in projects]
     lights: list[str | None] = ["green" if view.green_bond_eligible else "grey"

@@ -124,6 +124,7 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
               "PPP: government capital {gov:.0f} %, asking no return.",
     },
     "min_dscr": {"zh": "最低偿债覆盖率", "en": "Min DSCR"},
+    "negative_cash_flow": {"zh": "经营现金流为负", "en": "negative operating cash flow"},
     "eligible": {"zh": "绿债合格", "en": "Green bond"},
     "private_irr": {"zh": "社会资本收益率", "en": "Private IRR"},
     "leverage": {"zh": "撬动倍数", "en": "Leverage"},

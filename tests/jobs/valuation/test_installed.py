@@ -16,7 +16,7 @@ from jobs.valuation.assets import YearOfData, needs_simulation, value_asset
 from jobs.valuation.assumptions import assumptions_for
 from jobs.valuation.figure_words import FIGURE_NAMES, figure_row
 from jobs.valuation.realised import RealisedAsset
-from jobs.valuation.report import _break_even, _installed, cny
+from jobs.valuation.report import _break_even, _dscr, _installed, cny
 from jobs.valuation.run import Valuations
 
 MONTH = dt.date(2026, 6, 1)
@@ -109,6 +109,12 @@ def test_a_battery_that_never_ran_reads_no_operation_data_and_insufficient_data(
 def test_bad_installed_capex_is_refused_by_name(installed, message):
     with pytest.raises(ValidationError, match=message):
         _park(**installed)
+
+
+def test_a_coverage_below_zero_says_the_cash_flow_is_negative():
+    assert _dscr(-4.99, "en") == "negative operating cash flow"
+    assert _dscr(-4.99, "zh") == "经营现金流为负"
+    assert _dscr(1.234, "en") == "1.23" and _dscr(None, "en") == "—"
 
 
 def test_english_money_is_cny_then_plain_yuan_and_chinese_keeps_wan():
