@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from jobs.common.park_config import Battery, InvestmentCase, ParkConfig
 from jobs.common.settings import Settings
@@ -37,7 +36,7 @@ from jobs.valuation.cashflows import (
     valuate,
 )
 from jobs.valuation.costs import AssetKind, battery_costs, escalation_for, prices_for, pv_costs
-from jobs.valuation.simulated import cache_key, cached, run_twin_jobs
+from jobs.valuation.simulated import cache_key, cached, park_layout, run_twin_jobs
 from jobs.valuation.windows import Window, sample_scale, season_windows
 
 MWH_PER_CERTIFICATE = 1.0  # a green certificate (绿证) per MWh of renewable generation
@@ -209,8 +208,7 @@ def run_case(settings: Settings, case: InvestmentCase, assumptions: Assumptions,
     """
     valuation_settings = settings.park.valuation
     change = scenario_change(settings.park, case)
-    park_text = settings.park_path.read_text(encoding="utf-8")
-    park = yaml.safe_load(park_text)
+    park, park_text = park_layout(settings)
     changed = with_empty_new_batteries(park, apply_scenario(park, change))
     windows = season_windows(month, valuation_settings.simulated_year.days_per_season,
                              today or dt.date.today())

@@ -120,13 +120,23 @@ def _sum_assets(per_window: list[list[dict[str, Any]]]) -> dict[str, RealisedAss
     return {asset_id: RealisedAsset(**fields) for asset_id, fields in totals.items()}
 
 
+def park_layout(settings: Settings) -> tuple[dict[str, Any], str]:
+    """The park as the twin takes it (a dict) and its text for the cache key: the park file
+    as written, or, for settings made in memory without one, the validated config."""
+    path = settings.park_path
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        return yaml.safe_load(text), text
+    layout = settings.park.model_dump(mode="json", exclude_unset=True)
+    return layout, json.dumps(layout, sort_keys=True)
+
+
 def simulate_year(settings: Settings, month: dt.date, workdir: Path,
                   today: dt.date | None = None) -> SimulatedAssets:
     """The park as configured, on the twin, over the season samples before `month`."""
     config = settings.park.valuation.simulated_year
     windows = season_windows(month, config.days_per_season, today or dt.date.today())
-    park_text = settings.park_path.read_text(encoding="utf-8")
-    park = yaml.safe_load(park_text)
+    park, park_text = park_layout(settings)
     folder = workdir / "installed"
     started = time.perf_counter()
 
