@@ -34,6 +34,8 @@ def _configure(park, settings, port):
     return _with_config(park, settings.data_root, change)
 
 
+# realised.py's join once warned (DataFrame.join's rsuffix is deprecated): no more
+@pytest.mark.filterwarnings("error::pandas.errors.Pandas4Warning:jobs.valuation.realised")
 def test_the_monthly_valuation_lands_reports_and_sends_once(built, tmp_path):
     park, settings, ids = built
     with SmtpCatcher(tmp_path / "mail") as catcher:
