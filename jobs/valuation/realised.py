@@ -89,8 +89,9 @@ def realised_between(settings: Settings, first: dt.date, last: dt.date
     """What each asset with a metered flow earned between the local days first..last (a twin
     run's warehouse is read the same way, for the simulated year)."""
     with connect_published(settings) as connection:
-        flows = connection.execute(FLOWS_SQL, [first, last]).df()
-        balance = connection.execute(BALANCE_SQL, [first, last]).df()
+        # through Arrow: DuckDB's own .df() trips a pandas deprecation (inplace drop)
+        flows = connection.sql(FLOWS_SQL, params=[first, last]).to_arrow_table().to_pandas()
+        balance = connection.sql(BALANCE_SQL, params=[first, last]).to_arrow_table().to_pandas()
         factor = connection.execute(
             "select location_kgco2_per_kwh from int_accounting_factors_selected").fetchone()
     if flows.empty or balance.empty or factor is None:
