@@ -161,7 +161,10 @@ def _battery(rows: pd.DataFrame, park: pd.DataFrame, tco2_per_kwh: float) -> dic
 
 
 def _demand_savings(park: pd.DataFrame, discharged: pd.Series) -> float:
-    """This battery's share of each month's demand charge saved by all batteries."""
+    """This battery's share of each month's demand charge saved by all batteries, for the
+    days of the month in the window: a monthly charge, so a window holding 7 of January's 31
+    days carries 7/31 of it. The caller scales the window's days to a year; counted whole, a
+    week would bring a month's charge and the year 52 of them."""
     hours = 0.25
     metered_kw = park["grid_import_kwh"] / hours
     without_kw = (park["grid_import_kwh"] + park["battery_discharge"]
@@ -169,8 +172,10 @@ def _demand_savings(park: pd.DataFrame, discharged: pd.Series) -> float:
     saved = 0.0
     for _, in_month in park.groupby("month"):
         index = in_month.index
+        days = pd.to_datetime(in_month["local_date"])
+        share_of_month = days.dt.date.nunique() / days.iloc[0].days_in_month
         saved_cny = (without_kw[index].max() - metered_kw[index].max()) \
-            * in_month["demand_charge"].max()
+            * in_month["demand_charge"].max() * share_of_month
         total_discharge = in_month["battery_discharge"].sum()
         mine = discharged.reindex(index, fill_value=0.0).sum()
         if total_discharge > 0:
