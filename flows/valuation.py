@@ -16,7 +16,7 @@ from prefect.cache_policies import NO_CACHE
 
 from jobs.common.settings import load_settings
 from jobs.scorecards.data import last_month
-from jobs.valuation.run import ValuationRun, monthly_valuation
+from jobs.valuation.run import ValuationRun, asset_line, monthly_valuation
 
 
 @task(name="valuation", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[120, 600],
@@ -37,9 +37,7 @@ def valuation(month: dt.date | None = None, force: bool = False, cases: bool = T
     lines = [f"# Valuation for {month:%Y-%m} (run {found.run_id})", "",
              f"- pledge capacity: {park_row.pledge_capacity_cny:,.0f} CNY; certificates held: "
              f"{park_row.certificates_held}",
-             *[f"- {v.asset_id}: NPV {v.valuation.npv_cny:,.0f} CNY, IRR "
-               f"{'—' if v.valuation.irr is None else f'{v.valuation.irr:.1%}'}, remaining "
-               f"{v.remaining_value_cny:,.0f} CNY" for v, _ in found.assets],
+             *[f"- {asset_line(v, view)}" for v, view in found.assets],
              *[f"- case {c.run.case_id}: NPV {c.run.valuation.npv_cny:,.0f} CNY, green bond "
                f"{'yes' if c.financing.green_bond_eligible else 'no'}" for c in found.cases],
              "", *[f"- {status}: {count}" for status, count in sorted(run.report.counts().items())],

@@ -121,7 +121,7 @@ def valuation(config_dir: ConfigDir = None, park_file: ParkFile = None,
                   help="Run the configured investment cases on the twin.")] = True) -> None:
     """Value the month's carbon assets, PV systems, batteries and investment cases; land the
     results for the warehouse, keep the report on disk and email it to the finance contacts."""
-    from jobs.valuation.run import monthly_valuation
+    from jobs.valuation.run import asset_line, monthly_valuation
 
     settings = cli_settings(config_dir, park_file, data_root)
     run = monthly_valuation(settings, _report_month(settings, month), force=force, cases=cases)
@@ -130,10 +130,7 @@ def valuation(config_dir: ConfigDir = None, park_file: ParkFile = None,
     console.print(f"{found.run_id}: {len(found.assets)} assets, {len(found.cases)} cases; "
                   f"pledge capacity {park_row.pledge_capacity_cny:,.0f} CNY")
     for valued, view in found.assets:
-        irr = "—" if valued.valuation.irr is None else f"{valued.valuation.irr:.1%}"
-        console.print(f"  {valued.asset_id}: NPV {valued.valuation.npv_cny:,.0f} CNY, IRR {irr}, "
-                      f"remaining {valued.remaining_value_cny:,.0f} CNY"
-                      + (", green bond" if view.green_bond_eligible else ""))
+        console.print(f"  {asset_line(valued, view)}")
     for case in found.cases:
         console.print(f"  case {case.run.case_id}: NPV {case.run.valuation.npv_cny:,.0f} CNY")
     _print_delivery(run.report)

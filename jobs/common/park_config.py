@@ -12,6 +12,7 @@ register maps, and re-exports every model under its old import path.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from pydantic import model_validator
@@ -57,8 +58,10 @@ from jobs.common.tariff_config import Tariff, TouWindow
 from jobs.common.valuation_settings import (
     BatteryEconomics,
     FinancingRules,
+    InstalledAsset,
     InvestmentCase,
     PvEconomics,
+    SimulatedYear,
     ValuationSettings,
 )
 
@@ -66,11 +69,11 @@ __all__ = [
     "ID_PATTERN", "Assets", "Battery", "BatteryEconomics", "Contact", "Device", "DeviceKind",
     "DispatchSettings", "Enterprise", "EnterpriseTargets", "EvCharger", "FaultInjection",
     "FaultKind", "FinancingRules", "Fraction", "GridConnection", "HarvestSettings", "HvacZone",
-    "Identifier", "InvestmentCase", "Language", "LoadProfile", "MailSettings", "Park",
-    "ParkConfig", "Percent", "PvEconomics", "PvSystem", "Recipients", "ScorecardSettings",
-    "SetpointSettings", "Simulation", "Strict", "Tariff", "Targets", "ThermalStorage",
-    "TouWindow", "ValuationSettings", "check_devices_against_maps", "cross_reference_problems",
-    "load_park_config",
+    "Identifier", "InstalledAsset", "InvestmentCase", "Language", "LoadProfile", "MailSettings",
+    "Park", "ParkConfig", "Percent", "PvEconomics", "PvSystem", "Recipients", "ScorecardSettings",
+    "SetpointSettings", "SimulatedYear", "Simulation", "Strict", "Tariff", "Targets",
+    "ThermalStorage", "TouWindow", "ValuationSettings", "check_devices_against_maps",
+    "cross_reference_problems", "load_park_config",
 ]
 
 
@@ -164,6 +167,14 @@ def cross_reference_problems(config: ParkConfig) -> list[str]:
         if zone.enterprise is not None and zone.enterprise not in enterprise_ids:
             problems.append(f"assets.hvac_zones[{index}]({zone.id}).enterprise: unknown "
                             f"enterprise {zone.enterprise!r}")
+    valued = {asset.id for asset in [*assets.pv, *assets.batteries]}
+    for asset_id, installed in config.valuation.installed.items():
+        if asset_id not in valued:
+            problems.append(f"valuation.installed.{asset_id}: not a configured PV system or "
+                            f"battery (those are: {', '.join(sorted(valued)) or 'none'})")
+        elif installed.paid_on is not None and installed.paid_on > dt.date.today():
+            problems.append(f"valuation.installed.{asset_id}.paid_on: {installed.paid_on} is "
+                            "in the future; state the date the capex was paid")
     for enterprise_id in config.simulation.load_profiles:
         if enterprise_id not in enterprise_ids:
             problems.append(f"simulation.load_profiles.{enterprise_id}: unknown enterprise")

@@ -78,6 +78,41 @@ class InvestmentCase(Strict):
         return self
 
 
+class InstalledAsset(Strict):
+    """What the park paid for an installed PV system or battery, and when: the investment a
+    lender looks at. Without it the valuation estimates the capex from the unit prices and the
+    report says so for that asset."""
+
+    name_zh: str | None = None  # the name the report prints (default: the asset id)
+    name_en: str | None = None
+    capex_cny: Annotated[Number, Field(gt=0)] | None = None
+    paid_on: dt.date | None = None  # year 0 of the projection (default: commissioned)
+
+    @model_validator(mode="after")
+    def _paid_with_capex(self) -> InstalledAsset:
+        if self.paid_on is not None and self.capex_cny is None:
+            raise ValueError("paid_on needs capex_cny: the date says when that amount was paid")
+        return self
+
+
+class SimulatedYear(Strict):
+    """The digital twin's year, for an installed asset without a full metered year (or never
+    operated) and for the investment cases: `days_per_season` simulated days from the 15th of
+    January, April, July and October (the latest of each that has passed), each sample
+    standing for a quarter of the year. `controller` runs the park's batteries and loads as the
+    platform would: plan, the day-ahead plan the dispatch deployment makes (slow: a week of
+    warm-up per sample, a build and a plan a day); rule_based, live rules that charge only
+    from a PV surplus, so in a park whose PV never exceeds its load a battery does nothing
+    under it and shows its costs only."""
+
+    enabled: bool = True  # false: an asset without a full metered year reads "insufficient data"
+    days_per_season: Annotated[Integer, Field(ge=1, le=31)] = 7
+    controller: Literal["rule_based", "plan"] = "plan"
+    # an installed asset is valued from its metered year only with at least this many metered
+    # days in the twelve months (a full year, allowing a few days of outage)
+    full_year_min_days: Annotated[Integer, Field(ge=300, le=366)] = 355
+
+
 class ValuationSettings(Strict):
     """The monthly valuation's assumptions. Any market figure of reference/market_defaults.csv
     can be overridden by its item name under `market` (e.g. cea_price_base: 75); the report
@@ -91,10 +126,12 @@ class ValuationSettings(Strict):
     battery: BatteryEconomics = BatteryEconomics()
     financing: FinancingRules = FinancingRules()
     cases: list[InvestmentCase] = []
-    # the twin runs an investment case over this many days from the valuation month's 10th,
-    # with this controller. auto: none for PV (it needs no control, and the park's batteries
+    # installed PV systems and batteries by asset id: their names, capex and when it was paid
+    installed: dict[Identifier, InstalledAsset] = {}
+    simulated_year: SimulatedYear = SimulatedYear()
+    # the twin runs an investment case over the simulated year's sample days, with this
+    # controller. auto: none for PV (it needs no control, and the park's batteries
     # then stay out of its value), plan for a battery (the day-ahead plan is how the park would
     # run it; rule_based never charges from the grid, so a battery in a park without PV
     # surplus shows no value under it). plan is the slow one: a week of warm-up, two builds a day.
-    case_days: Annotated[Integer, Field(ge=1, le=60)] = 3
     case_controller: Literal["auto", "none", "rule_based", "plan"] = "auto"

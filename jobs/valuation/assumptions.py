@@ -4,16 +4,20 @@ Market figures (carbon and certificate prices, the discount rate, PV and storage
 pledge loan-to-value) default to the sourced `market_defaults.csv`, the same file the warehouse
 seeds from; the park's `valuation` config overrides any of them by item name. Figures the CSV
 does not have (battery O&M and replacement, lives, loan terms) are the config's, marked as
-platform defaults until the park states its own. Reports print the whole list."""
+platform defaults until the park states its own. The tariff in force, the main driver of the
+savings, is listed too, from the park's config. Reports print every figure the valuation uses,
+each once: a market item the park's own figure replaces (social_discount_rate under
+discount_rate, say) is not listed twice, and CSV items no valuation uses are left out."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from jobs.common.park_config import ValuationSettings
+from jobs.common.park_config import Tariff, ValuationSettings
 from jobs.common.settings import PROJECT_ROOT
 
 MARKET_DEFAULTS_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "market_defaults.csv"
@@ -21,6 +25,12 @@ MARKET_DEFAULTS_CSV = PROJECT_ROOT / "dbt_project" / "seeds" / "market_defaults.
 MARKET_DEFAULTS_PRICE_DATE = dt.date(2025, 12, 31)
 PARK_CONFIG = "park config (valuation)"
 PLATFORM_DEFAULT = "platform default, unverified: state the park's own"
+# the market items a valuation figure of another name takes its default from
+ALIASED = {"discount_rate": "social_discount_rate", "pv_capex": "ci_pv_capex",
+           "pv_om": "pv_om_cost", "bess_capex": "bess_system_price_2h"}
+# CSV items no valuation figure uses (the warehouse still seeds them)
+UNUSED = ("ccer_price", "bess_system_price_4h", "bess_round_trip_efficiency",
+          "dr_energy_compensation", "tou_peak_valley_spread_national_2025")
 
 
 @dataclass(frozen=True)
@@ -51,9 +61,28 @@ def market_defaults(path: Path = MARKET_DEFAULTS_CSV) -> dict[str, Figure]:
                                     row["confidence"]) for row in csv.DictReader(handle)}
 
 
-def assumptions_for(settings: ValuationSettings, path: Path = MARKET_DEFAULTS_CSV
-                    ) -> Assumptions:
-    """The valuation's figures: market defaults with the park's overrides on top."""
+def tariff_figures(tariffs: Sequence[Tariff]) -> dict[str, Figure]:
+    """The energy price of each period, the demand charge and the export price of the latest
+    tariff version (the one in force for the years ahead)."""
+    if not tariffs:
+        return {}
+    tariff = max(tariffs, key=lambda t: t.valid_from)
+    source = f"{PARK_CONFIG.split(' (')[0]}: tariff {tariff.id}, valid from {tariff.valid_from}"
+    figures = {f"tariff_{period}": Figure(f"tariff_{period}", price, "CNY/kWh", source, "set")
+               for period, price in sorted(tariff.energy_price_cny_per_kwh.items(),
+                                           key=lambda item: -item[1])}
+    figures["tariff_demand_charge"] = Figure("tariff_demand_charge",
+                                             tariff.demand_charge_cny_per_kw_month,
+                                             "CNY/kW/month", source, "set")
+    figures["tariff_export"] = Figure("tariff_export", tariff.export_price_cny_per_kwh or 0.0,
+                                      "CNY/kWh", source, "set")
+    return figures
+
+
+def assumptions_for(settings: ValuationSettings, path: Path = MARKET_DEFAULTS_CSV, *,
+                    tariffs: Sequence[Tariff] = ()) -> Assumptions:
+    """The valuation's figures: market defaults with the park's overrides on top, and the
+    park's tariff."""
     market = market_defaults(path)
     unknown = sorted(set(settings.market) - set(market))
     if unknown:
@@ -94,4 +123,8 @@ def assumptions_for(settings: ValuationSettings, path: Path = MARKET_DEFAULTS_CS
         is_set = field in section.model_fields_set
         figures[name] = Figure(name, float(getattr(section, field)), unit,
                                PARK_CONFIG if is_set else source, "set" if is_set else "low")
+    for name in (*ALIASED.values(), *UNUSED):
+        if name not in ALIASED and name in figures:
+            del figures[name]
+    figures = {**tariff_figures(tariffs), **figures}
     return Assumptions(figures, settings.price_date or MARKET_DEFAULTS_PRICE_DATE)

@@ -1,34 +1,30 @@
 """An investment case (more PV, or one more battery) valued from the digital twin: the park as
-it is and the park with the asset run side by side over the same simulated days, same seed
-(so the same weather, loads and cars), and the difference of the two outcomes, annualised,
-is the asset's year-1 benefit. Costs and prices come from the valuation's assumptions.
+it is and the park with the asset run side by side over the simulated year's season samples
+(windows.py: past days only), same seed (so the same weather, loads and cars), and the
+difference of the two outcomes, scaled from the sampled days to a year, is the asset's year-1
+benefit. Costs and prices come from the valuation's assumptions.
 
-The two twin runs are independent, so they run at once in two spawned processes: the
-monthly valuation has a fixed time budget and the machine two cores. Spawned rather than
-forked because the parent may hold DuckDB connections and threads a fork would copy.
+The runs (two parks x four samples) are independent, so they run two at a time in spawned
+processes (simulated.py), and their outcomes are kept under the data root for the next run.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import multiprocessing
-import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from jobs.common.park_config import Battery, InvestmentCase, ParkConfig
 from jobs.common.settings import Settings
-from jobs.twin.compare import apply_scenario, compare_controllers
+from jobs.twin.compare import apply_scenario
 from jobs.twin.outcome import Outcome
-from jobs.valuation.annualise import DAYS_PER_YEAR, days_factor, pv_year_factor
+from jobs.valuation.annualise import DAYS_PER_YEAR
 from jobs.valuation.assumptions import Assumptions
 from jobs.valuation.cashflows import (
     AssetBenefits,
@@ -40,17 +36,13 @@ from jobs.valuation.cashflows import (
     valuate,
 )
 from jobs.valuation.costs import AssetKind, battery_costs, escalation_for, prices_for, pv_costs
+from jobs.valuation.simulated import cache_key, cached, park_layout, run_twin_jobs
+from jobs.valuation.windows import Window, sample_scale, season_windows
 
-# Evaluated days start on the valuation month's 10th: clear of the month's first days, whose
-# demand charge peak is still forming, and early enough that a short run stays in the month.
-FIRST_DAY_OF_MONTH = 10
-# Days simulated before the evaluated ones. One is the least any controller can have: the
-# warehouse derives interval energy from counter differences, so the first evaluated interval
-# needs a reading before it. The plan controller forecasts loads and cars from the last days
-# of the same day type (jobs/forecast/load.py, ev.py), so it gets a full week.
-WARMUP_DAYS = {"none": 1, "rule_based": 1, "plan": 7}
-SAMPLE_S = 900  # the coarsest sampling the 15-minute energy intervals still resolve
 MWH_PER_CERTIFICATE = 1.0  # a green certificate (绿证) per MWh of renewable generation
+# outcome fields that are not amounts over the days, so do not add up across samples
+_NOT_SUMMED = {"controller", "days", "peak_import_kw", "import_max_kw",
+               "renewable_absorption_pct", "self_sufficiency_pct"}
 
 
 @dataclass(frozen=True)
@@ -60,8 +52,8 @@ class CaseRun:
     size: float  # the added kWp, or the added battery's kWh
     size_unit: str  # kWp or kWh
     scenario: str  # the twin's change, as `park twin --scenario` takes it
-    first_day: dt.date
-    days: int
+    first_day: dt.date  # the first sample's first day
+    days: int  # simulated days in all samples
     controller: str
     baseline: Outcome  # the park as it is
     changed: Outcome  # the park with the case's asset
@@ -75,7 +67,8 @@ class CaseRun:
     annual_bill_bau_cny: float  # the baseline's bill over 365 days, for the lifecycle costs
     flows: pd.DataFrame  # cashflows.project()
     valuation: Valuation
-    twin_seconds: float  # wall time of the two twin runs together
+    twin_seconds: float  # wall time of the twin runs together (0: from the cache)
+    windows: tuple[Window, ...] = ()  # the season samples
 
 
 def case_asset_kind(case: InvestmentCase) -> AssetKind:
@@ -110,49 +103,27 @@ def with_empty_new_batteries(park: dict[str, Any], changed: dict[str, Any]) -> d
     return changed
 
 
-def twin_outcome(park: dict[str, Any], workdir: Path, first_day: dt.date, days: int,
-                 controller: str) -> dict[str, Any]:
-    """One controller's run of one park, in a process of its own (a top-level function, so a
-    spawned process can import it)."""
-    # Each run builds its own warehouse under workdir; a warehouse path set for production
-    # would point both runs, and their builds, at the production warehouse.
-    os.environ.pop("PARK_WAREHOUSE_PATH", None)
-    summary = compare_controllers(park, workdir, first_day, days,
-                                  warmup_days=WARMUP_DAYS[controller], sample_s=SAMPLE_S,
-                                  controllers=(controller,), on_progress=lambda _: None)
-    return summary["results"][controller]
-
-
 def _as_outcome(result: dict[str, Any]) -> Outcome:
     return Outcome(**{item.name: result[item.name] for item in dataclasses.fields(Outcome)})
 
 
-def twin_pair(park: dict[str, Any], changed: dict[str, Any], workdir: Path, first_day: dt.date,
-              days: int, controller: str) -> tuple[Outcome, Outcome, float]:
-    """The baseline and the changed park's outcomes, run at once, and the wall seconds."""
-    started = time.perf_counter()
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(2, mp_context=context) as pool:
-        runs = [pool.submit(twin_outcome, layout, workdir / name, first_day, days, controller)
-                for name, layout in (("baseline", park), ("changed", changed))]
-        baseline, with_asset = (_as_outcome(run.result()) for run in runs)
-    return baseline, with_asset, time.perf_counter() - started
-
-
-def annualise_factor(asset_kind: AssetKind, park: ParkConfig, first_day: dt.date,
-                     days: int) -> float:
-    """What the simulated days' difference is multiplied by to give a year.
-
-    A battery's day is worth about the same in any season (the TOU spread and its cycle do
-    not follow the sun much): 365 / days. Added PV's is not, since a November day yields far
-    less than a June one: the modelled yield of the 365 days from first_day over the modelled
-    yield of the simulated days. The simulated days' own clouds are not in the factor; a run
-    on overcast days understates the year.
-    """
-    if asset_kind == "battery":
-        return days_factor(days)
-    return pv_year_factor(park.park, park.assets.pv,
-                          [first_day + dt.timedelta(days=i) for i in range(days)])
+def summed_outcome(outcomes: list[Outcome]) -> Outcome:
+    """The samples' outcomes as one over all their days: amounts added, peaks the highest,
+    percentages the mean of the samples."""
+    first = outcomes[0]
+    fields: dict[str, Any] = {"controller": first.controller,
+                              "days": sum(o.days for o in outcomes)}
+    for item in dataclasses.fields(Outcome):
+        values = [getattr(o, item.name) for o in outcomes]
+        if item.name in ("controller", "days"):
+            continue
+        if item.name in ("peak_import_kw", "import_max_kw"):
+            fields[item.name] = max(values)
+        elif item.name in _NOT_SUMMED:
+            fields[item.name] = sum(values) / len(values)
+        else:
+            fields[item.name] = type(values[0])(sum(values))
+    return Outcome(**fields)
 
 
 def case_benefits(asset_kind: AssetKind, baseline: Outcome, changed: Outcome,
@@ -228,26 +199,38 @@ def case_controller(case: InvestmentCase, configured: str) -> str:
 
 
 def run_case(settings: Settings, case: InvestmentCase, assumptions: Assumptions,
-             month: dt.date, workdir: Path) -> CaseRun:
-    """Run the twin with and without the case's asset from `month`'s 10th and value it.
+             month: dt.date, workdir: Path, today: dt.date | None = None) -> CaseRun:
+    """Run the twin with and without the case's asset over the simulated year's samples
+    before `month` and value it.
 
-    The runs go under workdir/<case id>/ (baseline/, changed/), which is emptied first so a
-    re-run of the month does not mix with the last one's readings.
+    The runs go under workdir/<case id>/<baseline|changed>/<sample's first day>/, emptied
+    first so a re-run of the month does not mix with the last one's readings.
     """
     valuation_settings = settings.park.valuation
     change = scenario_change(settings.park, case)
-    park = yaml.safe_load(settings.park_path.read_text(encoding="utf-8"))
-    first_day = month.replace(day=FIRST_DAY_OF_MONTH)
-    days = valuation_settings.case_days
+    park, park_text = park_layout(settings)
+    changed = with_empty_new_batteries(park, apply_scenario(park, change))
+    windows = season_windows(month, valuation_settings.simulated_year.days_per_season,
+                             today or dt.date.today())
+    controller = case_controller(case, valuation_settings.case_controller)
     case_dir = workdir / case.id
-    shutil.rmtree(case_dir, ignore_errors=True)
-    case_dir.mkdir(parents=True)
-    baseline, changed, twin_seconds = twin_pair(
-        park, with_empty_new_batteries(park, apply_scenario(park, change)), case_dir,
-        first_day, days, case_controller(case, valuation_settings.case_controller))
-    return value_case(case, assumptions, scenario=change, first_day=first_day,
-                      baseline=baseline, changed=changed,
-                      annualise=annualise_factor(case_asset_kind(case), settings.park,
-                                                 first_day, days),
-                      replacement_year=valuation_settings.battery.replacement_year,
-                      twin_seconds=twin_seconds)
+    started = time.perf_counter()
+
+    def compute() -> list[list[dict[str, Any]]]:
+        shutil.rmtree(case_dir, ignore_errors=True)
+        jobs = [(layout, str(case_dir / name / f"{w.first_day:%Y%m%d}"), w.first_day, w.days,
+                 controller, False)
+                for name, layout in (("baseline", park), ("changed", changed)) for w in windows]
+        outcomes = [result["outcome"] for result in run_twin_jobs(jobs)]
+        return [outcomes[:len(windows)], outcomes[len(windows):]]
+
+    key = cache_key(park_text, "case", case.model_dump(mode="json"),
+                    [(w.first_day, w.days) for w in windows], controller)
+    (baselines, changes), from_cache = cached(settings, key, compute)
+    baseline = summed_outcome([_as_outcome(o) for o in baselines])
+    with_asset = summed_outcome([_as_outcome(o) for o in changes])
+    run = value_case(case, assumptions, scenario=change, first_day=windows[0].first_day,
+                     baseline=baseline, changed=with_asset, annualise=sample_scale(windows),
+                     replacement_year=valuation_settings.battery.replacement_year,
+                     twin_seconds=0.0 if from_cache else time.perf_counter() - started)
+    return dataclasses.replace(run, windows=tuple(windows))

@@ -12,10 +12,16 @@ registered CCER project, so none are counted; the column is there for when it do
 Each quantity is valued at the low, base and high prices of the assumptions. The pledge-loan
 capacity is the value of the allowances held at the base price times the loan-to-value; the
 exposure of a projected deficit is what buying the shortfall would cost.
+
+The park's total covers the whole park: every enterprise and the park's own common loads
+(lighting, pumps, offices: the accounts' `park_common` entity), so that it agrees with the
+park's scorecard; its surplus counts only the enterprises holding allowances. The common
+loads' share is kept apart (`common_loads_ytd_tco2`) so the report can say what is in it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass
@@ -28,7 +34,7 @@ PRICE_CASES = ("low", "base", "high")
 
 ACCOUNTS_SQL = """
 select entity_id, ytd_accounted_tco2, projected_year_tco2, allowances_allocated_tco2,
-       allowances_held_tco2, account_status
+       allowances_held_tco2, account_status, entity_kind
 from fct_enterprise_carbon_accounts
 where month = ?
 """
@@ -74,6 +80,9 @@ class LedgerRow:
     cea_price_base_cny_per_tco2: float
     gec_price_cny_each: float
     price_date: dt.date
+    # the park's common loads, inside the park total's emissions (0 for an enterprise)
+    common_loads_ytd_tco2: float = 0.0
+    common_loads_projected_tco2: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -87,8 +96,9 @@ def carbon_ledger(settings: Settings, month: dt.date, assumptions: Assumptions
     month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) \
         - dt.timedelta(days=1)
     with connect_published(settings) as connection:
-        accounts = {row[0]: row[1:] for row in connection.execute(ACCOUNTS_SQL, [month])
-                    .fetchall()}
+        fetched = connection.execute(ACCOUNTS_SQL, [month]).fetchall()
+        accounts = {row[0]: row[1:6] for row in fetched}
+        kinds = {row[0]: row[6] for row in fetched}
         pv_mwh = dict(connection.execute(PV_BY_OWNER_SQL, [year_start, month_end]).fetchall())
         retired = dict(connection.execute(RETIRED_SQL, [year_start, month]).fetchall())
     park_id = settings.park.park.id
@@ -99,7 +109,13 @@ def carbon_ledger(settings: Settings, month: dt.date, assumptions: Assumptions
         rows.append(_row(enterprise.id, "enterprise", month, account, earned,
                          int(retired.get(enterprise.id) or 0), assumptions))
     park_earned = math.floor(sum(v or 0.0 for v in pv_mwh.values()))
-    rows.append(_park_total(park_id, month, rows, park_earned, assumptions))
+    enterprise_ids = {e.id for e in settings.park.enterprises}
+    common = [accounts[entity] for entity, kind in kinds.items()
+              if kind != "enterprise" and entity not in enterprise_ids]
+    total = _park_total(park_id, month, rows, park_earned, assumptions,
+                        common_ytd=sum(float(a[0] or 0.0) for a in common),
+                        common_projected=sum(float(a[1] or 0.0) for a in common))
+    rows.append(total)
     return rows
 
 
@@ -111,17 +127,21 @@ def _row(entity_id: str, kind: str, month: dt.date, account: tuple | None, earne
 
 
 def _park_total(park_id: str, month: dt.date, rows: list[LedgerRow], earned: int,
-                assumptions: Assumptions) -> LedgerRow:
+                assumptions: Assumptions, common_ytd: float = 0.0,
+                common_projected: float = 0.0) -> LedgerRow:
     held = [r.allowances_held_tco2 for r in rows if r.allowances_held_tco2 is not None]
     allocated = [r.allowances_allocated_tco2 for r in rows
                  if r.allowances_allocated_tco2 is not None]
-    return _valued(park_id, "park", month, sum(r.verified_emissions_ytd_tco2 for r in rows),
-                   sum(r.projected_emissions_year_tco2 for r in rows),
+    total = _valued(park_id, "park", month,
+                    sum(r.verified_emissions_ytd_tco2 for r in rows) + common_ytd,
+                    sum(r.projected_emissions_year_tco2 for r in rows) + common_projected,
                    sum(allocated) if allocated else None, sum(held) if held else None,
-                   "park_total", earned, sum(r.certificates_retired_ytd for r in rows),
-                   assumptions, covered_projection=sum(
-                       r.projected_emissions_year_tco2 for r in rows
-                       if r.allowances_held_tco2 is not None))
+                    "park_total", earned, sum(r.certificates_retired_ytd for r in rows),
+                    assumptions, covered_projection=sum(
+                        r.projected_emissions_year_tco2 for r in rows
+                        if r.allowances_held_tco2 is not None))
+    return dataclasses.replace(total, common_loads_ytd_tco2=round(common_ytd, 6),
+                               common_loads_projected_tco2=round(common_projected, 6))
 
 
 def _valued(entity_id: str, kind: str, month: dt.date, ytd: float, projected: float,

@@ -80,10 +80,18 @@ where local_date between ? and ?
 
 
 def realised_assets(settings: Settings, month: dt.date) -> list[RealisedAsset]:
-    first, last = window(month)
+    """What each metered asset earned in the twelve months up to `month` (window())."""
+    return realised_between(settings, *window(month))
+
+
+def realised_between(settings: Settings, first: dt.date, last: dt.date
+                     ) -> list[RealisedAsset]:
+    """What each asset with a metered flow earned between the local days first..last (a twin
+    run's warehouse is read the same way, for the simulated year)."""
     with connect_published(settings) as connection:
-        flows = connection.execute(FLOWS_SQL, [first, last]).df()
-        balance = connection.execute(BALANCE_SQL, [first, last]).df()
+        # through Arrow: DuckDB's own .df() trips a pandas deprecation (inplace drop)
+        flows = connection.sql(FLOWS_SQL, params=[first, last]).to_arrow_table().to_pandas()
+        balance = connection.sql(BALANCE_SQL, params=[first, last]).to_arrow_table().to_pandas()
         factor = connection.execute(
             "select location_kgco2_per_kwh from int_accounting_factors_selected").fetchone()
     if flows.empty or balance.empty or factor is None:
@@ -107,7 +115,9 @@ def realised_assets(settings: Settings, month: dt.date) -> list[RealisedAsset]:
     assets = []
     for (asset_id, owner), rows in flows.groupby(["asset_id", "enterprise_id"], dropna=False):
         kind = "pv" if (rows["energy_flow"] == "pv_generation").any() else "battery"
-        joined = rows.set_index("interval_start_utc").join(park, how="inner", rsuffix="_park")
+        # the park's columns are all distinct from the asset's except the local day
+        joined = rows.set_index("interval_start_utc").join(
+            park.drop(columns=["local_date"]), how="inner")
         if joined.empty:
             continue
         made = _pv(joined, tco2_per_kwh) if kind == "pv" else _battery(joined, park, tco2_per_kwh)
@@ -151,7 +161,10 @@ def _battery(rows: pd.DataFrame, park: pd.DataFrame, tco2_per_kwh: float) -> dic
 
 
 def _demand_savings(park: pd.DataFrame, discharged: pd.Series) -> float:
-    """This battery's share of each month's demand charge saved by all batteries."""
+    """This battery's share of each month's demand charge saved by all batteries, for the
+    days of the month in the window: a monthly charge, so a window holding 7 of January's 31
+    days carries 7/31 of it. The caller scales the window's days to a year; counted whole, a
+    week would bring a month's charge and the year 52 of them."""
     hours = 0.25
     metered_kw = park["grid_import_kwh"] / hours
     without_kw = (park["grid_import_kwh"] + park["battery_discharge"]
@@ -159,8 +172,10 @@ def _demand_savings(park: pd.DataFrame, discharged: pd.Series) -> float:
     saved = 0.0
     for _, in_month in park.groupby("month"):
         index = in_month.index
+        days = pd.to_datetime(in_month["local_date"])
+        share_of_month = days.dt.date.nunique() / days.iloc[0].days_in_month
         saved_cny = (without_kw[index].max() - metered_kw[index].max()) \
-            * in_month["demand_charge"].max()
+            * in_month["demand_charge"].max() * share_of_month
         total_discharge = in_month["battery_discharge"].sum()
         mine = discharged.reindex(index, fill_value=0.0).sum()
         if total_discharge > 0:

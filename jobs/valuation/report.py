@@ -16,7 +16,9 @@ from jobs.scorecards.layout import Block, Heading, Image, Layout, Paragraph, Tab
 from jobs.scorecards.pdf import layout_text
 from jobs.scorecards.render_pool import Rendered, render_card
 from jobs.valuation import charts
+from jobs.valuation.figure_words import figure_row
 from jobs.valuation.run import Valuations, ValuedCase
+from jobs.valuation.windows import Window
 from jobs.valuation.words import VALUATION_WORDS
 
 PARAMETERS = ("carbon_price", "tariff", "capex", "discount_rate", "energy_yield")
@@ -27,12 +29,15 @@ def say(key: str, language: str, **params: object) -> str:
 
 
 def cny(value: float | None, language: str) -> str:
-    """Money with its currency: 万元 / 10k CNY from 10,000 up, yuan below."""
+    """Money with its currency: in Chinese 万元 from 10,000 up, 元 below; in English plain
+    yuan after the code, as banks write it (CNY 1,262,934)."""
     if value is None:
         return "—"
+    if language != "zh":
+        return f"CNY {value:,.0f}"
     if abs(value) >= 1e4:
-        return f"{value / 1e4:,.1f} 万元" if language == "zh" else f"{value / 1e4:,.1f} 10k CNY"
-    return f"{value:,.0f} 元" if language == "zh" else f"{value:,.0f} CNY"
+        return f"{value / 1e4:,.1f} 万元"
+    return f"{value:,.0f} 元"
 
 
 def _pct(fraction: float | None) -> str:
@@ -50,7 +55,7 @@ def valuation_layout(valuations: Valuations, park: ParkConfig, language: str) ->
     title = say("title", language, park=name, month=month)
     a = valuations.assumptions
     park_row = next(r for r in valuations.ledger if r.entity_kind == "park")
-    eligible = sum(view.green_bond_eligible for _, view in valuations.assets) \
+    eligible = sum(view.green_bond_eligible for _, view in valuations.assets if view) \
         + sum(case.financing.green_bond_eligible for case in valuations.cases)
     blocks: list[Block] = [
         Heading(title, 1),
@@ -58,8 +63,9 @@ def valuation_layout(valuations: Valuations, park: ParkConfig, language: str) ->
                       rate=a.value("discount_rate")), "muted"),
         Paragraph(say("summary", language, pledge=cny(park_row.pledge_capacity_cny, language),
                       certificates=cny(park_row.certificates_value_cny, language),
-                      remaining=cny(sum(v.remaining_value_cny for v, _ in valuations.assets),
-                                    language), eligible=eligible)),
+                      remaining=cny(sum(v.remaining_value_cny or 0.0
+                                        for v, _ in valuations.assets), language),
+                      eligible=eligible)),
         *_ledger(valuations, park, language),
         *_installed(valuations, language),
     ]
@@ -94,40 +100,102 @@ def _ledger(valuations: Valuations, park: ParkConfig, language: str) -> list[Blo
                           ltv=valuations.assumptions.value("allowance_pledge_ltv")), "muted"),
             Table([say(k, language) for k in ("entity", "held", "emissions_ytd", "projected",
                                                 "surplus", "surplus_value", "certificates",
-                                                "pledge")], rows, lights)]
+                                                "pledge")], rows, lights),
+            Paragraph(say("common_loads_note", language, common=next(
+                r.common_loads_ytd_tco2 for r in valuations.ledger if r.entity_kind == "park")),
+                "muted")]
+
+
+def _wan(value: float | None) -> str:
+    """A table's money in units of 10,000 CNY (万元), the unit named in the column's header."""
+    return "—" if value is None else f"{value / 1e4:,.1f}"
 
 
 def _valuation_cells(valuation, language: str) -> list[str]:
+    """NPV, IRR, payback, LCOE/LCOS and break-even carbon price, plain numbers: the units are
+    in the headers (_VALUATION_HEADER)."""
     lcoe = valuation.lcoe_cny_per_kwh if valuation.lcoe_cny_per_kwh is not None \
         else valuation.lcos_cny_per_kwh
-    return [cny(valuation.npv_cny, language), _pct(valuation.irr),
-            _num(valuation.simple_payback_years),
-            "—" if lcoe is None else f"{lcoe:.3f} {'元/千瓦时' if language == 'zh' else 'CNY/kWh'}",
-            "—" if valuation.break_even_carbon_price_cny_per_tco2 is None else
-            f"{valuation.break_even_carbon_price_cny_per_tco2:,.0f} "
-            f"{'元/吨' if language == 'zh' else 'CNY/t'}"]
+    return [_wan(valuation.npv_cny), _pct(valuation.irr), _num(valuation.simple_payback_years),
+            "—" if lcoe is None else f"{lcoe:.3f}",
+            _break_even(valuation.break_even_carbon_price_cny_per_tco2, language)]
+
+
+_VALUATION_HEADER = ("npv", "irr", "payback", "lcoe", "break_even")
+
+
+def _break_even(price: float | None, language: str) -> str:
+    """A price below zero means the asset pays without one: say so rather than print it."""
+    if price is None:
+        return "—"
+    if price <= 0.0:
+        return say("no_carbon_price_needed", language)
+    return f"{price:,.0f}"
+
+
+def windows_text(windows: tuple[Window, ...] | list[Window], language: str) -> str:
+    """The season samples, e.g. 2026-01-15 起 7 天 / 7 days from 2026-01-15."""
+    if language == "zh":
+        return "、".join(f"{w.first_day} 起 {w.days} 天" for w in windows)
+    return ", ".join(f"{w.days} days from {w.first_day}" for w in windows)
 
 
 def _installed(valuations: Valuations, language: str) -> list[Block]:
+    """Two tables, so that neither is too wide for a page: what each asset is and what it is
+    valued on, then its figures."""
     if not valuations.assets:
         return []
-    rows, notes = [], []
+    facts, figures, lights, notes = [], [], [], []
+    separator = "；" if language == "zh" else "; "
     for valued, _ in valuations.assets:
-        rows.append([valued.asset_id, f"{valued.size:,.0f} {valued.size_unit}",
-                     _num(valued.age_years), cny(valued.year1_bill_savings_cny
-                                                 + valued.year1_export_revenue_cny, language),
-                     *_valuation_cells(valued.valuation, language),
-                     cny(valued.remaining_value_cny, language)])
-        if valued.year1_energy_kwh <= 0:
-            notes.append(Paragraph(say("no_energy", language, asset=valued.asset_id), "bad"))
-    days = {v.realised_days for v, _ in valuations.assets}
-    factors = [v.annualise_factor for v, _ in valuations.assets]
-    header = [say(k, language) for k in ("asset", "size", "age", "year1_savings", "npv", "irr",
-                                           "payback", "lcoe", "break_even", "remaining")]
-    return [Heading(say("installed", language)),
-            Paragraph(say("realised_note", language, days=max(days), low=min(factors),
-                          high=max(factors)), "muted"),
-            Table(header, rows), *notes]
+        name = valued.name(language)
+        basis = say(valued.data_basis, language)
+        if not valued.operated:
+            basis = f"{basis}{separator}{say('no_operation_data', language)}"
+        capex = _wan(valued.capex_cny) + ("" if valued.capex_source == "config" else (
+            f"（{say('estimated', language)}）" if language == "zh"
+            else f" ({say('estimated', language)})"))
+        paid = valued.paid_on.isoformat() if valued.paid_on else "—"
+        facts.append([name, f"{valued.size:,.0f} {valued.size_unit}", capex, paid,
+                      _num(valued.age_years), basis])
+        if valued.valuation is None:
+            figures.append([name, "—", say("insufficient_data", language)] + ["—"] * 5)
+        else:
+            figures.append([name, _wan((valued.year1_bill_savings_cny or 0.0)
+                                       + (valued.year1_export_revenue_cny or 0.0)),
+                            *_valuation_cells(valued.valuation, language),
+                            _wan(valued.remaining_value_cny)])
+        lights.append(None if valued.valuation is not None else "grey")
+        if valued.valuation is not None and (valued.year1_energy_kwh or 0.0) <= 0:
+            notes.append(Paragraph(say("no_energy", language, asset=name), "bad"))
+    return [Heading(say("installed", language)), *_basis_notes(valuations, language),
+            Table([say(k, language) for k in ("asset", "size", "capex_paid", "paid_on", "age",
+                                                "data_basis")], facts, lights),
+            Table([say(k, language) for k in ("asset", "year1_savings", *_VALUATION_HEADER,
+                                                "remaining")], figures, lights), *notes]
+
+
+def _basis_notes(valuations: Valuations, language: str) -> list[Block]:
+    """How each kind of year was made, said once above the table."""
+    found = {valued.data_basis for valued, _ in valuations.assets}
+    notes = []
+    if "metered_year" in found:
+        metered = [v for v, _ in valuations.assets if v.data_basis == "metered_year"]
+        notes.append(Paragraph(say("metered_note", language,
+                                   days=min(v.realised_days for v in metered)), "muted"))
+    if "simulated_year" in found and valuations.simulated is not None:
+        simulated = valuations.simulated
+        notes.append(Paragraph(say(
+            "simulated_note", language, windows=windows_text(simulated.windows, language),
+            controller=say(f"controller_{simulated.controller}", language),
+            scale=simulated.scale), "muted"))
+    if any(not v.operated for v, _ in valuations.assets):
+        notes.append(Paragraph(say("unused_note", language), "muted"))
+    if "insufficient_data" in found:
+        notes.append(Paragraph(say("insufficient_note", language), "bad"))
+    if any(v.capex_source != "config" for v, _ in valuations.assets):
+        notes.append(Paragraph(say("estimated_note", language), "muted"))
+    return notes
 
 
 def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
@@ -145,14 +213,15 @@ def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
                                           {"net": say("net_cash_flow", language),
                                            "cumulative": say("cumulative", language)}),
     }
-    tornado_rows = [[labels.get(r.parameter, r.parameter), cny(r.npv_at_low_cny, language),
-                     cny(r.npv_at_high_cny, language)] for r in case.tornado.itertuples()]
+    tornado_rows = [[labels.get(r.parameter, r.parameter), _wan(r.npv_at_low_cny),
+                     _wan(r.npv_at_high_cny)] for r in case.tornado.itertuples()]
     blocks: list[Block] = [
         Heading(say("cases", language) if index == 0 else title),
-        Paragraph(say("case_basis", language, title=title, first_day=run.first_day.isoformat(),
-                      days=run.days, controller=run.controller, factor=run.annualise_factor,
-                      capex=cny(run.costs.capex_cny, language))),
-        Table([say(k, language) for k in ("npv", "irr", "payback", "lcoe", "break_even")],
+        Paragraph(say("case_basis", language, title=title,
+                      windows=windows_text(run.windows, language),
+                      controller=say(f"controller_{run.controller}", language),
+                      factor=run.annualise_factor, capex=cny(run.costs.capex_cny, language))),
+        Table([say(k, language) for k in _VALUATION_HEADER],
               [_valuation_cells(run.valuation, language)]),
         Image(tornado_cid, say("tornado_title", language, title=title)),
         Table([say(k, language) for k in ("parameter", "npv_low", "npv_high")], tornado_rows),
@@ -161,14 +230,25 @@ def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
     return blocks, images
 
 
+def _dscr(value: float | None, language: str) -> str:
+    """A coverage below zero is no ratio a lender reads: the years' cash flow does not even
+    pay the running costs, so say that."""
+    if value is not None and value < 0:
+        return say("negative_cash_flow", language)
+    return _num(value, 2)
+
+
 def _financing(valuations: Valuations, park: ParkConfig, language: str) -> list[Block]:
     rules = park.valuation.financing
-    projects = [(v.asset_id, view) for v, view in valuations.assets] + [
-        (case.run.case_id, case.financing) for case in valuations.cases]
+    titles = {c.id: (c.title_zh if language == "zh" else c.title_en)
+              for c in park.valuation.cases}
+    projects = [(v.name(language), view) for v, view in valuations.assets if view] + [
+        (titles.get(case.run.case_id, case.run.case_id), case.financing)
+        for case in valuations.cases]
     if not projects:
         return []
     yes, no = say("yes", language), say("no", language)
-    rows = [[name, _num(view.min_dscr, 2), yes if view.green_bond_eligible else no,
+    rows = [[name, _dscr(view.min_dscr, language), yes if view.green_bond_eligible else no,
              _pct(view.ppp_private_irr), _num(view.ppp_private_cny_per_government_cny)]
             for name, view in projects]
     lights: list[str | None] = ["green" if view.green_bond_eligible else "grey"
@@ -183,8 +263,7 @@ def _financing(valuations: Valuations, park: ParkConfig, language: str) -> list[
 
 
 def _assumptions(valuations: Valuations, language: str) -> list[Block]:
-    rows = [[f.name, f"{f.value:g}", f.unit, f.source, f.confidence]
-            for f in valuations.assumptions.figures.values()]
+    rows = [figure_row(f, language) for f in valuations.assumptions.figures.values()]
     return [Heading(say("assumptions", language)),
             Table([say(k, language) for k in ("figure", "value", "unit", "source",
                                                 "confidence")], rows)]

@@ -20,7 +20,7 @@ from jobs.common import landing
 from jobs.common.settings import Settings, join_path
 from jobs.scorecards.mail import DeliveryReport, Message, SmtpSender, deliver
 from jobs.valuation.annualise import days_factor, pv_year_factor
-from jobs.valuation.assets import AssetValuation, value_asset
+from jobs.valuation.assets import AssetValuation, YearOfData, needs_simulation, value_asset
 from jobs.valuation.assumptions import Assumptions, assumptions_for
 from jobs.valuation.cases import CaseRun, run_case
 from jobs.valuation.financing import FinancingView, financing_view
@@ -35,6 +35,7 @@ from jobs.valuation.schemas import (
     CASE_SENSITIVITY_SCHEMA,
 )
 from jobs.valuation.sensitivity import sensitivity, tornado
+from jobs.valuation.simulated import SimulatedAssets, simulate_year
 
 CURRENCY = "CNY"
 
@@ -56,8 +57,9 @@ class Valuations:
     created_at_utc: dt.datetime
     assumptions: Assumptions
     ledger: list[LedgerRow]
-    assets: list[tuple[AssetValuation, FinancingView]]
+    assets: list[tuple[AssetValuation, FinancingView | None]]  # None: insufficient data
     cases: list[ValuedCase]
+    simulated: SimulatedAssets | None = None  # the twin's year, where an asset needed it
     landed: list[str] = field(default_factory=list)
 
 
@@ -69,23 +71,34 @@ class ValuationRun:
 
 
 def value_month(settings: Settings, month: dt.date, *, cases: bool = True,
-                case_workdir: Path | None = None) -> Valuations:
-    """The month's figures (no landing, no report): cases run their twins under
-    `case_workdir` (default: a temporary folder, removed afterwards)."""
+                case_workdir: Path | None = None, today: dt.date | None = None) -> Valuations:
+    """The month's figures (no landing, no report): the twin runs (the simulated year, the
+    cases) go under `case_workdir` (default: a temporary folder, removed afterwards)."""
     month = month.replace(day=1)
     park = settings.park
-    assumptions = assumptions_for(park.valuation)
+    assumptions = assumptions_for(park.valuation, tariffs=park.tariffs)
+    metered = {r.asset_id: r for r in realised_assets(settings, month)}
+    configured = [*park.assets.pv, *park.assets.batteries]
+    simulation = park.valuation.simulated_year
+    thin = [a.id for a in configured
+            if needs_simulation(metered.get(a.id), simulation.full_year_min_days)]
     assets = []
-    for realised in realised_assets(settings, month):
-        valued = value_asset(park, realised, assumptions, _year_factor(settings, realised), month)
-        assets.append((valued, financing_view(valued.flows, valued.valuation,
-                                              park.valuation.financing)))
     valued_cases = []
-    if cases and park.valuation.cases:
-        with tempfile.TemporaryDirectory(prefix="valuation-cases-") as scratch:
-            folder = case_workdir or Path(scratch)
+    simulated = None
+    with tempfile.TemporaryDirectory(prefix="valuation-twin-") as scratch:
+        folder = case_workdir or Path(scratch)
+        if thin and simulation.enabled:
+            simulated = simulate_year(settings, month, folder, today)
+        for config in configured:
+            realised = metered.get(config.id)
+            year = _year_of_data(settings, realised, config.id, thin, simulated)
+            valued = value_asset(park, realised, assumptions, year, month)
+            view = None if valued.valuation is None or valued.flows is None else \
+                financing_view(valued.flows, valued.valuation, park.valuation.financing)
+            assets.append((valued, view))
+        if cases and park.valuation.cases:
             for case in park.valuation.cases:
-                run = run_case(settings, case, assumptions, month, folder)
+                run = run_case(settings, case, assumptions, month, folder, today)
                 table = sensitivity(run, assumptions)
                 valued_cases.append(ValuedCase(
                     run, table, tornado(table, run),
@@ -93,7 +106,16 @@ def value_month(settings: Settings, month: dt.date, *, cases: bool = True,
     return Valuations(run_id=f"valuation-{month:%Y%m}-{uuid.uuid4().hex[:8]}", month=month,
                       created_at_utc=dt.datetime.now(dt.UTC),
                       assumptions=assumptions, ledger=carbon_ledger(settings, month, assumptions),
-                      assets=assets, cases=valued_cases)
+                      assets=assets, cases=valued_cases, simulated=simulated)
+
+
+def _year_of_data(settings: Settings, realised: RealisedAsset | None, asset_id: str,
+                  thin: list[str], simulated: SimulatedAssets | None) -> YearOfData:
+    if asset_id not in thin and realised is not None:
+        return YearOfData("metered_year", realised, _year_factor(settings, realised))
+    if simulated is not None and asset_id in simulated.assets:
+        return YearOfData("simulated_year", simulated.assets[asset_id], simulated.scale)
+    return YearOfData("insufficient_data", None, 0.0)
 
 
 def _year_factor(settings: Settings, realised: RealisedAsset) -> float:
@@ -116,7 +138,8 @@ def land(settings: Settings, valuations: Valuations) -> list[str]:
     carbon = valuations.assumptions.value("cea_price_base")
     asset_rows = [{**common, **valued.row(), "basis": "realised",
                    "discount_rate_pct": rate_pct, "carbon_price_cny_per_tco2": carbon,
-                   **_financing_columns(view)} for valued, view in valuations.assets]
+                   **(_financing_columns(view) if view else {})}
+                  for valued, view in valuations.assets]
     asset_rows += [{**common, **_case_row(case), "discount_rate_pct": rate_pct,
                     "carbon_price_cny_per_tco2": carbon, **_financing_columns(case.financing)}
                    for case in valuations.cases]
@@ -139,6 +162,18 @@ def land(settings: Settings, valuations: Valuations) -> list[str]:
     return paths
 
 
+def asset_line(valued: AssetValuation, view: FinancingView | None) -> str:
+    """One installed asset for the console: what it was valued on, and its figures."""
+    basis = valued.data_basis.replace("_", " ") + ("" if valued.operated
+                                                   else ", no operation data")
+    if valued.valuation is None:
+        return f"{valued.asset_id}: insufficient data ({basis})"
+    irr = "—" if valued.valuation.irr is None else f"{valued.valuation.irr:.1%}"
+    return (f"{valued.asset_id} ({basis}): NPV CNY {valued.valuation.npv_cny:,.0f}, IRR {irr}, "
+            f"remaining CNY {valued.remaining_value_cny or 0.0:,.0f}"
+            + (", green bond" if view is not None and view.green_bond_eligible else ""))
+
+
 def _financing_columns(view: FinancingView) -> dict:
     return {"green_bond_eligible": view.green_bond_eligible, "min_dscr": view.min_dscr,
             "loan_cny": view.loan_cny, "ppp_private_irr": view.ppp_private_irr}
@@ -148,6 +183,7 @@ def _case_row(case: ValuedCase) -> dict:
     run, valuation = case.run, case.run.valuation
     first = case.run.flows.iloc[1]
     return {"asset_id": run.case_id, "asset_kind": run.asset_kind, "basis": "twin_case",
+            "data_basis": "simulated_year",
             "owner_enterprise_id": None, "size": run.size, "size_unit": run.size_unit,
             "commissioned": None, "age_years": 0.0, "life_years": run.costs.life_years,
             "capex_cny": run.costs.capex_cny, "realised_days": run.days,

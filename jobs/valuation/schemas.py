@@ -27,7 +27,12 @@ ASSET_VALUATIONS_SCHEMA = pa.schema([
     ("lifecycle_tco2_avoided", F64), ("break_even_carbon_price_cny_per_tco2", F64),
     ("lcc_bau_cny", F64), ("lcc_cny", F64), ("remaining_value_cny", F64),
     ("green_bond_eligible", BOOL), ("min_dscr", F64), ("loan_cny", F64),
-    ("ppp_private_irr", F64)])
+    ("ppp_private_irr", F64),
+    # what the figures rest on (jobs/valuation/assets.py): metered_year / simulated_year /
+    # insufficient_data (NPV and the rest null); operated: the asset delivered energy in its
+    # metered days; capex_source: config (what the park paid, on paid_on) / estimated
+    ("asset_name_zh", STR), ("asset_name_en", STR), ("data_basis", STR), ("operated", BOOL),
+    ("metered_days", pa.int32()), ("capex_source", STR), ("paid_on", pa.date32())])
 
 CARBON_LEDGER_DATASET = "carbon_ledger"
 CARBON_LEDGER_SCHEMA = pa.schema([
@@ -41,7 +46,9 @@ CARBON_LEDGER_SCHEMA = pa.schema([
     ("surplus_value_low_cny", F64), ("surplus_value_base_cny", F64),
     ("surplus_value_high_cny", F64), ("deficit_exposure_base_cny", F64),
     ("certificates_value_cny", F64), ("pledge_capacity_cny", F64),
-    ("cea_price_base_cny_per_tco2", F64), ("gec_price_cny_each", F64)])
+    ("cea_price_base_cny_per_tco2", F64), ("gec_price_cny_each", F64),
+    # the park's common loads inside the park total's emissions (jobs/valuation/ledger.py)
+    ("common_loads_ytd_tco2", F64), ("common_loads_projected_tco2", F64)])
 
 CASE_SENSITIVITY_DATASET = "case_sensitivity"
 CASE_SENSITIVITY_SCHEMA = pa.schema([

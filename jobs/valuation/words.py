@@ -11,10 +11,11 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
               "en": "{park}: carbon assets and project valuation, {month}"},
     "basis": {
         "zh": "金额单位为人民币元，按 {price_date} 价格水平的不变价、税前项目口径，实际折现率 {rate:.1f}%；"
-              "已投运资产按实测数据（年化）估值，拟建项目按数字孪生情景估值。",
+              "已投运资产按满一年的实测数据估值，不足一年或未运行的按数字孪生模拟年估值，拟建项目按数字孪生情景估值（均为过去的日期）。",
         "en": "Amounts in CNY at constant prices of {price_date}, pre-tax project view, real "
-              "discount rate {rate:.1f} %; installed assets are valued from metered data "
-              "(annualised), proposed projects from a digital-twin scenario.",
+              "discount rate {rate:.1f} %; installed assets are valued from a full metered year, "
+              "or, without one or never operated, from the digital twin's simulated year; proposed "
+              "projects from a digital-twin scenario (all on past dates).",
     },
     "summary": {
         "zh": "配额质押融资额度 {pledge}；持有绿证价值 {certificates}；已投运资产剩余价值合计 {remaining}；"
@@ -32,7 +33,11 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
               "pledge capacity = allowances held x base price x loan-to-value {ltv:.0f} %.",
     },
     "entity": {"zh": "主体", "en": "Entity"},
-    "park_total": {"zh": "园区合计", "en": "Park total"},
+    "park_total": {"zh": "园区合计（含公共负荷）", "en": "Park total (incl. common loads)"},
+    "common_loads_note": {
+        "zh": "园区合计的排放含园区公共负荷 {common:,.1f} 吨CO2（年初至今），与园区记分卡口径一致；排放按配额核算口径（范围一 + 全部电网用电 × 配额排放因子）。",
+        "en": "The park total's emissions include the park's common loads, {common:,.1f} tCO2 to date, as the park scorecard does; emissions as counted against allowances (Scope 1 + all grid electricity x the allowance factor).",
+    },
     "held": {"zh": "持有配额（吨CO2）", "en": "Allowances held (tCO2)"},
     "emissions_ytd": {"zh": "年初至今排放（吨CO2）", "en": "Emissions to date (tCO2)"},
     "projected": {"zh": "年末预测排放（吨CO2）", "en": "Projected year (tCO2)"},
@@ -45,35 +50,64 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
     "asset": {"zh": "资产", "en": "Asset"},
     "size": {"zh": "规模", "en": "Size"},
     "age": {"zh": "已运行（年）", "en": "Age (years)"},
-    "year1_savings": {"zh": "首年收益", "en": "Year-1 benefit"},
-    "npv": {"zh": "净现值", "en": "NPV"},
+    "year1_savings": {"zh": "首年收益（万元）", "en": "Year-1 benefit (CNY 10k)"},
+    "npv": {"zh": "净现值（万元）", "en": "NPV (CNY 10k)"},
     "irr": {"zh": "内部收益率", "en": "IRR"},
     "payback": {"zh": "回收期（年）", "en": "Payback (years)"},
-    "lcoe": {"zh": "度电/储电成本", "en": "LCOE / LCOS"},
-    "remaining": {"zh": "剩余价值", "en": "Remaining value"},
-    "break_even": {"zh": "盈亏平衡碳价", "en": "Break-even carbon price"},
-    "realised_note": {
-        "zh": "实测 {days} 天；年化系数 {low:.1f}–{high:.1f}（光伏按模型的季节产出修正）。",
-        "en": "{days} metered days; annualised x {low:.1f}–{high:.1f} (PV corrected for the season by the PV model).",
+    "lcoe": {"zh": "度电/储电成本（元/千瓦时）", "en": "LCOE / LCOS (CNY/kWh)"},
+    "remaining": {"zh": "剩余价值（万元）", "en": "Remaining value (CNY 10k)"},
+    "break_even": {"zh": "盈亏平衡碳价（元/吨）", "en": "Break-even carbon price (CNY/t)"},
+    "capex_paid": {"zh": "投资（万元）", "en": "Capex (CNY 10k)"},
+    "data_basis": {"zh": "估值依据", "en": "Valued on"},
+    "paid_on": {"zh": "支付日期", "en": "Paid on"},
+    "metered_year": {"zh": "实测年", "en": "metered year"},
+    "simulated_year": {"zh": "模拟年", "en": "simulated year"},
+    "insufficient_data": {"zh": "数据不足", "en": "insufficient data"},
+    "no_operation_data": {"zh": "无运行数据", "en": "no operation data"},
+    "estimated": {"zh": "估算", "en": "estimated"},
+    "no_carbon_price_needed": {"zh": "无需碳价", "en": "no carbon price needed"},
+    "controller_none": {"zh": "无控制", "en": "no control"},
+    "controller_rule_based": {"zh": "规则控制", "en": "rule-based control"},
+    "controller_plan": {"zh": "日前计划控制", "en": "day-ahead plan control"},
+    "metered_note": {
+        "zh": "实测年：该资产过去十二个月至少 {days} 天有计量数据，按实测收益年化。",
+        "en": "Metered year: at least {days} metered days in the last twelve months, annualised from what the asset earned.",
+    },
+    "simulated_note": {
+        "zh": "模拟年（非实测）：数字孪生按园区现有配置模拟 {windows}（{controller}），每段代表一个季度，合计乘以 {scale:.1f} 折算为一年。",
+        "en": "Simulated year (not metered): the digital twin of the park as configured, {windows} ({controller}), each sample standing for a quarter, the sum scaled x {scale:.1f} to a year.",
+    },
+    "unused_note": {
+        "zh": "无运行数据：该资产在计量期内未发电/放电，按平台会采用的控制方式在模拟年中的表现估值，而非按闲置状态估值。",
+        "en": "No operation data: the asset delivered nothing in its metered days; it is valued on the simulated year under the controller the platform would run, not on its idle days.",
+    },
+    "insufficient_note": {
+        "zh": "数据不足：既没有满一年的实测数据，也没有数字孪生模拟年（valuation.simulated_year.enabled 为 false），因此不给出净现值。",
+        "en": "Insufficient data: neither a full metered year nor the twin's simulated year (valuation.simulated_year.enabled is false), so no NPV is given.",
+    },
+    "estimated_note": {
+        "zh": "投资标“估算”的资产：园区未填写实际投资与支付日期（valuation.installed），按单位造价 × 规模估算。",
+        "en": "Capex marked estimated: the park has not stated what it paid and when (valuation.installed); unit price x size.",
     },
     "no_energy": {
-        "zh": "{asset}：估值期内未计量到放电/发电，估值仅反映成本。",
-        "en": "{asset}: no discharge or generation metered in the window; its value shows the "
-              "costs only.",
+        "zh": "{asset}：估值所依据的一年内没有放电/发电，估值仅反映成本。",
+        "en": "{asset}: no discharge or generation in the year it is valued on; its value shows "
+              "the costs only.",
     },
     "cases": {"zh": "拟建项目", "en": "Proposed projects"},
     "case_basis": {
-        "zh": "{title}：数字孪生自 {first_day} 起 {days} 天（{controller} 控制），有无该项目对比，"
-              "年化系数 {factor:.1f}；投资 {capex}。",
-        "en": "{title}: digital twin from {first_day} for {days} days ({controller} control), "
-              "with and without the project, annualised x {factor:.1f}; investment {capex}.",
+        "zh": "{title}：数字孪生模拟年（非实测）{windows}（{controller}），有无该项目对比，每段代表一个季度，"
+              "合计乘以 {factor:.1f} 折算为一年；投资 {capex}。",
+        "en": "{title}: the digital twin's simulated year (not metered), {windows} ({controller}), "
+              "with and without the project, each sample standing for a quarter, the sum scaled "
+              "x {factor:.1f} to a year; investment {capex}.",
     },
     "tornado_title": {"zh": "{title}：净现值敏感性", "en": "{title}: NPV sensitivity"},
     "cashflow_title": {"zh": "{title}：年度现金流", "en": "{title}: annual cash flow"},
     "sensitivity": {"zh": "敏感性分析", "en": "Sensitivity"},
     "parameter": {"zh": "参数", "en": "Parameter"},
-    "npv_low": {"zh": "低值时净现值", "en": "NPV at low"},
-    "npv_high": {"zh": "高值时净现值", "en": "NPV at high"},
+    "npv_low": {"zh": "低值时净现值（万元）", "en": "NPV at low (CNY 10k)"},
+    "npv_high": {"zh": "高值时净现值（万元）", "en": "NPV at high (CNY 10k)"},
     "carbon_price": {"zh": "碳价", "en": "Carbon price"},
     "tariff": {"zh": "电价收益", "en": "Tariff savings"},
     "capex": {"zh": "投资", "en": "Capex"},
@@ -90,6 +124,7 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
               "PPP: government capital {gov:.0f} %, asking no return.",
     },
     "min_dscr": {"zh": "最低偿债覆盖率", "en": "Min DSCR"},
+    "negative_cash_flow": {"zh": "经营现金流为负", "en": "negative operating cash flow"},
     "eligible": {"zh": "绿债合格", "en": "Green bond"},
     "private_irr": {"zh": "社会资本收益率", "en": "Private IRR"},
     "leverage": {"zh": "撬动倍数", "en": "Leverage"},

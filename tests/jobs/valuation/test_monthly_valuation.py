@@ -29,9 +29,13 @@ def _configure(park, settings, port):
                                               "language": "en"}]}
         changed["mail"] = {"host": "127.0.0.1", "port": port, "security": "none",
                            "retry_delay_s": 0.01}
+        # five weeks of data and no twin: every installed asset has insufficient data
+        changed.setdefault("valuation", {})["simulated_year"] = {"enabled": False}
     return _with_config(park, settings.data_root, change)
 
 
+# realised.py's join once warned (DataFrame.join's rsuffix is deprecated): no more
+@pytest.mark.filterwarnings("error::pandas.errors.Pandas4Warning:jobs.valuation.realised")
 def test_the_monthly_valuation_lands_reports_and_sends_once(built, tmp_path):
     park, settings, ids = built
     with SmtpCatcher(tmp_path / "mail") as catcher:
@@ -64,19 +68,34 @@ def test_the_monthly_valuation_lands_reports_and_sends_once(built, tmp_path):
     assert set(valued) == pv_ids | battery_ids
     for asset in configured.park.assets.pv:  # capex = 3.0 CNY/W (ci_pv_capex) x kWp
         assert valued[asset.id].capex_cny == pytest.approx(asset.kwp * 1000 * 3.0)
+        assert valued[asset.id].capex_source == "estimated"
+    # 25 May - 30 June is no year, and no simulated year was allowed: no NPV, said so
+    assert all(v.data_basis == "insufficient_data" and v.valuation is None
+               for v in valued.values())
+
+    # the park's total covers every consumer: the enterprises and the park's common loads
+    park_row = next(r for r in run.valuations.ledger if r.entity_kind == "park")
+    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+        whole_park, common = connection.execute(
+            "select sum(ytd_accounted_tco2), sum(ytd_accounted_tco2) filter "
+            "(where entity_kind <> 'enterprise') from fct_enterprise_carbon_accounts "
+            "where month = ?", [JUNE]).fetchone()
+    assert common > 0
+    assert park_row.verified_emissions_ytd_tco2 == pytest.approx(whole_park, abs=1e-5)
+    assert park_row.common_loads_ytd_tco2 == pytest.approx(common, abs=1e-5)
 
     assert build_warehouse(configured, unit_tests=False, quiet=True).success
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         marts = connection.execute(
-            "select asset_id, npv_cny, run_id from fct_asset_valuation where month = ?",
-            [JUNE]).fetchall()
+            "select asset_id, npv_cny, run_id, data_basis from fct_asset_valuation "
+            "where month = ?", [JUNE]).fetchall()
         ledger_rows = connection.execute(
             "select count(*), sum(pledge_capacity_cny) from fct_carbon_asset_ledger "
             "where month = ?", [JUNE]).fetchone()
     # the re-run landed too: the marts keep the later run only
     assert {row[2] for row in marts} == {again.valuations.run_id}
-    assert {row[0]: row[1] for row in marts} == pytest.approx(
-        {v.asset_id: v.valuation.npv_cny for v, _ in again.valuations.assets})
+    assert {row[0]: (row[1], row[3]) for row in marts} == {
+        v.asset_id: (None, "insufficient_data") for v, _ in again.valuations.assets}
     assert ledger_rows[0] == len(configured.park.enterprises) + 1
     assert ledger_rows[1] == pytest.approx(2 * ALLOWANCES_TCO2 * CEA_BASE * LTV)  # + park total
 
@@ -86,5 +105,5 @@ def test_the_monthly_valuation_lands_reports_and_sends_once(built, tmp_path):
     [pdf] = [p for p in chinese.iter_attachments() if p.get_content_type() == "application/pdf"]
     document = pdfium.PdfDocument(pdf.get_content())
     text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    assert "碳资产台账" in text and "质押" in text
+    assert "碳资产台账" in text and "质押" in text and "数据不足" in text
     assert str(dt.date(2025, 12, 31)) in text  # the price date is stated
