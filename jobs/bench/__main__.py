@@ -28,6 +28,8 @@ def main() -> None:
                         help="days of 1-minute history built before the incremental hour")
     parser.add_argument("--counters-only", action="store_true",
                         help="land only the counter points (default: every landed point)")
+    parser.add_argument("--loop-days", type=int, default=2,
+                        help="evaluated days per closed-loop scenario (after a 7-day warm-up)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the warehouse and scorecards benchmarks' work folders "
                              "under data/bench/")
@@ -42,7 +44,7 @@ def main() -> None:
     if args.only in (None, "week"):
         week_bench.run()
     if args.only in (None, "loop"):
-        loop_bench.run()
+        loop_bench.run(days=args.loop_days, keep=args.keep)
     if args.only in (None, "scorecards"):
         scorecard_bench.run(keep=args.keep)
     if args.only in (None, "valuation"):

@@ -56,13 +56,17 @@ class IntradayLog:
     fallbacks: int = 0
     solve_wall_s: list[float] = field(default_factory=list)
     fallback_reasons: list[str] = field(default_factory=list)
+    pv_nowcast_min: float = 1.0  # the lowest PV nowcast factor a re-solve used
+    load_error_max_kw: float = 0.0  # the largest base-load error (absolute) it corrected
 
     def summary(self) -> dict:
         walls = self.solve_wall_s
         return {"solves": self.solves, "fallbacks": self.fallbacks,
                 "median_solve_s": round(statistics.median(walls), 3) if walls else None,
                 "max_solve_s": round(max(walls), 3) if walls else None,
-                "fallback_reasons": self.fallback_reasons[:5]}
+                "fallback_reasons": self.fallback_reasons[:5],
+                "pv_nowcast_min": round(self.pv_nowcast_min, 3),
+                "load_error_max_kw": round(self.load_error_max_kw, 1)}
 
 
 class IntradayController:
@@ -166,10 +170,14 @@ class IntradayController:
             return self._fallback(f"{now:%Y-%m-%d %H:%M}: no trusted day-ahead inputs for "
                                   f"{local}", on_fallback)
         try:
-            inputs, _ = intraday_inputs(days, self._measured(now), self.peak_margin_pct,
-                                        self.correct_forecasts)
+            inputs, corrections = intraday_inputs(days, self._measured(now),
+                                                  self.peak_margin_pct, self.correct_forecasts)
         except ValueError as exc:
             return self._fallback(f"{now:%Y-%m-%d %H:%M}: inputs refused ({exc})", on_fallback)
+        self.log.pv_nowcast_min = min([self.log.pv_nowcast_min,
+                                       *corrections.pv_factor.values()])
+        self.log.load_error_max_kw = max(self.log.load_error_max_kw,
+                                         abs(corrections.load_error_kw))
         answer = self.solver.solve(inputs, self.options, WALL_LIMIT_S)
         self.log.solves += 1
         if answer.attempt.flows is None:
