@@ -46,7 +46,8 @@ def draw_scenario(path: Path, name: str, summary: dict[str, Any]) -> None:
     daily_axis.set_ylim(min(every) * 0.95, max(every) * 1.02)
     daily_axis.set_xticks(range(days), [f"day {d + 1}" for d in range(days)])
     daily_axis.set_title("Cost by day (kCNY)")
-    daily_axis.legend(fontsize=8, ncols=len(controllers), loc="upper left")
+    daily_axis.legend(fontsize=8, ncols=len(controllers), loc="upper center",
+                      bbox_to_anchor=(0.5, -0.08))
     for axis in (cost_axis, absorption_axis):
         axis.tick_params(axis="x", labelsize=8)
     figure.suptitle(f"Closed loop on the twin, {name}: {summary['days']} days from "

@@ -179,14 +179,19 @@ def _ev_groups_now(groups: pd.DataFrame, recent: pd.DataFrame, now: pd.Timestamp
 
 
 def intraday_inputs(days: Sequence[DispatchInputs], measured: Measured,
-                    peak_margin_pct: float = 0.0, correct_forecasts: bool = True
+                    peak_margin_pct: float = 0.0, correct_forecasts: bool = True,
+                    until_utc: pd.Timestamp | None = None
                     ) -> tuple[DispatchInputs, Corrections]:
     """The day-ahead inputs of today (and tomorrow, if planned) from the current interval on,
     with the measured state and the corrected forecasts (correct_forecasts False: inputs that
-    are the truth already, the closed loop's perfect foresight)."""
+    are the truth already, the closed loop's perfect foresight). until_utc: no interval from
+    then on (a comparison's end, so that no controller trades its last day against a day
+    that is not counted)."""
     now = measured.now_utc
     whole = _join(days)
     keep = whole.interval_start_utc >= now
+    if until_utc is not None:
+        keep &= whole.interval_start_utc < until_utc
     if not keep.any():
         raise ValueError(f"no planned interval at or after {now.isoformat()}")
     index = whole.interval_start_utc[keep]

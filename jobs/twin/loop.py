@@ -192,11 +192,14 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     planned = run.controller in ("plan", "mpc")
     solver = WarmSolver() if run.controller in ("mpc", "perfect") else None
     mpc = None
+    # both re-solve up to the comparison's end at most, so neither trades its last day
+    # against one that is not counted
+    until = warmed.start_utc + dt.timedelta(days=days)
     if run.controller == "mpc":
-        mpc = IntradayController(settings, twin, solver)
-    elif run.controller == "perfect":  # re-solved as the mpc is, on the truth, no margin
-        mpc = IntradayController(settings, twin, solver, peak_margin_pct=0.0,
-                                 correct_forecasts=False)
+        mpc = IntradayController(settings, twin, solver, until_utc=until)
+    elif run.controller == "perfect":  # the same re-solves, on the truth
+        mpc = IntradayController(settings, twin, solver, correct_forecasts=False,
+                                 until_utc=until)
     if planned:  # tomorrow was planned yesterday morning
         _build(run)
         inputs = _plan(run, warmed.first_day,

@@ -72,7 +72,7 @@ class IntradayLog:
 class IntradayController:
     def __init__(self, settings: Settings, twin: ParkTwin, solver: WarmSolver,
                  options: SolveOptions | None = None, peak_margin_pct: float | None = None,
-                 correct_forecasts: bool = True):
+                 correct_forecasts: bool = True, until_utc: dt.datetime | None = None):
         self.settings = settings
         self.park = settings.park
         self.twin = twin
@@ -83,6 +83,7 @@ class IntradayController:
         self.peak_margin_pct = dispatch.peak_margin_pct if peak_margin_pct is None \
             else peak_margin_pct
         self.correct_forecasts = correct_forecasts  # False: the inputs are the truth
+        self.until_utc = pd.Timestamp(until_utc) if until_utc is not None else None
         self.days: dict[dt.date, DispatchInputs] = {}
         self.log = IntradayLog()
         self._devices = [d for d in self.park.devices if d.kind in COUNTERS]
@@ -171,7 +172,8 @@ class IntradayController:
                                   f"{local}", on_fallback)
         try:
             inputs, corrections = intraday_inputs(days, self._measured(now),
-                                                  self.peak_margin_pct, self.correct_forecasts)
+                                                  self.peak_margin_pct, self.correct_forecasts,
+                                                  self.until_utc)
         except ValueError as exc:
             return self._fallback(f"{now:%Y-%m-%d %H:%M}: inputs refused ({exc})", on_fallback)
         self.log.pv_nowcast_min = min([self.log.pv_nowcast_min,
