@@ -191,21 +191,21 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     truth_settings = truth or settings
     planned = run.controller in ("plan", "mpc")
     solver = WarmSolver() if run.controller in ("mpc", "perfect") else None
-    mpc = None
+    intraday = None
     # both re-solve up to the comparison's end at most, so neither trades its last day
     # against one that is not counted
     until = warmed.start_utc + dt.timedelta(days=days)
     if run.controller == "mpc":
-        mpc = IntradayController(settings, twin, solver, until_utc=until)
+        intraday = IntradayController(settings, twin, solver, until_utc=until)
     elif run.controller == "perfect":  # the same re-solves, on the truth
-        mpc = IntradayController(settings, twin, solver, correct_forecasts=False,
+        intraday = IntradayController(settings, twin, solver, correct_forecasts=False,
                                  until_utc=until)
     if planned:  # tomorrow was planned yesterday morning
         _build(run)
         inputs = _plan(run, warmed.first_day,
                        warmed.start_utc - dt.timedelta(hours=15, minutes=30))
-        if mpc is not None:
-            mpc.add_day(warmed.first_day, inputs)
+        if intraday is not None:
+            intraday.add_day(warmed.first_day, inputs)
     buffer: list[pa.Table] = []
     end = warmed.start_utc + dt.timedelta(days=days)
     now = warmed.start_utc
@@ -221,10 +221,10 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
                                         truth_pv_kw)
             run_day_ahead(settings, local.date(), ClearSkyClimatology(), now_utc=now,
                           run_id=f"perfect-{local.date():%Y%m%d}", prepared=day)
-            mpc.add_day(local.date(), day.inputs)
+            intraday.add_day(local.date(), day.inputs)
             tomorrow = local.date() + dt.timedelta(days=1)
             if tomorrow < warmed.first_day + dt.timedelta(days=days):
-                mpc.add_day(tomorrow, perfect_foresight_day(
+                intraday.add_day(tomorrow, perfect_foresight_day(
                     run, twin, truth_settings, tomorrow, now, truth_pv_kw).inputs)
             run.timings.planning_s += time.perf_counter() - planning
             run.timings.plans += 1
@@ -232,17 +232,17 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
             _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
             _build(run)
             inputs = _plan(run, local.date() + dt.timedelta(days=1), now)
-            if mpc is not None:
-                mpc.add_day(local.date() + dt.timedelta(days=1), inputs)
-        if mpc is not None:
-            mpc.observe(now)
+            if intraday is not None:
+                intraday.add_day(local.date() + dt.timedelta(days=1), inputs)
+        if intraday is not None:
+            intraday.observe(now)
         if writer is not None:
             cycle_started = time.perf_counter()
             commands_from = rule_based_source(settings.park, now) \
                 if run.controller == "rule_based" else None
-            if mpc is not None:
+            if intraday is not None:
                 planning = time.perf_counter()
-                commands_from = mpc.commands(now)
+                commands_from = intraday.commands(now)
                 run.timings.planning_s += time.perf_counter() - planning
             asyncio.run(writer.run_cycle(now, commands_from=commands_from))
             run.timings.writer_s += time.perf_counter() - cycle_started
@@ -264,7 +264,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
     if solver is not None:
         solver.close()
-        run.intraday = mpc.log.summary()
+        run.intraday = intraday.log.summary()
     _build(run)
     run.grid = dataclasses.replace(twin.grid_tally)
     save_grid_tally(settings, run.grid)
