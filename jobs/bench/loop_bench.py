@@ -72,7 +72,7 @@ def targets(results: dict[str, dict[str, Any]], pv_surplus: bool) -> dict[str, A
     return found
 
 
-def run(days: int = 2, warmup_days: int = 7, keep: bool = False,
+def run(days: int = 1, warmup_days: int = 7, keep: bool = False,
         only: str | None = None) -> dict:
     """only: one scenario by name (the others are skipped)."""
     base_park = yaml.safe_load((DEFAULT_CONFIG_DIR / "park.yaml").read_text(encoding="utf-8"))

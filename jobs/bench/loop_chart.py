@@ -50,8 +50,8 @@ def draw_scenario(path: Path, name: str, summary: dict[str, Any]) -> None:
                       bbox_to_anchor=(0.5, -0.08))
     for axis in (cost_axis, absorption_axis):
         axis.tick_params(axis="x", labelsize=8)
-    figure.suptitle(f"Closed loop on the twin, {name}: {summary['days']} days from "
-                    f"{summary['first_day']}")
+    days_text = "1 day" if summary["days"] == 1 else f"{summary['days']} days"
+    figure.suptitle(f"Closed loop on the twin, {name}: {days_text} from {summary['first_day']}")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)
