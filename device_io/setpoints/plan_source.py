@@ -181,3 +181,13 @@ def _commanded_quantities(rows: pd.DataFrame) -> tuple[dict[PlanKey, float], lis
         else:
             setpoints[(kind, asset, quantity)] = values[0]
     return setpoints, refusals
+
+
+def plan_in_force_from_rows(rows: pd.DataFrame, run_id: str, created_at_utc: dt.datetime,
+                            solver_status: str) -> PlanInForce:
+    """One interval's plan rows (asset_kind, asset_id, quantity, value, unit) made in this
+    process, not landed (the intraday re-solve), taken by meaning as a landed plan's are."""
+    setpoints, refusals = _commanded_quantities(rows)
+    return PlanInForce(run_id=run_id, created_at_utc=pd.Timestamp(created_at_utc),
+                       solver_status=solver_status, is_fallback=False, setpoints=setpoints,
+                       refusals=tuple(refusals))

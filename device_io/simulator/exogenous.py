@@ -67,6 +67,21 @@ class Exogenous:
             self._rows[name] = slice(start, start + size)
             start += size
         self._tables: dict[int, _DayTable] = {}
+        self._shades: list[tuple[int, int, float]] = []
+
+    def shade(self, start_us: int, end_us: int, retained: float) -> None:
+        """A cloud no forecast knew of: the sun on every plane times `retained` in the window."""
+        if not (0.0 <= retained <= 1.0 and start_us < end_us):
+            raise ValueError(f"a shade needs 0 <= retained <= 1 and start before end, got "
+                             f"{retained}, {start_us}..{end_us}")
+        self._shades.append((start_us, end_us, retained))
+
+    def _retained(self, t_us: int) -> float:
+        factor = 1.0
+        for start_us, end_us, retained in self._shades:
+            if start_us <= t_us < end_us:
+                factor *= retained
+        return factor
 
     def sample(self, t_us: int) -> ExoSnapshot:
         table = self._table(day_index(t_us))
@@ -79,7 +94,7 @@ class Exogenous:
             t_us=t_us,
             outdoor_temp_c=float(values[rows["temp"]][0]),
             grid_frequency_hz=float(values[rows["freq"]][0]),
-            poa_w_m2=values[rows["poa"]][self._pv_orientation],
+            poa_w_m2=values[rows["poa"]][self._pv_orientation] * self._retained(t_us),
             process_kw=values[rows["process"]],
             gas_nm3_per_h=values[rows["gas"]],
             common_kw=float(values[rows["common"]][0]),

@@ -175,6 +175,12 @@ class ParkTwin:
         """Each inverter's offered energy integrated since the twin started (kWh)."""
         return dict(zip(self._pv.device_ids, self._pv.potential_kwh.tolist(), strict=True))
 
+    def inject_cloud(self, start_utc: dt.datetime, end_utc: dt.datetime,
+                     retained: float) -> None:
+        """Shade every PV plane to `retained` of its sun between the instants (a what-if: a
+        cloud the forecasts did not see); from the next step on."""
+        self._exogenous.shade(to_us(start_utc), to_us(end_utc), retained)
+
     # -- control --------------------------------------------------------------------------
     def write_point(self, device_id: str, point: str, value: float) -> None:
         """Apply a setpoint write now; the device reacts from now on (not at the next step)."""

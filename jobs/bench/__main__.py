@@ -28,6 +28,10 @@ def main() -> None:
                         help="days of 1-minute history built before the incremental hour")
     parser.add_argument("--counters-only", action="store_true",
                         help="land only the counter points (default: every landed point)")
+    parser.add_argument("--loop-days", type=int, default=1,
+                        help="evaluated days per closed-loop scenario (after a 7-day warm-up)")
+    parser.add_argument("--loop-scenario", choices=("summer", "winter", "pv_surplus"),
+                        help="run one closed-loop scenario (default: all three)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the warehouse and scorecards benchmarks' work folders "
                              "under data/bench/")
@@ -42,7 +46,7 @@ def main() -> None:
     if args.only in (None, "week"):
         week_bench.run()
     if args.only in (None, "loop"):
-        loop_bench.run()
+        loop_bench.run(days=args.loop_days, keep=args.keep, only=args.loop_scenario)
     if args.only in (None, "scorecards"):
         scorecard_bench.run(keep=args.keep)
     if args.only in (None, "valuation"):

@@ -11,8 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from device_io.simulator.park_generator import write_park_yaml
-from jobs.common.settings import DEFAULT_CONFIG_DIR, DEFAULT_DATA_ROOT, Settings, load_settings
+from jobs.common.settings import DEFAULT_DATA_ROOT
 
 RESULTS_DIR = DEFAULT_DATA_ROOT / "bench"
 
@@ -23,14 +22,6 @@ def cpus() -> int:
 
 def machine() -> str:
     return f"{platform.machine()}, {cpus()} cores, Python {platform.python_version()}"
-
-
-def park_settings(park: dict[str, Any], workdir: Path) -> Settings:
-    """Write a generated park to `workdir/park.yaml` (register maps stay those of ./config);
-    its data root is `workdir/data`."""
-    park_file = workdir / "park.yaml"
-    write_park_yaml(park, park_file)
-    return load_settings(DEFAULT_CONFIG_DIR, str(workdir / "data"), str(park_file))
 
 
 def save_result(name: str, result: dict[str, Any]) -> Path:

@@ -26,7 +26,8 @@ from device_io.register_map import Table as RegisterTable
 from device_io.simulator.park_generator import generate_park
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
-from jobs.bench.common import machine, park_settings, save_result
+from jobs.bench.common import machine, save_result
+from jobs.common.generated_park import park_settings
 from jobs.common.settings import DEFAULT_CONFIG_DIR
 
 console = Console()

@@ -28,7 +28,8 @@ from rich.console import Console
 
 from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import enterprise_count, generate_park
-from jobs.bench.common import in_work_folder, machine, park_settings, save_result
+from jobs.bench.common import in_work_folder, machine, save_result
+from jobs.common.generated_park import park_settings
 from jobs.common.park_config import LoadProfile, MailSettings
 from jobs.common.settings import Settings
 from jobs.dispatch.calendar import local_day_intervals

@@ -20,7 +20,8 @@ import yaml
 from rich.console import Console
 
 from device_io.simulator.history import generate_history
-from jobs.bench.common import in_work_folder, machine, park_settings, save_result
+from jobs.bench.common import in_work_folder, machine, save_result
+from jobs.common.generated_park import park_settings
 from jobs.common.park_config import MailSettings
 from jobs.common.settings import DEFAULT_CONFIG_DIR
 from jobs.dispatch.calendar import local_day_intervals

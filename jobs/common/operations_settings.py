@@ -67,6 +67,10 @@ class DispatchSettings(Strict):
     comfort_breach_cny_per_kh: Annotated[Number, Field(ge=0)] = 50.0
     # the watchdog kills a solve that overruns HiGHS's time limit by this much (wall clock)
     watchdog_grace_s: Annotated[Number, Field(gt=0, le=600)] = 30.0
+    # the plans hold the grid import this far (% of the month's metered peak so far) below
+    # that peak where it pays: the demand charge is then priced from there, so that a load
+    # above its forecast does not make a new monthly peak (intraday and day-ahead alike)
+    peak_margin_pct: Annotated[Number, Field(ge=0, le=50)] = 5.0
 
 
 class SetpointSettings(Strict):

@@ -305,8 +305,8 @@ def prepare_inputs(settings: Settings, local_date: dt.date, provider: WeatherPro
         pv_rated_kw=pd.Series({system.id: system.inverter_kw for system in park.assets.pv},
                               dtype=float),
         ev_groups=_ev_groups(settings, index, known_until, notes),
-        grid=grid_terms(park, prices, month_peak_so_far_kw=month_peak_kw,
-                        grid_kgco2_per_kwh=grid_factor),
+        grid=grid_terms(park, prices, month_peak_so_far_kw=month_peak_kw * (
+            1.0 - dispatch.peak_margin_pct / 100.0), grid_kgco2_per_kwh=grid_factor),
         ev_unserved_penalty_cny_per_kwh=dispatch.ev_unserved_penalty_cny_per_kwh,
         hvac_zones=hvac_zone_table(park, outdoor_c, zone_temps), outdoor_temp_c=outdoor_c,
         hvac_occupied=_zone_occupancy(settings, index, known_until, notes),

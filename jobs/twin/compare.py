@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from jobs.bench.common import park_settings
+from device_io.simulator.twin import ParkTwin
+from jobs.common.generated_park import park_settings
 from jobs.common.settings import Settings
 from jobs.twin.loop import CONTROLLERS, run_controller, start_controller, warm_up
 from jobs.twin.outcome import Outcome, outcome
@@ -55,7 +56,10 @@ def apply_scenario(park: dict[str, Any], change: str) -> dict[str, Any]:
 def compare_controllers(park: dict[str, Any], workdir: Path, first_day: dt.date, days: int, *,
                         warmup_days: int = 7, sample_s: int = 300,
                         controllers: Sequence[str] = CONTROLLERS,
-                        on_progress: Callable[[str], None] = print) -> dict[str, Any]:
+                        on_progress: Callable[[str], None] = print,
+                        what_if: Callable[[ParkTwin], None] | None = None) -> dict[str, Any]:
+    """what_if: a change to the warmed-up twin every controller then meets (a cloud no
+    forecast saw: ParkTwin.inject_cloud)."""
     unknown = set(controllers) - set(CONTROLLERS)
     if unknown:
         raise ValueError(f"unknown controllers {sorted(unknown)}: choose from {CONTROLLERS}")
@@ -64,6 +68,8 @@ def compare_controllers(park: dict[str, Any], workdir: Path, first_day: dt.date,
     started = time.perf_counter()
     base = park_settings(park, workdir / "warmup")
     warmed = warm_up(base, first_day, warmup_days, sample_s, on_progress)
+    if what_if is not None:
+        what_if(warmed.twin)
     warmup_s = time.perf_counter() - started
     ordered = [c for c in CONTROLLERS if c in controllers]  # `none` first: the truth
     settings: dict[str, Settings] = {}
@@ -77,7 +83,8 @@ def compare_controllers(park: dict[str, Any], workdir: Path, first_day: dt.date,
         if controller == "none":
             truth_pv_kw = run.pv_potential_kw
         result: Outcome = outcome(run.settings, controller, first_day, days, run.grid)
-        results[controller] = {**result.as_dict(), "timings": vars(run.timings)}
+        results[controller] = {**result.as_dict(), "timings": vars(run.timings),
+                               "intraday": run.intraday}
         on_progress(f"{controller}: {result.total_cost_cny:,.0f} CNY, "
                     f"{run.timings.total_s:.0f} s")
     summary = {"first_day": first_day.isoformat(), "days": days, "warmup_days": warmup_days,

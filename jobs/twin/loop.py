@@ -8,11 +8,15 @@ Controllers, all on the same weather, loads and cars (the twin's seeded draws):
 - `none`: no writer; batteries idle in local mode, HVAC and chargers on their own;
 - `rule_based`: jobs/twin/rule_controller.py, decided live each interval;
 - `plan`: the day-ahead plan made each morning from the warehouse, written each interval;
+- `mpc`: the same day-ahead plans, re-solved every interval from the state measured then
+  (jobs/twin/mpc.py); where a re-solve fails or is late, the day-ahead plan is written;
 - `perfect`: the plan made at midnight with perfect foresight of the day (its actual load,
   weather, occupancy, heat and cars, from the `none` run's warehouse; the PV the arrays
   offered, from the `none` run's twin, since the export protection hides it from the
-  readings) and the batteries', zones' and tank's state in its own twin: the upper bound of
-  planning.
+  readings) and the batteries', zones' and tank's state in its own twin, then re-solved every
+  interval from the state measured then, as the mpc is (an open-loop plan, even a perfect
+  one, loses to re-solving where the model's assets and the twin's differ): the upper bound
+  of planning.
 The twin enforces the grid connection's limits for every controller (grid_protection.py);
 each run's tally of them over the evaluated days is its `grid`.
 A warm-up period (no control) is simulated once and shared: each controller starts from a
@@ -46,13 +50,16 @@ from jobs.dispatch.actuals import actual_inputs
 from jobs.dispatch.baseline import no_control_consumer_load_kw
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.day_ahead import PreparedDay, prepare_inputs, run_day_ahead
+from jobs.dispatch.inputs import DispatchInputs
 from jobs.dispatch.park_assets import battery_table, hvac_zone_table, thermal_store_table
+from jobs.dispatch.warm_solver import WarmSolver
 from jobs.forecast.weather import ClearSkyClimatology
+from jobs.twin.mpc import IntradayController, twin_state
 from jobs.twin.outcome import save_grid_tally
 from jobs.twin.rule_controller import rule_based_source
 from jobs.warehouse.build import build_warehouse
 
-CONTROLLERS = ("none", "rule_based", "plan", "perfect")
+CONTROLLERS = ("none", "rule_based", "plan", "mpc", "perfect")
 INTERVAL = dt.timedelta(minutes=15)
 PLANNING_TIME = dt.time(8, 30)  # local, as the day-ahead deployment
 TWIN_STEP_S = 60.0
@@ -87,6 +94,7 @@ class ControllerRun:
     grid: GridTally | None = None  # the twin's truth at the connection, evaluated days
     # what the arrays offered per PV system and interval (kW, ground truth)
     pv_potential_kw: pd.DataFrame | None = None
+    intraday: dict | None = None  # the mpc's re-solves: count, median time, fallbacks
 
 
 def _local_midnight(settings: Settings, day: dt.date) -> dt.datetime:
@@ -132,17 +140,6 @@ def _build(run: ControllerRun) -> None:
     run.timings.builds += 1
 
 
-def _twin_state(twin: ParkTwin, settings: Settings, kind: DeviceKind, point: str,
-                combine: str = "mean") -> dict[str, float]:
-    by_asset: dict[str, list[float]] = {}
-    for device in settings.park.devices:
-        if device.kind == kind and device.asset is not None:
-            value = twin.point_values(device.id).get(point)
-            if value is not None:
-                by_asset.setdefault(device.asset, []).append(float(value))
-    return {asset: sum(v) / (len(v) if combine == "mean" else 1) for asset, v in by_asset.items()}
-
-
 def perfect_foresight_day(run: ControllerRun, twin: ParkTwin, truth: Settings, day: dt.date,
                           now: dt.datetime, pv_offered_kw: pd.DataFrame | None = None
                           ) -> PreparedDay:
@@ -157,11 +154,11 @@ def perfect_foresight_day(run: ControllerRun, twin: ParkTwin, truth: Settings, d
             fill_value=0.0).fillna(0.0))
     actual = dataclasses.replace(
         actual,
-        batteries=battery_table(park, _twin_state(twin, run.settings, DeviceKind.BESS,
+        batteries=battery_table(park, twin_state(twin, run.settings, DeviceKind.BESS,
                                                   "soc_pct")),
-        hvac_zones=hvac_zone_table(park, actual.outdoor_temp_c, _twin_state(
+        hvac_zones=hvac_zone_table(park, actual.outdoor_temp_c, twin_state(
             twin, run.settings, DeviceKind.HVAC, "zone_temp_c")),
-        thermal_stores=thermal_store_table(park, _twin_state(
+        thermal_stores=thermal_store_table(park, twin_state(
             twin, run.settings, DeviceKind.THERMAL_STORAGE, "stored_heat_kwh_th", "sum")))
     return PreparedDay(actual, actual.pv_potential_kw, prepared.consumer_load_kw,
                        no_control_consumer_load_kw(actual), "perfect foresight (measured day)")
@@ -192,9 +189,23 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     if run.controller == "perfect" and truth is None:
         raise ValueError("the perfect-foresight run needs the no-control run's warehouse")
     truth_settings = truth or settings
-    if run.controller == "plan":  # tomorrow was planned yesterday morning
+    planned = run.controller in ("plan", "mpc")
+    solver = WarmSolver() if run.controller in ("mpc", "perfect") else None
+    intraday = None
+    # both re-solve up to the comparison's end at most, so neither trades its last day
+    # against one that is not counted
+    until = warmed.start_utc + dt.timedelta(days=days)
+    if run.controller == "mpc":
+        intraday = IntradayController(settings, twin, solver, until_utc=until)
+    elif run.controller == "perfect":  # the same re-solves, on the truth
+        intraday = IntradayController(settings, twin, solver, correct_forecasts=False,
+                                 until_utc=until)
+    if planned:  # tomorrow was planned yesterday morning
         _build(run)
-        _plan(run, warmed.first_day, warmed.start_utc - dt.timedelta(hours=15, minutes=30))
+        inputs = _plan(run, warmed.first_day,
+                       warmed.start_utc - dt.timedelta(hours=15, minutes=30))
+        if intraday is not None:
+            intraday.add_day(warmed.first_day, inputs)
     buffer: list[pa.Table] = []
     end = warmed.start_utc + dt.timedelta(days=days)
     now = warmed.start_utc
@@ -210,16 +221,29 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
                                         truth_pv_kw)
             run_day_ahead(settings, local.date(), ClearSkyClimatology(), now_utc=now,
                           run_id=f"perfect-{local.date():%Y%m%d}", prepared=day)
+            intraday.add_day(local.date(), day.inputs)
+            tomorrow = local.date() + dt.timedelta(days=1)
+            if tomorrow < warmed.first_day + dt.timedelta(days=days):
+                intraday.add_day(tomorrow, perfect_foresight_day(
+                    run, twin, truth_settings, tomorrow, now, truth_pv_kw).inputs)
             run.timings.planning_s += time.perf_counter() - planning
             run.timings.plans += 1
-        if run.controller == "plan" and local.time() == PLANNING_TIME:
+        if planned and local.time() == PLANNING_TIME:
             _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
             _build(run)
-            _plan(run, local.date() + dt.timedelta(days=1), now)
+            inputs = _plan(run, local.date() + dt.timedelta(days=1), now)
+            if intraday is not None:
+                intraday.add_day(local.date() + dt.timedelta(days=1), inputs)
+        if intraday is not None:
+            intraday.observe(now)
         if writer is not None:
             cycle_started = time.perf_counter()
             commands_from = rule_based_source(settings.park, now) \
                 if run.controller == "rule_based" else None
+            if intraday is not None:
+                planning = time.perf_counter()
+                commands_from = intraday.commands(now)
+                run.timings.planning_s += time.perf_counter() - planning
             asyncio.run(writer.run_cycle(now, commands_from=commands_from))
             run.timings.writer_s += time.perf_counter() - cycle_started
             run.timings.cycles += 1
@@ -238,6 +262,9 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
             _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
             on_progress(f"{run.controller}: {local.date()} done")
     _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
+    if solver is not None:
+        solver.close()
+        run.intraday = intraday.log.summary()
     _build(run)
     run.grid = dataclasses.replace(twin.grid_tally)
     save_grid_tally(settings, run.grid)
@@ -246,11 +273,15 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     return run
 
 
-def _plan(run: ControllerRun, day: dt.date, now: dt.datetime) -> None:
+def _plan(run: ControllerRun, day: dt.date, now: dt.datetime) -> DispatchInputs | None:
+    """Plan `day` as the day-ahead deployment does; its inputs, if it may steer devices."""
     started = time.perf_counter()
-    run_day_ahead(run.settings, day, ClearSkyClimatology(), now_utc=now)
+    prepared = prepare_inputs(run.settings, day, ClearSkyClimatology(), now)
+    result = run_day_ahead(run.settings, day, ClearSkyClimatology(), now_utc=now,
+                           prepared=prepared)
     run.timings.planning_s += time.perf_counter() - started
     run.timings.plans += 1
+    return prepared.inputs if result.is_trusted else None
 
 
 def controller_root(workdir: Path, controller: str) -> Path:

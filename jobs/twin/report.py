@@ -8,7 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 LABELS = {"none": "no control", "rule_based": "rule-based controller",
-          "plan": "day-ahead plan in the loop", "perfect": "plan with perfect foresight"}
+          "plan": "day-ahead plan in the loop", "mpc": "intraday re-optimisation (mpc)",
+          "perfect": "perfect foresight, re-solved"}
 
 
 def print_summary(console: Console, summary: dict[str, Any], scenario: list[str]) -> None:
@@ -38,6 +39,14 @@ def print_summary(console: Console, summary: dict[str, Any], scenario: list[str]
             if controller != "none":
                 console.print(f"{LABELS.get(controller, controller)}: saves "
                               f"{base - r['total_cost_cny']:,.0f} CNY against no control")
+    for controller, r in results.items():
+        intraday = r.get("intraday")
+        if intraday:
+            console.print(f"{LABELS.get(controller, controller)}: {intraday['solves']} re-solves, "
+                          f"median {intraday['median_solve_s']} s, max "
+                          f"{intraday['max_solve_s']} s; {intraday['fallbacks']} fell back to "
+                          "the day-ahead plan" + (f" (first: {intraday['fallback_reasons'][0]})"
+                                                  if intraday["fallback_reasons"] else ""))
     console.print(f"warm-up {summary['warmup_s']:.0f} s, total {summary['total_s']:.0f} s; "
                   f"runs and summary.json in {summary['workdir']}")
 

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from device_io.simulator.park_generator import generate_park
-from jobs.bench.common import park_settings
+from jobs.common.generated_park import park_settings
 from jobs.common.park_config import InvestmentCase
 from jobs.common.settings import load_settings
 from jobs.twin.compare import apply_scenario

@@ -1,0 +1,254 @@
+"""Intraday re-optimisation (`mpc`): the optimiser's inputs for the rest of today and, once it
+is planned, tomorrow, re-made every interval from what is measured now.
+
+The day-ahead inputs stay the forecasts' source (the day-ahead plan is the day's commitment);
+intraday replaces what has become known since:
+- the starting state: battery SOC, zone temperatures, heat in the tanks (measured now);
+- the EV groups in progress: what they still need, less what the chargers delivered since the
+  group arrived, and only while cars are plugged in (no car: nothing left to serve now);
+- the month's metered peak so far, the demand charge's floor, lowered by a margin so the plan
+  keeps room for forecast error below it (a new monthly peak costs the whole month's charge;
+  the day-ahead plan's floor, from the warehouse, has the same margin);
+- PV: a nowcast, the measured against forecast ratio of the last NOWCAST_H hours on intervals
+  the inverters were not held down, fading back to the forecast with FADE_H;
+- base load: the mean error of the last LOAD_ERROR_H hours, fading likewise.
+No I/O here: the caller measures (the twin's loop or the setpoints flow).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from jobs.dispatch.inputs import EV_GROUP_COLUMNS, DispatchInputs, GridTerms
+
+NOWCAST_H = 2.0  # the PV ratio's window: long enough to smooth a passing cloud
+LOAD_ERROR_H = 1.0  # the load error's window
+FADE_H = 3.0  # a correction's weight falls to 1/e after this many hours
+PV_FACTOR_RANGE = (0.0, 1.5)
+MIN_PV_SHARE = 0.05  # intervals forecast below this share of the system's rating say little
+
+
+@dataclass(frozen=True)
+class Measured:
+    """The park now and over the last hours (UTC), as metered.
+
+    recent: one row per past interval (index: interval start, UTC), columns
+      `pv_kw:<system>` (NaN where the system was held down: a setpoint or the export
+      protection), `base_load_kw` (consumption less HVAC and EV charging), `ev_kw`.
+    ev_plugged_kw: the ratings of the chargers with a car plugged in now (0: none)."""
+
+    now_utc: pd.Timestamp
+    soc_pct: Mapping[str, float]
+    zone_temp_c: Mapping[str, float]
+    stored_heat_kwh_th: Mapping[str, float]
+    month_peak_kw: float
+    ev_plugged_kw: float
+    recent: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def __post_init__(self) -> None:
+        for name in ("soc_pct", "zone_temp_c", "stored_heat_kwh_th"):
+            for asset, value in getattr(self, name).items():
+                if not math.isfinite(value):
+                    raise ValueError(f"measured {name} of {asset} is not finite ({value})")
+        for name in ("month_peak_kw", "ev_plugged_kw"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise ValueError(f"measured {name} must be finite and >= 0, got {value}")
+
+
+@dataclass(frozen=True)
+class Corrections:
+    pv_factor: dict[str, float]  # per system, at now (1: no correction)
+    load_error_kw: float  # measured less forecast base load, at now
+    peak_floor_kw: float  # the demand charge's floor used
+    notes: tuple[str, ...] = ()
+
+
+def pv_nowcast_factors(recent: pd.DataFrame, forecast_kw: pd.DataFrame,
+                       rated_kw: Mapping[str, float], now: pd.Timestamp
+                       ) -> tuple[dict[str, float], list[str]]:
+    """Per system: measured over forecast energy on the last NOWCAST_H hours' intervals that
+    were forecast to produce and not held down; 1 where none were."""
+    since = now - pd.Timedelta(hours=NOWCAST_H)
+    factors, notes = {}, []
+    for system in forecast_kw.columns:
+        column = f"pv_kw:{system}"
+        if column not in recent:
+            factors[system] = 1.0
+            continue
+        measured = recent[column][(recent.index >= since) & (recent.index < now)]
+        forecast = forecast_kw[system].reindex(measured.index)
+        usable = measured.notna() & forecast.notna() \
+            & (forecast > MIN_PV_SHARE * float(rated_kw.get(system, 0.0)))
+        if not usable.any() or forecast[usable].sum() <= 0:
+            factors[system] = 1.0
+            continue
+        ratio = float(measured[usable].sum() / forecast[usable].sum())
+        factors[system] = min(max(ratio, PV_FACTOR_RANGE[0]), PV_FACTOR_RANGE[1])
+        if abs(factors[system] - 1.0) > 0.1:
+            notes.append(f"PV {system}: nowcast {factors[system]:.2f} x forecast")
+    return factors, notes
+
+
+def load_error_kw(recent: pd.DataFrame, forecast_kw: pd.Series, now: pd.Timestamp) -> float:
+    """The mean of measured less forecast base load over the last LOAD_ERROR_H hours."""
+    if "base_load_kw" not in recent:
+        return 0.0
+    since = now - pd.Timedelta(hours=LOAD_ERROR_H)
+    measured = recent["base_load_kw"][(recent.index >= since) & (recent.index < now)]
+    error = (measured - forecast_kw.reindex(measured.index)).dropna()
+    return float(error.mean()) if len(error) else 0.0
+
+
+def _fade(index: pd.DatetimeIndex, now: pd.Timestamp) -> np.ndarray:
+    hours = (index - now).total_seconds().to_numpy() / 3600.0
+    return np.exp(-np.maximum(hours, 0.0) / FADE_H)
+
+
+def _join(days: Sequence[DispatchInputs]) -> DispatchInputs:
+    """Consecutive days' inputs as one horizon (the first day's scalars and assets)."""
+    first = days[0]
+    if len(days) == 1:
+        return first
+
+    def series(name: str) -> pd.Series:
+        return pd.concat([getattr(d, name) for d in days])
+
+    def frame(name: str) -> pd.DataFrame:
+        return pd.concat([getattr(d, name) for d in days]).fillna(0.0)
+
+    def grid_series(name: str) -> pd.Series:
+        return pd.concat([getattr(d.grid, name) for d in days])
+
+    occupied = None if any(d.hvac_occupied is None for d in days) else \
+        pd.concat([d.hvac_occupied for d in days]).fillna(True)
+    events = [d.dr_events for d in days if len(d.dr_events)]
+    groups = pd.concat([d.ev_groups.rename(index=lambda g, i=i: f"d{i}-{g}")
+                        for i, d in enumerate(days)])
+    return dataclasses.replace(
+        first, interval_start_utc=pd.DatetimeIndex(np.concatenate(
+            [d.interval_start_utc for d in days])),
+        base_load_kw=series("base_load_kw"), pv_potential_kw=frame("pv_potential_kw"),
+        ev_groups=groups, outdoor_temp_c=None if first.outdoor_temp_c is None
+        else series("outdoor_temp_c"), hvac_occupied=occupied,
+        waste_heat_kw_th=frame("waste_heat_kw_th") if len(first.thermal_stores)
+        else first.waste_heat_kw_th,
+        heat_demand_kw_th=frame("heat_demand_kw_th") if len(first.thermal_stores)
+        else first.heat_demand_kw_th,
+        dr_events=pd.concat(events) if events else first.dr_events,
+        consumer_base_load_kw=frame("consumer_base_load_kw")
+        if len(first.consumer_base_load_kw.columns) else first.consumer_base_load_kw,
+        grid=dataclasses.replace(
+            first.grid, import_price_cny_per_kwh=grid_series("import_price_cny_per_kwh"),
+            export_price_cny_per_kwh=grid_series("export_price_cny_per_kwh"),
+            tou_period=grid_series("tou_period")))
+
+
+def _ev_groups_now(groups: pd.DataFrame, recent: pd.DataFrame, now: pd.Timestamp,
+                   plugged_kw: float) -> pd.DataFrame:
+    """Groups still to arrive as forecast; groups in progress start now with what they still
+    need (the measured charging since the earliest of them arrived is taken from them in the
+    order they leave), at most what the plugged-in chargers can take."""
+    future = groups[groups["arrival_utc"] >= now]
+    in_progress = groups[(groups["arrival_utc"] < now) & (groups["departure_utc"] > now)]
+    if in_progress.empty:
+        return future[list(EV_GROUP_COLUMNS)]
+    delivered = 0.0
+    if "ev_kw" in recent:
+        since = in_progress["arrival_utc"].min()
+        charged = recent["ev_kw"][(recent.index >= since) & (recent.index < now)]
+        hours = (recent.index[1] - recent.index[0]).total_seconds() / 3600.0 \
+            if len(recent) > 1 else 0.25
+        delivered = float(charged.fillna(0.0).sum()) * hours
+    rows = {}
+    for group, row in in_progress.sort_values("departure_utc").iterrows():
+        taken = min(delivered, float(row["energy_kwh"]))
+        delivered -= taken
+        still = float(row["energy_kwh"]) - taken if plugged_kw > 0 else 0.0
+        rows[f"now-{group}"] = {"arrival_utc": now, "departure_utc": row["departure_utc"],
+                                "energy_kwh": still,
+                                "max_kw": max(min(float(row["max_kw"]), plugged_kw), 1e-3)}
+    now_groups = pd.DataFrame.from_dict(rows, orient="index")
+    return pd.concat([now_groups, future[list(EV_GROUP_COLUMNS)]])[list(EV_GROUP_COLUMNS)]
+
+
+def intraday_inputs(days: Sequence[DispatchInputs], measured: Measured,
+                    peak_margin_pct: float = 0.0, correct_forecasts: bool = True,
+                    until_utc: pd.Timestamp | None = None
+                    ) -> tuple[DispatchInputs, Corrections]:
+    """The day-ahead inputs of today (and tomorrow, if planned) from the current interval on,
+    with the measured state and the corrected forecasts (correct_forecasts False: inputs that
+    are the truth already, the closed loop's perfect foresight). until_utc: no interval from
+    then on (a comparison's end, so that no controller trades its last day against a day
+    that is not counted)."""
+    now = measured.now_utc
+    whole = _join(days)
+    keep = whole.interval_start_utc >= now
+    if until_utc is not None:
+        keep &= whole.interval_start_utc < until_utc
+    if not keep.any():
+        raise ValueError(f"no planned interval at or after {now.isoformat()}")
+    index = whole.interval_start_utc[keep]
+
+    def cut(values):
+        return values[keep] if values is not None else None
+
+    forecast_pv = whole.pv_potential_kw
+    factors, notes = pv_nowcast_factors(measured.recent, forecast_pv,
+                                        whole.pv_rated_kw.to_dict(), now) \
+        if correct_forecasts else ({}, [])
+    fade = _fade(index, now)
+    pv = cut(forecast_pv).copy()
+    for system, factor in factors.items():
+        pv[system] = pv[system].to_numpy() * (1.0 + (factor - 1.0) * fade)
+    error_kw = load_error_kw(measured.recent, whole.base_load_kw, now) \
+        if correct_forecasts else 0.0
+    base = (cut(whole.base_load_kw) + error_kw * fade).clip(lower=0.0)
+    if abs(error_kw) > 1.0:
+        notes.append(f"base load: {error_kw:+.0f} kW measured against forecast, fading")
+    batteries = whole.batteries.copy()
+    for battery, row in batteries.iterrows():
+        if battery in measured.soc_pct:
+            kwh = row["capacity_kwh"] * measured.soc_pct[battery] / 100.0
+            batteries.loc[battery, "soc_initial_kwh"] = min(max(kwh, row["soc_min_kwh"]),
+                                                            row["soc_max_kwh"])
+    zones = whole.hvac_zones.copy() if whole.hvac_zones is not None else None
+    if zones is not None:
+        for zone, temp_c in measured.zone_temp_c.items():
+            if zone in zones.index:
+                zones.loc[zone, "initial_temp_c"] = temp_c
+    stores = whole.thermal_stores.copy()
+    for tank, kwh in measured.stored_heat_kwh_th.items():
+        if tank in stores.index:
+            stores.loc[tank, "stored_initial_kwh_th"] = min(
+                max(kwh, 0.0), stores.loc[tank, "capacity_kwh_th"])
+    # the day-ahead's floor has its margin already (day_ahead.prepare_inputs)
+    floor_kw = max(whole.grid.month_peak_so_far_kw,
+                   measured.month_peak_kw * (1.0 - peak_margin_pct / 100.0))
+    grid: GridTerms = dataclasses.replace(
+        whole.grid, month_peak_so_far_kw=floor_kw,
+        import_price_cny_per_kwh=cut(whole.grid.import_price_cny_per_kwh),
+        export_price_cny_per_kwh=cut(whole.grid.export_price_cny_per_kwh),
+        tou_period=cut(whole.grid.tou_period))
+    events = whole.dr_events
+    if len(events):
+        events = events[events["end_utc"] > now]
+    inputs = dataclasses.replace(
+        whole, interval_start_utc=index, base_load_kw=base, pv_potential_kw=pv,
+        batteries=batteries, hvac_zones=zones, thermal_stores=stores, grid=grid,
+        ev_groups=_ev_groups_now(whole.ev_groups, measured.recent, now,
+                                 measured.ev_plugged_kw),
+        outdoor_temp_c=cut(whole.outdoor_temp_c), hvac_occupied=cut(whole.hvac_occupied),
+        waste_heat_kw_th=cut(whole.waste_heat_kw_th) if len(stores) else whole.waste_heat_kw_th,
+        heat_demand_kw_th=cut(whole.heat_demand_kw_th) if len(stores)
+        else whole.heat_demand_kw_th,
+        consumer_base_load_kw=cut(whole.consumer_base_load_kw)
+        if len(whole.consumer_base_load_kw.columns) else whole.consumer_base_load_kw,
+        dr_events=events)
+    return inputs, Corrections(factors, error_kw, floor_kw, tuple(notes))

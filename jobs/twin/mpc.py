@@ -1,0 +1,201 @@
+"""The intraday controller (`mpc`) in the twin's loop: at every interval it meters the interval
+just ended (energy counters, as the harvester lands them), re-solves the rest of today and
+tomorrow from the state measured now (jobs/dispatch/intraday.py) in the warm solver process,
+and hands the writer the new plan's current interval. A failed or late solve hands nothing:
+the writer then follows the landed day-ahead plan, and the audit names that plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from device_io.setpoints.commands import CONNECTED_STATES, plan_commands
+from device_io.setpoints.plan_source import plan_in_force_from_rows
+from device_io.setpoints.writer import CommandSource
+from device_io.simulator.twin import ParkTwin
+from jobs.common.park_config import DeviceKind
+from jobs.common.settings import Settings
+from jobs.dispatch.extract import plan_rows
+from jobs.dispatch.inputs import DispatchInputs
+from jobs.dispatch.intraday import Measured, intraday_inputs
+from jobs.dispatch.solve import SolveOptions
+from jobs.dispatch.warm_solver import WarmSolver
+
+# a re-solve later than this is abandoned (the 15-minute cycle must go on)
+WALL_LIMIT_S = 20.0
+RECENT_H = 6  # intervals kept for the corrections
+PROTECTION_SHARE = 0.97  # export this close to its limit: the protection may be holding PV
+
+
+def twin_state(twin: ParkTwin, settings: Settings, kind: DeviceKind, point: str,
+               combine: str = "mean") -> dict[str, float]:
+    """One point per asset as the twin's devices read now (mean or sum over the asset's)."""
+    by_asset: dict[str, list[float]] = {}
+    for device in settings.park.devices:
+        if device.kind == kind and device.asset is not None:
+            value = twin.point_values(device.id).get(point)
+            if value is not None:
+                by_asset.setdefault(device.asset, []).append(float(value))
+    return {asset: sum(v) / (len(v) if combine == "mean" else 1) for asset, v in by_asset.items()}
+
+
+COUNTERS = {DeviceKind.GRID_METER: ("energy_import_kwh", "energy_export_kwh"),
+            DeviceKind.PV_INVERTER: ("energy_total_kwh",),
+            DeviceKind.BESS: ("energy_charged_kwh", "energy_discharged_kwh"),
+            DeviceKind.HVAC: ("energy_kwh",), DeviceKind.EV_CHARGER: ("energy_total_kwh",)}
+
+
+@dataclass
+class IntradayLog:
+    solves: int = 0
+    fallbacks: int = 0
+    solve_wall_s: list[float] = field(default_factory=list)
+    fallback_reasons: list[str] = field(default_factory=list)
+    pv_nowcast_min: float = 1.0  # the lowest PV nowcast factor a re-solve used
+    load_error_max_kw: float = 0.0  # the largest base-load error (absolute) it corrected
+
+    def summary(self) -> dict:
+        walls = self.solve_wall_s
+        return {"solves": self.solves, "fallbacks": self.fallbacks,
+                "median_solve_s": round(statistics.median(walls), 3) if walls else None,
+                "max_solve_s": round(max(walls), 3) if walls else None,
+                "fallback_reasons": self.fallback_reasons[:5],
+                "pv_nowcast_min": round(self.pv_nowcast_min, 3),
+                "load_error_max_kw": round(self.load_error_max_kw, 1)}
+
+
+class IntradayController:
+    def __init__(self, settings: Settings, twin: ParkTwin, solver: WarmSolver,
+                 options: SolveOptions | None = None, peak_margin_pct: float | None = None,
+                 correct_forecasts: bool = True, until_utc: dt.datetime | None = None):
+        self.settings = settings
+        self.park = settings.park
+        self.twin = twin
+        self.solver = solver
+        dispatch = self.park.dispatch
+        self.options = options or SolveOptions(rel_gap=dispatch.rel_gap,
+                                               time_limit_s=min(dispatch.time_limit_s, 10.0))
+        self.peak_margin_pct = dispatch.peak_margin_pct if peak_margin_pct is None \
+            else peak_margin_pct
+        self.correct_forecasts = correct_forecasts  # False: the inputs are the truth
+        self.until_utc = pd.Timestamp(until_utc) if until_utc is not None else None
+        self.days: dict[dt.date, DispatchInputs] = {}
+        self.log = IntradayLog()
+        self._devices = [d for d in self.park.devices if d.kind in COUNTERS]
+        self._last: dict[tuple[str, str], float] = {}
+        self._recent: dict[pd.Timestamp, dict[str, float]] = {}
+        self._month_peak: dict[str, float] = {}
+        self._meter = self.park.park.grid_connection.meter_device_id
+        self._export_limit_kw = self.park.park.grid_connection.export_limit_kw
+
+    def add_day(self, day: dt.date, inputs: DispatchInputs | None) -> None:
+        """A day-ahead plan's inputs (None: that plan is not to be used for control)."""
+        if inputs is not None:
+            self.days[day] = inputs
+        for old in [d for d in self.days if d < day - dt.timedelta(days=1)]:
+            del self.days[old]
+
+    def observe(self, now: dt.datetime) -> None:
+        """Meter the interval that ends now (counter differences); the first call only reads."""
+        values = {d.id: self.twin.point_values(d.id) for d in self._devices}
+        counters = {(d.id, p): values[d.id].get(p) for d in self._devices
+                    for p in COUNTERS[d.kind]}
+        if self._last:
+            hours = 0.25
+            kwh = {key: (value - self._last[key]) if value is not None
+                   and self._last.get(key) is not None else 0.0
+                   for key, value in counters.items()}
+
+            def total(kind: DeviceKind, point: str) -> float:
+                return sum(kwh[(d.id, point)] for d in self._devices if d.kind == kind)
+
+            import_kw = kwh.get((self._meter, "energy_import_kwh"), 0.0) / hours
+            export_kw = kwh.get((self._meter, "energy_export_kwh"), 0.0) / hours
+            pv_kw = total(DeviceKind.PV_INVERTER, "energy_total_kwh") / hours
+            row = {"import_kw": import_kw, "export_kw": export_kw,
+                   "ev_kw": total(DeviceKind.EV_CHARGER, "energy_total_kwh") / hours,
+                   "base_load_kw": import_kw - export_kw + pv_kw
+                   + (total(DeviceKind.BESS, "energy_discharged_kwh")
+                      - total(DeviceKind.BESS, "energy_charged_kwh")
+                      - total(DeviceKind.HVAC, "energy_kwh")
+                      - total(DeviceKind.EV_CHARGER, "energy_total_kwh")) / hours}
+            protected = self._export_limit_kw > 0 \
+                and export_kw >= PROTECTION_SHARE * self._export_limit_kw
+            by_system: dict[str, float] = {}
+            held: set[str] = set()
+            for device in self._devices:
+                if device.kind != DeviceKind.PV_INVERTER or device.asset is None:
+                    continue
+                by_system[device.asset] = by_system.get(device.asset, 0.0) \
+                    + kwh[(device.id, "energy_total_kwh")] / hours
+                limit = values[device.id].get("power_limit_pct")
+                if protected or (values[device.id].get("power_limit_enabled") and limit
+                                 is not None and limit < 99.0):
+                    held.add(device.asset)
+            for system, kw in by_system.items():
+                row[f"pv_kw:{system}"] = float("nan") if system in held else kw
+            start = pd.Timestamp(now) - pd.Timedelta(minutes=15)
+            self._recent[start] = row
+            for old in [t for t in self._recent if t < start - pd.Timedelta(hours=RECENT_H)]:
+                del self._recent[old]
+            month = start.tz_convert(self.park.park.timezone).strftime("%Y-%m")
+            self._month_peak = {month: max(self._month_peak.get(month, 0.0), import_kw)}
+        self._last = {k: v for k, v in counters.items() if v is not None}
+
+    def _measured(self, now: dt.datetime) -> Measured:
+        twin, settings = self.twin, self.settings
+        plugged_kw = sum(d.rated_kw or 0.0 for d in self.park.devices
+                         if d.kind == DeviceKind.EV_CHARGER
+                         and twin.point_values(d.id).get("charger_state") in CONNECTED_STATES)
+        return Measured(
+            now_utc=pd.Timestamp(now),
+            soc_pct=twin_state(twin, settings, DeviceKind.BESS, "soc_pct"),
+            zone_temp_c=twin_state(twin, settings, DeviceKind.HVAC, "zone_temp_c"),
+            stored_heat_kwh_th=twin_state(twin, settings, DeviceKind.THERMAL_STORAGE,
+                                          "stored_heat_kwh_th", "sum"),
+            month_peak_kw=max(self._month_peak.values(), default=0.0),
+            ev_plugged_kw=plugged_kw,
+            recent=pd.DataFrame.from_dict(self._recent, orient="index").sort_index())
+
+    def commands(self, now: dt.datetime, on_fallback: Callable[[str], None] | None = None
+                 ) -> CommandSource | None:
+        """The re-solved plan's current interval as a command source, or None (fall back)."""
+        local = pd.Timestamp(now).tz_convert(self.park.park.timezone).date()
+        days = [self.days[d] for d in (local, local + dt.timedelta(days=1)) if d in self.days]
+        if local not in self.days:
+            return self._fallback(f"{now:%Y-%m-%d %H:%M}: no trusted day-ahead inputs for "
+                                  f"{local}", on_fallback)
+        try:
+            inputs, corrections = intraday_inputs(days, self._measured(now),
+                                                  self.peak_margin_pct, self.correct_forecasts,
+                                                  self.until_utc)
+        except ValueError as exc:
+            return self._fallback(f"{now:%Y-%m-%d %H:%M}: inputs refused ({exc})", on_fallback)
+        self.log.pv_nowcast_min = min([self.log.pv_nowcast_min,
+                                       *corrections.pv_factor.values()])
+        self.log.load_error_max_kw = max(self.log.load_error_max_kw,
+                                         abs(corrections.load_error_kw))
+        answer = self.solver.solve(inputs, self.options, WALL_LIMIT_S)
+        self.log.solves += 1
+        if answer.attempt.flows is None:
+            return self._fallback(f"{now:%Y-%m-%d %H:%M}: {answer.attempt.solve.status} "
+                                  f"({answer.attempt.solve.message})", on_fallback)
+        self.log.solve_wall_s.append(answer.wall_s)
+        rows = plan_rows(inputs, answer.attempt.flows)
+        rows = rows[rows["interval_start_utc"] == inputs.interval_start_utc[0]]
+        plan = plan_in_force_from_rows(rows, f"intraday-{now:%Y%m%dT%H%M}", now,
+                                       answer.attempt.solve.status)
+        park, maps = self.park, self.settings.register_maps
+        return lambda live: plan_commands(park, maps, plan, live)
+
+    def _fallback(self, reason: str, on_fallback: Callable[[str], None] | None) -> None:
+        self.log.fallbacks += 1
+        self.log.fallback_reasons.append(reason)
+        if on_fallback is not None:
+            on_fallback(f"mpc falls back to the day-ahead plan: {reason}")
+        return None

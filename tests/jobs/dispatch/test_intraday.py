@@ -1,0 +1,137 @@
+"""The intraday re-solve's inputs, worked out by hand: the month's metered peak holds the
+plan (with its margin), the PV nowcast and the load error fade in as stated, EV groups in
+progress keep only what they still need, and a late solve is abandoned for a fallback."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jobs.dispatch.inputs import BATTERY_COLUMNS, DispatchInputs, GridTerms
+from jobs.dispatch.intraday import FADE_H, Measured, intraday_inputs
+from jobs.dispatch.isolated import attempt
+from jobs.dispatch.solve import SolveOptions
+from jobs.dispatch.warm_solver import WarmSolver
+
+START = pd.Timestamp("2026-07-01 00:00", tz="UTC")
+EV_COLUMNS = ["arrival_utc", "departure_utc", "energy_kwh", "max_kw"]
+
+
+def _day(load_kw, *, pv=None, ev_groups=None, demand_charge=0.0, soc_final_min_kwh=0.0
+         ) -> DispatchInputs:
+    index = pd.date_range(START, periods=len(load_kw), freq="1h")
+    battery = {"capacity_kwh": 300.0, "power_kw": 300.0, "charge_efficiency": 1.0,
+               "discharge_efficiency": 1.0, "soc_min_kwh": 0.0, "soc_max_kwh": 300.0,
+               "soc_initial_kwh": 0.0, "soc_final_min_kwh": soc_final_min_kwh,
+               "degradation_cny_per_kwh": 0.01}
+    return DispatchInputs(
+        interval_start_utc=index, interval_h=1.0,
+        base_load_kw=pd.Series(load_kw, index=index, dtype=float),
+        pv_potential_kw=pd.DataFrame(pv or {}, index=index, dtype=float),
+        pv_rated_kw=pd.Series({name: 1000.0 for name in (pv or {})}, dtype=float),
+        batteries=pd.DataFrame.from_dict({"bess-1": battery}, orient="index")[
+            list(BATTERY_COLUMNS)],
+        ev_groups=pd.DataFrame.from_dict(ev_groups, orient="index") if ev_groups
+        else pd.DataFrame(columns=EV_COLUMNS),
+        grid=GridTerms(import_limit_kw=10_000, export_limit_kw=0.0,
+                       import_price_cny_per_kwh=pd.Series(0.5, index=index),
+                       export_price_cny_per_kwh=pd.Series(0.0, index=index),
+                       tou_period=pd.Series("flat", index=index),
+                       demand_charge_cny_per_kw_month=demand_charge))
+
+
+def _measured(now, *, soc_pct=50.0, month_peak_kw=0.0, plugged_kw=0.0, recent=None):
+    return Measured(now_utc=now, soc_pct={"bess-1": soc_pct}, zone_temp_c={},
+                    stored_heat_kwh_th={}, month_peak_kw=month_peak_kw,
+                    ev_plugged_kw=plugged_kw,
+                    recent=recent if recent is not None else pd.DataFrame())
+
+
+@pytest.mark.parametrize(("margin_pct", "held_kw"), [(0.0, 800.0), (5.0, 760.0)])
+def test_the_months_metered_peak_holds_the_resolve(margin_pct, held_kw):
+    """Flat 0.5 CNY/kWh, 40 CNY/kW-month on a new monthly peak. The re-solve at 01:00 starts
+    from the measured 50 % (150 kWh) and sees 500, 900, 500 kW to come; the month has metered
+    800 kW already, the day-ahead knew of none. The battery must end where the day-ahead
+    started it (150 kWh), so what it gives back is bought again at the same price: a new
+    peak above the floor costs 40 per kW, a kWh through the battery 0.01. It discharges just
+    enough at 02:00 to hold the floor, 800 kW (no margin: 100 kWh) or 800 x 0.95 = 760 kW
+    (5 %: 140 kWh), and no more."""
+    day = _day([500.0, 500.0, 900.0, 500.0], demand_charge=40.0, soc_final_min_kwh=150.0)
+    now = START + pd.Timedelta(hours=1)
+    inputs, corrections = intraday_inputs([day], _measured(now, month_peak_kw=800.0),
+                                          margin_pct)
+    assert list(inputs.interval_start_utc) == list(day.interval_start_utc[1:])
+    assert inputs.batteries.loc["bess-1", "soc_initial_kwh"] == pytest.approx(150.0)
+    assert corrections.peak_floor_kw == pytest.approx(held_kw)
+    result = attempt(inputs, SolveOptions(rel_gap=1e-6))
+    assert result.solve.status == "optimal"
+    imported = result.flows.grid_import_kw
+    assert imported[1] == pytest.approx(held_kw, abs=1e-4)
+    assert result.flows.battery_discharge_kw["bess-1"].sum() == pytest.approx(900.0 - held_kw,
+                                                                               abs=1e-4)
+
+
+def test_the_pv_nowcast_and_the_load_error_fade_from_now():
+    """The last two hours made half the forecast PV (an hour the inverters were held down does
+    not count, nor the full hours before the window) and the load ran 100 kW above its
+    forecast for the last hour: at now the PV is 0.5 x forecast, an hour on
+    1 - 0.5 e^(-1/3) of it; the load +100 kW, an hour on +100 e^(-1/3)."""
+    pv = {"pv-1": [400.0] * 8}
+    day = _day([300.0] * 8, pv=pv)
+    now = START + pd.Timedelta(hours=4)
+    # 00:00 and 01:00 are outside the two hours; 02:00 was held down (NaN)
+    recent = pd.DataFrame({"pv_kw:pv-1": [400.0, 400.0, np.nan, 200.0],
+                           "base_load_kw": [300.0, 300.0, 300.0, 400.0]},
+                          index=day.interval_start_utc[:4])
+    inputs, corrections = intraday_inputs([day], _measured(now, recent=recent))
+    assert corrections.pv_factor["pv-1"] == pytest.approx(0.5)
+    fade = math.exp(-1.0 / FADE_H)
+    assert inputs.pv_potential_kw["pv-1"].iloc[0] == pytest.approx(200.0)
+    assert inputs.pv_potential_kw["pv-1"].iloc[1] == pytest.approx(400.0 * (1 - 0.5 * fade))
+    assert corrections.load_error_kw == pytest.approx(100.0)
+    assert inputs.base_load_kw.iloc[0] == pytest.approx(400.0)
+    assert inputs.base_load_kw.iloc[1] == pytest.approx(300.0 + 100.0 * fade)
+
+
+def test_ev_groups_in_progress_keep_only_what_they_still_need():
+    """A group arrived at 01:00 wanting 100 kWh by 06:00; 30 kWh were charged since. With a
+    car plugged in it needs 70 kWh from now; with none plugged in, nothing. A group still to
+    come is kept as forecast."""
+    groups = {"g-1": {"arrival_utc": START + pd.Timedelta(hours=1),
+                      "departure_utc": START + pd.Timedelta(hours=6), "energy_kwh": 100.0,
+                      "max_kw": 50.0},
+              "g-2": {"arrival_utc": START + pd.Timedelta(hours=5),
+                      "departure_utc": START + pd.Timedelta(hours=7), "energy_kwh": 40.0,
+                      "max_kw": 22.0}}
+    day = _day([300.0] * 8, ev_groups=groups)
+    now = START + pd.Timedelta(hours=3)
+    recent = pd.DataFrame({"ev_kw": [0.0, 10.0, 20.0]}, index=day.interval_start_utc[:3])
+    plugged, _ = intraday_inputs([day], _measured(now, plugged_kw=22.0, recent=recent))
+    assert plugged.ev_groups.loc["now-g-1", "energy_kwh"] == pytest.approx(70.0)
+    assert plugged.ev_groups.loc["now-g-1", "arrival_utc"] == now
+    assert plugged.ev_groups.loc["now-g-1", "max_kw"] == pytest.approx(22.0)
+    assert plugged.ev_groups.loc["g-2", "energy_kwh"] == pytest.approx(40.0)
+    gone, _ = intraday_inputs([day], _measured(now, plugged_kw=0.0, recent=recent))
+    assert gone.ev_groups.loc["now-g-1", "energy_kwh"] == 0.0
+
+
+def test_a_measured_state_that_is_not_finite_is_refused():
+    with pytest.raises(ValueError, match="soc_pct of bess-1 is not finite"):
+        _measured(START, soc_pct=float("nan"))
+
+
+def test_a_late_solve_is_abandoned_and_the_next_one_answers():
+    day = _day([500.0, 500.0, 900.0, 500.0], demand_charge=40.0)
+    options = SolveOptions(rel_gap=1e-6)
+    with WarmSolver() as solver:
+        late = solver.solve(day, options, wall_limit_s=1e-4)
+        assert late.attempt.flows is None
+        assert "abandoned" in late.attempt.solve.message
+        answered = solver.solve(day, options, wall_limit_s=60.0)
+        assert answered.attempt.solve.status == "optimal"
+        again = solver.solve(day, options, wall_limit_s=60.0)  # the same process, warm
+        assert again.attempt.solve.status == "optimal"
+        assert solver.restarts == 1
