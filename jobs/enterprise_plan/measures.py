@@ -14,7 +14,7 @@ from jobs.common.park_config import Enterprise
 from jobs.common.settings import Settings
 from jobs.enterprise_plan.inputs import EnterpriseYear
 from jobs.scorecards.lights import intensity_path_target
-from jobs.valuation.assumptions import Assumptions
+from jobs.valuation.assumptions import Assumptions, market_defaults
 from jobs.valuation.finance import npv, simple_payback_years
 
 HEAT_FOSSIL_TCO2_PER_GJ = 0.11  # the heat a recovered GJ replaces: fossil steam, 910号 default
@@ -41,6 +41,13 @@ class Measure:
         if self.tco2_per_year <= 0:
             return None
         return -self.npv_cny / (self.tco2_per_year * self.life_years)
+
+
+def market_figure(settings: Settings, name: str) -> float:
+    """A market figure the valuation's own assumptions do not carry (it keeps only what it
+    uses): the park's override, else the market default."""
+    configured = settings.park.valuation.market.get(name)
+    return configured if configured is not None else market_defaults()[name].value
 
 
 def _measure(key: str, size: float, unit: str, saving: float, tco2: float, lowers_cap: bool,
@@ -82,7 +89,7 @@ def demand_response(year: EnterpriseYear, settings: Settings, figures: Assumptio
     if kw <= 0 or plans.dr_events_per_year == 0:
         return None
     income = (kw * plans.dr_events_per_year * plans.dr_event_hours
-              * figures.value("dr_energy_compensation"))
+              * market_figure(settings, "dr_energy_compensation"))
     return _measure("demand_response", kw, "kW", income, 0.0, False, 0.0, 1, figures.rate(),
                     f"{plans.dr_events_per_year} events x {plans.dr_event_hours:g} h")
 
@@ -111,12 +118,13 @@ def efficiency(year: EnterpriseYear, figures: Assumptions) -> Measure | None:
                     "products to grade 2 of their limit standard (capex not assessed)")
 
 
-def green_power(year: EnterpriseYear, gap_tco2: float, figures: Assumptions) -> Measure | None:
+def green_power(year: EnterpriseYear, gap_tco2: float, settings: Settings,
+                figures: Assumptions) -> Measure | None:
     if year.market_kgco2_per_kwh <= 0 or gap_tco2 <= 0:
         return None
     mwh = min(gap_tco2 * KG_PER_TONNE / year.market_kgco2_per_kwh / 1000.0,
               year.grid_kwh / 1000.0)
-    cost = mwh * figures.value("gec_price")
+    cost = mwh * market_figure(settings, "gec_price")
     return _measure("green_power", mwh, "MWh/yr", -cost, mwh * year.market_kgco2_per_kwh, False,
                     0.0, 1, figures.rate(), "certificates at the market default price")
 

@@ -73,7 +73,7 @@ def build_plan(settings: Settings, enterprise_id: str, today: dt.date | None = N
         market += measure.tco2_per_year
         cap_basis += measure.tco2_per_year if measure.lowers_cap_basis else 0.0
         path.append(PathStep(measure, market, cap_basis))
-    bought = green_power(year, path_gap - market, figures)
+    bought = green_power(year, path_gap - market, settings, figures)
     if bought is not None:
         measures.append(bought)
         market += bought.tco2_per_year

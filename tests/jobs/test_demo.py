@@ -111,16 +111,16 @@ def test_the_inbox_landed_and_the_national_marts_have_the_direct_line(demo):
         def one(sql: str):
             return connection.execute(sql).fetchone()
 
-        park_certificates = one("select count(*) from stg_inbox__certificate_retirements "
+        park_certificates = one("select count(*) from staging.stg_inbox__certificate_retirements "
                                 "where enterprise_id = 'park'")[0]
         this_month = one("select max(month) from fct_park_national_monthly")[0]
-        inbox_months = {table: one(f"select count(distinct month) from {table} "
+        inbox_months = {table: one(f"select count(distinct month) from staging.{table} "
                                    f"where month <= '{this_month}'")[0]
                         for table in ("stg_inbox__output_values", "stg_inbox__product_output",
                                       "stg_inbox__solid_waste", "stg_inbox__water",
                                       "stg_inbox__heat_flows", "stg_inbox__waste_heat",
                                       "stg_inbox__green_power_purchases")}
-        dr_this_month = one("select count(*) from stg_inbox__dr_events where "
+        dr_this_month = one("select count(*) from staging.stg_inbox__dr_events where "
                             f"date_trunc('month', timezone('Asia/Shanghai', start_utc)) "
                             f"= '{this_month}'")[0]
         direct_kwh, share_pct = one("select sum(direct_green_kwh), max(direct_green_share_pct) "

@@ -90,7 +90,7 @@ def test_heat_recovery_and_green_power_by_hand(tmp_path):
                                                           pytest.approx(150_000))
     assert heat.tco2_per_year == pytest.approx(110.0)
     assert heat.npv_cny == pytest.approx(npv(0.08, [-150_000] + [100_000] * 10))
-    bought = green_power(YEAR, 250.0, figures)
+    bought = green_power(YEAR, 250.0, settings, figures)
     # 250 t at 0.5 kg/kWh = 500 MWh of certificates at 5 CNY: 2,500 CNY/yr; not on the cap
     assert bought.size == pytest.approx(500.0) and bought.saving_cny_per_year == pytest.approx(
         -2_500)

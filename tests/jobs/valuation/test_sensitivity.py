@@ -158,13 +158,14 @@ def png_size(png: bytes) -> tuple[int, int]:
 
 
 def test_the_charts_are_scorecard_sized_pngs(battery_run):
+    # the scorecards' chart size: 6.0 x 2.8 in at 100 dpi
     bars = tornado(sensitivity(battery_run, ASSUMPTIONS), battery_run)
     labels = {"carbon_price": "碳价", "tariff": "电价", "capex": "投资",
               "discount_rate": "折现率", "energy_yield": "放电量", "low": "区间下限",
               "high": "区间上限", "axis": "净现值(万元)"}
     assert png_size(tornado_png(bars, battery_run.valuation.npv_cny, "新增储能: 敏感性",
-                                labels)) == (600, 260)
+                                labels)) == (600, 280)
     # every word but the parameters' names is optional
-    assert png_size(tornado_png(bars, battery_run.valuation.npv_cny, "NPV", {})) == (600, 260)
+    assert png_size(tornado_png(bars, battery_run.valuation.npv_cny, "NPV", {})) == (600, 280)
     assert png_size(cashflow_png(battery_run.flows, "新增储能: 年度现金流",
-                                 {"net": "净现金流", "cumulative": "累计"})) == (600, 260)
+                                 {"net": "净现金流", "cumulative": "累计"})) == (600, 280)
