@@ -39,7 +39,7 @@ def assess_queue(settings: Settings, now_utc: dt.datetime | None = None) -> Admi
     warehouse cannot be assessed against: then every application waits for the next run."""
     from jobs.admission.park_baseline import park_baseline
 
-    park_baseline(settings)  # fail early, before a file is moved
+    park = park_baseline(settings)  # read once, and before a file is moved
     now = now_utc or dt.datetime.now(dt.UTC)
     inbox = admission_inbox(settings)
     batch = AdmissionBatch()
@@ -49,7 +49,7 @@ def assess_queue(settings: Settings, now_utc: dt.datetime | None = None) -> Admi
     for path in sorted(p for p in inbox.iterdir()
                        if p.is_file() and p.suffix.lower() in APPLICATION_SUFFIXES):
         try:
-            admitted = admit(settings, path, now)
+            admitted = admit(settings, path, now, park)
         except ConfigError as error:
             moved = _move(path, inbox / "rejected" / day)
             moved.with_name(moved.name + ".errors.txt").write_text(str(error) + "\n",

@@ -34,12 +34,12 @@ class Admitted:
     report_paths: list[str]
 
 
-def admit(settings: Settings, application_path: Path,
-          now_utc: dt.datetime | None = None) -> Admitted:
+def admit(settings: Settings, application_path: Path, now_utc: dt.datetime | None = None,
+          park: ParkBaseline | None = None) -> Admitted:
     """Raises ConfigError for a bad application (nothing written) and NoBaselineError when the
     warehouse has nothing to assess against."""
     application = load_application(application_path)
-    park = park_baseline(settings)
+    park = park or park_baseline(settings)  # a queue reads the park once for all its files
     yield_year = float(monthly_pv_yield_kwh_per_kwp(settings.park).sum())
     assessment = assess_application(settings, application, park, yield_year)
     folder = join_path(settings.data_root, "reports", "admission", application.application_id)

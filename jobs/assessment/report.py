@@ -4,7 +4,7 @@ the park office (every enterprise's outcome)."""
 
 from __future__ import annotations
 
-from jobs.assessment.figures import CALCULATION, EnterpriseFigures, Period
+from jobs.assessment.figures import EnterpriseFigures, Period
 from jobs.assessment.judge import Check, Judgement
 from jobs.common.park_config import Enterprise
 from jobs.scorecards.layout import Block, Heading, Layout, Paragraph, Table
@@ -142,4 +142,4 @@ def park_layout(rows: list[tuple[Enterprise, EnterpriseFigures, Judgement]], per
         _w("basis", language, source=source), tone="muted")], images={})
 
 
-__all__ = ["CALCULATION", "enterprise_layout", "park_layout", "period_title"]
+__all__ = ["enterprise_layout", "park_layout", "period_title"]
