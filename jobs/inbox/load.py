@@ -42,6 +42,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 
@@ -201,8 +202,25 @@ def _refused(name: str, kind: InboxKind | None, reason: str) -> ValidatedFile:
 def _read_at_most(path: Path, limit_bytes: int) -> bytes | None:
     """The file's bytes, or None when it is larger than the limit (never read whole)."""
     with path.open("rb") as handle:
-        content = handle.read(limit_bytes + 1)
+        # Sized from the open file, not the limit: read(limit + 1) would allocate the whole
+        # limit for every small file. The bounded read still guards a file that grows.
+        if os.fstat(handle.fileno()).st_size > limit_bytes:
+            return None
+        content = _read_bounded(handle, limit_bytes)
     return None if len(content) > limit_bytes else content
+
+
+def _read_bounded(handle: BinaryIO, limit_bytes: int) -> bytes:
+    """At most `limit_bytes + 1` bytes, in pieces, so memory follows the file's real size."""
+    pieces: list[bytes] = []
+    remaining = limit_bytes + 1
+    while remaining > 0:
+        piece = handle.read(min(remaining, 1024 * 1024))
+        if not piece:
+            break
+        pieces.append(piece)
+        remaining -= len(piece)
+    return b"".join(pieces)
 
 
 def _day(moment: dt.datetime) -> str:
