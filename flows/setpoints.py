@@ -16,14 +16,19 @@ from prefect.cache_policies import NO_CACHE
 from device_io.point_io import ModbusPointIO
 from device_io.setpoints.writer import CycleAudit, SetpointWriter
 from jobs.common.settings import load_settings
+from jobs.dispatch.intraday_live import IntradayStep
 
 
 @task(name="setpoint-cycle", cache_policy=NO_CACHE)
 async def setpoint_cycle(dry_run: bool | None) -> CycleAudit:
     settings = load_settings()
     io = ModbusPointIO(settings)
+    # the warm solver is a service of its own (jobs/dispatch/solver_service.py): this run only
+    # connects to it, starting it if none runs, and leaves it for the next cycle
+    intraday = IntradayStep(settings) if settings.park.dispatch.intraday_enabled else None
     try:
-        return await SetpointWriter(settings, io, dry_run=dry_run).run_cycle()
+        return await SetpointWriter(settings, io, dry_run=dry_run,
+                                    intraday=intraday).run_cycle()
     finally:
         await io.close()
 
@@ -31,7 +36,8 @@ async def setpoint_cycle(dry_run: bool | None) -> CycleAudit:
 def summary_markdown(cycle: CycleAudit) -> str:
     rows = cycle.rows
     header = (f"# Setpoints for {cycle.interval_start_utc:%Y-%m-%d %H:%M} UTC\n\n"
-              + (f"Plan `{cycle.plan_run_id}`." if cycle.plan_run_id
+              + (f"Plan `{cycle.plan_run_id}`, decided by {cycle.decided_by}."
+                 if cycle.plan_run_id
                  else f"**No plan in force** ({cycle.why_no_plan}): safe defaults."))
     counts = rows.groupby("outcome").size().to_dict() if len(rows) else {}
     lines = [header, "", "| outcome | attempts |", "|---|---:|"]
@@ -54,6 +60,8 @@ async def setpoints(dry_run: bool | None = None) -> dict:
     if cycle.plan_run_id is None:
         logger.warning("no plan in force (%s): devices sent to their safe defaults",
                        cycle.why_no_plan)
+    if (cycle.decided_by or "").startswith("day_ahead_fallback"):
+        logger.warning("intraday re-solve not used: %s", cycle.decided_by)
     for note in cycle.notes:
         logger.warning("plan: %s", note)
     if len(cycle.recovered):
@@ -65,6 +73,7 @@ async def setpoints(dry_run: bool | None = None) -> dict:
     await acreate_markdown_artifact(markdown=summary_markdown(cycle), key="setpoints",
                                     description="Setpoints written this interval")
     return {"cycle_id": cycle.cycle_id, "plan_run_id": cycle.plan_run_id,
+            "decided_by": cycle.decided_by,
             "recovered": len(cycle.recovered),
             **{o: cycle.count(o) for o in ("written", "unchanged", "refused", "dry_run",
                                           "verify_failed", "write_error", "breaker_open")}}

@@ -173,6 +173,6 @@ def adopt_legacy_journal(state_path: str, state_folder: str) -> None:
             "unit": "", "source": write["source"], "requested": write["value"],
             "clamped": write["value"], "written": write["value"], "read_back": None,
             "outcome": "interrupted", "reason": "pending in the state file of an older writer",
-            "dry_run": False}, pending=True, previous=write.get("previous"))
+            "dry_run": False, "decided_by": None}, pending=True, previous=write.get("previous"))
     journal.sync()
 

@@ -23,8 +23,8 @@ OUTCOMES = (
 # why the value was wanted
 # ("recovery": rows of a writer before the write-ahead journal; a recovered row now keeps its
 # own source, and its reason says it was recovered)
-SOURCES = ("plan", "fallback_plan", "safe_default", "live_correction", "heartbeat",
-           "rule_based", "recovery")
+SOURCES = ("plan", "fallback_plan", "intraday", "safe_default", "live_correction",
+           "heartbeat", "rule_based", "recovery")
 
 AUDIT_SCHEMA = pa.schema([
     ("attempt_ts_utc", UTC_TS),          # when the attempt was made
@@ -44,4 +44,8 @@ AUDIT_SCHEMA = pa.schema([
     ("outcome", pa.string()),            # OUTCOMES
     ("reason", pa.string()),             # why refused / clamped / failed, in words
     ("dry_run", pa.bool_()),
+    # what decided the cycle's setpoints: `intraday` (the re-solve), `day_ahead` (no intraday
+    # step), `day_ahead_fallback: <why>` (the re-solve failed, was late or not trusted); null
+    # without a plan (safe defaults) or under another controller
+    ("decided_by", pa.string()),
 ])

@@ -21,12 +21,15 @@ its previous setpoint or at the new one, and loses no audit row (journal.py):
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
 import math
 import uuid
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -48,6 +51,9 @@ from device_io.setpoints.state import Breaker, WriterState
 from jobs.common import landing
 from jobs.common.park_config import Device, DeviceKind
 from jobs.common.settings import Settings, join_path
+
+if TYPE_CHECKING:
+    from jobs.dispatch.intraday_live import IntradayStep
 
 INTERVAL = dt.timedelta(minutes=15)
 LIVE_POINTS = {DeviceKind.BESS: ("soc_pct", "active_power_kw"),
@@ -80,6 +86,9 @@ class CycleAudit:
     # rows of earlier cycles that died, landed by this one (under their own cycle ids)
     recovered: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=AUDIT_SCHEMA.names))
+    # what decided the setpoints: intraday, day_ahead, day_ahead_fallback: <why>; None
+    # without a plan
+    decided_by: str | None = None
 
     def count(self, outcome: str) -> int:
         return int((self.rows["outcome"] == outcome).sum()) if len(self.rows) else 0
@@ -92,7 +101,10 @@ def _finite(value: float | None) -> float | None:
 
 class SetpointWriter:
     def __init__(self, settings: Settings, io: PointIO, *, state_path: str | None = None,
-                 dry_run: bool | None = None):
+                 dry_run: bool | None = None, intraday: IntradayStep | None = None):
+        """intraday: the re-solve that turns the day-ahead plan in force into this interval's
+        setpoints (jobs/dispatch/intraday_live.py); None: the day-ahead plan as it is."""
+        self.intraday = intraday
         self.settings = settings
         self.park = settings.park
         self.maps = settings.register_maps
@@ -130,9 +142,12 @@ class SetpointWriter:
                         if choice.plan is not None
                         else safe_default_commands(self.park, self.maps, choice.why_no_plan))
         plan = choice.plan
+        decided_by = None if plan is None else "day_ahead"
+        if plan is not None and self.intraday is not None:
+            plan, decided_by, commands = await self._intraday(plan, live, state, now, commands)
         commands += heartbeat_commands(self.park, self.maps, state.heartbeat,
                                        self.rules.device_watchdog_s)
-        context = _Context(now, plan, interval, cycle_id)
+        context = _Context(now, plan, interval, cycle_id, decided_by)
         for decision in self._decide(commands, live, state, now):
             try:
                 if decision.write:
@@ -147,12 +162,33 @@ class SetpointWriter:
         state.save(self.state_path)
         rows, paths = self._land(self._journal)
         return CycleAudit(cycle_id, interval, plan.run_id if plan else None,
-                          choice.why_no_plan, rows, paths, choice.notes, recovered)
+                          choice.why_no_plan, rows, paths, choice.notes, recovered, decided_by)
+
+    async def _intraday(self, day_ahead: PlanInForce, live: LiveValues, state: WriterState,
+                        now: dt.datetime, commands: list[Command]
+                        ) -> tuple[PlanInForce, str, list[Command]]:
+        """The intraday plan and its commands (source `intraday`), or the day-ahead plan's
+        commands as they are with the reason it is followed. The re-solve waits in a thread:
+        the devices' connections stay served meanwhile."""
+        month = now.astimezone(self.zone).strftime("%Y-%m")
+        try:
+            outcome = await asyncio.to_thread(self.intraday, day_ahead, live, now,
+                                              state.month_peak_kw.get(month))
+        except Exception as exc:  # noqa: BLE001 - the day-ahead plan is the fallback
+            return day_ahead, f"day_ahead_fallback: {type(exc).__name__}: {exc}", commands
+        if outcome.plan is None:
+            return day_ahead, f"day_ahead_fallback: {outcome.why_not}", commands
+        intraday = [dataclasses.replace(c, source="intraday")
+                    for c in plan_commands(self.park, self.maps, outcome.plan, live)]
+        return outcome.plan, "intraday", intraday
 
     def _land(self, journal: AuditJournal) -> tuple[pd.DataFrame, list[str]]:
         """The journal's rows as the cycle's audit file (named by the cycle: idempotent), then
         the journal goes."""
         rows = pd.DataFrame(journal.rows(), columns=AUDIT_SCHEMA.names)
+        # a journal of a writer before the column (a leftover after an upgrade) has none
+        rows["decided_by"] = rows["decided_by"].astype(object).where(
+            rows["decided_by"].notna(), None)
         paths = landing.write_partitioned(
             self.settings.landing_root, "setpoint_audit",
             pa.Table.from_pandas(rows, schema=AUDIT_SCHEMA, preserve_index=False),
@@ -327,7 +363,7 @@ class SetpointWriter:
                 decision.current if decision.outcome == "unchanged" else None),
             "outcome": outcome or decision.outcome,
             "reason": reason if reason is not None else (decision.reason or None),
-            "dry_run": self.rules.dry_run}
+            "dry_run": self.rules.dry_run, "decided_by": context.decided_by}
 
     def _audit(self, decision: Decision, context: _Context, **outcome) -> None:
         """A row that describes no write (or a failure before one): journalled now, on disk
@@ -359,3 +395,4 @@ class _Context:
     plan: PlanInForce | None
     interval: dt.datetime
     cycle_id: str
+    decided_by: str | None = None

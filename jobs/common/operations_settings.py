@@ -71,6 +71,28 @@ class DispatchSettings(Strict):
     # that peak where it pays: the demand charge is then priced from there, so that a load
     # above its forecast does not make a new monthly peak (intraday and day-ahead alike)
     peak_margin_pct: Annotated[Number, Field(ge=0, le=50)] = 5.0
+    # intraday re-optimisation in the setpoints cycle (docs/intraday.md, "Production"): off,
+    # the writer follows the day-ahead plan as before
+    intraday_enabled: bool = False
+    # the intraday step's budget inside the 15-minute cycle (inputs, solve, answer): past it
+    # the setpoints come from the day-ahead plan, and the writes still fit in the interval
+    intraday_deadline_s: Annotated[Number, Field(gt=0, le=600)] = 60.0
+    # the warm solver service exits after this long without a request (the platform stopped
+    # calling it: it must not outlive its users)
+    intraday_idle_exit_s: Annotated[Number, Field(ge=60, le=86_400)] = 3600.0
+
+    @model_validator(mode="after")
+    def _intraday_fits_its_cycle(self) -> DispatchSettings:
+        cycle_s = self.interval_minutes * 60.0
+        if self.intraday_deadline_s >= cycle_s / 2:
+            raise ValueError(f"intraday_deadline_s ({self.intraday_deadline_s:g} s) must be "
+                             f"below half the {self.interval_minutes}-minute cycle "
+                             f"({cycle_s / 2:g} s): the writes follow within the interval")
+        if self.intraday_idle_exit_s < 2 * cycle_s:
+            raise ValueError(f"intraday_idle_exit_s ({self.intraday_idle_exit_s:g} s) must be "
+                             f"at least two cycles ({2 * cycle_s:g} s), or the warm solver "
+                             "exits between the cycles it serves")
+        return self
 
 
 class SetpointSettings(Strict):

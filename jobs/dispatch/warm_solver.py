@@ -25,15 +25,20 @@ def _serve(connection) -> None:
             return
         if job is None:
             return
-        inputs, options = job
-        try:
-            outcome = attempt(inputs, options)
-            if outcome.flows is None and outcome.solve.status == "infeasible":
-                outcome = attempt(inputs, options, relax=True)
-        except Exception as exc:  # reported to the parent, which falls back
-            outcome = Attempt(SolveResult("error", False, None, None, 0.0,
-                                          f"{type(exc).__name__}: {exc}"), None)
-        connection.send(outcome)
+        connection.send(answer(*job))
+
+
+def answer(inputs: DispatchInputs, options: SolveOptions) -> Attempt:
+    """One re-solve in this process: relaxed after an infeasible first solve; a failure is an
+    Attempt without a solution that says why (the caller falls back)."""
+    try:
+        outcome = attempt(inputs, options)
+        if outcome.flows is None and outcome.solve.status == "infeasible":
+            outcome = attempt(inputs, options, relax=True)
+    except Exception as exc:  # reported to the caller, which falls back
+        outcome = Attempt(SolveResult("error", False, None, None, 0.0,
+                                      f"{type(exc).__name__}: {exc}"), None)
+    return outcome
 
 
 @dataclass(frozen=True)

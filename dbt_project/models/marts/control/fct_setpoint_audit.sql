@@ -48,7 +48,9 @@ final as (
         attempts.is_dry_run,
         attempts.cycle_id,
         attempts.plan_run_id,
-        attempts.plan_solver_status
+        attempts.plan_solver_status,
+        attempts.decided_by,
+        coalesce(attempts.decided_by like 'day_ahead_fallback%', false) as is_intraday_fallback
     from attempts
     left join devices on attempts.device_id = devices.device_id
     cross join park

@@ -23,6 +23,7 @@ final as (
         outcome,
         reason,
         dry_run as is_dry_run,
+        decided_by,
         cast("date" as date) as landing_date
     from source
 )

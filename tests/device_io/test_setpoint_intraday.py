@@ -1,0 +1,159 @@
+"""The intraday step of the setpoints cycle against real parts: the day-ahead run's warehouse
+(tests/jobs/dispatch/test_day_ahead.py), its plan landed, the park's simulator on loopback,
+HiGHS in the warm solver service. Checked against physics, not the code's own output: a
+battery measured at its minimum SOC cannot discharge, whatever the day-ahead plan says."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import os
+
+import pandas as pd
+import pytest
+
+from device_io.point_io import ModbusPointIO
+from device_io.setpoints.writer import SetpointWriter
+from jobs.common import landing
+from jobs.dispatch.day_ahead import run_day_ahead
+from jobs.dispatch.intraday_live import IntradayStep
+from jobs.dispatch.solver_service import SolverClient
+from jobs.forecast.weather import ClearSkyClimatology
+from tests.device_io.test_harvest_integration import running_park
+from tests.jobs.dispatch.test_day_ahead import PLAN_DAY, built, park_dict  # noqa: F401
+
+pytestmark = pytest.mark.integration
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie has exited: only its exit status is left)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def planned(built):  # noqa: F811 - the fixture imported above
+    """The day-ahead plan for PLAN_DAY landed; the interval it discharges a battery most."""
+    settings, issued = built
+    result = run_day_ahead(settings, PLAN_DAY, ClearSkyClimatology(), now_utc=issued,
+                           run_id="dayahead-intraday-test")
+    assert result.status == "optimal"
+    rows = result.plan_rows
+    discharge = rows[(rows["asset_kind"] == "battery") & (rows["quantity"] == "setpoint_kw")]
+    peak = discharge.loc[discharge["value"].idxmax()]
+    assert peak["value"] > 50.0, "the test needs a planned discharge"
+    client = SolverClient(settings.data_root)
+    yield settings, peak["asset_id"], float(peak["value"]), peak["interval_start_utc"]
+    client.stop()
+
+
+def _at_min_soc(settings):
+    """The park whose batteries hold their minimum SOC now (the simulator's truth)."""
+    assets = settings.park.assets
+    batteries = [b.model_copy(update={"initial_soc_pct": b.soc_min_pct})
+                 for b in assets.batteries]
+    park = settings.park.model_copy(update={"assets": assets.model_copy(
+        update={"batteries": batteries})})
+    return dataclasses.replace(settings, park=park)
+
+
+def _with_deadline(settings, deadline_s: float):
+    dispatch = settings.park.dispatch.model_copy(update={"intraday_deadline_s": deadline_s})
+    return dataclasses.replace(settings, park=settings.park.model_copy(
+        update={"dispatch": dispatch}))
+
+
+def _cycles(settings, times, deadlines):
+    """One writer cycle per time, each with its intraday deadline; the service's pid after
+    each (None: none runs)."""
+    async def run():
+        async with running_park(_at_min_soc(settings), start=times[0]) as (_, clock):
+            io = ModbusPointIO(settings)
+            client = SolverClient(settings.data_root)
+            try:
+                out = []
+                for at, deadline_s in zip(times, deadlines, strict=True):
+                    clock.set(at)
+                    step = IntradayStep(_with_deadline(settings, deadline_s), client)
+                    writer = SetpointWriter(settings, io, intraday=step)
+                    cycle = await writer.run_cycle(at)
+                    out.append((cycle, (client.ping() or {}).get("pid")))
+                return out
+            finally:
+                await io.close()
+    return asyncio.run(run())
+
+
+def _battery_requested_kw(cycle, battery: str) -> float:
+    rows = cycle.rows
+    rows = rows[(rows["asset_id"] == battery) & (rows["point"] == "power_setpoint_kw")]
+    assert len(rows), "no battery setpoint in the audit"
+    return float(rows["requested"].sum())
+
+
+def test_intraday_setpoints_follow_the_measured_soc_in_a_warm_service(planned):
+    """The plan discharges at its peak interval from the SOC it expected; measured at the
+    minimum SOC the battery has nothing to give, so the re-solve asks for no discharge. Two
+    cycles are solved by the same service process, and none is left after stop."""
+    settings, battery, planned_kw, interval = planned
+    now = interval.to_pydatetime() + dt.timedelta(seconds=5)
+    (first, pid_1), (second, pid_2) = _cycles(
+        settings, [now, now + dt.timedelta(minutes=15)], [300.0, 300.0])
+    assert first.decided_by == "intraday", first.decided_by
+    assert first.plan_run_id.startswith("intraday-") and \
+        first.plan_run_id.endswith("dayahead-intraday-test")
+    assert _battery_requested_kw(first, battery) <= 1e-6 < planned_kw
+    battery_rows = first.rows[first.rows["asset_id"] == battery]
+    assert set(battery_rows["source"]) == {"intraday", "heartbeat"}
+    assert set(first.rows["decided_by"]) == {"intraday"}
+    assert second.decided_by == "intraday"
+    assert pid_1 is not None and pid_1 == pid_2  # warm: the same process both cycles
+    landed = landing.read_dataset(settings.landing_root, "setpoint_audit").to_pandas()
+    assert "intraday" in set(landed["decided_by"])
+    SolverClient(settings.data_root).stop()
+    assert not _alive(pid_1)
+
+
+def test_a_missed_deadline_falls_back_to_the_day_ahead_plan_and_the_next_cycle_re_solves(
+        planned):
+    """A budget the step cannot meet: the day-ahead plan's value is what the battery is asked
+    for, and the audit says why; the next cycle, with its budget, is intraday again."""
+    settings, battery, planned_kw, interval = planned
+    now = interval.to_pydatetime() + dt.timedelta(seconds=5)
+    (late, _), (next_cycle, pid) = _cycles(
+        settings, [now, now + dt.timedelta(minutes=15)], [1e-3, 300.0])
+    assert late.decided_by.startswith("day_ahead_fallback: deadline"), late.decided_by
+    assert late.plan_run_id == "dayahead-intraday-test"
+    assert _battery_requested_kw(late, battery) == pytest.approx(planned_kw)
+    rows = late.rows[late.rows["asset_id"] == battery]
+    assert set(rows["source"]) == {"plan", "heartbeat"}
+    assert all(reason.startswith("day_ahead_fallback") for reason in late.rows["decided_by"])
+    assert next_cycle.decided_by == "intraday" and pid is not None
+
+
+def test_a_solve_that_overruns_kills_the_service_and_the_next_one_starts_afresh(planned):
+    """Real HiGHS on the day's re-solve with a budget too short for it: abandoned, the
+    service killed (no process left); the next call starts a new one that answers."""
+    from jobs.dispatch.day_ahead import prepare_inputs
+    from jobs.dispatch.solve import SolveOptions
+
+    settings, *_ = planned
+    inputs = prepare_inputs(settings, PLAN_DAY, ClearSkyClimatology(),
+                            pd.Timestamp(f"{PLAN_DAY}", tz="UTC").to_pydatetime()).inputs
+    client = SolverClient(settings.data_root)
+    options = SolveOptions(rel_gap=0.001, time_limit_s=60)
+    warm = client.solve(inputs, options, 120.0)
+    assert warm.answer.attempt.solve.status == "optimal"
+    late = client.solve(inputs, options, 0.01)
+    assert late.answer.attempt.flows is None
+    assert "abandoned" in late.answer.attempt.solve.message
+    assert late.pid == warm.pid and not _alive(warm.pid)
+    again = client.solve(inputs, options, 120.0)
+    assert again.answer.attempt.solve.status == "optimal" and again.started
+    assert again.pid != warm.pid
+    client.stop()
+    assert not _alive(again.pid) and os.path.exists(client.folder)
