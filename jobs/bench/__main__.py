@@ -7,6 +7,7 @@ import argparse
 from jobs.bench import (
     dispatch_bench,
     harvest_bench,
+    intraday_bench,
     loop_bench,
     scorecard_bench,
     valuation_bench,
@@ -43,6 +44,7 @@ def main() -> None:
                             counters_only=args.counters_only, keep=args.keep)
     if args.only in (None, "dispatch"):
         dispatch_bench.run()
+        intraday_bench.run()  # the re-solve in the warm service, as the setpoints cycle runs it
     if args.only in (None, "week"):
         week_bench.run()
     if args.only in (None, "loop"):
