@@ -71,9 +71,9 @@ class DispatchSettings(Strict):
     # that peak where it pays: the demand charge is then priced from there, so that a load
     # above its forecast does not make a new monthly peak (intraday and day-ahead alike)
     peak_margin_pct: Annotated[Number, Field(ge=0, le=50)] = 5.0
-    # intraday re-optimisation in the setpoints cycle (docs/intraday.md, "Production"): off,
-    # the writer follows the day-ahead plan as before
-    intraday_enabled: bool = False
+    # intraday re-optimisation in the setpoints cycle (docs/intraday.md, "Production"); off:
+    # the writer follows the day-ahead plan as it is
+    intraday_enabled: bool = True
     # the intraday step's budget inside the 15-minute cycle (inputs, solve, answer): past it
     # the setpoints come from the day-ahead plan, and the writes still fit in the interval
     intraday_deadline_s: Annotated[Number, Field(gt=0, le=600)] = 60.0

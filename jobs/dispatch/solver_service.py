@@ -26,13 +26,21 @@ import hashlib
 import os
 import secrets
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from multiprocessing.connection import Client, Connection, Listener
+from multiprocessing.connection import (
+    AuthenticationError,
+    Connection,
+    Listener,
+    answer_challenge,
+    deliver_challenge,
+)
 from pathlib import Path
 
 from jobs.dispatch.inputs import DispatchInputs
@@ -40,6 +48,7 @@ from jobs.dispatch.solve import SolveOptions, SolveResult
 from jobs.dispatch.warm_solver import Attempt, WarmAnswer, answer
 
 SOCKET, LOCK, KEY, LOG = "solver.sock", "solver.lock", "solver.key", "solver.log"
+HANDSHAKE_S = 5.0  # an idle service answers at once; one that does not is wedged
 START_TIMEOUT_S = 30.0  # an interpreter start and the optimiser's imports, on a busy machine
 
 
@@ -89,7 +98,7 @@ def serve(folder: Path, idle_exit_s: float) -> None:
         while True:
             try:
                 connection = listener.accept()
-            except (OSError, EOFError):  # a handshake that failed: that caller's problem
+            except (OSError, EOFError, AuthenticationError):  # that caller's problem
                 continue
             with connection:
                 last_request[0] = time.monotonic()
@@ -137,14 +146,44 @@ class SolverClient:
         self._key = (self.folder / KEY).read_bytes()
 
     def _connect(self, timeout_s: float) -> Connection | None:
+        """An authenticated connection, retried until timeout_s (0: one try), or None. The
+        handshake itself is bounded (HANDSHAKE_S): a service that does not answer it is as
+        absent as one that does not run."""
         deadline = time.monotonic() + timeout_s
         while True:
             try:
-                return Client(str(self.folder / SOCKET), family="AF_UNIX", authkey=self._key)
-            except (FileNotFoundError, ConnectionRefusedError):
+                return self._handshake()
+            except (OSError, EOFError, AuthenticationError):
                 if time.monotonic() >= deadline:
                     return None
                 time.sleep(0.05)
+
+    def _handshake(self) -> Connection:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(HANDSHAKE_S)
+            sock.connect(str(self.folder / SOCKET))
+            sock.settimeout(None)
+            # the Connection reads the descriptor directly: the kernel bounds its reads
+            bounded = struct.pack("ll", int(HANDSHAKE_S), 0)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, bounded)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, bounded)
+        except OSError:
+            sock.close()
+            raise
+        connection = Connection(sock.detach())
+        try:  # as multiprocessing.connection.Client does it
+            answer_challenge(connection, self._key)
+            deliver_challenge(connection, self._key)
+        except BaseException:
+            connection.close()
+            raise
+        # from here on the caller polls before it reads, with its own budget
+        unbounded = struct.pack("ll", 0, 0)
+        for option in (socket.SO_RCVTIMEO, socket.SO_SNDTIMEO):
+            with socket.socket(fileno=os.dup(connection.fileno())) as view:
+                view.setsockopt(socket.SOL_SOCKET, option, unbounded)
+        return connection
 
     def ping(self) -> dict | None:
         """The service's pid and solves, or None when none runs (nothing is started)."""
@@ -174,6 +213,7 @@ class SolverClient:
         begun = time.perf_counter()
         connection, started = self._connect(0.0), False
         if connection is None:
+            self._kill(self._service_pid())  # a service that holds its lock and will not talk
             self._start()
             started = True
             connection = self._connect(min(START_TIMEOUT_S, wall_limit_s))
@@ -192,13 +232,18 @@ class SolverClient:
             except (EOFError, OSError) as exc:
                 why, status = f"the solver service died ({type(exc).__name__})", "error"
         pid = self._service_pid()
-        if pid is not None:  # overran (or half-dead): the next cycle starts a fresh one
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            gone_by = time.monotonic() + 5.0
-            while _running(pid) and time.monotonic() < gone_by:
-                time.sleep(0.01)
+        self._kill(pid)  # overran (or half-dead): the next cycle starts a fresh one
         return self._failed(begun, status, why, pid, started)
+
+    @staticmethod
+    def _kill(pid: int | None) -> None:
+        if pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        gone_by = time.monotonic() + 5.0
+        while _running(pid) and time.monotonic() < gone_by:
+            time.sleep(0.01)
 
     def _service_pid(self) -> int | None:
         """The service's pid: the holder of its lock (a service busy solving cannot answer a

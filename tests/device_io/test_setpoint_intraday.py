@@ -16,10 +16,13 @@ import pytest
 from device_io.point_io import ModbusPointIO
 from device_io.setpoints.writer import SetpointWriter
 from jobs.common import landing
+from jobs.common.frames import to_frame
 from jobs.dispatch.day_ahead import run_day_ahead
 from jobs.dispatch.intraday_live import IntradayStep
 from jobs.dispatch.solver_service import SolverClient
 from jobs.forecast.weather import ClearSkyClimatology
+from jobs.warehouse.build import build_warehouse
+from jobs.warehouse.published import connect_published
 from tests.device_io.test_harvest_integration import running_park
 from tests.jobs.dispatch.test_day_ahead import PLAN_DAY, built, park_dict  # noqa: F401
 
@@ -123,7 +126,7 @@ def test_a_missed_deadline_falls_back_to_the_day_ahead_plan_and_the_next_cycle_r
     """A budget the step cannot meet: the day-ahead plan's value is what the battery is asked
     for, and the audit says why; the next cycle, with its budget, is intraday again."""
     settings, battery, planned_kw, interval = planned
-    now = interval.to_pydatetime() + dt.timedelta(seconds=5)
+    now = interval.to_pydatetime() + dt.timedelta(seconds=7)  # not the first test's instants
     (late, _), (next_cycle, pid) = _cycles(
         settings, [now, now + dt.timedelta(minutes=15)], [1e-3, 300.0])
     assert late.decided_by.startswith("day_ahead_fallback: deadline"), late.decided_by
@@ -133,6 +136,20 @@ def test_a_missed_deadline_falls_back_to_the_day_ahead_plan_and_the_next_cycle_r
     assert set(rows["source"]) == {"plan", "heartbeat"}
     assert all(reason.startswith("day_ahead_fallback") for reason in late.rows["decided_by"])
     assert next_cycle.decided_by == "intraday" and pid is not None
+    # the platform team sees it in the mart
+    report = build_warehouse(settings, unit_tests=False)
+    assert report.success, [(n.unique_id, n.message) for n in report.nodes
+                            if n.status not in ("success", "pass", "warn")]
+    with connect_published(settings) as connection:
+        marked = to_frame(connection.execute(
+            "select cycle_id, any_value(decided_by) as decided_by, "
+            "bool_and(is_intraday_fallback) as fallback from fct_setpoint_audit "
+            "where cycle_id in (?, ?) group by cycle_id",
+            [late.cycle_id, next_cycle.cycle_id])).set_index("cycle_id")
+    assert marked.loc[late.cycle_id, "decided_by"] == late.decided_by
+    assert bool(marked.loc[late.cycle_id, "fallback"])
+    assert marked.loc[next_cycle.cycle_id, "decided_by"] == "intraday"
+    assert not marked.loc[next_cycle.cycle_id, "fallback"]
 
 
 def test_a_solve_that_overruns_kills_the_service_and_the_next_one_starts_afresh(planned):

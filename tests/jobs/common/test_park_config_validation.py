@@ -87,6 +87,13 @@ PARK_VARIANTS = [
     Variant("back-off start above its cap", "park.yaml", "backoff_initial_s: 30.0",
             "backoff_initial_s: 600.0",
             ["at harvest: ", "backoff_initial_s (600 s) is above backoff_max_s (300 s)"]),
+    Variant("intraday deadline beyond half the cycle", "park.yaml", "scorecards:\n",
+            "dispatch:\n  intraday_deadline_s: 500\nscorecards:\n",
+            ["at dispatch: ", "intraday_deadline_s (500 s) must be below half the 15-minute "
+             "cycle (450 s)"]),
+    Variant("intraday deadline NaN", "park.yaml", "scorecards:\n",
+            "dispatch:\n  intraday_deadline_s: .nan\nscorecards:\n",
+            ["dispatch.intraday_deadline_s", "finite number"]),
     Variant("deadline 99:99", "park.yaml", "scorecards:\n",
             "dispatch:\n  deadline_local: '99:99'\nscorecards:\n",
             ["dispatch.deadline_local", "'99:99' is not a time of day (00:00 to 23:59)"]),
