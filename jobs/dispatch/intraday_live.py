@@ -73,7 +73,7 @@ class IntradayStep:
         self.settings = settings
         dispatch = settings.park.dispatch
         self.deadline_s = dispatch.intraday_deadline_s
-        self.client = client or SolverClient(settings.data_root, dispatch.intraday_idle_exit_s)
+        self.client = client  # made at the first call: its folder may fail, as a fallback
         # the temperature and the load come from the warehouse's history offline; the PV is
         # the day-ahead run's landed forecast, whatever provider made it
         self.provider = provider or ClearSkyClimatology()
@@ -82,6 +82,8 @@ class IntradayStep:
                  metered_peak_kw: float | None = None) -> IntradayOutcome:
         begun = time.perf_counter()
         try:
+            self.client = self.client or SolverClient(
+                self.settings.data_root, self.settings.park.dispatch.intraday_idle_exit_s)
             inputs, notes = self._inputs(day_ahead, live, pd.Timestamp(now_utc), metered_peak_kw)
         except Exception as exc:  # noqa: BLE001 - any failure here is a fallback with its reason
             return IntradayOutcome(None, f"inputs: {type(exc).__name__}: {exc}",
