@@ -19,8 +19,8 @@ from jobs.common.settings import load_settings
 
 
 @task(name="setpoint-cycle", cache_policy=NO_CACHE)
-async def setpoint_cycle(dry_run: bool | None) -> CycleAudit:
-    settings = load_settings()
+async def setpoint_cycle(dry_run: bool | None, park: str | None) -> CycleAudit:
+    settings = load_settings(park=park)
     io = ModbusPointIO(settings)
     try:
         return await SetpointWriter(settings, io, dry_run=dry_run).run_cycle()
@@ -47,9 +47,10 @@ def summary_markdown(cycle: CycleAudit) -> str:
 
 
 @flow(name="setpoints")
-async def setpoints(dry_run: bool | None = None) -> dict:
-    """dry_run: True computes and audits without writing (default: the config's)."""
-    cycle = await setpoint_cycle(dry_run)
+async def setpoints(dry_run: bool | None = None, park: str | None = None) -> dict:
+    """dry_run: True computes and audits without writing (default: the config's).
+    park: the park's id in the registry (PARK_REGISTRY); None: the environment's park."""
+    cycle = await setpoint_cycle(dry_run, park)
     logger = get_run_logger()
     if cycle.plan_run_id is None:
         logger.warning("no plan in force (%s): devices sent to their safe defaults",

@@ -49,17 +49,24 @@ def serialise_parquet(table: pa.Table) -> bytes:
     return sink.getvalue()
 
 
+def write_synced_temp(parent: str, payload: bytes) -> str:
+    """A hidden temp file in the local folder `parent`, written and fsynced: renamed or
+    linked into place by the caller, swept if the caller dies first."""
+    temp = f"{parent}/{_TEMP_PREFIX}{uuid.uuid4().hex}"
+    with open(temp, "wb") as handle:
+        handle.write(payload)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return temp
+
+
 def write_atomically(path: str, payload: bytes) -> None:
     """Make `path` appear with `payload`, whole, or not at all."""
     fs, fs_path = fsspec.core.url_to_fs(path)
     parent = fs_path.rsplit("/", 1)[0]
     fs.makedirs(parent, exist_ok=True)
     if isinstance(fs, LocalFileSystem):
-        temp = f"{parent}/{_TEMP_PREFIX}{uuid.uuid4().hex}"
-        with open(temp, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+        temp = write_synced_temp(parent, payload)
         os.replace(temp, fs_path)
         directory = os.open(parent, os.O_RDONLY)
         try:
