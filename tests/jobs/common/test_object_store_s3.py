@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from moto.server import ThreadedMotoServer
+from s3fs import S3FileSystem
 
 from device_io.harvest_lock import HarvestBusy, poll_group_locks
 from device_io.harvest_state import HarvestState
@@ -42,17 +43,14 @@ def s3_env() -> Iterator[dict[str, str]]:
     host, port = server.get_host_and_port()
     env = {"AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "test",
            "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
     try:
-        boto3.client("s3").create_bucket(Bucket=BUCKET)
-        yield env
+        with pytest.MonkeyPatch.context() as patch:
+            for key, value in env.items():
+                patch.setenv(key, value)
+            boto3.client("s3").create_bucket(Bucket=BUCKET)
+            yield env
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        S3FileSystem.clear_instance_cache()  # bound to this server's endpoint
         server.stop()
 
 
