@@ -79,4 +79,6 @@ def _registered_park(park_id: str) -> Settings:
     if settings.park.park.id != park_id:
         raise ConfigError(f"{source}: park {park_id!r} points at {settings.park_path}, whose "
                           f"park.id is {settings.park.park.id!r}: the two must agree")
-    return replace(settings, warehouse_file=entry.warehouse_path)
+    # never the environment's PARK_WAREHOUSE_PATH: that one file would serve every park
+    return replace(settings, warehouse_file=entry.warehouse_path
+                   or join_path(entry.data_root, "warehouse.duckdb"))
