@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.admission.batch import AdmissionBatch, assess_queue
 from jobs.common.settings import load_settings
 
@@ -19,6 +20,7 @@ def assess_applications(park: str | None) -> AdmissionBatch:
 
 
 @flow(name="admission")
+@one_run_per_park
 def admission(park: str | None = None) -> dict:
     """park: the park's id in the registry (PARK_REGISTRY); None: the environment's park."""
     batch = assess_applications(park)

@@ -12,6 +12,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.assessment.run import AssessmentRun, annual, mid_term, run_assessment
 from jobs.common.settings import load_settings
 
@@ -31,6 +32,7 @@ def assess(kind: str, year: int | None, force: bool, park: str | None) -> Assess
 
 
 @flow(name="enterprise-assessment")
+@one_run_per_park
 def assessment(kind: str = "annual", year: int | None = None, force: bool = False,
                park: str | None = None) -> dict:
     """kind: annual (the year before, by default) or mid_term (this year's first half).

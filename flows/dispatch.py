@@ -12,6 +12,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
 from jobs.dispatch.day_ahead import DayAheadResult, run_day_ahead
 from jobs.dispatch.report import (
@@ -35,6 +36,7 @@ def plan_chart(result: DayAheadResult, park: str | None) -> PlanChart:
 
 
 @flow(name="day-ahead-dispatch")
+@one_run_per_park
 def day_ahead_dispatch(plan_date: dt.date | None = None, weather: str = "offline",
                        park: str | None = None) -> dict:
     """plan_date: the local date to plan (default tomorrow in the park's zone).

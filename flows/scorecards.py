@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
 from jobs.scorecards.data import last_month
 from jobs.scorecards.run import MonthlyRun, monthly_scorecards
@@ -26,6 +27,7 @@ def render_and_send(month: dt.date, force: bool, park: str | None) -> MonthlyRun
 
 
 @flow(name="monthly-scorecards")
+@one_run_per_park
 def scorecards(month: dt.date | None = None, force: bool = False,
                park: str | None = None) -> dict:
     """month: any day of the month to report (default: last month in the park's zone).

@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 
 from device_io.point_io import ModbusPointIO
 from device_io.setpoints.writer import CycleAudit, SetpointWriter
+from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
 
 
@@ -47,6 +48,7 @@ def summary_markdown(cycle: CycleAudit) -> str:
 
 
 @flow(name="setpoints")
+@one_run_per_park
 async def setpoints(dry_run: bool | None = None, park: str | None = None) -> dict:
     """dry_run: True computes and audits without writing (default: the config's).
     park: the park's id in the registry (PARK_REGISTRY); None: the environment's park."""

@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
 from jobs.scorecards.data import last_month
 from jobs.valuation.run import ValuationRun, asset_line, monthly_valuation
@@ -26,6 +27,7 @@ def value_and_send(month: dt.date, force: bool, cases: bool, park: str | None) -
 
 
 @flow(name="monthly-valuation")
+@one_run_per_park
 def valuation(month: dt.date | None = None, force: bool = False, cases: bool = True,
               park: str | None = None) -> dict:
     """month: any day of the month to value (default: last month in the park's zone);

@@ -11,6 +11,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
 from jobs.quality.landing_checkpoint import run_landing_checkpoint
 from jobs.quality.mart_checkpoint import MartQualityReport, run_mart_checkpoint
@@ -39,6 +40,7 @@ def dbt_build(full_refresh: bool, rebuild_from: str | None, full_checks: bool,
 
 
 @flow(name="warehouse")
+@one_run_per_park
 def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
               quality_days: list[dt.date] | None = None, full_checks: bool = False,
               park: str | None = None) -> dict:
