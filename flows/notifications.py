@@ -190,7 +190,8 @@ def harvest_watchdogs(settings: Settings, block_document_id: UUID,
                 within=dt.timedelta(seconds=WATCHDOG_INTERVALS * interval_s)),
             actions=[
                 RunDeployment(source="selected", deployment_id=deployment_id,
-                              parameters={**parameters, "park": park_param}),
+                              parameters={**parameters, "park": park_param},
+                              job_variables=None),
                 SendNotification(
                     block_document_id=block_document_id,
                     subject=f"[{park}] harvest {name} stopped: restarted",

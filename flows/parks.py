@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from uuid import UUID
 
 from prefect.client.orchestration import get_client
@@ -80,17 +81,24 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"give --webhook-url or set {WEBHOOK_ENV}")
     try:
         source, registry = load_registry()
-        parks = {entry.id: load_settings(park=entry.id) for entry in registry.parks}
     except ConfigError as exc:
         parser.exit(2, f"Config rejected\n{exc}\n")
+    parks, refused = {}, []
+    for entry in registry.parks:  # a park whose config is broken does not stop the others
+        try:
+            parks[entry.id] = load_settings(park=entry.id)
+        except ConfigError as exc:
+            refused.append(entry.id)
+            print(f"{entry.id}: not scheduled, config rejected\n{exc}", file=sys.stderr)
     for name, count in schedule_parks(list(parks)).items():
         print(f"{name}: {count} park schedules")
     for park_id, settings in parks.items():
         for name in ensure_platform_automations(settings, args.webhook_url,
                                                 work_pool=args.work_pool, park_param=park_id):
-            print(f"{park_id}: {name}")
-    print(f"{len(parks)} parks of {source} scheduled")
-
+            print(name)
+    print(f"{len(parks)} of {len(registry.parks)} parks of {source} scheduled")
+    if refused:
+        parser.exit(1, f"not scheduled: {', '.join(refused)} (fix the config, run again)\n")
 
 if __name__ == "__main__":
     main()

@@ -64,8 +64,8 @@ def load_settings(config_dir: Path | str | None = None, data_root: str | None = 
     park_file = park_file or os.environ.get("PARK_FILE") or "park.yaml"
     maps = load_register_maps(config_path / "register_maps")
     park_path = config_path / park_file
-    park = load_park_config(park_path, maps)
-    return Settings(config_dir=config_path, park_path=park_path, data_root=root, park=park,
+    config = load_park_config(park_path, maps)
+    return Settings(config_dir=config_path, park_path=park_path, data_root=root, park=config,
                     register_maps=maps)
 
 

@@ -39,13 +39,11 @@ from prefect.events.filters import (
     EventOccurredFilter,
     EventResourceFilter,
 )
-from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import generate_park, write_park_yaml
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
-from flows.notifications import ensure_platform_automations
 from jobs.common import landing
 from jobs.common.settings import Settings, load_settings
 from tests.conftest import CONFIG_DIR, PROJECT_ROOT
@@ -78,12 +76,13 @@ class Group:
     data_roots: dict[str, Path]
     workers: dict[str, subprocess.Popen]
     webhook_url: str
+    root: Path
 
 
-def _park(root: Path, park_id: str, seed: int, poll_interval_s: int) -> Path:
+def _park(root: Path, park_id: str, devices: int, poll_interval_s: int) -> Path:
     folder = root / "parks" / park_id
     folder.mkdir(parents=True)
-    park = relocate_to_free_ports(generate_park(12, seed=seed))
+    park = relocate_to_free_ports(generate_park(devices, seed=devices))
     park["park"]["id"] = park_id
     park["devices"] = [{**d, "poll_interval_s": poll_interval_s} for d in park["devices"]]
     write_park_yaml(park, folder / "park.yaml")
@@ -100,9 +99,10 @@ def group(tmp_path_factory, webhook) -> Iterator[Group]:  # noqa: F811
     python = [sys.executable, "-m", "prefect"]
     server, api_url = start_server(processes, root)
     try:
-        folders = {"east": _park(root, "east", 21, int(HARVEST_INTERVAL_S)),
-                   "west": _park(root, "west", 22, 60),
-                   "broken": _park(root, "broken", 23, 60)}
+        # parks of different sizes, so their harvested device sets differ
+        folders = {"east": _park(root, "east", 12, int(HARVEST_INTERVAL_S)),
+                   "west": _park(root, "west", 16, 60),
+                   "broken": _park(root, "broken", 10, 60)}
         broken_yaml = folders["broken"] / "park.yaml"
         broken_yaml.write_text(broken_yaml.read_text().replace("timezone: Asia/Shanghai",
                                                                "timezone: Mars/Olympus"))
@@ -143,15 +143,19 @@ def group(tmp_path_factory, webhook) -> Iterator[Group]:  # noqa: F811
                                             client.read_workers_for_work_pool(POOL)}
 
             _wait_for("both workers", online, 90, deployed.log_tails)
-            yield Group(deployed, parks, data_roots, workers, webhook[0])
+            yield Group(deployed, parks, data_roots, workers, webhook[0], root)
     finally:
         processes.stop_all()
         _stop_flow_runs(api_url)
 
 
-def _device_ids_landed(data_root: Path) -> set[str]:
+def _harvested(data_root: Path) -> tuple[set[str], set[str]]:
+    """The device ids and the cycle ids harvested into a data root (not the history)."""
     table = landing.read_dataset(str(data_root / "landing"), "readings")
-    return set(table["device_id"].to_pylist())
+    rows = [(d, c) for d, c in zip(table["device_id"].to_pylist(),
+                                   table["cycle_id"].to_pylist(), strict=True)
+            if not c.startswith("history-")]
+    return {d for d, _ in rows}, {c for _, c in rows}
 
 
 def test_parks_touch_only_their_own_data_root_and_a_failing_park_stops_no_other(group: Group):
@@ -172,13 +176,13 @@ def test_parks_touch_only_their_own_data_root_and_a_failing_park_stops_no_other(
                       for key in runs}, group.deployed.log_tails()
     assert "Mars/Olympus" in (finished["broken", "harvest-meters"].state.message or "")
 
+    polled = {name: {d.id for d in group.parks[name].park.devices
+                     if d.poll_group in ("meters", "pv")} for name in ("east", "west")}
+    assert polled["east"] != polled["west"]
     for name in ("east", "west"):
-        park = group.parks[name].park
-        polled = {d.id for d in park.devices if d.poll_group in ("meters", "pv")}
-        other = group.parks["west" if name == "east" else "east"].park
-        assert polled <= _device_ids_landed(group.data_roots[name])
-        assert _device_ids_landed(group.data_roots[name]) <= {d.id for d in park.devices}
-        assert not {d.id for d in other.devices} & _device_ids_landed(group.data_roots[name])
+        devices, cycles = _harvested(group.data_roots[name])
+        assert devices == polled[name]  # this park's devices, every one, and no other's
+        assert len(cycles) == 2  # the cycles of this park's two runs, and no other's
         assert (group.data_roots[name] / "warehouse.duckdb").exists()  # its own warehouse
     assert not group.data_roots["broken"].exists()  # a park that failed wrote nothing
 
@@ -211,9 +215,23 @@ def test_the_long_running_harvest_survives_a_worker_kill_with_the_lost_cycle_as_
             name=DeploymentFilterName(any_=["harvest-meters"])))
         parameters = {**deployment.parameters, "interval_s": HARVEST_INTERVAL_S}
         client.update_deployment(deployment.id, DeploymentUpdate(parameters=parameters))
-    with temporary_settings(updates={PREFECT_API_URL: group.deployed.api_url}):
-        ensure_platform_automations(group.parks["east"], group.webhook_url, work_pool=POOL,
-                                    park_param="east")
+    # the group's set-up after `prefect deploy`: per-park schedules and automations; the
+    # broken park is reported and left out, the others are set up
+    setup = subprocess.run([sys.executable, "-m", "flows.parks", "--webhook-url",
+                            group.webhook_url], cwd=PROJECT_ROOT, capture_output=True,
+                           text=True, timeout=300, env=_prefect_env(
+                               group.root / "setup-home", PREFECT_API_URL=group.deployed.api_url,
+                               PARK_REGISTRY=str(group.root / "parks.yaml")))
+    assert setup.returncode == 1, setup.stdout + setup.stderr
+    assert "broken: not scheduled, config rejected" in setup.stderr
+    assert "Traceback" not in setup.stderr
+    assert "east: restart harvest-meters" in setup.stdout
+    with group.deployed.client() as client:
+        [build] = client.read_deployments(deployment_filter=DeploymentFilter(
+            name=DeploymentFilterName(any_=["warehouse"])))
+        schedules = client.read_deployment_schedules(build.id)
+    assert sorted((s.slug, s.parameters.get("park"), s.active) for s in schedules) == [
+        (None, None, False), ("east:0", "east", True), ("west:0", "west", True)]
     with group.deployed.client() as client:
         first = _start(client, "harvest/harvest-meters", parameters={"park": "east"})
     _wait_for("two cycles of the first run",
