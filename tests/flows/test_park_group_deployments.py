@@ -230,8 +230,8 @@ def test_the_long_running_harvest_survives_a_worker_kill_with_the_lost_cycle_as_
         [build] = client.read_deployments(deployment_filter=DeploymentFilter(
             name=DeploymentFilterName(any_=["warehouse"])))
         schedules = client.read_deployment_schedules(build.id)
-    assert sorted((s.slug, s.parameters.get("park"), s.active) for s in schedules) == [
-        (None, None, False), ("east:0", "east", True), ("west:0", "west", True)]
+    assert sorted((s.slug or "", s.parameters.get("park"), s.active) for s in schedules) \
+        == [("", None, False), ("east:0", "east", True), ("west:0", "west", True)]
     with group.deployed.client() as client:
         first = _start(client, "harvest/harvest-meters", parameters={"park": "east"})
     _wait_for("two cycles of the first run",
