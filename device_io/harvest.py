@@ -41,10 +41,13 @@ async def harvest_cycles(settings: Settings, poll_groups: list[str] | None = Non
     next long-running run (started then) polls the next slot: hand-over without a lost cycle.
 
     A device is due when its poll interval's wall-clock bucket has advanced since its last
-    poll. Spacing cycles from the loop's own clock could put the next poll a hair less than
-    `interval_s` after the last one, into the same bucket, and silently skip it; spaced from
-    the poll time itself, a device whose interval is at most `interval_s` is always due. A
-    cycle that overruns the interval starts the next one at once rather than piling up.
+    poll. After the first cycle (at once), cycles start just past the boundaries of the
+    `interval_s` slots (UTC epoch): spaced from the loop's own clock a poll could land a hair
+    before a boundary, in the same bucket, and silently skip a device; at the start of its
+    slot, a device whose interval divides `interval_s` is always due. Starting early in the
+    slot also leaves a replacement run (after a crash) most of the slot to start in, so it
+    loses at most one slot. A cycle that overruns its slot starts the next one at once
+    rather than piling up.
 
     Raises HarvestBusy, having polled and landed nothing, while another process harvests
     one of the poll groups (after waiting `lock_wait_s` for it to finish: a hand-over).
@@ -140,8 +143,9 @@ def find_gap(last_polled_unix_s: float, polled_unix_s: float, interval_s: float)
 
 def _seconds_to_next_cycle(polled_unix_s: float, now_unix_s: float, interval_s: float
                            ) -> float:
-    """Seconds until just past `interval_s` after the last poll (0 if that is behind us); the
-    small margin keeps the wake-up on the far side of a bucket boundary despite timer
-    granularity."""
-    due = polled_unix_s + interval_s + min(0.01, interval_s / 20)
+    """Seconds until just past the start of the slot after the last poll's (0 if that is
+    behind us); the small margin keeps the wake-up on the far side of the boundary despite
+    timer granularity."""
+    next_slot = (polled_unix_s // interval_s + 1) * interval_s
+    due = next_slot + min(0.01, interval_s / 20)
     return max(0.0, due - now_unix_s)

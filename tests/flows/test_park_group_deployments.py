@@ -66,7 +66,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 POOL = "park-process"
 QUEUES = ["harvest-meters", "harvest-pv", "default"]
 WORKERS = ("group-a", "group-b")  # both poll every queue: either can replace the other
-HARVEST_INTERVAL_S = 30.0  # the long-running test's cadence (the deployment's is 60 s)
+HARVEST_INTERVAL_S = 45.0  # the long-running test's cadence (the deployment's is 60 s)
 
 
 @dataclass
