@@ -3,43 +3,94 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from device_io.clock import Clock
-from device_io.harvest_lock import HarvestBusy, poll_group_locks
+from device_io.harvest_lock import HarvestBusy, HeldLocks, poll_group_locks
 from device_io.poller import CycleReport, Harvester
 from jobs.common import landing
 from jobs.common.settings import Settings, join_path
 
-__all__ = ["HarvestBusy", "harvest_cycles", "sweep_before_harvest"]
+__all__ = ["Gap", "HarvestBusy", "harvest_cycles", "sweep_before_harvest"]
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Cycles nobody ran between the group's last poll (by any earlier run) and this run's
+    first: a crashed run, a hand-over that came too late. Reported, never silent."""
+
+    last_polled_utc: dt.datetime
+    resumed_utc: dt.datetime
+    missed_cycles: int
 
 
 async def harvest_cycles(settings: Settings, poll_groups: list[str] | None = None, *,
-                         cycles: int = 1, interval_s: float = 60.0, clock: Clock | None = None,
-                         respect_intervals: bool = True,
-                         on_cycle: Callable[[CycleReport], None] | None = None
+                         cycles: int | None = 1, interval_s: float = 60.0,
+                         clock: Clock | None = None, respect_intervals: bool = True,
+                         on_cycle: Callable[[CycleReport], None] | None = None,
+                         until_unix_s: float | None = None, lock_wait_s: float = 0.0,
+                         on_gap: Callable[[Gap], None] | None = None
                          ) -> list[CycleReport]:
-    """Poll `cycles` times: the first at once, each later one `interval_s` after the previous
-    cycle's own poll time (its `started_utc`, which decides which devices are due).
+    """Poll `cycles` times (None: until `until_unix_s`), the first at once, each later one
+    `interval_s` after the previous cycle's own poll time (its `started_utc`, which decides
+    which devices are due). With `until_unix_s` no cycle starts at or after that time, so the
+    next long-running run (started then) polls the next slot: hand-over without a lost cycle.
 
     A device is due when its poll interval's wall-clock bucket has advanced since its last
-    poll. Spacing cycles from the loop's own clock could put the next poll a hair less than
-    `interval_s` after the last one, into the same bucket, and silently skip it; spaced from
-    the poll time itself, a device whose interval is at most `interval_s` is always due. A
-    cycle that overruns the interval starts the next one at once rather than piling up.
+    poll. After the first cycle (at once), cycles start just past the boundaries of the
+    `interval_s` slots (UTC epoch): spaced from the loop's own clock a poll could land a hair
+    before a boundary, in the same bucket, and silently skip a device; at the start of its
+    slot, a device whose interval divides `interval_s` is always due. Starting early in the
+    slot also leaves a replacement run (after a crash) most of the slot to start in, so it
+    loses at most one slot. A cycle that overruns its slot starts the next one at once
+    rather than piling up.
 
     Raises HarvestBusy, having polled and landed nothing, while another process harvests
-    one of the poll groups.
+    one of the poll groups (after waiting `lock_wait_s` for it to finish: a hand-over).
     """
-    if cycles < 1:
+    if cycles is None and until_unix_s is None:
+        raise ValueError("give cycles, until_unix_s or both")
+    if cycles is not None and cycles < 1:
         raise ValueError("cycles must be at least 1")
     groups = {d.poll_group for d in settings.park.devices_in_groups(poll_groups or None)}
-    with poll_group_locks(settings.data_root, groups):
+    with contextlib.ExitStack() as stack:
+        held = await _wait_for_locks(stack, settings.data_root, groups, interval_s, lock_wait_s)
         sweep_before_harvest(settings)
-        return await _locked_cycles(settings, poll_groups, cycles, interval_s, clock,
-                                    respect_intervals, on_cycle)
+        return await _locked_cycles(settings, poll_groups, _Plan(
+            cycles, until_unix_s, interval_s), clock, respect_intervals, held, on_cycle, on_gap)
+
+
+async def _wait_for_locks(stack: contextlib.ExitStack, data_root: str, groups: set[str],
+                         interval_s: float, wait_s: float) -> HeldLocks:
+    """The groups' locks, retried for up to `wait_s` while another run finishes its last
+    cycle (asleep in the event loop, not blocking it)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            # A lease outlives its dead holder by at most about one interval (object stores).
+            return stack.enter_context(poll_group_locks(data_root, groups,
+                                                        lease_ttl_s=interval_s * 1.5))
+        except HarvestBusy:
+            if time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(min(0.2, wait_s / 10))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    cycles: int | None
+    until_unix_s: float | None
+    interval_s: float
+
+    def another(self, done: int, last_polled_unix_s: float) -> bool:
+        if self.cycles is not None and done >= self.cycles:
+            return False
+        next_unix_s = last_polled_unix_s + self.interval_s
+        return self.until_unix_s is None or next_unix_s < self.until_unix_s
 
 
 def sweep_before_harvest(settings: Settings, now: dt.datetime | None = None) -> list[str]:
@@ -52,30 +103,49 @@ def sweep_before_harvest(settings: Settings, now: dt.datetime | None = None) -> 
     return [path for folder in folders for path in landing.sweep_stale_temp_files(folder)]
 
 
-async def _locked_cycles(settings: Settings, poll_groups: list[str] | None, cycles: int,
-                         interval_s: float, clock: Clock | None, respect_intervals: bool,
-                         on_cycle: Callable[[CycleReport], None] | None) -> list[CycleReport]:
+async def _locked_cycles(settings: Settings, poll_groups: list[str] | None, plan: _Plan,
+                         clock: Clock | None, respect_intervals: bool, held: HeldLocks,
+                         on_cycle: Callable[[CycleReport], None] | None,
+                         on_gap: Callable[[Gap], None] | None) -> list[CycleReport]:
     harvester = Harvester(settings, poll_groups, clock=clock,
                           respect_intervals=respect_intervals)
+    previous = [state.last_polled_unix_s for state in harvester.state.devices.values()
+                if state.last_polled_unix_s is not None]
     reports: list[CycleReport] = []
     try:
-        for index in range(cycles):
+        while True:
             report = await harvester.run_cycle()
+            held.renew()
+            if not reports and previous and on_gap is not None:
+                gap = find_gap(max(previous), report.started_utc.timestamp(), plan.interval_s)
+                if gap is not None:
+                    on_gap(gap)
             reports.append(report)
             if on_cycle is not None:
                 on_cycle(report)
-            if index < cycles - 1:
-                await asyncio.sleep(_seconds_to_next_cycle(report.started_utc.timestamp(),
-                                                           time.time(), interval_s))
+            polled_s = report.started_utc.timestamp()
+            if not plan.another(len(reports), polled_s):
+                break
+            await asyncio.sleep(_seconds_to_next_cycle(polled_s, time.time(), plan.interval_s))
     finally:
         await harvester.close()
     return reports
 
 
+def find_gap(last_polled_unix_s: float, polled_unix_s: float, interval_s: float) -> Gap | None:
+    """The interval slots strictly between the last poll's and this one's, if any."""
+    missed = int(polled_unix_s // interval_s) - int(last_polled_unix_s // interval_s) - 1
+    if missed <= 0:
+        return None
+    return Gap(dt.datetime.fromtimestamp(last_polled_unix_s, dt.UTC),
+               dt.datetime.fromtimestamp(polled_unix_s, dt.UTC), missed)
+
+
 def _seconds_to_next_cycle(polled_unix_s: float, now_unix_s: float, interval_s: float
                            ) -> float:
-    """Seconds until just past `interval_s` after the last poll (0 if that is behind us); the
-    small margin keeps the wake-up on the far side of a bucket boundary despite timer
-    granularity."""
-    due = polled_unix_s + interval_s + min(0.01, interval_s / 20)
+    """Seconds until just past the start of the slot after the last poll's (0 if that is
+    behind us); the small margin keeps the wake-up on the far side of the boundary despite
+    timer granularity."""
+    next_slot = (polled_unix_s // interval_s + 1) * interval_s
+    due = next_slot + min(0.01, interval_s / 20)
     return max(0.0, due - now_unix_s)

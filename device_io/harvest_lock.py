@@ -8,52 +8,82 @@ kernel when the holder's process ends in any way (SIGKILL, power cut of a contai
 lock left by a dead process never blocks. The file stays; only the lock on it matters, and the
 pid written into it is only read while someone holds it.
 
-flock needs a local file. With an object-store data root (s3://…) the locks live in the local
-temp folder, one folder per data root: they keep two runs on this host apart, not runs on two
-hosts (give each poll group one Prefect work queue with a concurrency limit of 1 for that).
+flock needs a local file. With an object-store data root (s3://…) each group's lock is a lease
+object, `<data root>/state/harvest-<group>.lease` (jobs.common.object_store: conditional PUTs),
+which keeps runs on different hosts apart too. A lease is renewed after every cycle and runs
+out `ttl_s` after the last renewal when its holder dies, so a replacement can take over within
+about one poll interval.
+
+A long-running harvest hands over to the next run: the new run waits (`wait_s`) for the old
+one to finish its last cycle instead of giving up, so no cycle is lost between them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import socket
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import fsspec
-from fsspec.implementations.local import LocalFileSystem
+
+from jobs.common.object_store import Lease, LeaseBusy, is_local
+from jobs.common.settings import join_path
 
 
 class HarvestBusy(RuntimeError):
     """Another process is harvesting one of the poll groups; this run did nothing."""
 
 
-def lock_dir(data_root: str) -> Path:
-    fs, path = fsspec.core.url_to_fs(data_root)
-    if isinstance(fs, LocalFileSystem):
-        return Path(path) / "state"
-    digest = hashlib.sha1(data_root.encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / "park-harvest-locks" / digest
+class HeldLocks:
+    """What a harvest holds: local flocks (nothing to renew) or object-store leases."""
+
+    def __init__(self) -> None:
+        self.leases: list[Lease] = []
+        self.descriptors: list[int] = []
+
+    def renew(self) -> None:
+        """After each cycle: a lease that was lost (LeaseLost) stops the harvest."""
+        for lease in self.leases:
+            lease.renew()
+
+    def release(self) -> None:
+        for descriptor in self.descriptors:
+            os.close(descriptor)  # closing the last descriptor releases the flock
+        for lease in self.leases:
+            with contextlib.suppress(Exception):  # an unreleased lease just runs out
+                lease.release()
 
 
 @contextlib.contextmanager
-def poll_group_locks(data_root: str, poll_groups: Iterable[str]) -> Iterator[list[Path]]:
-    """Hold the lock of every poll group for the duration; HarvestBusy if one is held."""
-    directory = lock_dir(data_root)
-    directory.mkdir(parents=True, exist_ok=True)
-    held: list[int] = []
-    paths = [directory / f"harvest-{group}.lock" for group in sorted(set(poll_groups))]
+def poll_group_locks(data_root: str, poll_groups: Iterable[str], *,
+                     lease_ttl_s: float = 90.0) -> Iterator[HeldLocks]:
+    """Hold the lock of every poll group for the duration; HarvestBusy (holding nothing) if
+    one is held. Waiting for it is the caller's: device_io.harvest waits without blocking."""
+    held = HeldLocks()
     try:
-        for path in paths:
-            held.append(_lock(path))
-        yield paths
+        for group in sorted(set(poll_groups)):
+            _take(held, data_root, group, lease_ttl_s)
+        yield held
     finally:
-        for descriptor in held:
-            os.close(descriptor)  # closing the last descriptor releases the flock
+        held.release()
+
+
+def _take(held: HeldLocks, data_root: str, group: str, lease_ttl_s: float) -> None:
+    if is_local(data_root):
+        directory = Path(fsspec.core.url_to_fs(data_root)[1]) / "state"
+        directory.mkdir(parents=True, exist_ok=True)
+        held.descriptors.append(_lock(directory / f"harvest-{group}.lock"))
+        return
+    lease = Lease(join_path(data_root, "state", f"harvest-{group}.lease"), lease_ttl_s)
+    try:
+        lease.acquire()
+    except LeaseBusy as busy:
+        raise HarvestBusy(f"poll group {group!r} is being harvested: {busy}; this run "
+                          "polled and landed nothing") from None
+    held.leases.append(lease)
 
 
 def _lock(path: Path) -> int:

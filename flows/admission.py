@@ -9,18 +9,21 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.admission.batch import AdmissionBatch, assess_queue
 from jobs.common.settings import load_settings
 
 
 @task(name="assess-applications", cache_policy=NO_CACHE)
-def assess_applications() -> AdmissionBatch:
-    return assess_queue(load_settings())
+def assess_applications(park: str | None) -> AdmissionBatch:
+    return assess_queue(load_settings(park=park))
 
 
 @flow(name="admission")
-def admission() -> dict:
-    batch = assess_applications()
+@one_run_per_park
+def admission(park: str | None = None) -> dict:
+    """park: the park's id in the registry (PARK_REGISTRY); None: the environment's park."""
+    batch = assess_applications(park)
     lines = ["# Admission queue", ""]
     for path, admitted in batch.admitted:
         assessment = admitted.assessment

@@ -12,14 +12,15 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.assessment.run import AssessmentRun, annual, mid_term, run_assessment
 from jobs.common.settings import load_settings
 
 
 @task(name="assess-enterprises", cache_policy=NO_CACHE, retries=2,
       retry_delay_seconds=[120, 600])
-def assess(kind: str, year: int | None, force: bool) -> AssessmentRun:
-    settings = load_settings()
+def assess(kind: str, year: int | None, force: bool, park: str | None) -> AssessmentRun:
+    settings = load_settings(park=park)
     today = dt.datetime.now(ZoneInfo(settings.park.park.timezone)).date()
     if kind == "annual":
         period = annual(year or today.year - 1)
@@ -31,9 +32,12 @@ def assess(kind: str, year: int | None, force: bool) -> AssessmentRun:
 
 
 @flow(name="enterprise-assessment")
-def assessment(kind: str = "annual", year: int | None = None, force: bool = False) -> dict:
-    """kind: annual (the year before, by default) or mid_term (this year's first half)."""
-    run = assess(kind, year, force)
+@one_run_per_park
+def assessment(kind: str = "annual", year: int | None = None, force: bool = False,
+               park: str | None = None) -> dict:
+    """kind: annual (the year before, by default) or mid_term (this year's first half).
+    park: the park's id in the registry (PARK_REGISTRY); None: the environment's park."""
+    run = assess(kind, year, force, park)
     counts: dict[str, int] = {}
     for _, _, judgement in run.rows:
         counts[judgement.outcome.value] = counts.get(judgement.outcome.value, 0) + 1

@@ -7,6 +7,7 @@ import datetime as dt
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
+from flows.park_slot import one_run_per_park
 from jobs.common.compaction import compact_dataset, sweep_stale_temp_files_everywhere
 from jobs.common.settings import load_settings
 
@@ -14,9 +15,12 @@ from jobs.common.settings import load_settings
 # Crash-safe (inputs are deleted only after the merged file is written), so a retry after a
 # storage hiccup merges whatever is left.
 @flow(name="compact-landing", retries=1, retry_delay_seconds=300)
-def compact_landing(dataset: str = "readings", before: dt.date | None = None) -> int:
-    """Compact every partition before `before` (default: today, UTC; today is still written)."""
-    settings = load_settings()
+@one_run_per_park
+def compact_landing(dataset: str = "readings", before: dt.date | None = None,
+                    park: str | None = None) -> int:
+    """Compact every partition before `before` (default: today, UTC; today is still written).
+    park: the park's id in the registry (PARK_REGISTRY); None: the environment's park."""
+    settings = load_settings(park=park)
     cutoff = before or dt.datetime.now(dt.UTC).date()
     results = compact_dataset(settings.landing_root, dataset, cutoff)
     logger = get_run_logger()

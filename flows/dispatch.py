@@ -12,6 +12,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
 from jobs.dispatch.day_ahead import DayAheadResult, run_day_ahead
 from jobs.dispatch.report import (
@@ -24,26 +25,29 @@ from jobs.forecast.weather import provider_named
 
 
 @task(name="day-ahead-plan", cache_policy=NO_CACHE)
-def day_ahead_plan(plan_date: dt.date, weather: str) -> DayAheadResult:
+def day_ahead_plan(plan_date: dt.date, weather: str, park: str | None) -> DayAheadResult:
     # No retries: an infeasible or failed solve already publishes the flagged baseline.
-    return run_day_ahead(load_settings(), plan_date, provider_named(weather))
+    return run_day_ahead(load_settings(park=park), plan_date, provider_named(weather))
 
 
 @task(name="plan-chart", cache_policy=NO_CACHE, retries=1)
-def plan_chart(result: DayAheadResult) -> PlanChart:
-    return write_plan_chart(load_settings(), result)
+def plan_chart(result: DayAheadResult, park: str | None) -> PlanChart:
+    return write_plan_chart(load_settings(park=park), result)
 
 
 @flow(name="day-ahead-dispatch")
-def day_ahead_dispatch(plan_date: dt.date | None = None, weather: str = "offline") -> dict:
+@one_run_per_park
+def day_ahead_dispatch(plan_date: dt.date | None = None, weather: str = "offline",
+                       park: str | None = None) -> dict:
     """plan_date: the local date to plan (default tomorrow in the park's zone).
-    weather: "open_meteo" (falls back to the offline provider) or "offline"."""
-    settings = load_settings()
+    weather: "open_meteo" (falls back to the offline provider) or "offline".
+    park: the park's id in the registry (PARK_REGISTRY); None: the environment's park."""
+    settings = load_settings(park=park)
     zone = zoneinfo.ZoneInfo(settings.park.park.timezone)
     plan_date = plan_date or (dt.datetime.now(zone).date() + dt.timedelta(days=1))
-    result = day_ahead_plan(plan_date, weather)
+    result = day_ahead_plan(plan_date, weather, park)
     # the plan has landed by now: a chart that cannot be drawn or saved costs the picture only
-    chart_state = plan_chart(result, return_state=True)
+    chart_state = plan_chart(result, park, return_state=True)
     chart = None if chart_state.is_failed() else chart_state.result()
     if chart is None:
         get_run_logger().warning("no chart of the plan: %s", chart_state.message)

@@ -2,16 +2,24 @@
 
 A thin shell over `device_io.harvest.harvest_cycles`. Run one deployment per poll group so
 several workers can split a big park (each worker polls only its groups).
+
+Scheduled, it is long-running (`run_minutes=60`): one flow run an hour per poll group polls on
+every cycle until the next full hour and reports each cycle as a Prefect event
+(`park.harvest.cycle`, and `park.harvest.gap` when cycles were missed), instead of a flow run a
+minute. Why, and the measured cost of both: docs/park_groups.md.
 """
 
 from __future__ import annotations
 
+import time
+
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
 from prefect.states import Cancelled, State
 
-from device_io.harvest import harvest_cycles
+from device_io.harvest import Gap, harvest_cycles
 from device_io.harvest_lock import HarvestBusy
 from device_io.poller import CycleReport
 from jobs.common.settings import load_settings
@@ -25,11 +33,16 @@ from jobs.common.settings import load_settings
 # to retry: the task says so and the run ends Cancelled as skipped, which notifies nobody.
 @task(name="poll-cycles", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[5, 15],
       retry_jitter_factor=0.5)
-async def poll_cycles(poll_groups: list[str] | None, cycles: int, interval_s: float
+async def poll_cycles(poll_groups: list[str] | None, cycles: int | None, interval_s: float,
+                      park: str | None = None, until_unix_s: float | None = None
                       ) -> list[CycleReport] | HarvestBusy:
-    """The cycles' reports, or the HarvestBusy that says who is harvesting the group."""
+    """The cycles' reports, or the HarvestBusy that says who is harvesting the group.
+
+    A retry of a long-running harvest continues to the same end: at most the failing cycle
+    is lost, and the retry's first cycle reports it as a gap."""
     logger = get_run_logger()
-    settings = load_settings()
+    settings = load_settings(park=park)
+    resource = group_resource(settings.park.park.id, poll_groups)
 
     def log_cycle(report: CycleReport) -> None:
         logger.info("cycle %s: %d/%d devices good, %d readings, %d files, %.2f s",
@@ -37,12 +50,51 @@ async def poll_cycles(poll_groups: list[str] | None, cycles: int, interval_s: fl
                     report.readings, len(report.files), report.duration_s)
         for device_id, (quality, detail) in sorted(report.problems.items()):
             logger.warning("device %s: %s (%s)", device_id, quality.value, detail)
+        emit_event(event="park.harvest.cycle", resource=resource, occurred=report.started_utc,
+                   payload={"cycle_id": report.cycle_id, "devices_due": report.devices_due,
+                            "devices_good": report.devices_good,
+                            "devices_backed_off": report.devices_backed_off,
+                            "readings": report.readings, "duration_s": report.duration_s,
+                            "problems": {d: q.value for d, (q, _) in report.problems.items()}})
+
+    def report_gap(gap: Gap) -> None:
+        logger.warning("gap: %d cycle(s) not polled between %s and %s (a run crashed or was "
+                       "replaced late)", gap.missed_cycles, gap.last_polled_utc,
+                       gap.resumed_utc)
+        emit_event(event="park.harvest.gap", resource=resource, occurred=gap.resumed_utc,
+                   payload={"missed_cycles": gap.missed_cycles,
+                            "last_polled_utc": gap.last_polled_utc.isoformat(),
+                            "resumed_utc": gap.resumed_utc.isoformat()})
 
     try:
+        # A long-running run waits one interval for its predecessor's last cycle (hand-over);
+        # a one-off run beside another is skipped at once.
         return await harvest_cycles(settings, poll_groups, cycles=cycles,
-                                    interval_s=interval_s, on_cycle=log_cycle)
+                                    interval_s=interval_s, on_cycle=log_cycle,
+                                    until_unix_s=until_unix_s, on_gap=report_gap,
+                                    lock_wait_s=interval_s if until_unix_s else 0.0)
     except HarvestBusy as busy:  # returned, not raised: nothing to retry
         return busy
+
+
+def group_resource(park_id: str, poll_groups: list[str] | None) -> dict[str, str]:
+    """The Prefect event resource of a park's poll group(s): what the watchdog watches."""
+    tag = "+".join(sorted(poll_groups)) if poll_groups else "all"
+    return {"prefect.resource.id": f"park.{park_id}.poll-group.{tag}",
+            "prefect.resource.name": f"{park_id} {tag}", "park.id": park_id}
+
+
+# A worker submits a scheduled run up to PREFECT_WORKER_PREFETCH_SECONDS (10 s) early: a run
+# that starts this close before a boundary belongs to the period after it, not the one ending.
+START_MARGIN_S = 60.0
+
+
+def run_end_unix_s(now_unix_s: float, run_minutes: int) -> float:
+    """The first multiple of `run_minutes` (UTC) more than START_MARGIN_S after now: every run
+    of a group, scheduled or a replacement, ends on the same boundaries, where the next
+    scheduled run takes over."""
+    period_s = run_minutes * 60.0
+    return ((now_unix_s + START_MARGIN_S) // period_s + 1) * period_s
 
 
 def summary_markdown(reports: list[CycleReport], poll_groups: list[str] | None) -> str:
@@ -63,9 +115,18 @@ def summary_markdown(reports: list[CycleReport], poll_groups: list[str] | None) 
 
 
 @flow(name="harvest", log_prints=True)
-async def harvest(poll_groups: list[str] | None = None, cycles: int = 1,
-                  interval_s: float = 60.0) -> dict | State:
-    reports = await poll_cycles(poll_groups, cycles, interval_s)
+async def harvest(poll_groups: list[str] | None = None, cycles: int | None = 1,
+                  interval_s: float = 60.0, run_minutes: int | None = None,
+                  park: str | None = None) -> dict | State:
+    """cycles: how many cycles to poll (None: no limit); run_minutes: poll until the next
+    multiple of this many minutes (UTC), the scheduled long-running form; park: the park's id
+    in the registry (PARK_REGISTRY); None: the environment's park."""
+    if run_minutes is not None and not 1 <= run_minutes <= 24 * 60:
+        raise ValueError(f"run_minutes {run_minutes}: give 1 to 1440 minutes")
+    until = run_end_unix_s(time.time(), run_minutes) if run_minutes else None
+    if cycles is None and until is None:
+        raise ValueError("give cycles, run_minutes or both")
+    reports = await poll_cycles(poll_groups, cycles, interval_s, park, until)
     if isinstance(reports, HarvestBusy):
         get_run_logger().warning("skipped: %s", reports)
         return Cancelled(message=f"Skipped: {reports}")

@@ -1,5 +1,6 @@
 """The park's Prefect automations: a failed, crashed or timed-out run and a late day-ahead plan
-notify the platform team; a late harvest run is skipped.
+notify the platform team; a poll group whose harvest cycles stop gets a new harvest run (and the
+team is told).
 
 Automations live on the Prefect server, not in prefect.yaml (a deployment's `triggers:` can
 only start that deployment), so this module creates or updates them, by name, once per park
@@ -26,16 +27,17 @@ from uuid import UUID
 
 from prefect.automations import (
     Automation,
-    ChangeFlowRunState,
     EventTrigger,
     Posture,
     ResourceSpecification,
+    RunDeployment,
     SendNotification,
 )
 from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.objects import StateType
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
 
+from device_io.errors import ConfigError
 from jobs.common.settings import Settings, load_settings
 
 WEBHOOK_ENV = "PARK_ALERT_WEBHOOK_URL"
@@ -43,9 +45,14 @@ DEFAULT_WORK_POOL = "park-process"
 FAILED_STATES = ("Failed", "Crashed", "TimedOut")
 # Deployment name patterns (globs): a park group suffixes each park's names (docs/platform.md,
 # "Running for real").
-HARVEST_DEPLOYMENTS = "harvest-*"
 DAY_AHEAD_DEPLOYMENTS = "day-ahead-dispatch*"
-SKIPPED = "Skipped"  # the state name of a harvest run skipped for being late
+SKIPPED = "Skipped"  # the state name of a harvest run that found its group already harvested
+# Before the long-running harvest, a late one-minute harvest run was cancelled; an hour's run
+# must run late rather than not at all, so that automation is deleted where it exists.
+RETIRED_AUTOMATIONS = ("{park}: skip late harvests",)
+# A poll group's cycles may pause this long (the hand-over between two hourly runs takes one
+# interval plus a run's start-up) before the group counts as stopped: two poll intervals.
+WATCHDOG_INTERVALS = 2
 
 # Jinja, rendered by the server with the run, its flow and its deployment looked up.
 FAILED_SUBJECT = "[{park}] {{{{ flow.name }}}} {{{{ flow_run.state.name }}}}"
@@ -106,17 +113,6 @@ def park_automations(settings: Settings, block_document_id: UUID,
                                       subject=FAILED_SUBJECT.format(park=park),
                                       body=FAILED_BODY.format(park=park))]),
         Automation(
-            name=f"{park}: skip late harvests",
-            description="A harvest run still waiting after the late-runs threshold is "
-                        "cancelled: the next minute's run polls anyway, and a returning "
-                        "worker does not work through a backlog.",
-            trigger=_flow_run_trigger(("Late",), work_pool, HARVEST_DEPLOYMENTS),
-            # Straight to Cancelled, named Skipped: a cancel-flow-run action would propose
-            # Cancelling, which the server turns into Cancelled for a run with no process yet
-            # but then reports as a failed action.
-            actions=[ChangeFlowRunState(state=StateType.CANCELLED, name=SKIPPED, force=False,
-                                        message="late: the next minute's harvest polls anyway")]),
-        Automation(
             name=f"{park}: day-ahead plan late",
             description="The day-ahead plan has not started on time (it still runs when a "
                         "worker comes): tell the platform team before the grid's deadline.",
@@ -129,14 +125,20 @@ def park_automations(settings: Settings, block_document_id: UUID,
 
 
 def ensure_platform_automations(settings: Settings, webhook_url: str, *,
-                                work_pool: str = DEFAULT_WORK_POOL) -> dict[str, UUID]:
+                                work_pool: str = DEFAULT_WORK_POOL,
+                                park_param: str | None = None) -> dict[str, UUID]:
     """Save the notification block and create or update the park's automations on the server
-    PREFECT_API_URL points at; returns the automations' ids by name. Safe to run again."""
+    PREFECT_API_URL points at; returns the automations' ids by name. Safe to run again.
+    park_param: the park's id in the park registry, passed to the harvest runs the watchdogs
+    start (None for a park that is alone, whose workers' environment names it)."""
     block_document_id = cast(UUID, notification_block(settings, webhook_url).save(
         block_name(settings), overwrite=True))  # save() is synchronous when called from sync code
     ids: dict[str, UUID] = {}
     with get_client(sync_client=True) as client:
-        for automation in park_automations(settings, block_document_id, work_pool):
+        automations = park_automations(settings, block_document_id, work_pool)
+        automations += harvest_watchdogs(settings, block_document_id, _harvest_deployments(),
+                                        park_param)
+        for automation in automations:
             existing = client.read_automations_by_name(automation.name)
             if existing:
                 automation.id = existing[0].id
@@ -145,7 +147,60 @@ def ensure_platform_automations(settings: Settings, webhook_url: str, *,
                 automation.create()
             assert automation.id is not None
             ids[automation.name] = automation.id
+        for retired in RETIRED_AUTOMATIONS:
+            retired_name = retired.format(park=settings.park.park.id)
+            for old in client.read_automations_by_name(retired_name):
+                client.delete_automation(old.id)
     return ids
+
+
+def _harvest_deployments() -> list[tuple[UUID, str, dict]]:
+    """(id, name, default parameters) of every deployment of the harvest flow on the server:
+    the watchdogs restart these (deploy first; re-run this after a new poll group)."""
+    with get_client(sync_client=True) as client:
+        found = client.read_deployments(deployment_filter=DeploymentFilter(
+            name=DeploymentFilterName(like_="harvest")))
+    return [(d.id, d.name, dict(d.parameters)) for d in found
+            if d.entrypoint and d.entrypoint.endswith(":harvest")]
+
+
+def harvest_watchdogs(settings: Settings, block_document_id: UUID,
+                      deployments: list[tuple[UUID, str, dict]], park_param: str | None = None
+                      ) -> list[Automation]:
+    """Per harvest deployment: when the park's poll group reports no cycle for
+    WATCHDOG_INTERVALS poll intervals (its run crashed, its worker died), start a new run of
+    the deployment at once and tell the platform team. The new run's first cycle reports the
+    missed cycles as a `park.harvest.gap` event: a gap, not a silent hole."""
+    from flows.harvest import group_resource  # the resource the cycles are reported on
+
+    park = settings.park.park.id
+    watchdogs = []
+    for deployment_id, name, parameters in deployments:
+        groups = parameters.get("poll_groups")
+        interval_s = float(parameters.get("interval_s", 60.0))
+        resource = group_resource(park, groups)["prefect.resource.id"]
+        watchdogs.append(Automation(
+            name=f"{park}: restart {name}",
+            description=f"No harvest cycle of {resource} for {WATCHDOG_INTERVALS} poll "
+                        "intervals: start a new long-running harvest run.",
+            trigger=EventTrigger(
+                after={"park.harvest.cycle"}, expect={"park.harvest.cycle"},
+                match={"prefect.resource.id": resource}, for_each={"prefect.resource.id"},
+                posture=Posture.Proactive, threshold=1,
+                within=dt.timedelta(seconds=WATCHDOG_INTERVALS * interval_s)),
+            actions=[
+                RunDeployment(source="selected", deployment_id=deployment_id,
+                              parameters={**parameters, "park": park_param},
+                              job_variables=None),
+                SendNotification(
+                    block_document_id=block_document_id,
+                    subject=f"[{park}] harvest {name} stopped: restarted",
+                    body=f"No harvest cycle of {resource} for {WATCHDOG_INTERVALS} poll "
+                         f"intervals ({WATCHDOG_INTERVALS * interval_s:.0f} s): its run "
+                         "crashed or its worker died. A new run of deployment "
+                         f"{name} was started; its first cycle reports the missed cycles "
+                         "as a park.harvest.gap event. Runbook: docs/park_groups.md.")]))
+    return watchdogs
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -154,11 +209,19 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"where the platform team's notifications go (default ${WEBHOOK_ENV})")
     parser.add_argument("--work-pool", default=DEFAULT_WORK_POOL,
                         help="the work pool whose runs are watched (the park's)")
+    parser.add_argument("--park", default=None,
+                        help="a park of the park registry (PARK_REGISTRY); default: the park "
+                             "the environment describes")
     args = parser.parse_args(argv)
     if not args.webhook_url:
         parser.error(f"give --webhook-url or set {WEBHOOK_ENV}")
+    try:
+        settings = load_settings(park=args.park)
+    except ConfigError as exc:
+        parser.exit(2, f"Config rejected\n{exc}\n")
     for name, automation_id in ensure_platform_automations(
-            load_settings(), args.webhook_url, work_pool=args.work_pool).items():
+            settings, args.webhook_url, work_pool=args.work_pool,
+            park_param=args.park).items():
         print(f"{automation_id}  {name}")
 
 

@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
 from jobs.scorecards.data import last_month
 from jobs.scorecards.run import MonthlyRun, monthly_scorecards
@@ -21,16 +22,19 @@ from jobs.scorecards.run import MonthlyRun, monthly_scorecards
 
 @task(name="scorecards", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[120, 600],
       retry_jitter_factor=0.2)
-def render_and_send(month: dt.date, force: bool) -> MonthlyRun:
-    return monthly_scorecards(load_settings(), month, force=force)
+def render_and_send(month: dt.date, force: bool, park: str | None) -> MonthlyRun:
+    return monthly_scorecards(load_settings(park=park), month, force=force)
 
 
 @flow(name="monthly-scorecards")
-def scorecards(month: dt.date | None = None, force: bool = False) -> dict:
-    """month: any day of the month to report (default: last month in the park's zone)."""
-    settings = load_settings()
+@one_run_per_park
+def scorecards(month: dt.date | None = None, force: bool = False,
+               park: str | None = None) -> dict:
+    """month: any day of the month to report (default: last month in the park's zone).
+    park: the park's id in the registry (PARK_REGISTRY); None: the environment's park."""
+    settings = load_settings(park=park)
     month = (month or last_month(settings.park.park.timezone)).replace(day=1)
-    run = render_and_send(month, force)
+    run = render_and_send(month, force, park)
     report, kept = run.report, run.kept
     rows = report.rows()
     create_table_artifact(table=rows, key="scorecards-sent",

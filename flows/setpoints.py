@@ -15,13 +15,14 @@ from prefect.cache_policies import NO_CACHE
 
 from device_io.point_io import ModbusPointIO
 from device_io.setpoints.writer import CycleAudit, SetpointWriter
+from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
 from jobs.dispatch.intraday_live import IntradayStep
 
 
 @task(name="setpoint-cycle", cache_policy=NO_CACHE)
-async def setpoint_cycle(dry_run: bool | None) -> CycleAudit:
-    settings = load_settings()
+async def setpoint_cycle(dry_run: bool | None, park: str | None) -> CycleAudit:
+    settings = load_settings(park=park)
     io = ModbusPointIO(settings)
     # the warm solver is a service of its own (jobs/dispatch/solver_service.py): this run only
     # connects to it, starting it if none runs, and leaves it for the next cycle
@@ -53,9 +54,11 @@ def summary_markdown(cycle: CycleAudit) -> str:
 
 
 @flow(name="setpoints")
-async def setpoints(dry_run: bool | None = None) -> dict:
-    """dry_run: True computes and audits without writing (default: the config's)."""
-    cycle = await setpoint_cycle(dry_run)
+@one_run_per_park
+async def setpoints(dry_run: bool | None = None, park: str | None = None) -> dict:
+    """dry_run: True computes and audits without writing (default: the config's).
+    park: the park's id in the registry (PARK_REGISTRY); None: the environment's park."""
+    cycle = await setpoint_cycle(dry_run, park)
     logger = get_run_logger()
     if cycle.plan_run_id is None:
         logger.warning("no plan in force (%s): devices sent to their safe defaults",

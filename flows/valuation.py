@@ -14,6 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
 from jobs.scorecards.data import last_month
 from jobs.valuation.run import ValuationRun, asset_line, monthly_valuation
@@ -21,17 +22,20 @@ from jobs.valuation.run import ValuationRun, asset_line, monthly_valuation
 
 @task(name="valuation", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[120, 600],
       retry_jitter_factor=0.2)
-def value_and_send(month: dt.date, force: bool, cases: bool) -> ValuationRun:
-    return monthly_valuation(load_settings(), month, force=force, cases=cases)
+def value_and_send(month: dt.date, force: bool, cases: bool, park: str | None) -> ValuationRun:
+    return monthly_valuation(load_settings(park=park), month, force=force, cases=cases)
 
 
 @flow(name="monthly-valuation")
-def valuation(month: dt.date | None = None, force: bool = False, cases: bool = True) -> dict:
+@one_run_per_park
+def valuation(month: dt.date | None = None, force: bool = False, cases: bool = True,
+              park: str | None = None) -> dict:
     """month: any day of the month to value (default: last month in the park's zone);
-    cases: run the configured investment cases on the twin (minutes for a big park)."""
-    settings = load_settings()
+    cases: run the configured investment cases on the twin (minutes for a big park).
+    park: the park's id in the registry (PARK_REGISTRY); None: the environment's park."""
+    settings = load_settings(park=park)
     month = (month or last_month(settings.park.park.timezone)).replace(day=1)
-    run = value_and_send(month, force, cases)
+    run = value_and_send(month, force, cases, park)
     found = run.valuations
     park_row = next(r for r in found.ledger if r.entity_kind == "park")
     lines = [f"# Valuation for {month:%Y-%m} (run {found.run_id})", "",

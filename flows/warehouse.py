@@ -11,6 +11,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
 from jobs.quality.landing_checkpoint import run_landing_checkpoint
 from jobs.quality.mart_checkpoint import MartQualityReport, run_mart_checkpoint
@@ -19,26 +20,30 @@ from jobs.warehouse.build import BuildReport, build_warehouse
 
 
 @task(name="landing-checkpoint", cache_policy=NO_CACHE)
-def landing_checkpoint(days: list[dt.date]) -> QualityReport:
-    return run_landing_checkpoint(load_settings(), days)
+def landing_checkpoint(days: list[dt.date], park: str | None) -> QualityReport:
+    return run_landing_checkpoint(load_settings(park=park), days)
 
 
 @task(name="mart-checkpoint", cache_policy=NO_CACHE)
-def mart_checkpoint(local_dates: list[dt.date]) -> MartQualityReport:
-    return run_mart_checkpoint(load_settings(), local_dates)
+def mart_checkpoint(local_dates: list[dt.date], park: str | None) -> MartQualityReport:
+    return run_mart_checkpoint(load_settings(park=park), local_dates)
 
 
 @task(name="dbt-build", cache_policy=NO_CACHE)
-def dbt_build(full_refresh: bool, rebuild_from: str | None, full_checks: bool) -> BuildReport:
+def dbt_build(full_refresh: bool, rebuild_from: str | None, full_checks: bool,
+              park: str | None) -> BuildReport:
     # No retries: a failed dbt test is an answer, not a transient fault. Unit tests (fixed
     # fixtures) belong to CI, not to every scheduled build.
-    return build_warehouse(load_settings(), full_refresh=full_refresh, rebuild_from=rebuild_from,
+    return build_warehouse(load_settings(park=park), full_refresh=full_refresh,
+                           rebuild_from=rebuild_from,
                            quiet=True, unit_tests=False, full_checks=full_checks)
 
 
 @flow(name="warehouse")
+@one_run_per_park
 def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
-              quality_days: list[dt.date] | None = None, full_checks: bool = False) -> dict:
+              quality_days: list[dt.date] | None = None, full_checks: bool = False,
+              park: str | None = None) -> dict:
     """Landing checkpoint first (its quarantine rows land before dbt reads them), dbt build,
     then the mart checkpoint on the same days (as local dates in the park's zone).
 
@@ -46,11 +51,12 @@ def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
     quality_days: UTC days to check; default yesterday and today. A failing expectation is
     reported (and on landing data quarantined), not fatal: the data is flagged, the warehouse
     still builds. A failed dbt test fails the flow.
+    park: the park's id in the registry (PARK_REGISTRY); None: the environment's park.
     """
     today = dt.datetime.now(dt.UTC).date()
     days = quality_days or [today - dt.timedelta(days=1), today]
-    quality = landing_checkpoint(days)
-    report = dbt_build(full_refresh, rebuild_from, full_checks)
+    quality = landing_checkpoint(days, park)
+    report = dbt_build(full_refresh, rebuild_from, full_checks, park)
     create_markdown_artifact(markdown=quality.summary_markdown(), key="landing-quality",
                              description="Great Expectations checkpoint on the landing data")
     create_markdown_artifact(markdown=report.summary_markdown(), key="warehouse-build",
@@ -61,7 +67,7 @@ def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
         logger.error("%s: %s %s", node.unique_id, node.status, node.message or "")
     if not report.success:
         raise RuntimeError(f"warehouse build failed: {len(report.failed)} node(s)")
-    marts = mart_checkpoint(days)
+    marts = mart_checkpoint(days, park)
     create_markdown_artifact(markdown=marts.summary_markdown(), key="mart-quality",
                              description="Great Expectations distribution checks on the marts")
     late = report.late

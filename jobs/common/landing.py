@@ -49,17 +49,24 @@ def serialise_parquet(table: pa.Table) -> bytes:
     return sink.getvalue()
 
 
+def write_synced_temp(parent: str, payload: bytes) -> str:
+    """A hidden temp file in the local folder `parent`, written and fsynced: renamed or
+    linked into place by the caller, swept if the caller dies first."""
+    temp = f"{parent}/{_TEMP_PREFIX}{uuid.uuid4().hex}"
+    with open(temp, "wb") as handle:
+        handle.write(payload)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return temp
+
+
 def write_atomically(path: str, payload: bytes) -> None:
     """Make `path` appear with `payload`, whole, or not at all."""
     fs, fs_path = fsspec.core.url_to_fs(path)
     parent = fs_path.rsplit("/", 1)[0]
     fs.makedirs(parent, exist_ok=True)
     if isinstance(fs, LocalFileSystem):
-        temp = f"{parent}/{_TEMP_PREFIX}{uuid.uuid4().hex}"
-        with open(temp, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+        temp = write_synced_temp(parent, payload)
         os.replace(temp, fs_path)
         directory = os.open(parent, os.O_RDONLY)
         try:
@@ -86,7 +93,7 @@ def write_partitioned(landing_root: str, dataset: str, table: pa.Table, file_ste
 
 
 def list_partition_files(landing_root: str, dataset: str, day: dt.date) -> list[str]:
-    fs, directory = fsspec.core.url_to_fs(partition_dir(landing_root, dataset, day))
+    fs, directory = _fresh_listing(partition_dir(landing_root, dataset, day))
     if not fs.exists(directory):
         return []
     names = [p for p in fs.ls(directory, detail=False) if p.endswith(".parquet")]
@@ -95,7 +102,7 @@ def list_partition_files(landing_root: str, dataset: str, day: dt.date) -> list[
 
 
 def list_partition_dates(landing_root: str, dataset: str) -> list[dt.date]:
-    fs, directory = fsspec.core.url_to_fs(f"{landing_root.rstrip('/')}/{dataset}")
+    fs, directory = _fresh_listing(f"{landing_root.rstrip('/')}/{dataset}")
     if not fs.exists(directory):
         return []
     dates = []
@@ -104,6 +111,14 @@ def list_partition_dates(landing_root: str, dataset: str) -> list[dt.date]:
         if name.startswith("date="):
             dates.append(dt.date.fromisoformat(name.removeprefix("date=")))
     return sorted(dates)
+
+
+def _fresh_listing(url: str) -> tuple[fsspec.AbstractFileSystem, str]:
+    """The file system and path, with any listing s3fs cached in this process dropped: other
+    processes write the landing zone, and a long-lived reader must see their files."""
+    fs, path = fsspec.core.url_to_fs(url)
+    fs.invalidate_cache(path)
+    return fs, path
 
 
 def _protocol_prefix(url: str) -> str:

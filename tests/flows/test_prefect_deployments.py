@@ -1,6 +1,6 @@
 """prefect.yaml on a real Prefect server with two real workers: deployed as written, each worker
 takes only its own queues, a harvest per poll group and the warehouse build complete through
-them, and the park's automations notify the platform team and skip a late harvest.
+them, and the park's automations notify the platform team.
 
 Every process here (server, simulator, workers, the runs the workers start) is started in a
 session of its own and stopped by its process group, also when a test fails. The server runs
@@ -42,7 +42,7 @@ from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import generate_park, write_park_yaml
 from device_io.simulator.ports import free_ports, relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
-from flows.notifications import SKIPPED, ensure_platform_automations
+from flows.notifications import ensure_platform_automations
 from jobs.common import landing
 from jobs.common.settings import Settings, load_settings
 from tests.conftest import CONFIG_DIR, PROJECT_ROOT
@@ -174,6 +174,36 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
         server.server_close()
 
 
+def start_server(processes: _Processes, root: Path) -> tuple[subprocess.Popen, str]:
+    """A Prefect server on a free port with its own SQLite database and no scheduler (the
+    runs are the tests' own); returns it and its API URL."""
+    port = free_ports(1)[0]
+    server = processes.start("server", [
+        sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port",
+        str(port)], _prefect_env(
+        root / "server-home",
+        PREFECT_SERVER_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{root / 'prefect.db'}",
+        PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
+        # late after a minute, not 15 s, so a busy machine's slow pick-up of the tests'
+        # own runs is not taken for a late run; looked for every second
+        PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS="60",
+        PREFECT_SERVER_SERVICES_LATE_RUNS_LOOP_SECONDS="1"))
+    return server, f"http://127.0.0.1:{port}/api"
+
+
+def wait_healthy(server: subprocess.Popen, api_url: str, logs: Path) -> None:
+    def healthy() -> bool:
+        if server.poll() is not None:
+            raise AssertionError(f"the Prefect server exited\n{_tail(logs / 'server.log')}")
+        try:
+            return httpx.get(f"{api_url}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    _wait_for("the Prefect server's /api/health", healthy, 120,
+              lambda: _tail(logs / "server.log"))
+
+
 @pytest.fixture(scope="module")
 def deployed(tmp_path_factory, webhook) -> Iterator[Deployed]:
     """A Prefect server, prefect.yaml deployed to it, two workers, the park's simulator and
@@ -182,20 +212,9 @@ def deployed(tmp_path_factory, webhook) -> Iterator[Deployed]:
     logs = root / "logs"
     logs.mkdir()
     processes = _Processes(logs)
-    port = free_ports(1)[0]
-    api_url = f"http://127.0.0.1:{port}/api"
     python = [sys.executable, "-m", "prefect"]
+    server, api_url = start_server(processes, root)
     try:
-        server = processes.start("server", [*python, "server", "start", "--host", "127.0.0.1",
-                                            "--port", str(port)], _prefect_env(
-            root / "server-home",
-            PREFECT_SERVER_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{root / 'prefect.db'}",
-            PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
-            # late after a minute, not 15 s, so a busy machine's slow pick-up of the tests'
-            # own harvests is not taken for a late run (and skipped); looked for every second
-            PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS="60",
-            PREFECT_SERVER_SERVICES_LATE_RUNS_LOOP_SECONDS="1"))
-
         # the park while the server starts: small, on free ports, with history to build from
         park = relocate_to_free_ports(generate_park(20, seed=11))
         park["recipients"] = {"platform_team": [{"name": "On-call", "email": PLATFORM_TEAM}]}
@@ -207,16 +226,7 @@ def deployed(tmp_path_factory, webhook) -> Iterator[Deployed]:
         history_start = end - dt.timedelta(hours=2)
         generate_history(settings, history_start, end)
 
-        def healthy() -> bool:
-            if server.poll() is not None:
-                raise AssertionError(f"the Prefect server exited\n{_tail(logs / 'server.log')}")
-            try:
-                return httpx.get(f"{api_url}/health", timeout=2).status_code == 200
-            except httpx.HTTPError:
-                return False
-
-        _wait_for("the Prefect server's /api/health", healthy, 120,
-                  lambda: _tail(logs / "server.log"))
+        wait_healthy(server, api_url, logs)
         deployment = Deployed(api_url, settings, webhook[1], logs)
         with simulator_process(CONFIG_DIR, str(park_file), history_start_utc=history_start):
             with deployment.client() as client:
@@ -300,11 +310,9 @@ def test_prefect_yaml_deploys_as_written(deployed: Deployed):
             found = deployments[wanted["name"]]
             assert found.work_pool_name == POOL
             assert found.work_queue_name == wanted["work_pool"]["work_queue_name"]
-            # the anchor's concurrency form, as Prefect 3.8 stores it
-            assert found.global_concurrency_limit is not None
-            assert found.global_concurrency_limit.limit == 1
-            assert found.concurrency_options is not None
-            assert found.concurrency_options.collision_strategy == "CANCEL_NEW"
+            # one at a time per park (flows/park_slot.py), not per deployment: a deployment
+            # limit would count every park of a group together
+            assert found.global_concurrency_limit is None
             assert [(s.schedule.cron, s.schedule.timezone, s.active) for s in found.schedules] \
                 == [(s["cron"], "Asia/Shanghai", True) for s in wanted["schedules"]]
             assert found.pull_steps == [{"prefect.deployments.steps.set_working_directory":
@@ -315,7 +323,9 @@ def test_prefect_yaml_deploys_as_written(deployed: Deployed):
 
 def test_two_workers_harvest_their_poll_groups_then_build_the_warehouse(deployed: Deployed):
     with deployed.client() as client:
-        harvests = [_start(client, f"harvest/harvest-{group}") for group in GROUPS]
+        # one cycle each, not the schedule's hour-long run
+        harvests = [_start(client, f"harvest/harvest-{group}",
+                           parameters={"cycles": 1, "run_minutes": None}) for group in GROUPS]
     runs = _wait_final(deployed, [r.id for r in harvests], 150)
     assert [r.state_type for r in runs] == [StateType.COMPLETED] * 2, deployed.log_tails()
     with deployed.client() as client:
@@ -347,31 +357,14 @@ def test_two_workers_harvest_their_poll_groups_then_build_the_warehouse(deployed
     assert rows > 0
 
 
-def test_a_failed_run_notifies_the_platform_team_and_a_late_harvest_is_skipped(
-        deployed: Deployed):
+def test_a_failed_run_notifies_the_platform_team(deployed: Deployed):
     now = dt.datetime.now(dt.UTC)
     with deployed.client() as client:
-        # harvest-storage's queue has no worker here: a run 5 minutes overdue goes Late at once
-        late = _start(client, "harvest/harvest-storage",
-                      state=Scheduled(scheduled_time=now - dt.timedelta(minutes=5)))
         # a scorecards run due in an hour (no worker takes it yet) fails, as if SMTP had
         failing = _start(client, "monthly-scorecards/monthly-scorecards",
                          state=Scheduled(scheduled_time=now + dt.timedelta(hours=1)))
         client.set_flow_run_state(failing.id, Failed(message="SMTP server unreachable"),
                                   force=True)
-
-        def skipped() -> bool:
-            state = client.read_flow_run(late.id).state
-            return state is not None and state.type == StateType.CANCELLED
-
-        _wait_for("the late harvest to be skipped", skipped, 60, deployed.log_tails)
-        assert [state.name for state in client.read_flow_run_states(late.id)] \
-            == ["Scheduled", "Late", SKIPPED]
-    # by the park's automation, which says it succeeded
-    action = _event_about(deployed, "prefect.automation.action.executed", late.id)
-    assert action.resource.get("prefect.resource.name") == \
-        f"{deployed.settings.park.park.id}: skip late harvests"
-
     notices = _wait_for("the platform team's notification",
                         lambda: [p for p in deployed.webhook_posts
                                  if "monthly-scorecards" in p.get("subject", "")], 60,

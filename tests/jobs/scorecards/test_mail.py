@@ -301,11 +301,6 @@ def test_a_torn_last_line_is_ignored_and_the_next_append_starts_clean(
     assert [r.key for r in log.records()] == ["enterprise/a/2026-10", "enterprise/c/2026-10"]
 
 
-def test_the_send_log_refuses_an_object_store() -> None:
-    with pytest.raises(ValueError, match="local path"):
-        SendLog.for_data_root("memory://park")
-
-
 def test_the_password_comes_from_the_environment_or_a_prefect_secret(
         monkeypatch: pytest.MonkeyPatch) -> None:
     loaded: list[str] = []

@@ -1,0 +1,104 @@
+"""Serve every park of the park registry from the one deployment set of prefect.yaml.
+
+`prefect deploy --all` creates each deployment once, with prefect.yaml's schedules (no park:
+they serve a park that is alone, named by the workers' environment). For a park group this
+command then gives every scheduled deployment one schedule per park and schedule, carrying
+`park: <id>` as the schedule's parameter (Prefect 3's per-schedule parameters), and pauses the
+park-less originals; it also sets up each park's automations (failures, the late day-ahead
+plan, the harvest watchdogs; flows/notifications.py). Run it after every `prefect deploy` and
+after a change to the registry; it is idempotent (schedules are found by their slug
+`<park>:<n>`, and a park no longer in the registry loses its schedules):
+
+    PREFECT_API_URL=http://prefect:4200/api PARK_REGISTRY=/etc/park/parks.yaml \\
+        python -m flows.parks --webhook-url https://chat.example.com/hooks/XYZ
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from uuid import UUID
+
+from prefect.client.orchestration import get_client
+
+from device_io.errors import ConfigError
+from flows.notifications import WEBHOOK_ENV, ensure_platform_automations
+from jobs.common.parks import load_registry
+from jobs.common.settings import load_settings
+
+DEFAULT_WORK_POOL = "park-process"
+
+
+def _slug(park: str, index: int) -> str:
+    return f"{park}:{index}"
+
+
+def schedule_parks(park_ids: list[str]) -> dict[str, int]:
+    """Per scheduled deployment on the server, one schedule per (its schedule, park); returns
+    how many park schedules each deployment has."""
+    counts: dict[str, int] = {}
+    with get_client(sync_client=True) as client:
+        for deployment in client.read_deployments():
+            schedules = client.read_deployment_schedules(deployment.id)
+            originals = [s for s in schedules if not s.slug or ":" not in s.slug]
+            if not originals:
+                continue
+            ours = {s.slug: s for s in schedules if s.slug and ":" in s.slug}
+            wanted = {}
+            for index, original in enumerate(originals):
+                if original.active:  # the lone park's schedule: not in a group
+                    client.update_deployment_schedule(deployment.id, original.id, active=False)
+                for park in park_ids:
+                    wanted[_slug(park, index)] = (original, park)
+            _apply(client, deployment.id, ours, wanted)
+            counts[deployment.name] = len(wanted)
+    return counts
+
+
+def _apply(client, deployment_id: UUID, ours: dict, wanted: dict) -> None:
+    for slug, existing in ours.items():
+        if slug not in wanted:  # a park that left the registry
+            client.delete_deployment_schedule(deployment_id, existing.id)
+    for slug, (original, park) in wanted.items():
+        parameters = {**(original.parameters or {}), "park": park}
+        if slug in ours:
+            client.update_deployment_schedule(deployment_id, ours[slug].id, active=True,
+                                              schedule=original.schedule,
+                                              parameters=parameters)
+        else:
+            client.create_deployment_schedules(deployment_id, [(original.schedule, True)],
+                                               parameters=parameters, slug=slug)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--webhook-url", default=os.environ.get(WEBHOOK_ENV),
+                        help=f"where the platform team's notifications go (default ${WEBHOOK_ENV})")
+    parser.add_argument("--work-pool", default=DEFAULT_WORK_POOL)
+    args = parser.parse_args(argv)
+    if not args.webhook_url:
+        parser.error(f"give --webhook-url or set {WEBHOOK_ENV}")
+    try:
+        source, registry = load_registry()
+    except ConfigError as exc:
+        parser.exit(2, f"Config rejected\n{exc}\n")
+    parks, refused = {}, []
+    for entry in registry.parks:  # a park whose config is broken does not stop the others
+        try:
+            parks[entry.id] = load_settings(park=entry.id)
+        except ConfigError as exc:
+            refused.append(entry.id)
+            print(f"{entry.id}: not scheduled, config rejected\n{exc}", file=sys.stderr)
+    for name, count in schedule_parks(list(parks)).items():
+        print(f"{name}: {count} park schedules")
+    for park_id, settings in parks.items():
+        for name in ensure_platform_automations(settings, args.webhook_url,
+                                                work_pool=args.work_pool, park_param=park_id):
+            print(name)
+    print(f"{len(parks)} of {len(registry.parks)} parks of {source} scheduled")
+    if refused:
+        parser.exit(1, f"not scheduled: {', '.join(refused)} (fix the config, run again)\n")
+
+if __name__ == "__main__":
+    main()

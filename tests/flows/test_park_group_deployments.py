@@ -1,0 +1,276 @@
+"""A park group on one real Prefect server: prefect.yaml deployed once, two process workers that
+know only the park registry, three parks in it (east and west healthy, `broken` with a broken
+park.yaml). Each park's runs touch only its own data root, a failing park leaves the others'
+runs Completed, two parks' warehouse builds run side by side (one run at a time per park, not
+per deployment), and the long-running harvest survives the kill of its worker and its run:
+the watchdog automation starts a new run on the other worker, which reports the missed cycle
+as a gap event.
+
+Every process is stopped by its process group (helpers shared with test_prefect_deployments).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+import yaml
+from prefect.client.schemas.actions import DeploymentUpdate, WorkPoolCreate
+from prefect.client.schemas.filters import (
+    DeploymentFilter,
+    DeploymentFilterName,
+    FlowRunFilter,
+    FlowRunFilterDeploymentId,
+)
+from prefect.client.schemas.objects import StateType
+from prefect.events.filters import (
+    EventFilter,
+    EventNameFilter,
+    EventOccurredFilter,
+    EventResourceFilter,
+)
+
+from device_io.simulator.history import generate_history
+from device_io.simulator.park_generator import generate_park, write_park_yaml
+from device_io.simulator.ports import relocate_to_free_ports
+from device_io.simulator.runner import simulator_process
+from jobs.common import landing
+from jobs.common.settings import Settings, load_settings
+from tests.conftest import CONFIG_DIR, PROJECT_ROOT
+from tests.flows.test_prefect_deployments import (
+    Deployed,
+    _prefect_env,
+    _Processes,
+    _start,
+    _stop_flow_runs,
+    _submitted_by,
+    _wait_final,
+    _wait_for,
+    start_server,
+    wait_healthy,
+    webhook,  # noqa: F401 (a fixture, shared)
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
+
+POOL = "park-process"
+QUEUES = ["harvest-meters", "harvest-pv", "default"]
+WORKERS = ("group-a", "group-b")  # both poll every queue: either can replace the other
+HARVEST_INTERVAL_S = 45.0  # the long-running test's cadence (the deployment's is 60 s)
+
+
+@dataclass
+class Group:
+    deployed: Deployed  # the server, the logs and a client; its settings are east's
+    parks: dict[str, Settings]
+    data_roots: dict[str, Path]
+    workers: dict[str, subprocess.Popen]
+    webhook_url: str
+    root: Path
+
+
+def _park(root: Path, park_id: str, devices: int, poll_interval_s: int) -> Path:
+    folder = root / "parks" / park_id
+    folder.mkdir(parents=True)
+    park = relocate_to_free_ports(generate_park(devices, seed=devices))
+    park["park"]["id"] = park_id
+    park["devices"] = [{**d, "poll_interval_s": poll_interval_s} for d in park["devices"]]
+    write_park_yaml(park, folder / "park.yaml")
+    (folder / "register_maps").symlink_to(CONFIG_DIR / "register_maps")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def group(tmp_path_factory, webhook) -> Iterator[Group]:  # noqa: F811
+    root = tmp_path_factory.mktemp("park-group")
+    logs = root / "logs"
+    logs.mkdir()
+    processes = _Processes(logs)
+    python = [sys.executable, "-m", "prefect"]
+    server, api_url = start_server(processes, root)
+    try:
+        # parks of different sizes, so their harvested device sets differ
+        folders = {"east": _park(root, "east", 12, int(HARVEST_INTERVAL_S)),
+                   "west": _park(root, "west", 16, 60),
+                   "broken": _park(root, "broken", 10, 60)}
+        broken_yaml = folders["broken"] / "park.yaml"
+        broken_yaml.write_text(broken_yaml.read_text().replace("timezone: Asia/Shanghai",
+                                                               "timezone: Mars/Olympus"))
+        registry = root / "parks.yaml"
+        registry.write_text(yaml.safe_dump({"parks": [
+            {"id": name, "config_dir": f"parks/{name}", "data_root": f"data/{name}"}
+            for name in folders]}))
+        data_roots = {name: root / "data" / name for name in folders}
+        parks = {name: load_settings(folders[name], str(data_roots[name]))
+                 for name in ("east", "west")}
+        end = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+        for settings in parks.values():  # an hour to build from
+            generate_history(settings, end - dt.timedelta(hours=1), end)
+
+        wait_healthy(server, api_url, logs)
+        deployed = Deployed(api_url, parks["east"], webhook[1], logs)
+        with contextlib.ExitStack() as simulators:
+            for name in ("east", "west"):
+                simulators.enter_context(simulator_process(
+                    CONFIG_DIR, str(folders[name] / "park.yaml")))
+            with deployed.client() as client:
+                client.create_work_pool(WorkPoolCreate(name=POOL, type="process"))
+            worker_env = dict(PREFECT_API_URL=api_url, PREFECT_WORKER_QUERY_SECONDS="1",
+                              PARK_REGISTRY=str(registry), PARK_PROJECT_DIR=str(PROJECT_ROOT))
+            workers = {name: processes.start(name, [
+                *python, "worker", "start", "--pool", POOL, "--name", name,
+                *[a for q in QUEUES for a in ("--work-queue", q)]],
+                _prefect_env(root / f"{name}-home", **worker_env)) for name in WORKERS}
+            deploy = subprocess.run([*python, "--no-prompt", "deploy", "--all"],
+                                    cwd=PROJECT_ROOT, capture_output=True, text=True,
+                                    timeout=240, env=_prefect_env(root / "deployer-home",
+                                                                  PREFECT_API_URL=api_url))
+            assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
+
+            def online() -> bool:
+                with deployed.client() as client:
+                    return set(WORKERS) <= {w.name for w in
+                                            client.read_workers_for_work_pool(POOL)}
+
+            _wait_for("both workers", online, 90, deployed.log_tails)
+            yield Group(deployed, parks, data_roots, workers, webhook[0], root)
+    finally:
+        processes.stop_all()
+        _stop_flow_runs(api_url)
+
+
+def _harvested(data_root: Path) -> tuple[set[str], set[str]]:
+    """The device ids and the cycle ids harvested into a data root (not the history)."""
+    table = landing.read_dataset(str(data_root / "landing"), "readings")
+    rows = [(d, c) for d, c in zip(table["device_id"].to_pylist(),
+                                   table["cycle_id"].to_pylist(), strict=True)
+            if not c.startswith("history-")]
+    return {d for d, _ in rows}, {c for _, c in rows}
+
+
+def test_parks_touch_only_their_own_data_root_and_a_failing_park_stops_no_other(group: Group):
+    one_cycle = {"cycles": 1, "run_minutes": None}
+    with group.deployed.client() as client:
+        runs = {(name, deployment): _start(client, f"harvest/{deployment}",
+                                           parameters={**one_cycle, "park": name})
+                for name in ("east", "west", "broken")
+                for deployment in ("harvest-meters", "harvest-pv")}
+        # both parks' quarter-hour builds at once: one deployment, one run per park
+        runs.update({(name, "warehouse"): _start(client, "warehouse/warehouse",
+                                                 parameters={"park": name})
+                     for name in ("east", "west")})
+    finished = dict(zip(runs, _wait_final(group.deployed, [r.id for r in runs.values()], 420),
+                        strict=True))
+    states = {key: run.state_type for key, run in finished.items()}
+    assert states == {key: StateType.FAILED if key[0] == "broken" else StateType.COMPLETED
+                      for key in runs}, group.deployed.log_tails()
+    assert "Mars/Olympus" in (finished["broken", "harvest-meters"].state.message or "")
+
+    polled = {name: {d.id for d in group.parks[name].park.devices
+                     if d.poll_group in ("meters", "pv")} for name in ("east", "west")}
+    assert polled["east"] != polled["west"]
+    for name in ("east", "west"):
+        devices, cycles = _harvested(group.data_roots[name])
+        assert devices == polled[name]  # this park's devices, every one, and no other's
+        assert len(cycles) == 2  # the cycles of this park's two runs, and no other's
+        assert (group.data_roots[name] / "warehouse.duckdb").exists()  # its own warehouse
+    assert not group.data_roots["broken"].exists()  # a park that failed wrote nothing
+
+
+def _events(group: Group, name: str, resource: str, since: dt.datetime) -> list[Any]:
+    event_filter = EventFilter(event=EventNameFilter(name=[name]),
+                               resource=EventResourceFilter(id=[resource]),
+                               occurred=EventOccurredFilter(since=since))
+    with group.deployed.client() as client:
+        page = client.read_events(filter=event_filter, limit=50)
+    return sorted(page.events, key=lambda e: e.occurred)
+
+
+def _process_of_run(run_id: UUID) -> int | None:
+    mark = f"PREFECT__FLOW_RUN_ID={run_id}".encode()
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            with contextlib.suppress(OSError):
+                if mark in (proc / "environ").read_bytes().split(b"\0"):
+                    return int(proc.name)
+    return None
+
+
+def test_the_long_running_harvest_survives_a_worker_kill_with_the_lost_cycle_as_a_gap(
+        group: Group):
+    resource = "park.east.poll-group.meters"
+    start = dt.datetime.now(dt.UTC)
+    with group.deployed.client() as client:
+        [deployment] = client.read_deployments(deployment_filter=DeploymentFilter(
+            name=DeploymentFilterName(any_=["harvest-meters"])))
+        parameters = {**deployment.parameters, "interval_s": HARVEST_INTERVAL_S}
+        client.update_deployment(deployment.id, DeploymentUpdate(parameters=parameters))
+    # the group's set-up after `prefect deploy`: per-park schedules and automations; the
+    # broken park is reported and left out, the others are set up
+    setup = subprocess.run([sys.executable, "-m", "flows.parks", "--webhook-url",
+                            group.webhook_url], cwd=PROJECT_ROOT, capture_output=True,
+                           text=True, timeout=300, env=_prefect_env(
+                               group.root / "setup-home", PREFECT_API_URL=group.deployed.api_url,
+                               PARK_REGISTRY=str(group.root / "parks.yaml")))
+    assert setup.returncode == 1, setup.stdout + setup.stderr
+    assert "broken: not scheduled, config rejected" in setup.stderr
+    assert "Traceback" not in setup.stderr
+    assert "east: restart harvest-meters" in setup.stdout
+    with group.deployed.client() as client:
+        [build] = client.read_deployments(deployment_filter=DeploymentFilter(
+            name=DeploymentFilterName(any_=["warehouse"])))
+        schedules = client.read_deployment_schedules(build.id)
+    assert sorted((s.slug or "", s.parameters.get("park"), s.active) for s in schedules) \
+        == [("", None, False), ("east:0", "east", True), ("west:0", "west", True)]
+    with group.deployed.client() as client:
+        first = _start(client, "harvest/harvest-meters", parameters={"park": "east"})
+    _wait_for("two cycles of the first run",
+              lambda: len(_events(group, "park.harvest.cycle", resource, start)) >= 2, 180,
+              group.deployed.log_tails, every_s=2)
+    worker = _submitted_by(group.deployed, first.id)
+    pid = _process_of_run(first.id)
+    assert pid is not None
+    # the machine under the worker goes: the worker and its run, without a word
+    os.killpg(group.workers[worker].pid, signal.SIGKILL)
+    os.killpg(os.getpgid(pid), signal.SIGKILL)
+    killed = dt.datetime.now(dt.UTC)
+    last_before = _events(group, "park.harvest.cycle", resource, start)[-1].occurred
+
+    gaps = _wait_for("the replacement's gap event",
+                     lambda: _events(group, "park.harvest.gap", resource, killed), 240,
+                     group.deployed.log_tails, every_s=2)
+    after = [e for e in _events(group, "park.harvest.cycle", resource, killed)
+             if e.occurred > last_before]
+    assert after, "the replacement reported no cycle"
+    slot = HARVEST_INTERVAL_S
+    missed = int(after[0].occurred.timestamp() // slot) - int(last_before.timestamp() // slot) - 1
+    assert gaps[0].payload["missed_cycles"] == missed
+    assert missed <= 1  # at most one interval lost
+    with group.deployed.client() as client:
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            deployment_id=FlowRunFilterDeploymentId(any_=[deployment.id])))
+    replacement = [r for r in runs if r.id != first.id and r.parameters.get("park") == "east"
+                   and r.state_type == StateType.RUNNING]
+    assert replacement and _submitted_by(group.deployed, replacement[0].id) != worker
+    # the landing zone shows the gap too: no east meter reading in the missed slot(s)
+    table = landing.read_dataset(str(group.data_roots["east"] / "landing"), "readings")
+    slots = {int(ts.timestamp() // slot) for ts, cycle in
+             zip(table["ts_utc"].to_pylist(), table["cycle_id"].to_pylist(), strict=True)
+             if not cycle.startswith("history-")}
+    lost = set(range(int(last_before.timestamp() // slot) + 1,
+                     int(after[0].occurred.timestamp() // slot)))
+    assert len(lost) == missed and not lost & slots
+    notices = [p for p in group.deployed.webhook_posts
+               if "harvest-meters stopped" in p.get("subject", "")]
+    assert notices and "[east]" in notices[0]["subject"]
+
