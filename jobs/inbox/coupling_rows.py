@@ -19,17 +19,17 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BeforeValidator
 
+from jobs.common.coupling_settings import CARRIER_UNITS
 from jobs.inbox.bounds import RowContext, at_most, known_enterprise, non_negative, positive
 from jobs.inbox.cells import parse_number, parse_text
 from jobs.inbox.rows import _ENTERPRISE as ENTERPRISE_HEADERS
-from jobs.inbox.rows import EnterpriseId, InboxRow, OptionalText, PastMonth, Text
+from jobs.inbox.rows import EnterpriseId, InboxRow, OptionalText, PastMonth
 from jobs.inbox.schemas import InboxKind
 
 # The park boundary: a flow from or to someone who is not one of the park's enterprises.
 OUTSIDE = "outside"
 _OUTSIDE_SPELLINGS = {"outside", "external", "园区外", "园外", "外部"}
-# carrier -> its unit (the landed spelling) and the spellings accepted for it
-CARRIER_UNITS = {"heat": "GJ", "water": "m3", "solid_waste": "t", "organic_waste": "t"}
+# the spellings accepted for each carrier and unit (CARRIER_UNITS: each carrier's unit)
 _CARRIERS = {"heat": "heat", "热": "heat", "热量": "heat", "water": "water", "水": "water",
              "solid_waste": "solid_waste", "固废": "solid_waste", "固体废物": "solid_waste",
              "organic_waste": "organic_waste", "有机废物": "organic_waste",
@@ -68,7 +68,15 @@ def _lookup(table: Mapping[str, str], what: str, accepted: str) -> Any:
     return parse
 
 
+def _kind(value: object) -> str:
+    """The heat kinds' Chinese spellings become the English keys here, before the rules
+    between rows: 余热 and heat are one kind (one key), not two."""
+    text = parse_text(value)
+    return HEAT_KINDS.get(text.lower(), HEAT_KINDS.get(text, text))
+
+
 Party = Annotated[str, BeforeValidator(parse_text), AfterValidator(_party)]
+Kind = Annotated[str, BeforeValidator(_kind)]
 Carrier = Annotated[str, BeforeValidator(_lookup(
     _CARRIERS, "carrier", "heat (热量), water (水), solid_waste (固废), organic_waste (有机废物)"))]
 Unit = Annotated[str, BeforeValidator(_lookup(_UNITS, "unit", "GJ, m3 (m³), t (吨)"))]
@@ -98,16 +106,10 @@ def _unit_and_size(values: Mapping[str, Any], quantity: str, per_year: bool
 
 def _heat_kind(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     if values.get("carrier") == "heat" and values.get("kind") is not None \
-            and values["kind"].lower() not in HEAT_KINDS and values["kind"] not in HEAT_KINDS:
+            and values["kind"] not in HEAT_KINDS.values():
         return [("kind", f"unknown kind of heat {values['kind']!r}; accepted: heat (余热), "
                          "cold (余冷), pressure (余压), supply (供热: heat produced to be sold)")]
     return []
-
-
-def _normalised(carrier: str, kind: str) -> str:
-    if carrier == "heat":
-        return HEAT_KINDS.get(kind.lower(), HEAT_KINDS.get(kind, kind))
-    return kind
 
 
 class CouplingFlowRow(InboxRow):
@@ -121,7 +123,7 @@ class CouplingFlowRow(InboxRow):
     from_id: Party
     to_id: Party
     carrier: Carrier
-    kind: Text
+    kind: Kind
     quantity: Quantity
     unit: Unit
     note: OptionalText = None
@@ -137,9 +139,6 @@ class CouplingFlowRow(InboxRow):
                                       "parties, at least one of them in the park"))
         return problems
 
-    def record(self, context: RowContext) -> dict[str, Any]:
-        return {**self.model_dump(), "kind": _normalised(self.carrier, self.kind)}
-
 
 class CouplingOfferRow(InboxRow):
     aliases: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -151,7 +150,7 @@ class CouplingOfferRow(InboxRow):
     enterprise_id: EnterpriseId
     side: Side
     carrier: Carrier
-    kind: Text
+    kind: Kind
     quantity_per_year: Quantity
     unit: Unit
     temperature_c: Temperature = None  # heat: the output's temperature, or the need's
@@ -167,9 +166,6 @@ class CouplingOfferRow(InboxRow):
             problems.append(("temperature_c", "heat needs its temperature: the output's (°C) "
                                               "or the temperature the need must be served at"))
         return problems
-
-    def record(self, context: RowContext) -> dict[str, Any]:
-        return {**self.model_dump(), "kind": _normalised(self.carrier, self.kind)}
 
 
 COUPLING_ROW_MODELS: dict[InboxKind, type[InboxRow]] = {

@@ -235,7 +235,8 @@ DATASETS: dict[InboxKind, InboxDataset] = {
         InboxDataset(InboxKind.COUPLING_FLOWS, "inbox_coupling_flows", COUPLING_FLOWS_SCHEMA,
                      ("month", "from_id", "to_id", "carrier", "kind")),
         InboxDataset(InboxKind.COUPLING_OFFERS, "inbox_coupling_offers",
-                     COUPLING_OFFERS_SCHEMA, ("enterprise_id", "side", "carrier", "kind")),
+                     COUPLING_OFFERS_SCHEMA,
+                     ("enterprise_id", "side", "carrier", "kind", "temperature_c")),
         # --- end circular couplings ---
     )
 }
