@@ -23,16 +23,19 @@ incentive 50 tCO2 + 20,000 CNY a year to alpha.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
+from jobs.cli import app
 from jobs.common import landing
 from jobs.couplings.suggest import suggested_couplings
 from jobs.inbox.load import load_inbox
 from jobs.warehouse.build import build_warehouse
-from tests.conftest import settings_for
+from tests.conftest import CONFIG_DIR, settings_for, write_park_file
 from tests.jobs.inbox.conftest import write_csv
 from tests.jobs.warehouse.hand_park import constant_rate_readings
 from tests.jobs.warehouse.test_carbon_accounts import FIRST, LAST, RATES_PER_H
@@ -160,3 +163,17 @@ def test_the_suggested_match_is_valued_by_hand(built):
     assert suggestion.incentive_tco2_per_year == pytest.approx(50.0)
     assert suggestion.incentive_cny_per_year == pytest.approx(20_000.0)
     assert suggestion.incentive_paid_to == "alpha"
+
+
+def test_park_couplings_prints_the_map_and_the_suggestions_as_json(built, tmp_path):
+    park_file = write_park_file(_park(), tmp_path / "park.yaml")
+    result = CliRunner().invoke(app, ["couplings", "--json", "--month", "2026-10",
+                                      "--config-dir", str(CONFIG_DIR), "--park-file",
+                                      str(park_file), "--data-root", built.data_root])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert len(printed["map"]["flows"]) == 4
+    assert {(i["enterprise_id"], i["carrier"], i["subsidy_cny"])
+            for i in printed["map"]["incentives"]} == {("alpha", "heat", 4000.0),
+                                                         ("beta", "water", 1116.0)}
+    assert [s["saving_cny_per_year"] for s in printed["suggestions"]] == [80_000.0]
