@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
+import duckdb
+
 from jobs.common.coupling_settings import CARRIER_UNITS, CouplingSettings, IncentiveRule
 from jobs.common.settings import Settings
 from jobs.enterprise_plan.measures import HEAT_FOSSIL_TCO2_PER_GJ
@@ -141,13 +143,18 @@ order by enterprise_id, side, carrier, kind
 """
 
 
-def read_offers(settings: Settings) -> list[Offer]:
-    with connect_published(settings) as connection:
-        rows = connection.execute(OFFERS_SQL).fetchall()
+def read_offers(connection: duckdb.DuckDBPyConnection) -> list[Offer]:
+    rows = connection.execute(OFFERS_SQL).fetchall()
     return [Offer(str(r[0]), str(r[1]), str(r[2]), str(r[3]), float(r[4]), str(r[5]),
                   None if r[6] is None else float(r[6])) for r in rows]
 
 
-def suggested_couplings(settings: Settings) -> list[Suggestion]:
+def suggested_couplings(settings: Settings,
+                        connection: duckdb.DuckDBPyConnection | None = None) -> list[Suggestion]:
     """The park's suggested couplings from the published warehouse's declared offers."""
-    return match(read_offers(settings), settings.park.couplings, prices(settings))
+    if connection is None:
+        with connect_published(settings) as opened:
+            offers = read_offers(opened)
+    else:
+        offers = read_offers(connection)
+    return match(offers, settings.park.couplings, prices(settings))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jobs.couplings.card import coupling_blocks
 from jobs.scorecards import charts
 from jobs.scorecards.blocks import Block, Heading, Image, Layout, Paragraph, Table, change, number
 from jobs.scorecards.i18n import word
@@ -155,7 +156,10 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
                          f"{word('action_' + f.action, language)} · "
                          f"{word('rule_red_months', language, **f.detail)}", "bad")
                for f in card.flagged] or [Paragraph(word("flagged_none", language), "muted")]
-    blocks += [Image("trajectory", word("trajectory_chart", language)),
+    coupling, coupling_images = coupling_blocks(card.couplings, language)
+    images.update(coupling_images)
+    blocks += [*coupling,
+               Image("trajectory", word("trajectory_chart", language)),
                Paragraph(word("trajectory_note", language, method=method), "muted"),
                *_closing(card.data_quality, language)]
     return Layout(title, blocks, images)

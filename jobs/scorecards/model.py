@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from jobs.couplings.card import CouplingCard
 
 LIGHTS = ("green", "amber", "red", "grey")  # grey: no target or no data to judge
 
@@ -218,3 +222,5 @@ class ParkScorecard:
     emissions_by_kind_tco2: dict[str, float] = field(default_factory=dict)
     core_scope2_method: str = "market"  # the core indicator's Scope 2 method (dbt var)
     readiness: list[ReadinessRow] = field(default_factory=list)  # the acceptance section
+    # the circular-coupling map, incentives and suggestions (jobs/couplings/card.py)
+    couplings: CouplingCard | None = None
