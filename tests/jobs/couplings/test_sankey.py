@@ -10,8 +10,8 @@ import pytest
 from jobs.couplings.read import Flow
 from jobs.couplings.sankey import sankey_figure
 
-NAMES = {"zh": {"a": "瑞丰食品有限公司", "b": "独墅纺织印染有限公司", "c": "金鸡装备", "d": "星湖汽车零部件",
-                "e": "启明物流", "outside": "园区外"},
+NAMES = {"zh": {"a": "瑞丰食品有限公司", "b": "独墅纺织印染有限公司", "c": "金鸡装备",
+                "d": "星湖汽车零部件", "e": "启明物流", "outside": "园区外"},
          "en": {"a": "Ruifeng Foods Co., Ltd.", "b": "Dushu Textile Dyeing", "c": "Jinji Equipment",
                 "d": "Xinghu Auto Parts", "e": "Qiming Logistics", "outside": "Outside the park"}}
 FLOWS = [Flow("a", "b", "heat", "heat", 3200.0, "GJ", "declared", "waste_heat_utilisation"),
