@@ -105,3 +105,14 @@ def coupling_blocks(card: CouplingCard | None, language: str
                Paragraph(word("coupling_suggestions_note", language,
                               price_source=card.price_source), "muted")]
     return blocks, images
+
+
+def coupling_ledger_rows(account: object, language: str) -> list[list[str]]:
+    """The carbon ledger's coupling-incentive lines (year to date) of an enterprise card, when
+    the enterprise earned any: the reward apart from the ETS allowances, and the subsidy."""
+    reward = getattr(account, "coupling_reward_ytd_tco2", None)
+    subsidy = getattr(account, "coupling_subsidy_ytd_cny", None)
+    if not reward and not subsidy:
+        return []
+    return [[word("ledger_coupling_reward", language), number(reward, "tCO2", language)],
+            [word("ledger_coupling_subsidy", language), number(subsidy, "CNY", language)]]

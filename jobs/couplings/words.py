@@ -38,6 +38,11 @@ COUPLING_WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "Valued at the park's configured prices ({price_source}); waste heat replaces "
               "fossil heat at 0.11 tCO2/GJ (910号 annex 4 default); water and waste have no "
               "sourced factor, so no tonnes are claimed."},
+    "ledger_coupling_reward": {"zh": "循环耦合配额奖励（园区规则，年内累计，不计入履约配额）",
+                               "en": "Coupling allowance reward (park rule, year to date; "
+                                     "not an ETS allowance)"},
+    "ledger_coupling_subsidy": {"zh": "循环耦合补贴（年内累计）",
+                                "en": "Coupling subsidy (year to date)"},
     "carrier_heat": {"zh": "热量", "en": "Heat"},
     "carrier_water": {"zh": "水", "en": "Water"},
     "carrier_solid_waste": {"zh": "固体废物", "en": "Solid waste"},

@@ -82,6 +82,10 @@ class CarbonAccount:
     surplus_tco2: float | None  # allowances - year to date
     projected_surplus_tco2: float | None  # at year end, at the pace so far
     status: str  # surplus / deficit_projected / deficit / no_allowances
+    # the park's coupling incentive, year to date (fct_enterprise_carbon_accounts): a park
+    # reward, shown beside the ETS allowances, never added to them
+    coupling_reward_ytd_tco2: float | None = None
+    coupling_subsidy_ytd_cny: float | None = None
 
 
 @dataclass(frozen=True)
