@@ -105,6 +105,7 @@ def match(offers: Iterable[Offer], section: CouplingSettings,
                    key=lambda p: (p[1].carrier, p[0], p[1].enterprise_id, p[2].enterprise_id,
                                   p[1].kind, p[2].kind))
     left = {id(o): o.quantity_per_year for o in offers}
+    rules: dict[str, IncentiveRule] = dict(section.incentives)  # keyed by carrier
     suggestions = []
     for _, output, need in pairs:
         quantity = min(left[id(output)], left[id(need)])
@@ -112,7 +113,7 @@ def match(offers: Iterable[Offer], section: CouplingSettings,
             continue
         left[id(output)] -= quantity
         left[id(need)] -= quantity
-        suggestions.append(_valued(output, need, quantity, section.incentives.get(output.carrier),
+        suggestions.append(_valued(output, need, quantity, rules.get(output.carrier),
                                    price_per_unit.get(output.carrier)))
     return suggestions
 
