@@ -105,7 +105,8 @@ def match(offers: Iterable[Offer], section: CouplingSettings,
                    key=lambda p: (p[1].carrier, p[0], p[1].enterprise_id, p[2].enterprise_id,
                                   p[1].kind, p[2].kind))
     left = {id(o): o.quantity_per_year for o in offers}
-    rules: dict[str, IncentiveRule] = dict(section.incentives)  # keyed by carrier
+    rules: dict[str, IncentiveRule] = {str(carrier): rule  # keyed by carrier
+                                       for carrier, rule in section.incentives.items()}
     suggestions = []
     for _, output, need in pairs:
         quantity = min(left[id(output)], left[id(need)])
