@@ -67,8 +67,9 @@ def coupling_blocks(card: CouplingCard | None, language: str
                                   metered=sum(f.source == "metered" for f in card.flows)),
                              "muted")]
     if card.incentives:
-        blocks += [Heading(word("coupling_incentives", language, source=card.incentive_source),
-                           3),
+        blocks += [Heading(word("coupling_incentives", language), 3),
+                   Paragraph(word("coupling_rule", language, source=card.incentive_source),
+                             "muted"),
                    Table([word(k, language) for k in ("coupling_party", "coupling_carrier",
                                                       "coupling_recovered", "coupling_reward",
                                                       "coupling_subsidy")],

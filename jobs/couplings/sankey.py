@@ -1,12 +1,14 @@
 """The circular-coupling map drawn Sankey-style for the park card: one panel per carrier (a GJ
 and a tonne cannot share one scale), suppliers on the left, receivers on the right, each band
 as wide as its flow (one scale per panel, on both ends). Every node is labelled with its name
-and its total; a node's slot is never shorter than its two-line label, so labels never overlap
-(a test measures it), while its bar and bands stay true to scale. Matplotlib's object API on
+(wrapped to at most two lines) and its total; a node's slot is never shorter than its label,
+so labels never overlap nor leave the picture (a test measures it), while its bar and bands
+stay true to scale. Matplotlib's object API on
 the Agg canvas, Chinese through the shipped Noto Sans SC."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 from matplotlib.axes import Axes
@@ -32,14 +34,30 @@ WIDTH_IN, PANEL_IN, TITLE_IN, DPI = 6.0, 1.2, 0.45, 100
 MAP_ONLY = "#9e9e9e"  # a flow no guiding indicator counts (heat sold on purpose, water bought)
 LEFT_X, RIGHT_X, NODE_W = 0.30, 0.70, 0.015  # axes fractions: the node columns
 LABEL_PT = 7.5
-LABEL_IN = 2 * LABEL_PT * 1.35 / 72  # two lines of label, inches
+LABEL_LINES = 3  # a name in at most two lines, then the quantity
+LABEL_IN = LABEL_LINES * LABEL_PT * 1.3 / 72  # inches
+# a name's line, in characters, within the label column (~1.6 in at 7.5 pt): Latin letters
+# are about half as wide as Chinese characters
+LINE_CHARS_LATIN, LINE_CHARS_CJK = 28, 14
 GAP_IN = 0.08
 MIN_BAR = 0.01  # axes fraction: a tiny flow's node still shows
 MIN_BAND_PX = 1.5
 
 
+def _name_lines(name: str) -> list[str]:
+    """The name in at most two lines that fit the label column; a longer one ends in '…'."""
+    cjk = any(ord(ch) >= 0x2E80 for ch in name)
+    width = LINE_CHARS_CJK if cjk else LINE_CHARS_LATIN
+    lines = ([name[i:i + width] for i in range(0, len(name), width)] if cjk
+             else textwrap.wrap(name, width, break_long_words=True)) or [""]
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][:width - 1] + "…"]
+    return lines
+
+
 def _label(name: str, quantity: float, unit: str) -> str:
-    return f"{name}\n{quantity:,.0f} {UNIT_TEXT.get(unit, unit)}"
+    digits = 0 if quantity >= 100 else 1 if quantity >= 10 else 2  # as the cards' tables
+    return "\n".join([*_name_lines(name), f"{quantity:,.{digits}f} {UNIT_TEXT.get(unit, unit)}"])
 
 
 def _scale(columns: Sequence[Sequence[tuple[str, float]]], axes_in: float) -> float:

@@ -16,7 +16,8 @@ COUPLING_WORDS: Mapping[str, Mapping[str, str]] = {
         "en": "Coloured: counted once in the guiding indicators (waste heat, solid-waste "
               "utilisation, water reuse); grey: on the map only (heat sold on purpose, water "
               "from outside). {declared} declared, {metered} metered."},
-    "coupling_incentives": {"zh": "耦合激励（{source}）", "en": "Coupling incentives ({source})"},
+    "coupling_incentives": {"zh": "耦合激励（本月）", "en": "Coupling incentives (this month)"},
+    "coupling_rule": {"zh": "园区规则：{source}", "en": "The park's rule: {source}"},
     "coupling_party": {"zh": "企业", "en": "Enterprise"},
     "coupling_carrier": {"zh": "介质", "en": "Carrier"},
     "coupling_recovered": {"zh": "回收利用量", "en": "Recovered"},

@@ -10,10 +10,14 @@ import pytest
 from jobs.couplings.read import Flow
 from jobs.couplings.sankey import sankey_figure
 
-NAMES = {"zh": {"a": "瑞丰食品有限公司", "b": "独墅纺织印染有限公司", "c": "金鸡装备",
-                "d": "星湖汽车零部件", "e": "启明物流", "outside": "园区外"},
-         "en": {"a": "Ruifeng Foods Co., Ltd.", "b": "Dushu Textile Dyeing", "c": "Jinji Equipment",
-                "d": "Xinghu Auto Parts", "e": "Qiming Logistics", "outside": "Outside the park"}}
+# the demo park's longest names, and one longer than two lines can hold
+NAMES = {"zh": {"a": "苏州瑞丰食品有限公司", "b": "苏州独墅纺织科技有限公司", "c": "金鸡装备",
+                "d": "苏州星湖汽车零部件有限公司",
+                "e": "苏州启明供应链管理有限公司苏州工业园区分公司", "outside": "园区外"},
+         "en": {"a": "Suzhou Ruifeng Foods Co., Ltd.", "b": "Suzhou Dushu Textile Technology Co., "
+                "Ltd.", "c": "Jinji Equipment", "d": "Suzhou Xinghu Auto Parts Co., Ltd.",
+                "e": "Suzhou Qiming Supply Chain Management Co., Ltd., Suzhou Industrial Park "
+                "Branch", "outside": "Outside the park"}}
 FLOWS = [Flow("a", "b", "heat", "heat", 3200.0, "GJ", "declared", "waste_heat_utilisation"),
          Flow("c", "b", "heat", "heat", 4.0, "GJ", "metered", "waste_heat_utilisation"),
          Flow("d", "b", "heat", "heat", 2.0, "GJ", "declared", "waste_heat_utilisation"),
