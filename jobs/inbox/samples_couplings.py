@@ -51,7 +51,8 @@ def coupling_sample_files(park: ParkConfig, months: list[dt.date], span: str,
         generated = round(mwh * kinds[0][1], 2)
         rows.append([f"{month:%Y-%m}", enterprise_id, "outside", "solid_waste", kinds[0][0],
                      f"{generated * SAND_COUPLED_SHARE:.2f}", "t"])
-    offers = [[_first(park, industry), side, carrier, kind, quantity, unit, temperature]
+    offers = [[str(_first(park, industry)), side, carrier, kind, str(quantity), unit,
+               str(temperature)]
               for industry, side, carrier, kind, quantity, unit, temperature in OFFERS
               if _first(park, industry) is not None]
     return {
