@@ -146,6 +146,7 @@ def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles:
     # The valuation reads metered energy, the inbox and the accounts, never plans or the
     # audit: valued now, its result lands in time for the one rebuild below.
     _valuation_by_mail(console, demo_settings, mail_folder)
+    _assessment_by_mail(console, demo_settings, mail_folder)
     _build(console, demo_settings, "rebuilding the warehouse with the plans, the setpoint "
            "audit and the valuation", unit_tests=False)
     _scorecards_by_mail(console, demo_settings, mail_folder)
@@ -273,6 +274,21 @@ def _valuation_by_mail(console: Console, settings: Settings, mail_folder: Path) 
             f"valuation: {valued.report.counts()['sent']} email(s) sent, "
             f"{len(valued.valuations.assets)} assets, "
             f"{len(valued.valuations.cases)} investment case(s)"))
+
+
+def _assessment_by_mail(console: Console, settings: Settings, mail_folder: Path) -> None:
+    """This year's assessment so far, each enterprise's page with its plan (一企一策); the
+    outcomes land before the rebuild, so fct_enterprise_assessments holds them."""
+    from jobs.assessment.run import annual, run_assessment
+
+    year = _this_month(settings).year
+    with _local_mail(settings, mail_folder) as (local, sender), _progress(console) as progress:
+        task = progress.add_task(f"assessment {year} with one plan per enterprise", total=None)
+        run = run_assessment(local, annual(year), sender=sender)
+        planned = sum(1 for path in run.kept if path.endswith(".zh.html")) - 1  # less the park's
+        progress.update(task, description=(
+            f"assessment {year}: {planned} enterprise reports with their plans, "
+            f"{run.delivery.counts()['sent']} emails sent"))
 
 
 def _admission(console: Console, settings: Settings) -> None:

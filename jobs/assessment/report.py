@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from jobs.assessment.figures import EnterpriseFigures, Period
 from jobs.assessment.judge import Check, Judgement
+from jobs.assessment.plan_blocks import plan_blocks
 from jobs.common.park_config import Enterprise
+from jobs.enterprise_plan.plan import EnterprisePlan
 from jobs.scorecards.layout import Block, Heading, Layout, Paragraph, Table
 
 WORDS: dict[str, dict[str, str]] = {
@@ -88,7 +90,10 @@ def _check_value(check: Check, language: str) -> tuple[str, str]:
 
 
 def enterprise_layout(enterprise: Enterprise, figures: EnterpriseFigures, judgement: Judgement,
-                      period: Period, source: str, language: str) -> Layout:
+                      period: Period, source: str, language: str,
+                      plan: EnterprisePlan | str | None = None) -> Layout:
+    """The enterprise's page, with its plan (一企一策) when given: the plan, or the reason
+    there is none (a text)."""
     name = enterprise.name_zh if language == "zh" else enterprise.name_en
     title = f"{period_title(period, language)} · {name}"
     colon = "：" if language == "zh" else ": "
@@ -126,6 +131,8 @@ def enterprise_layout(enterprise: Enterprise, figures: EnterpriseFigures, judgem
                           for c in judgement.checks],
                          lights=["green" if c.holds else "red" for c in judgement.checks])]
     blocks.append(Paragraph(_w("basis", language, source=source), tone="muted"))
+    if plan is not None:
+        blocks += plan_blocks(plan, language)
     return Layout(title=title, blocks=blocks, images={})
 
 

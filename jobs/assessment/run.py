@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from device_io.errors import ConfigError
 from jobs.assessment.figures import (
     CALCULATION,
     EnterpriseFigures,
@@ -28,6 +29,8 @@ from jobs.assessment.schemas import ASSESSMENTS_SCHEMA
 from jobs.common import landing
 from jobs.common.park_config import Enterprise
 from jobs.common.settings import Settings, join_path
+from jobs.enterprise_plan.inputs import NoEnterpriseDataError
+from jobs.enterprise_plan.plan import EnterprisePlan, build_plan
 from jobs.scorecards.font_subset import fonts_for
 from jobs.scorecards.mail import DeliveryReport, Message, SmtpSender, deliver
 from jobs.scorecards.pdf import layout_text
@@ -67,7 +70,8 @@ def run_assessment(settings: Settings, period: Period, *, force: bool = False,
     rows = assess_enterprises(settings, period)
     source = settings.park.annual_assessment.rules_source
     folder = join_path(settings.data_root, "reports", "assessment", period.label)
-    layouts = {e.id: {lang: enterprise_layout(e, f, j, period, source, lang)
+    plans = {e.id: _plan(settings, e.id) for e, _, _ in rows}
+    layouts = {e.id: {lang: enterprise_layout(e, f, j, period, source, lang, plans[e.id])
                       for lang in LANGUAGES} for e, f, j in rows}
     layouts["park"] = {lang: park_layout(rows, period, source, lang) for lang in LANGUAGES}
     rendered: dict[str, dict[str, Rendered]] = {}
@@ -82,6 +86,15 @@ def run_assessment(settings: Settings, period: Period, *, force: bool = False,
     delivery = deliver(settings, _messages(settings, period, rendered), force=force,
                        sender=sender)
     return AssessmentRun(period, rows, kept, delivery)
+
+
+def _plan(settings: Settings, enterprise_id: str) -> EnterprisePlan | str:
+    """Its plan (一企一策) from the same warehouse, or why there is none (no metered data, no
+    tariff in force to price its measures): the report says so rather than failing."""
+    try:
+        return build_plan(settings, enterprise_id)
+    except (NoEnterpriseDataError, ConfigError) as exc:
+        return str(exc)
 
 
 def _messages(settings: Settings, period: Period, rendered: dict[str, dict[str, Rendered]]

@@ -108,3 +108,63 @@ def plan_enterprise(enterprise_id: Annotated[str, typer.Argument(help="The enter
                   f"({'closed' if plan.path_gap_closed else 'not closed'})")
     for step in plan.path:
         console.print(f"  then {step.measure.key}: {step.cumulative_tco2:,.1f} tCO2/yr")
+
+
+@app.command()
+def couplings(month: Annotated[str | None, typer.Option(
+                  "--month", help="YYYY-MM (default: the latest month with couplings).")] = None,
+              as_json: Annotated[bool, typer.Option(
+                  "--json", help="Print JSON instead of tables.")] = False,
+              config_dir: ConfigDir = None, park_file: ParkFile = None,
+              data_root: DataRoot = None) -> None:
+    """The circular-coupling map (产业循环图谱): a month's flows between enterprises and across
+    the park boundary, the incentive they earn, and the suggested couplings, valued."""
+    import datetime as dt
+    import json
+
+    from jobs.couplings.read import coupling_month, latest_month
+    from jobs.couplings.suggest import suggested_couplings
+    from jobs.warehouse.published import WarehouseNotPublishedError, connect_published
+
+    settings = cli_settings(config_dir, park_file, data_root)
+    try:
+        wanted = dt.date.fromisoformat(f"{month}-01") if month else None
+    except ValueError as error:
+        raise typer.BadParameter(f"--month {month!r}: expected YYYY-MM") from error
+    try:
+        with connect_published(settings) as connection:
+            wanted = wanted or latest_month(connection)
+            mapped = None if wanted is None else coupling_month(connection, wanted)
+        suggestions = suggested_couplings(settings)
+    except WarehouseNotPublishedError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(1) from exc
+    if as_json:
+        print(json.dumps({"map": None if mapped is None else mapped.as_dict(),
+                          "suggestions": [s.as_dict() for s in suggestions]},
+                         ensure_ascii=False, indent=2))
+        return
+    if mapped is None or not mapped.flows:
+        console.print("no couplings on the map" + (f" in {wanted:%Y-%m}" if wanted else ""))
+    else:
+        flows = Table("from", "to", "carrier", "kind", "quantity", "source", "counts for",
+                      title=f"couplings {mapped.month:%Y-%m}")
+        for f in mapped.flows:
+            flows.add_row(f.from_id, f.to_id, f.carrier, f.kind, f"{f.quantity:,.1f} {f.unit}",
+                          f.source, f.counts_for or "map only")
+        console.print(flows)
+        paid = Table("enterprise", "carrier", "recovered", "reward tCO2", "subsidy CNY",
+                     title="incentives (config couplings.incentives)")
+        for i in mapped.incentives:
+            paid.add_row(i.enterprise_id, i.carrier, f"{i.recovered_quantity:,.1f} {i.unit}",
+                         f"{i.reward_tco2:,.2f}", f"{i.subsidy_cny:,.0f}")
+        console.print(paid)
+    offered = Table("supplier", "receiver", "carrier", "quantity/yr", "saving CNY/yr",
+                    "tCO2/yr", title="suggested couplings")
+    for s in suggestions:
+        offered.add_row(s.supplier_id, s.receiver_id, f"{s.carrier} ({s.kind})",
+                        f"{s.quantity_per_year:,.0f} {s.unit}",
+                        "no price" if s.saving_cny_per_year is None
+                        else f"{s.saving_cny_per_year:,.0f}",
+                        "not assessed" if s.tco2_per_year is None else f"{s.tco2_per_year:,.1f}")
+    console.print(offered if suggestions else "no suggested couplings (no matching offers)")

@@ -30,6 +30,7 @@ from jobs.common.config_types import (
     Strict,
     canonical_host,
 )
+from jobs.common.coupling_settings import CouplingSettings, coupling_problems
 from jobs.common.device_rating import rating_problems
 from jobs.common.enterprise_plan_settings import EnterprisePlanSettings
 from jobs.common.guiding_settings import GuidingIndicators, guiding_problems
@@ -96,10 +97,12 @@ class ParkConfig(Strict):
     admission: AdmissionRules = AdmissionRules()
     annual_assessment: AssessmentRules = AssessmentRules()
     enterprise_plans: EnterprisePlanSettings = EnterprisePlanSettings()
+    couplings: CouplingSettings = CouplingSettings()  # circular couplings (issue 18)
 
     @model_validator(mode="after")
     def _references(self) -> ParkConfig:
-        problems = cross_reference_problems(self) + guiding_problems(self)
+        problems = (cross_reference_problems(self) + guiding_problems(self)
+                    + coupling_problems(self))
         if problems:
             raise ValueError("; ".join(problems))
         return self

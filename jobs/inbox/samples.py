@@ -77,6 +77,9 @@ def write_sample_inbox(settings: Settings, year_months: list[str], folder: Path 
 
     files |= guiding_sample_files(park, months, span, shares)
     # --- guiding indicators: end ---
+    from jobs.inbox.samples_couplings import coupling_sample_files  # circular couplings
+
+    files |= coupling_sample_files(park, months, span, shares)
     paths = []
     for name, payload in files.items():
         landing.write_atomically(str(target / name), payload)  # never seen half-written

@@ -41,6 +41,10 @@ class InboxKind(StrEnum):
     HEAT_FLOWS = "heat_flows"
     PROCESS_OUTPUT = "process_output"
     # --- end national assessment (core) ---
+    # --- circular couplings (issue 18, helper coupling) ---
+    COUPLING_FLOWS = "coupling_flows"
+    COUPLING_OFFERS = "coupling_offers"
+    # --- end circular couplings ---
 
 
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -165,6 +169,31 @@ PROCESS_OUTPUT_SCHEMA = _schema(
 )
 # --- end national assessment (core) ---
 
+# --- circular couplings (issue 18, helper coupling): jobs/inbox/coupling_rows.py ---
+# A month's flow between two parties (an enterprise id, or 'outside' the park boundary).
+COUPLING_FLOWS_SCHEMA = _schema(
+    pa.field("month", pa.date32(), nullable=False),
+    pa.field("from_id", pa.string(), nullable=False),
+    pa.field("to_id", pa.string(), nullable=False),
+    pa.field("carrier", pa.string(), nullable=False),  # heat | water | solid_waste | organic_waste
+    pa.field("kind", pa.string(), nullable=False),  # heat: heat|cold|pressure|supply; else free
+    pa.field("quantity", pa.float64(), nullable=False),
+    pa.field("unit", pa.string(), nullable=False),  # the carrier's: GJ, m3, t
+    pa.field("note", pa.string()),
+)
+# What an enterprise has to give or needs, a year (the suggested couplings match them).
+COUPLING_OFFERS_SCHEMA = _schema(
+    pa.field("enterprise_id", pa.string(), nullable=False),
+    pa.field("side", pa.string(), nullable=False),  # output | need
+    pa.field("carrier", pa.string(), nullable=False),
+    pa.field("kind", pa.string(), nullable=False),
+    pa.field("quantity_per_year", pa.float64(), nullable=False),
+    pa.field("unit", pa.string(), nullable=False),
+    pa.field("temperature_c", pa.float64()),  # heat only
+    pa.field("note", pa.string()),
+)
+# --- end circular couplings ---
+
 @dataclass(frozen=True)
 class InboxDataset:
     """Where a kind lands and how the warehouse deduplicates it."""
@@ -202,6 +231,13 @@ DATASETS: dict[InboxKind, InboxDataset] = {
         InboxDataset(InboxKind.PROCESS_OUTPUT, "inbox_process_output", PROCESS_OUTPUT_SCHEMA,
                      ("enterprise_id", "month", "product")),
         # --- end national assessment (core) ---
+        # --- circular couplings (issue 18) ---
+        InboxDataset(InboxKind.COUPLING_FLOWS, "inbox_coupling_flows", COUPLING_FLOWS_SCHEMA,
+                     ("month", "from_id", "to_id", "carrier", "kind")),
+        InboxDataset(InboxKind.COUPLING_OFFERS, "inbox_coupling_offers",
+                     COUPLING_OFFERS_SCHEMA,
+                     ("enterprise_id", "side", "carrier", "kind", "temperature_c")),
+        # --- end circular couplings ---
     )
 }
 LATEST_WINS_COLUMN = "loaded_at_utc"

@@ -21,13 +21,14 @@ from pydantic import TypeAdapter, ValidationError
 from jobs.common.park_config import ParkConfig
 from jobs.inbox.bounds import RowContext
 from jobs.inbox.cells import shown_value
+from jobs.inbox.coupling_rows import COUPLING_ROW_MODELS  # circular couplings (issue 18)
 from jobs.inbox.reader import RawTable, RefusedCell, UnreadableFile, column_letter, read_table
 from jobs.inbox.rows import ROW_MODELS, InboxRow, serial_span
 from jobs.inbox.rows_guiding import GUIDING_ROW_MODELS  # guiding indicators (issue 15)
 from jobs.inbox.schemas import DATASETS, InboxKind
 
 # --- guiding indicators (issue 15, helper guiding): begin ---
-ROW_MODELS = {**ROW_MODELS, **GUIDING_ROW_MODELS}
+ROW_MODELS = {**ROW_MODELS, **GUIDING_ROW_MODELS, **COUPLING_ROW_MODELS}
 # --- guiding indicators: end ---
 
 MAX_PROBLEMS = 50

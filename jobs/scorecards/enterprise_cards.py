@@ -139,7 +139,9 @@ def _carbon_account(months: Months, enterprise_id: str, month: dt.date) -> Carbo
         value_or_none(latest["accounted_tco2"]) if latest["month"] == month else None,
         value_or_none(latest["ytd_accounted_tco2"]), value_or_none(latest["allowances_held_tco2"]),
         value_or_none(latest["surplus_to_date_tco2"]),
-        value_or_none(latest["projected_year_end_surplus_tco2"]), str(latest["account_status"]))
+        value_or_none(latest["projected_year_end_surplus_tco2"]), str(latest["account_status"]),
+        value_or_none(latest["ytd_coupling_reward_tco2"]),
+        value_or_none(latest["ytd_coupling_subsidy_cny"]))
 
 
 def _emissions_by_source(rows: pd.DataFrame, month: dt.date) -> pd.Series:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from jobs.couplings.words import COUPLING_WORDS
 from jobs.scorecards.chart_words import CHART_WORDS
 from jobs.scorecards.finding_words import FINDING_WORDS
 from jobs.scorecards.national_words import NATIONAL_WORDS
@@ -369,7 +370,7 @@ _CARD_WORDS: Mapping[str, Mapping[str, str]] = {
 
 
 WORDS: Mapping[str, Mapping[str, str]] = {**_CARD_WORDS, **CHART_WORDS, **FINDING_WORDS,
-                                          **NATIONAL_WORDS}
+                                          **NATIONAL_WORDS, **COUPLING_WORDS}
 
 
 def word(key: str, language: str, **params: object) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jobs.couplings.card import coupling_blocks, coupling_ledger_rows
 from jobs.scorecards import charts
 from jobs.scorecards.blocks import Block, Heading, Image, Layout, Paragraph, Table, change, number
 from jobs.scorecards.i18n import word
@@ -87,7 +88,8 @@ def enterprise_layout(card: EnterpriseScorecard, language: str) -> Layout:
                      [[word(key, language), number(getattr(account, key), "tCO2", language)]
                       for key in ("month_tco2", "year_to_date_tco2", "allowances_tco2",
                                   "surplus_tco2", "projected_surplus_tco2")]
-                     + [[word("status", language), word(f"status_{account.status}", language)]]),
+                     + [[word("status", language), word(f"status_{account.status}", language)]]
+                     + coupling_ledger_rows(account, language)),
                *contribution_blocks(card.contribution, card.month, language),
                *_closing(card.data_quality, language)]
     return Layout(title, blocks, images)
@@ -155,7 +157,10 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
                          f"{word('action_' + f.action, language)} · "
                          f"{word('rule_red_months', language, **f.detail)}", "bad")
                for f in card.flagged] or [Paragraph(word("flagged_none", language), "muted")]
-    blocks += [Image("trajectory", word("trajectory_chart", language)),
+    coupling, coupling_images = coupling_blocks(card.couplings, language)
+    images.update(coupling_images)
+    blocks += [*coupling,
+               Image("trajectory", word("trajectory_chart", language)),
                Paragraph(word("trajectory_note", language, method=method), "muted"),
                *_closing(card.data_quality, language)]
     return Layout(title, blocks, images)

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from jobs.couplings.card import CouplingCard
 
 LIGHTS = ("green", "amber", "red", "grey")  # grey: no target or no data to judge
 
@@ -78,6 +82,10 @@ class CarbonAccount:
     surplus_tco2: float | None  # allowances - year to date
     projected_surplus_tco2: float | None  # at year end, at the pace so far
     status: str  # surplus / deficit_projected / deficit / no_allowances
+    # the park's coupling incentive, year to date (fct_enterprise_carbon_accounts): a park
+    # reward, shown beside the ETS allowances, never added to them
+    coupling_reward_ytd_tco2: float | None = None
+    coupling_subsidy_ytd_cny: float | None = None
 
 
 @dataclass(frozen=True)
@@ -218,3 +226,5 @@ class ParkScorecard:
     emissions_by_kind_tco2: dict[str, float] = field(default_factory=dict)
     core_scope2_method: str = "market"  # the core indicator's Scope 2 method (dbt var)
     readiness: list[ReadinessRow] = field(default_factory=list)  # the acceptance section
+    # the circular-coupling map, incentives and suggestions (jobs/couplings/card.py)
+    couplings: CouplingCard | None = None

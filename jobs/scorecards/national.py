@@ -3,7 +3,7 @@
 enterprise's part in it: its share of the park's national-method emissions
 (fct_enterprise_national_contribution, month and year to date) and its own guiding-indicator
 figures where it reports them (year to date, January to the card's month):
-  solid waste  Σ utilised / Σ (generated + utilised from stock)   stg_inbox__solid_waste
+  solid waste  Σ utilised / Σ (generated + utilised from stock)   fct_guiding_solid_waste
   water reuse  Σ reused / Σ (reused + fresh intake)              fct_guiding_water
   waste heat   Σ recovered / Σ recoverable (heat, cold, pressure)  fct_guiding_waste_heat_by_kind
   product      Σ product energy x 1000 / Σ output (kgce per unit) against its grade-2 limit,
@@ -38,7 +38,7 @@ where through_month = ? and period_kind in ('month', 'ytd')
 RESOURCES_SQL = """
 select 'solid_waste_utilisation' as indicator_key, enterprise_id,
     sum(utilised_t) as numerator, sum(generated_t + utilised_from_stock_t) as denominator
-from stg_inbox__solid_waste where month >= ? and month <= ? group by all
+from fct_guiding_solid_waste where month >= ? and month <= ? group by all
 union all
 select 'water_reuse', enterprise_id, sum(reused_m3), sum(reused_m3 + fresh_intake_m3)
 from fct_guiding_water where month >= ? and month <= ? group by all

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from jobs.common.settings import Settings
+from jobs.couplings.card import read_coupling_card
 from jobs.scorecards import lights
 from jobs.scorecards.model import (
     DataQuality,
@@ -208,6 +209,7 @@ def build_park_scorecard(settings: Settings, month: dt.date, *,
         by_kind = dict(connection.execute(EMISSIONS_BY_KIND_SQL, [month]).fetchall())
         last_day = connection.execute(LAST_DAY_SQL, [month, add_months(month, 1)]).fetchone()
         readiness = read_readiness(connection, month)
+        couplings = read_coupling_card(connection, settings, month)
     park = months.park
     current = park[park["month"] == month]
     row = current.iloc[0] if len(current) else None
@@ -239,4 +241,4 @@ def build_park_scorecard(settings: Settings, month: dt.date, *,
         emissions_by_kind_tco2={str(k): float(v) for k, v in by_kind.items() if v is not None},
         core_scope2_method=str(row["core_indicator_scope2_method"]) if row is not None
         else "market",
-        readiness=readiness)
+        readiness=readiness, couplings=couplings)

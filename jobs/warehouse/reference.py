@@ -16,6 +16,7 @@ from device_io.register_map import Point, PointRole, RegisterMap
 from jobs.common import landing
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
 from jobs.common.settings import Settings
+from jobs.warehouse.reference_couplings import coupling_reference_tables
 from jobs.warehouse.reference_guiding import guiding_reference_tables
 from jobs.warehouse.reference_pv_yield import pv_yield_table
 
@@ -174,7 +175,7 @@ def reference_tables(settings: Settings) -> dict[str, pa.Table]:
             "park": park_table,
             # the site's modelled PV yield, to size the PV that would close a gap
             "pv_site_yield": pv_yield_table(park),
-            **guiding_reference_tables(park)}
+            **guiding_reference_tables(park), **coupling_reference_tables(park)}
 
 
 def _national_limit(park: ParkConfig) -> dict[str, object]:

@@ -161,3 +161,25 @@ def test_the_wind_line_was_backfilled_and_harvested_live_over_modbus(demo):
             "where device_id = 'wind-line' and point = 'energy_import_kwh' "
             "and quality = 'good' group by all").fetchall())
     assert by_origin.get(True, 0) > 0 and by_origin.get(False, 0) >= 2  # 2 live cycles
+
+
+def test_the_park_card_maps_two_couplings_and_every_enterprise_has_its_plan(demo):
+    folder, _ = demo
+    park = load_settings(CONFIG_DIR).park
+    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as connection:
+        this_month = connection.execute("select max(month) from fct_coupling_flows").fetchone()[0]
+        couplings = connection.execute(
+            "select from_id, to_id, carrier from fct_coupling_flows where month = ? "
+            "order by carrier", [this_month]).fetchall()
+    # the samples' two couplings: the food plant's waste heat to the textile mill, the
+    # foundry's sand to a building-materials plant outside the park
+    assert couplings == [("ruifeng-foods", "dushu-textile", "heat"),
+                         ("xinghu-autoparts", "outside", "solid_waste")]
+    [card] = sorted((folder / "reports" / "scorecards").glob(f"*/park-{park.park.id}.zh.html"))
+    page = card.read_text(encoding="utf-8")
+    assert "产业循环图谱" in _text(card)
+    assert re.search(r'<img src="data:image/png;base64,[^"]+" width="\d+" alt="产业循环图谱', page)
+    assessed = sorted((folder / "reports" / "assessment").glob("*-annual/*.zh.html"))
+    for enterprise in park.enterprises:
+        [report] = [r for r in assessed if r.name == f"{enterprise.id}.zh.html"]
+        assert "一企一策" in _text(report), enterprise.id

@@ -9,28 +9,41 @@ import dataclasses
 import datetime as dt
 import email
 import email.policy
+from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
+from jobs.assessment.plan_blocks import WORDS as PLAN_WORDS
 from jobs.assessment.run import annual, run_assessment
 from jobs.common.park_config import ParkConfig
+from jobs.enterprise_plan.plan import build_plan
 from jobs.inbox.load import load_inbox
 from jobs.scorecards.smtp_catcher import SmtpCatcher
 from jobs.warehouse.build import build_warehouse
+from tests.conftest import CONFIG_DIR
 from tests.jobs.inbox.conftest import write_csv
 from tests.jobs.warehouse.test_national_assessment import _park, built  # noqa: F401
 
 pytestmark = pytest.mark.integration
 
 
+def demo_tariffs() -> list[dict]:
+    demo = yaml.safe_load((CONFIG_DIR / "park.yaml").read_text(encoding="utf-8"))
+    return demo["tariffs"]
+
+
 def _configured(built, port: int):  # noqa: F811
     park = _park()
     park["enterprises"] = [
-        {**enterprise, "contacts": [{"name": f"{enterprise['name_en']} energy",
-                                     "email": f"energy@{enterprise['id']}.example.com",
-                                     "language": "en" if enterprise["id"] == "beta" else "zh"}]}
+        {**enterprise, "roof_area_m2": 2000,
+         "contacts": [{"name": f"{enterprise['name_en']} energy",
+                       "email": f"energy@{enterprise['id']}.example.com",
+                       "language": "en" if enterprise["id"] == "beta" else "zh"}]}
         for enterprise in park["enterprises"]]
+    # a tariff to price the plans' measures (the demo park's) and roofs to put PV on
+    park["tariffs"] = demo_tariffs()
     office = {"name": "能源办", "email": "office@park.example.cn"}
     park["recipients"] = {"park_management": [office]}
     park["mail"] = {"host": "127.0.0.1", "port": port, "security": "none",
@@ -66,6 +79,16 @@ def test_the_annual_assessment_reports_sends_once_and_lands(built, tmp_path):  #
     assert subjects["energy@beta.example.com"] == "Annual assessment 2026 · Beta"
     assert subjects["energy@alpha.example.com"] == "2026年度考核 · 甲"
     assert len([p for p in run.kept if p.endswith(".pdf")]) == 6  # 3 cards x 2 languages
+    # each enterprise's report carries its plan (一企一策): every measure the plan holds, by name
+    plan = build_plan(settings, "alpha")
+    assert plan.measures
+    for language, heading in (("zh", "一企一策"), ("en", "Its plan (one plan per enterprise)")):
+        [page] = [p for p in run.kept if "alpha" in Path(p).name and p.endswith(
+            f"{language}.html")]
+        html = Path(page).read_text(encoding="utf-8")
+        assert heading in html
+        for measure in plan.measures:
+            assert PLAN_WORDS[measure.key][language] in html, (language, measure.key)
 
     assert build_warehouse(built, quiet=True).success
     with duckdb.connect(built.warehouse_path, read_only=True) as connection:

@@ -39,7 +39,10 @@ def test_sample_files_all_load_cleanly_for_the_demo_park(settings: Settings, inb
                       InboxKind.PRODUCT_OUTPUT: 3 * len(MONTHS),
                       InboxKind.SOLID_WASTE: 7 * len(MONTHS), InboxKind.WATER: 6 * len(MONTHS),
                       InboxKind.WASTE_HEAT: 5 * len(MONTHS),
-                      InboxKind.HEAT_FLOWS: len(MONTHS), InboxKind.PROCESS_OUTPUT: 0}
+                      InboxKind.HEAT_FLOWS: len(MONTHS), InboxKind.PROCESS_OUTPUT: 0,
+                      # couplings: food -> textile heat and foundry sand out, a month; four
+                      # offers (two outputs, two needs) for the year
+                      InboxKind.COUPLING_FLOWS: 2 * len(MONTHS), InboxKind.COUPLING_OFFERS: 4}
     output = landing.read_dataset(settings.landing_root, "inbox_output_value").to_pylist()
     assert all(10 <= row["output_value_10k_cny"] <= 1000 for row in output)  # 万元 per month
 

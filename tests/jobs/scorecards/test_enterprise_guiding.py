@@ -24,7 +24,7 @@ def connection():
                 ('a', 'month', date '2026-06-01', 40.0, 20.0),
                 ('a', 'ytd', date '2026-06-01', 200.0, 18.0))
             as t(enterprise_id, period_kind, through_month, emissions_tco2, share_of_park_pct);
-            create table stg_inbox__solid_waste as
+            create table fct_guiding_solid_waste as
             select * from (values
                 ('a', date '2025-12-01', 100.0, 0.0, 0.0),  -- last year: not counted
                 ('a', date '2026-02-01', 50.0, 30.0, 10.0),

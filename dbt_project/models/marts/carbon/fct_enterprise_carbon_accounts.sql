@@ -11,6 +11,10 @@
 -- to date is measured in quarter-hours with data (the consumer's intervals, each holding
 -- energy in the totals): measured days = quarter-hours / 96, projected year = emissions to
 -- date / measured days x days in the year.
+-- The park's coupling incentive (fct_coupling_incentives: allowance reward and subsidy for what
+-- the enterprise recovered through couplings, config couplings.incentives) is a line of its
+-- own, month and year to date: a park reward is not an ETS allowance, so it stays out of
+-- allowances_held_tco2 and the surplus.
 
 {% set allowance_method = var("allowance_scope2_method") %}
 {% if allowance_method not in ('location', 'market') %}
@@ -39,6 +43,13 @@ allowances as (
         allowances_allocated_tco2 + allowances_purchased_tco2 - allowances_sold_tco2
             as allowances_held_tco2
     from {{ ref('stg_inbox__allowances') }}
+),
+
+incentives as (
+    select enterprise_id, month, sum(reward_tco2) as reward_tco2,
+           sum(subsidy_cny) as subsidy_cny
+    from {{ ref('fct_coupling_incentives') }}
+    group by all
 ),
 
 monthly as (
@@ -127,7 +138,21 @@ final as (
         end as account_status,
         '{{ allowance_method }}' as allowance_scope2_method,
         factors.allowance_kgco2_per_kwh as allowance_factor_kgco2_per_kwh,
-        factors.allowance_factor_source
+        factors.allowance_factor_source,
+        coalesce((select sum(incentives.reward_tco2) from incentives
+                  where incentives.enterprise_id = projected.entity_id
+                      and incentives.month = projected.month), 0) as coupling_reward_tco2,
+        coalesce((select sum(incentives.subsidy_cny) from incentives
+                  where incentives.enterprise_id = projected.entity_id
+                      and incentives.month = projected.month), 0) as coupling_subsidy_cny,
+        coalesce((select sum(incentives.reward_tco2) from incentives
+                  where incentives.enterprise_id = projected.entity_id
+                      and year(incentives.month) = projected.compliance_year
+                      and incentives.month <= projected.month), 0) as ytd_coupling_reward_tco2,
+        coalesce((select sum(incentives.subsidy_cny) from incentives
+                  where incentives.enterprise_id = projected.entity_id
+                      and year(incentives.month) = projected.compliance_year
+                      and incentives.month <= projected.month), 0) as ytd_coupling_subsidy_cny
     from projected
     cross join factors
     left join allowances

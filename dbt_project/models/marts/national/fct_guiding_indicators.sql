@@ -10,10 +10,12 @@
 -- The clean-energy share rests on the national energy calculation and is not in this model.
 -- Periods are those with any guiding report; an indicator without data in one is not_measured.
 -- enterprises_reporting counts the enterprises with a report for the indicator in the period.
+-- The circular couplings (fct_coupling_flows) reach the three resource rates through
+-- fct_guiding_solid_waste, fct_guiding_water and fct_guiding_waste_heat_by_kind, once each.
 with resource_rows as (
     select 'solid_waste_utilisation' as indicator_key, month, enterprise_id,
            utilised_t as numerator, generated_t + utilised_from_stock_t as denominator
-    from {{ ref('stg_inbox__solid_waste') }}
+    from {{ ref('fct_guiding_solid_waste') }}
     union all
     select 'water_reuse', month, enterprise_id, reused_m3, reused_m3 + fresh_intake_m3
     from {{ ref('fct_guiding_water') }}
