@@ -34,6 +34,7 @@ def test_warehouse_flow_builds_and_tests(park_environment):
     assert intervals == (7,)  # the last quarter-hour waits for a reading at 02:00
 
 
+@pytest.mark.timeout(900)  # two builds; minutes on a loaded machine
 def test_warehouse_service_builds_each_time_from_one_parse(park_environment, monkeypatch):
     """Two builds in one service run: both published, the project parsed once (dbt's parse
     invocations counted), and keeping is off again after the run."""

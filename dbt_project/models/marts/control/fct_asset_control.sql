@@ -29,9 +29,10 @@
 {#
   The span of the plan rows and attempts (a superset of `shown` below), read when the model
   runs (its parents are built by then): first and last UTC date and first interval start.
+  Not in a unit test: its parents are fixtures there, not tables.
 #}
 {%- set shown_span = none -%}
-{%- if execute -%}
+{%- if execute and model.resource_type == 'model' -%}
     {%- set span_query -%}
         select
             cast(min(interval_start_utc) as date),
