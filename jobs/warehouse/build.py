@@ -33,7 +33,7 @@ from jobs.dispatch.schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
 from jobs.inbox.schemas import DATASETS
 from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
 from jobs.valuation.schemas import VALUATION_DATASETS
-from jobs.warehouse import late_data, published
+from jobs.warehouse import late_data, published, warm_dbt
 from jobs.warehouse.reference import export_reference
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -159,8 +159,6 @@ def run_dbt(settings: Settings, command: str, *extra: str, database: Path | None
     database: the DuckDB file dbt opens (for writing: dbt-duckdb has no read-only mode);
     default the published version, for commands that only read it (docs generate, show),
     which then hold it while they run."""
-    from dbt.cli.main import dbtRunner
-
     Path(settings.warehouse_path).parent.mkdir(parents=True, exist_ok=True)
     if database is None:
         database = published.published_version(settings)
@@ -169,7 +167,7 @@ def run_dbt(settings: Settings, command: str, *extra: str, database: Path | None
                 f"no published warehouse at {settings.warehouse_path}: run `park build` first")
     with _dbt_environment(settings, database):
         try:
-            return dbtRunner().invoke(dbt_args(settings, command, *extra))
+            return warm_dbt.invoke(dbt_args(settings, command, *extra), DBT_PROJECT_DIR)
         finally:
             _release_warehouse()
 

@@ -10,7 +10,8 @@ import pytest
 
 from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import generate_park
-from flows.warehouse import warehouse
+from flows.warehouse import warehouse, warehouse_service
+from jobs.warehouse import warm_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -31,3 +32,28 @@ def test_warehouse_flow_builds_and_tests(park_environment):
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         intervals = connection.execute("select count(*) from fct_energy_balance").fetchone()
     assert intervals == (7,)  # the last quarter-hour waits for a reading at 02:00
+
+
+@pytest.mark.timeout(900)  # two builds; minutes on a loaded machine
+def test_warehouse_service_builds_each_time_from_one_parse(park_environment, monkeypatch):
+    """Two builds in one service run: both published, the project parsed once (dbt's parse
+    invocations counted), and keeping is off again after the run."""
+    from dbt.cli.main import dbtRunner
+
+    settings = park_environment(generate_park(20, seed=8))
+    start = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
+    generate_history(settings, start, start + dt.timedelta(hours=2))
+    commands: list[str] = []
+    invoke = dbtRunner.invoke
+
+    def counting(self, args, **kwargs):
+        commands.append(args[0])
+        return invoke(self, args, **kwargs)
+
+    monkeypatch.setattr(dbtRunner, "invoke", counting)
+    results = warehouse_service(builds=2, every_minutes=0)
+    assert [r["models"] > 5 for r in results] == [True, True]
+    assert results[0]["published_version"] != results[1]["published_version"]
+    assert Path(settings.warehouse_path).resolve() == Path(results[1]["published_version"])
+    assert commands.count("parse") == 1 and commands.count("build") == 2
+    assert not warm_dbt.is_kept()

@@ -26,6 +26,28 @@
      none, 'charging_power_kw', 'sum'),
 ] -%}
 {%- set measured_points = controls | map(attribute=7) | unique | list -%}
+{#
+  The span of the plan rows and attempts (a superset of `shown` below), read when the model
+  runs (its parents are built by then): first and last UTC date and first interval start.
+  Not in a unit test: its parents are fixtures there, not tables.
+#}
+{%- set shown_span = none -%}
+{%- if execute and model.resource_type == 'model' -%}
+    {%- set span_query -%}
+        select
+            cast(min(interval_start_utc) as date),
+            cast(max(interval_start_utc) as date),
+            strftime(min(interval_start_utc) at time zone 'UTC', '%Y-%m-%d %H:%M:%S+00')
+        from (
+            select interval_start_utc from {{ ref('fct_dispatch_plan') }}
+            union all
+            select coalesce(interval_start_utc,
+                            time_bucket(interval '15 minutes', attempt_ts_utc))
+            from {{ ref('fct_setpoint_audit') }}
+        ) as intervals
+    {%- endset -%}
+    {%- set shown_span = run_query(span_query).rows[0] -%}
+{%- endif -%}
 
 -- Plan against command against measurement for every controlled quantity of every asset in
 -- every 15-minute UTC interval: did the plan reach the device, and did the device do it?
@@ -207,9 +229,19 @@ good_readings as (
             {%- for point in measured_points %}'{{ point }}'{{ ", " if not loop.last }}{% endfor -%}
         )
         and readings.device_id in (select device_id from shown_devices)
+        -- constants, so the scan opens only the landing partitions of the span (a subquery
+        -- here read every partition: 4.3 s of each hourly build with no plan at all)
+        {%- if shown_span is none %}
         and readings.landing_date >= (select cast(min(interval_start_utc) as date) from shown)
         and readings.landing_date <= (select cast(max(interval_start_utc) as date) from shown)
         and readings.ts_utc >= (select min(interval_start_utc) from shown)
+        {%- elif shown_span[0] is none %}
+        and false
+        {%- else %}
+        and readings.landing_date >= date '{{ shown_span[0] }}'
+        and readings.landing_date <= date '{{ shown_span[1] }}'
+        and readings.ts_utc >= timestamptz '{{ shown_span[2] }}'
+        {%- endif %}
 ),
 
 device_means as (

@@ -109,9 +109,11 @@ findings as (
 ),
 
 days as (
-    -- every local day with any reading of the park, for every configured device
-    select distinct readings.local_date, devices.device_id
-    from readings
+    -- every local day with any reading of the park, for every configured device; the days
+    -- first: DuckDB does not push a distinct below a cross join, and every reading times
+    -- every device was most of a full rebuild (12 M readings a day x 1,000 devices)
+    select reading_days.local_date, devices.device_id
+    from (select distinct local_date from readings) as reading_days
     cross join {{ ref('stg_reference__devices') }} as devices
 ),
 
