@@ -83,13 +83,15 @@ def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
 
 
 @flow(name="warehouse-service")
-def warehouse_service(builds: int = 4, every_minutes: float = 15.0) -> list[dict]:
+def warehouse_service(builds: int = 4, every_minutes: float = 15.0,
+                      park: str | None = None) -> list[dict]:
     """Long-running: `builds` scheduled builds in one flow run, `every_minutes` apart from
     start to start (the default: an hour of quarter-hour builds), so dbt's import and the
     project's parse are paid once per run instead of once per build (jobs/warehouse/warm_dbt.py:
     about 4 s of an hourly build on the benchmark machine). Each build is a `warehouse` subflow
     run with its own artifacts; a failed build does not stop the next, and the service run
-    fails at its end if any did, so the platform team is told as before."""
+    fails at its end if any did, so the platform team is told as before.
+    park: the park's id in the registry (PARK_REGISTRY); None: the environment's park."""
     warm_dbt.keep_parsed()
     logger = get_run_logger()
     results: list[dict] = []
@@ -97,7 +99,7 @@ def warehouse_service(builds: int = 4, every_minutes: float = 15.0) -> list[dict
         for index in range(builds):
             started = time.monotonic()
             try:
-                results.append(warehouse())
+                results.append(warehouse(park=park))
             except Exception as error:  # the subflow run already shows as Failed, with why
                 logger.error("build %d of %d failed: %s", index + 1, builds, error)
                 results.append({"error": str(error)})
