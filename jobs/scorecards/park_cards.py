@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from jobs.common.frames import to_frame
 from jobs.common.settings import Settings
 from jobs.scorecards import lights
 from jobs.scorecards.model import (
@@ -199,7 +200,7 @@ def build_park_scorecard(settings: Settings, month: dt.date, *,
     park_info = settings.park.park
     with connect_published(settings) as connection:
         months = read_months(connection, settings, month)
-        reference = connection.execute("select * from zero_carbon_park_indicators").df()
+        reference = to_frame(connection.execute("select * from zero_carbon_park_indicators"))
         balance = connection.execute(PARK_QUALITY_SQL, [month, add_months(month, 1)]).fetchone()
         year = connection.execute(PARK_QUALITY_SQL, [dt.date(month.year, 1, 1),
                                                      add_months(month, 1)]).fetchone()

@@ -24,14 +24,12 @@ from jobs.common.park_config import Contact, Language, MailSettings
 from jobs.common.settings import Settings
 from jobs.scorecards.mail import (
     PASSWORD_ENV,
-    Message,
     SmtpSender,
     SmtpUnreachable,
-    build_mime,
     deliver,
-    envelope_address,
     smtp_password,
 )
+from jobs.scorecards.mime import Message, build_mime, envelope_address
 from jobs.scorecards.sendlog import SendLog
 from jobs.scorecards.smtp_catcher import SmtpCatcher
 from tests.conftest import CONFIG_DIR, settings_for
