@@ -97,6 +97,7 @@ def _park_headline(park: pd.DataFrame, months: Months, month: dt.date,
                    zone: str) -> list[Figure]:
     spec = [("grid_import_kwh", "kWh", "grid_import_kwh"),
             ("grid_export_kwh", "kWh", "grid_export_kwh"),
+            ("direct_green_import_kwh", "kWh", "direct_green_import_kwh"),
             ("pv_generation_kwh", "kWh", "pv_generation_kwh"),
             ("consumption_kwh", "kWh", "electricity_kwh"),
             ("renewable_absorption_pct", "%", "renewable_absorption_pct"),
