@@ -26,8 +26,8 @@ import fsspec
 import pandas as pd
 import pyarrow as pa
 
-from device_io.register_map import PointRole, RegisterMap
 from jobs.common import landing
+from jobs.common.register_map import PointRole, RegisterMap
 from jobs.common.settings import Settings
 from jobs.quality.landing_sql import (
     DECODED_SQL,

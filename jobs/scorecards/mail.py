@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import TracebackType
 
-from device_io.errors import ConfigError
+from jobs.common.config_errors import ConfigError
 from jobs.common.park_config import MailSettings
 from jobs.common.settings import Settings
 from jobs.scorecards.mime import Message, build_mime, envelope_address

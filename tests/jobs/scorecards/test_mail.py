@@ -18,8 +18,8 @@ import pytest
 from prefect.blocks.system import Secret
 from pydantic import SecretStr
 
-from device_io.errors import ConfigError
 from device_io.simulator.ports import free_ports
+from jobs.common.config_errors import ConfigError
 from jobs.common.park_config import Contact, Language, MailSettings
 from jobs.common.settings import Settings
 from jobs.scorecards.mail import (
