@@ -25,7 +25,7 @@ from device_io.codec import (
     ReadBlock,
     split_block,
 )
-from device_io.register_map import Point, RegisterMap
+from jobs.common.register_map import Point, RegisterMap
 
 TRANSPORT_FAILURES = frozenset({Quality.TIMEOUT, Quality.ERROR})
 ILLEGAL_ADDRESS = int(ExcCodes.ILLEGAL_ADDRESS)

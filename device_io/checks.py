@@ -10,8 +10,8 @@ import datetime as dt
 
 from device_io.codec import DecodedValue, Quality
 from device_io.harvest_state import DeviceState
-from device_io.register_map import RegisterMap
 from jobs.common.park_config import HarvestSettings
+from jobs.common.register_map import RegisterMap
 
 DEVICE_CLOCK_POINT = "device_time_unix_s"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from device_io.register_map import DataType, Order, Point, PointRole, RegisterMap, Table
+from jobs.common.register_map import DataType, Order, Point, PointRole, RegisterMap, Table
 
 _STRUCT_CODE = {
     DataType.U16: "H",

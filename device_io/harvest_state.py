@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field
 import fsspec
 
 from device_io.codec import AddressRange, merged_ranges
-from device_io.register_map import Table
 from jobs.common.landing import write_atomically
+from jobs.common.register_map import Table
 
 # Firmware updates add registers: a device's unserved ranges are asked for again this often.
 REPROBE_UNSERVED_AFTER_S = 3600.0

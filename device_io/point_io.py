@@ -25,8 +25,8 @@ from device_io.codec import (
     raw_from_registers,
 )
 from device_io.poller import EndpointSession, PollTarget, ReadPlan, endpoint_sessions
-from device_io.register_map import Point, PointRole, RegisterMap
 from device_io.simulator.image import DeviceImage
+from jobs.common.register_map import Point, PointRole, RegisterMap
 from jobs.common.settings import Settings
 
 if TYPE_CHECKING:

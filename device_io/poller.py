@@ -44,9 +44,9 @@ from device_io.codec import (
     plan_reads,
 )
 from device_io.harvest_state import DeviceState, HarvestState
-from device_io.register_map import Point, RegisterMap, Table
 from jobs.common import landing
 from jobs.common.park_config import Device, HarvestSettings
+from jobs.common.register_map import Point, RegisterMap, Table
 from jobs.common.settings import Settings, join_path
 
 __all__ = ["TRANSPORT_FAILURES", "BlockOutcome", "CycleReport", "DeviceResult",

@@ -20,7 +20,7 @@ from device_io.codec import (
     raw_from_registers,
 )
 from device_io.poller import EndpointSession, PollTarget
-from device_io.register_map import Point, PointRole, RegisterMap
+from jobs.common.register_map import Point, PointRole, RegisterMap
 from jobs.common.settings import Settings
 
 

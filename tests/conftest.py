@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from device_io.register_map import load_register_maps
 from device_io.simulator.ports import relocate_to_free_ports
 from jobs.common.park_config import ParkConfig, check_devices_against_maps
+from jobs.common.register_map import load_register_maps
 from jobs.common.settings import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

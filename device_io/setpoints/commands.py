@@ -24,10 +24,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from device_io.register_map import RegisterMap
 from device_io.setpoints.plan_source import PlanInForce, PlanRefusal
 from device_io.setpoints.plan_units import COMMAND_UNITS
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
+from jobs.common.register_map import RegisterMap
 
 IEC_61851_MIN_A = 6.0  # below this an AC charger cannot deliver: 0 A pauses charging
 CONNECTED_STATES = (1.0, 2.0)  # charger_state: connected (not charging), charging

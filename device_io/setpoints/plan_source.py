@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from device_io.setpoints.plan_units import COMMAND_UNITS, INFORMATIONAL, to_command_unit
 from jobs.common import landing
-from jobs.dispatch.schemas import PLANS_SCHEMA
+from jobs.common.dispatch_schemas import PLANS_SCHEMA
 
 TRUSTED_STATUSES = frozenset({"optimal", "time_limit", "relaxed", "fallback"})
 PLAN_COLUMNS = ("run_id", "created_at_utc", "interval_start_utc", "asset_kind", "asset_id",

@@ -27,11 +27,11 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from device_io.register_map import Point, RegisterMap
 from device_io.setpoints.commands import Command
 from device_io.setpoints.state import WriterState
 from jobs.common.device_rating import rated_write_bounds
 from jobs.common.park_config import Battery, Device, DeviceKind, ParkConfig, SetpointSettings
+from jobs.common.register_map import Point, RegisterMap
 
 # points a device forgets after a while (the tank's override lasts an hour): renewed when the
 # last write is older than this even if the value is unchanged

@@ -35,7 +35,6 @@ import pandas as pd
 import pyarrow as pa
 
 from device_io.point_io import PointIO, WriteResult
-from device_io.register_map import Point
 from device_io.setpoints.commands import (
     Command,
     controlled_devices,
@@ -50,6 +49,7 @@ from device_io.setpoints.schema import AUDIT_SCHEMA
 from device_io.setpoints.state import Breaker, WriterState
 from jobs.common import landing
 from jobs.common.park_config import Device, DeviceKind
+from jobs.common.register_map import Point
 from jobs.common.settings import Settings, join_path
 
 if TYPE_CHECKING:

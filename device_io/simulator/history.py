@@ -24,12 +24,12 @@ from device_io.checks import after_poll, backed_off_values
 from device_io.codec import DecodedValue, Quality, multiplier
 from device_io.harvest_state import DeviceState
 from device_io.poller import BlockOutcome, PollTarget, values_from_outcomes
-from device_io.register_map import Point, RegisterMap
 from device_io.simulator.faults import FaultBook, apply_event
 from device_io.simulator.image import DeviceImage, choose_scale_factor_exponents
 from device_io.simulator.twin import ParkTwin
 from jobs.common import landing
 from jobs.common.park_config import FaultKind
+from jobs.common.register_map import Point, RegisterMap
 from jobs.common.settings import Settings
 
 # What the live poller records when a device shows each transport fault.

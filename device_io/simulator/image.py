@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from device_io.codec import encode_point, multiplier, raw_from_registers, registers_from_raw
-from device_io.register_map import Point, PointRole, RegisterMap, Table
+from jobs.common.register_map import Point, PointRole, RegisterMap, Table
 
 
 def choose_scale_factor_exponents(register_map: RegisterMap) -> dict[str, int]:

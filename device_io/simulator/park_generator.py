@@ -35,9 +35,9 @@ from device_io.simulator.park_catalogue import (
     device_mix,
     enterprise_count,
 )
-from device_io.simulator.park_yaml import write_park_yaml
+from jobs.common.park_yaml import write_park_yaml
 
-__all__ = ["device_mix", "enterprise_count", "generate_park", "write_park_yaml"]
+__all__ = ["device_mix", "enterprise_count", "generate_park"]
 
 
 class _Endpoints:
@@ -433,8 +433,8 @@ def generate_park(n_devices: int, *, seed: int = 7, host: str = "127.0.0.1",
 
 
 def main(argv: list[str] | None = None) -> None:
-    from device_io.register_map import load_register_maps
     from jobs.common.park_config import ParkConfig, check_devices_against_maps
+    from jobs.common.register_map import load_register_maps
     from jobs.common.settings import DEFAULT_CONFIG_DIR
 
     parser = argparse.ArgumentParser(description="Write a synthetic park.yaml.")

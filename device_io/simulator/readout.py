@@ -13,8 +13,8 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from device_io.register_map import RegisterMap
 from jobs.common.park_config import Device
+from jobs.common.register_map import RegisterMap
 
 Quantities = dict[str, dict[str, np.ndarray]]  # fleet name -> point name -> per-row values
 

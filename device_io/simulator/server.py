@@ -25,11 +25,11 @@ from pymodbus.simulator import SimData, SimDevice
 
 from device_io.clock import Clock
 from device_io.codec import AddressRange
-from device_io.register_map import RegisterMap, Table
 from device_io.simulator.faults import FaultBook, FaultChange, apply_event
 from device_io.simulator.image import DeviceImage
 from device_io.simulator.twin import ParkTwin
 from jobs.common.park_config import Device, FaultKind, ParkConfig
+from jobs.common.register_map import RegisterMap, Table
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,6 @@ import math
 
 import pandas as pd
 
-from device_io.register_map import RegisterMap
 from device_io.simulator.assets import ParkLayout, resolve_layout
 from device_io.simulator.battery import BatteryFleet
 from device_io.simulator.ev import EvFleet
@@ -35,6 +34,7 @@ from device_io.simulator.thermal_storage import ThermalFleet
 from device_io.simulator.timebase import US_PER_S, from_us, to_us
 from device_io.simulator.water import WaterFleet
 from jobs.common.park_config import DeviceKind, ParkConfig
+from jobs.common.register_map import RegisterMap
 
 METER_KINDS = (DeviceKind.GRID_METER, DeviceKind.SUB_METER, DeviceKind.COMMON_METER,
                DeviceKind.DIRECT_GREEN_METER)

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from device_io.errors import ConfigError
 from jobs.common.admission_settings import IndustryCode
+from jobs.common.config_errors import ConfigError
 from jobs.common.config_load import parse_yaml, read_config_text
 from jobs.common.config_types import Number, Strict
 

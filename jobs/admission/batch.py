@@ -10,8 +10,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from device_io.errors import ConfigError
 from jobs.admission.run import Admitted, admit
+from jobs.common.config_errors import ConfigError
 from jobs.common.settings import Settings
 
 APPLICATION_SUFFIXES = (".yaml", ".yml")

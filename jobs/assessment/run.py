@@ -32,7 +32,8 @@ from jobs.common.settings import Settings, join_path
 from jobs.enterprise_plan.inputs import NoEnterpriseDataError
 from jobs.enterprise_plan.plan import EnterprisePlan, build_plan
 from jobs.scorecards.font_subset import fonts_for
-from jobs.scorecards.mail import DeliveryReport, Message, SmtpSender, deliver
+from jobs.scorecards.mail import DeliveryReport, SmtpSender, deliver
+from jobs.scorecards.mime import Message
 from jobs.scorecards.pdf import layout_text
 from jobs.scorecards.render_pool import Rendered, render_card
 

@@ -22,12 +22,12 @@ from rich.console import Console
 from rich.table import Table
 
 from device_io.poller import Harvester
-from device_io.register_map import Table as RegisterTable
 from device_io.simulator.park_generator import generate_park
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
 from jobs.bench.common import machine, save_result
 from jobs.common.generated_park import park_settings
+from jobs.common.register_map import Table as RegisterTable
 from jobs.common.settings import DEFAULT_CONFIG_DIR
 
 console = Console()

@@ -42,7 +42,6 @@ import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
-from device_io.register_map import Point, PointRole
 from device_io.simulator.park_generator import generate_park
 from jobs.bench.common import RESULTS_DIR, machine, save_result
 from jobs.bench.ev_cars import CarSessions
@@ -50,6 +49,7 @@ from jobs.bench.warm_build import warm_hourly_build
 from jobs.common import landing
 from jobs.common.generated_park import park_settings
 from jobs.common.park_config import DeviceKind
+from jobs.common.register_map import Point, PointRole
 from jobs.common.settings import Settings
 from jobs.warehouse.reference import RATE_HEADROOM, reference_tables
 

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from device_io.errors import ConfigError
+from jobs.common.config_errors import ConfigError
 
 if TYPE_CHECKING:
     pass

@@ -190,7 +190,8 @@ def generate_park_command(
         seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
         base_port: Annotated[int, typer.Option(help="First Modbus TCP port.")] = 15020) -> None:
     """Write a synthetic park of N devices (for benchmarks and scale tests)."""
-    from device_io.simulator.park_generator import generate_park, write_park_yaml
+    from device_io.simulator.park_generator import generate_park
+    from jobs.common.park_yaml import write_park_yaml
 
     config = generate_park(devices, seed=seed, base_port=base_port)
     write_park_yaml(config, out)

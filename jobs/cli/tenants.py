@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from device_io.errors import ConfigError
+from jobs.common.config_errors import ConfigError
 
 if TYPE_CHECKING:
     pass

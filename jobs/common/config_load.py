@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from device_io.errors import ConfigError, format_validation_error
+from jobs.common.config_errors import ConfigError, format_validation_error
 
 Model = TypeVar("Model", bound=BaseModel)
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from device_io.register_map import Point, RegisterMap
 from jobs.common.park_assets import Assets
 from jobs.common.park_sections import Device, DeviceKind
+from jobs.common.register_map import Point, RegisterMap
 
 POWER_UNITS = frozenset({"kW", "kW_th"})
 # Assets one device drives whole: their planned power must fit the device's rating.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from device_io.simulator.park_generator import write_park_yaml
+from jobs.common.park_yaml import write_park_yaml
 from jobs.common.settings import DEFAULT_CONFIG_DIR, Settings, load_settings
 
 

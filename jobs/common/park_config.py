@@ -17,10 +17,9 @@ from pathlib import Path
 
 from pydantic import model_validator
 
-from device_io.errors import ConfigError
-from device_io.register_map import RegisterMap
 from jobs.common.admission_settings import AdmissionRules
 from jobs.common.assessment_settings import AssessmentRules
+from jobs.common.config_errors import ConfigError
 from jobs.common.config_load import MAX_PARK_FILE_BYTES, load_yaml_model
 from jobs.common.config_types import (
     ID_PATTERN,
@@ -54,6 +53,7 @@ from jobs.common.park_sections import (
     Recipients,
     Targets,
 )
+from jobs.common.register_map import RegisterMap
 from jobs.common.simulation_settings import FaultInjection, FaultKind, LoadProfile, Simulation
 from jobs.common.tariff_config import Tariff, TouWindow
 from jobs.common.valuation_settings import (

@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from device_io.register_map import RegisterMap, load_register_maps
 from jobs.common.park_config import ParkConfig, load_park_config
+from jobs.common.register_map import RegisterMap, load_register_maps
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG_DIR = PROJECT_ROOT / "config"

@@ -99,15 +99,17 @@ class SimulatedYear(Strict):
     """The digital twin's year, for an installed asset without a full metered year (or never
     operated) and for the investment cases: `days_per_season` simulated days from the 15th of
     January, April, July and October (the latest of each that has passed), each sample
-    standing for a quarter of the year. `controller` runs the park's batteries and loads as the
-    platform would: plan, the day-ahead plan the dispatch deployment makes (slow: a week of
-    warm-up per sample, a build and a plan a day); rule_based, live rules that charge only
-    from a PV surplus, so in a park whose PV never exceeds its load a battery does nothing
-    under it and shows its costs only."""
+    standing for a quarter of the year. `controller` runs the park's batteries and loads:
+    rule_based (the default), the live rules of jobs/twin/rule_controller.py (store a PV
+    surplus, charge from the grid in the valley under the contract demand, discharge against
+    the peak import), a day of warm-up and one warehouse build per sample; plan, the day-ahead
+    plan the dispatch deployment makes, a week of warm-up per sample and a warehouse build and
+    a plan every simulated day: about four times as long (docs/management.md, "Run time"), for
+    a park that wants its batteries valued under the optimiser."""
 
     enabled: bool = True  # false: an asset without a full metered year reads "insufficient data"
     days_per_season: Annotated[Integer, Field(ge=1, le=31)] = 7
-    controller: Literal["rule_based", "plan"] = "plan"
+    controller: Literal["rule_based", "plan"] = "rule_based"
     # an installed asset is valued from its metered year only with at least this many metered
     # days in the twelve months (a full year, allowing a few days of outage)
     full_year_min_days: Annotated[Integer, Field(ge=300, le=366)] = 355
@@ -131,7 +133,6 @@ class ValuationSettings(Strict):
     simulated_year: SimulatedYear = SimulatedYear()
     # the twin runs an investment case over the simulated year's sample days, with this
     # controller. auto: none for PV (it needs no control, and the park's batteries
-    # then stay out of its value), plan for a battery (the day-ahead plan is how the park would
-    # run it; rule_based never charges from the grid, so a battery in a park without PV
-    # surplus shows no value under it). plan is the slow one: a week of warm-up, two builds a day.
+    # then stay out of its value), rule_based for a battery (valley charge, peak discharge, as
+    # the simulated year). plan is the slow one: a week of warm-up, a build and a plan a day.
     case_controller: Literal["auto", "none", "rule_based", "plan"] = "auto"

@@ -21,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from jobs.common import landing
+from jobs.common.dispatch_schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
 from jobs.common.park_config import DeviceKind
 from jobs.common.settings import Settings
 from jobs.dispatch import measured
@@ -35,7 +36,6 @@ from jobs.dispatch.park_assets import (
     hvac_zone_table,
     thermal_store_table,
 )
-from jobs.dispatch.schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
 from jobs.dispatch.solve import SolveOptions, SolveResult
 from jobs.dispatch.tariff import interval_prices
 from jobs.forecast.calibration import calibrated_systems, pv_calibration_factors

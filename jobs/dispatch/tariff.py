@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from device_io.errors import ConfigError
+from jobs.common.config_errors import ConfigError
 from jobs.common.tariff_config import Tariff, window_covers
 
 

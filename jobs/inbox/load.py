@@ -46,8 +46,8 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
-from device_io.errors import ConfigError
 from jobs.common import landing
+from jobs.common.config_errors import ConfigError
 from jobs.common.settings import Settings
 from jobs.inbox.reader import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, too_large_message
 from jobs.inbox.schemas import DATASETS, InboxKind

@@ -57,6 +57,10 @@ _CARD_WORDS: Mapping[str, Mapping[str, str]] = {
         "zh": "电网购电",
         "en": "Grid import",
     },
+    "direct_green_import_kwh": {
+        "zh": "绿电直连",
+        "en": "Direct green supply",
+    },
     "grid_export_kwh": {
         "zh": "上网电量",
         "en": "Grid export",

@@ -18,6 +18,7 @@ import math
 import duckdb
 import pandas as pd
 
+from jobs.common.frames import to_frame
 from jobs.scorecards.model import (
     EnterpriseContribution,
     GuidingFigure,
@@ -82,7 +83,7 @@ def _date(value: object) -> dt.date:
 def read_readiness(connection: duckdb.DuckDBPyConnection, month: dt.date) -> list[ReadinessRow]:
     """The six indicators for the year to date through `month` (none for a month the mart
     has no row for: no data of any indicator yet)."""
-    rows = connection.execute(READINESS_SQL, [month]).df()
+    rows = to_frame(connection.execute(READINESS_SQL, [month]))
     return [ReadinessRow(
         key=str(r["indicator_key"]), name_zh=str(r["indicator_name_zh"]),
         name_en=str(r["indicator_name_en"]), is_core=bool(r["is_core"]),
@@ -121,9 +122,9 @@ def read_contributions(connection: duckdb.DuckDBPyConnection, month: dt.date,
     card says it is the park's."""
     targets = targets or {}
     year_start = dt.date(month.year, 1, 1)
-    shares = connection.execute(CONTRIBUTION_SQL, [month]).df()
-    resources = connection.execute(RESOURCES_SQL, [year_start, month] * 3).df()
-    products = connection.execute(PRODUCTS_SQL, [year_start, month]).df()
+    shares = to_frame(connection.execute(CONTRIBUTION_SQL, [month]))
+    resources = to_frame(connection.execute(RESOURCES_SQL, [year_start, month] * 3))
+    products = to_frame(connection.execute(PRODUCTS_SQL, [year_start, month]))
     guiding: dict[str, list[GuidingFigure]] = {}
     for r in resources.itertuples():
         denominator = _number(r.denominator)

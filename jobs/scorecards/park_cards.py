@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from jobs.common.frames import to_frame
 from jobs.common.settings import Settings
 from jobs.couplings.card import read_coupling_card
 from jobs.scorecards import lights
@@ -97,6 +98,7 @@ def _park_headline(park: pd.DataFrame, months: Months, month: dt.date,
                    zone: str) -> list[Figure]:
     spec = [("grid_import_kwh", "kWh", "grid_import_kwh"),
             ("grid_export_kwh", "kWh", "grid_export_kwh"),
+            ("direct_green_import_kwh", "kWh", "direct_green_import_kwh"),
             ("pv_generation_kwh", "kWh", "pv_generation_kwh"),
             ("consumption_kwh", "kWh", "electricity_kwh"),
             ("renewable_absorption_pct", "%", "renewable_absorption_pct"),
@@ -200,7 +202,7 @@ def build_park_scorecard(settings: Settings, month: dt.date, *,
     park_info = settings.park.park
     with connect_published(settings) as connection:
         months = read_months(connection, settings, month)
-        reference = connection.execute("select * from zero_carbon_park_indicators").df()
+        reference = to_frame(connection.execute("select * from zero_carbon_park_indicators"))
         balance = connection.execute(PARK_QUALITY_SQL, [month, add_months(month, 1)]).fetchone()
         year = connection.execute(PARK_QUALITY_SQL, [dt.date(month.year, 1, 1),
                                                      add_months(month, 1)]).fetchone()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from jobs.common.frames import to_frame
 from jobs.common.settings import Settings
 from jobs.dispatch.tariff import interval_prices
 from jobs.scorecards.periods import add_months
@@ -169,24 +170,25 @@ class Months:
 def read_months(connection: duckdb.DuckDBPyConnection, settings: Settings,
                  month: dt.date) -> Months:
     zone = settings.park.park.timezone
-    enterprise = connection.execute(ENTERPRISE_MONTHS_SQL).df()
+    enterprise = to_frame(connection.execute(ENTERPRISE_MONTHS_SQL))
     enterprise["month"] = as_dates(enterprise["month"])
-    park = connection.execute("select * from fct_park_monthly_kpis").df()
+    park = to_frame(connection.execute("select * from fct_park_monthly_kpis"))
     park["month"] = as_dates(park["month"])
-    events = connection.execute(
-        "select event_id, enterprise_id, start_utc from stg_inbox__dr_events").df()
+    events = to_frame(connection.execute(
+        "select event_id, enterprise_id, start_utc from stg_inbox__dr_events"))
     starts = pd.to_datetime(events["start_utc"], utc=True).dt.tz_convert(zone)
     events["month"] = [dt.date(t.year, t.month, 1) for t in starts]
     default_h = settings.park.dispatch.interval_minutes / 60.0
-    income = connection.execute(DR_INCOME_SQL, [default_h]).df()
-    accounts = connection.execute(  # every year: the lights' runs of red months cross years
+    income = to_frame(connection.execute(DR_INCOME_SQL, [default_h]))
+    # every year: the lights' runs of red months cross years
+    accounts = to_frame(connection.execute(
         "select * from fct_enterprise_carbon_accounts where entity_kind = 'enterprise' "
-        "and month <= ? order by month", [month]).df()
+        "and month <= ? order by month", [month]))
     accounts["month"] = as_dates(accounts["month"])
-    allowances = connection.execute(
+    allowances = to_frame(connection.execute(
         "select enterprise_id, allowances_allocated_tco2 + allowances_purchased_tco2 "
         "- allowances_sold_tco2 as allowances_held_tco2 from stg_inbox__allowances "
-        "where compliance_year = ?", [month.year]).df()
+        "where compliance_year = ?", [month.year]))
     return Months(enterprise, park, events,
                    {e: float(v) for e, v in zip(income["event_id"], income["income_cny"],
                                                 strict=True) if pd.notna(v)},
@@ -198,8 +200,8 @@ def read_intervals(connection: duckdb.DuckDBPyConnection, month: dt.date) -> pd.
     own meters has no interval, estimated where the allocation or a meter of its own rests on
     an estimate, measured otherwise (an enterprise without meters of its own: as the mart)."""
     bounds = [month, add_months(month, 1)]
-    rows = connection.execute(MONTH_INTERVALS_SQL, bounds).df()
-    meters = connection.execute(METERS_SQL, bounds).df()
+    rows = to_frame(connection.execute(MONTH_INTERVALS_SQL, bounds))
+    meters = to_frame(connection.execute(METERS_SQL, bounds))
     for frame in (rows, meters):
         frame["interval_start_utc"] = pd.to_datetime(frame["interval_start_utc"], utc=True)
     rows["interval_start_local"] = pd.to_datetime(rows["interval_start_local"])

@@ -21,11 +21,11 @@ from jobs.scorecards.layout import enterprise_layout, park_layout
 from jobs.scorecards.mail import (
     Delivery,
     DeliveryReport,
-    Message,
     SmtpSender,
     checked_sender,
     deliver,
 )
+from jobs.scorecards.mime import Message
 from jobs.scorecards.pdf import layout_text
 from jobs.scorecards.render_pool import CardJob, CardRenderer, cards_per_language, processes_for
 

@@ -191,11 +191,11 @@ def value_case(case: InvestmentCase, assumptions: Assumptions, *, scenario: str,
 
 
 def case_controller(case: InvestmentCase, configured: str) -> str:
-    """The configured controller; `auto`: none for PV, the day-ahead plan for a battery
+    """The configured controller; `auto`: none for PV, the rule-based controller for a battery
     (see ValuationSettings.case_controller)."""
     if configured != "auto":
         return configured
-    return "none" if case_asset_kind(case) == "pv" else "plan"
+    return "none" if case_asset_kind(case) == "pv" else "rule_based"
 
 
 def run_case(settings: Settings, case: InvestmentCase, assumptions: Assumptions,

@@ -18,7 +18,8 @@ import pyarrow as pa
 
 from jobs.common import landing
 from jobs.common.settings import Settings, join_path
-from jobs.scorecards.mail import DeliveryReport, Message, SmtpSender, deliver
+from jobs.scorecards.mail import DeliveryReport, SmtpSender, deliver
+from jobs.scorecards.mime import Message
 from jobs.valuation.annualise import days_factor, pv_year_factor
 from jobs.valuation.assets import AssetValuation, YearOfData, needs_simulation, value_asset
 from jobs.valuation.assumptions import Assumptions, assumptions_for

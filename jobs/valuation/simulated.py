@@ -42,7 +42,8 @@ from jobs.valuation.windows import Window, sample_scale, season_windows
 WARMUP_DAYS = {"none": 1, "rule_based": 1, "plan": 7}
 SAMPLE_S = 900  # the coarsest sampling the 15-minute energy intervals still resolve
 CACHE_FOLDER = "valuation_twin_cache"
-CACHE_VERSION = 2  # bump when what is cached changes meaning (2: demand charge prorated)
+CACHE_VERSION = 3  # bump when what is cached changes meaning (2: demand charge prorated;
+# 3: the rule-based controller charges in the valley)
 
 
 @dataclass(frozen=True)

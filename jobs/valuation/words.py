@@ -67,7 +67,8 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
     "estimated": {"zh": "估算", "en": "estimated"},
     "no_carbon_price_needed": {"zh": "无需碳价", "en": "no carbon price needed"},
     "controller_none": {"zh": "无控制", "en": "no control"},
-    "controller_rule_based": {"zh": "规则控制", "en": "rule-based control"},
+    "controller_rule_based": {"zh": "规则控制：谷时充电、峰时放电",
+                              "en": "rule-based control: charge in the valley, discharge in the peak"},
     "controller_plan": {"zh": "日前计划控制", "en": "day-ahead plan control"},
     "metered_note": {
         "zh": "实测年：该资产过去十二个月至少 {days} 天有计量数据，按实测收益年化。",

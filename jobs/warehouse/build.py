@@ -28,8 +28,8 @@ from device_io.setpoints.schema import AUDIT_SCHEMA
 from jobs.admission.schemas import ADMISSIONS_SCHEMA
 from jobs.assessment.schemas import ASSESSMENTS_SCHEMA
 from jobs.common import landing
+from jobs.common.dispatch_schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
 from jobs.common.settings import PROJECT_ROOT, Settings, join_path
-from jobs.dispatch.schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
 from jobs.inbox.schemas import DATASETS
 from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
 from jobs.valuation.schemas import VALUATION_DATASETS

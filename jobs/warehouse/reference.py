@@ -12,9 +12,9 @@ from collections import Counter
 import pyarrow as pa
 
 from device_io.codec import multiplier
-from device_io.register_map import Point, PointRole, RegisterMap
 from jobs.common import landing
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
+from jobs.common.register_map import Point, PointRole, RegisterMap
 from jobs.common.settings import Settings
 from jobs.warehouse.reference_couplings import coupling_reference_tables
 from jobs.warehouse.reference_guiding import guiding_reference_tables

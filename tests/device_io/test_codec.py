@@ -25,7 +25,7 @@ from device_io.codec import (
     registers_from_raw,
     split_block,
 )
-from device_io.register_map import (
+from jobs.common.register_map import (
     DataType,
     Order,
     PointRole,

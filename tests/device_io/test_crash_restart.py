@@ -15,10 +15,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from device_io.simulator.park_generator import generate_park, write_park_yaml
+from device_io.simulator.park_generator import generate_park
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
 from jobs.common import landing
+from jobs.common.park_yaml import write_park_yaml
 from tests.conftest import CONFIG_DIR, PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
@@ -85,6 +86,6 @@ def test_sigkill_mid_harvest_then_restart(tmp_path: Path, kill_after_s: float):
 
 
 def _map(name: str):
-    from device_io.register_map import load_register_map
+    from jobs.common.register_map import load_register_map
 
     return load_register_map(CONFIG_DIR / "register_maps" / f"{name}.yaml")

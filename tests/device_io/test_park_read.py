@@ -13,12 +13,13 @@ from typer.testing import CliRunner
 
 from device_io.clock import ManualClock
 from device_io.codec import AddressRange
-from device_io.register_map import Table
-from device_io.simulator.park_generator import generate_park, write_park_yaml
+from device_io.simulator.park_generator import generate_park
 from device_io.simulator.server import ParkSimulator
 from device_io.simulator.twin import ParkTwin
 from jobs.cli import app
 from jobs.common.park_config import FaultKind
+from jobs.common.park_yaml import write_park_yaml
+from jobs.common.register_map import Table
 from tests.conftest import CONFIG_DIR, relocate_endpoints, settings_for
 from tests.device_io.test_harvest_integration import T0
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from device_io.codec import raw_for_value
-from device_io.register_map import DataType, Point, load_register_map
+from jobs.common.register_map import DataType, Point, load_register_map
 from tests.jobs.common.test_park_config_validation import (
     CONFIG_DIR,
     Variant,

@@ -19,7 +19,7 @@ from device_io.setpoints.commands import plan_commands
 from device_io.setpoints.plan_source import PlanInForce, plan_for_interval
 from device_io.simulator.park_generator import generate_park
 from jobs.common import landing
-from jobs.dispatch.schemas import PLANS_SCHEMA
+from jobs.common.dispatch_schemas import PLANS_SCHEMA
 from tests.conftest import settings_for
 
 T0 = dt.datetime(2026, 7, 1, 4, 0, tzinfo=dt.UTC)

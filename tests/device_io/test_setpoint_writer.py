@@ -21,8 +21,8 @@ from device_io.setpoints.state import Override, WriterState
 from device_io.setpoints.writer import SetpointWriter, interval_start
 from device_io.simulator.park_generator import generate_park
 from jobs.common import landing
+from jobs.common.dispatch_schemas import PLANS_SCHEMA
 from jobs.common.park_config import FaultKind
-from jobs.dispatch.schemas import PLANS_SCHEMA
 from tests.conftest import relocate_endpoints, settings_for
 from tests.device_io.test_harvest_integration import T0, running_park
 from tests.device_io.test_point_io import _address, _holding_registers, _s16

@@ -18,11 +18,11 @@ import pytest
 from device_io.clock import ManualClock
 from device_io.codec import AddressRange
 from device_io.poller import Harvester
-from device_io.register_map import Table
 from device_io.simulator.park_generator import generate_park
 from device_io.simulator.server import ParkSimulator
 from device_io.simulator.twin import ParkTwin
 from jobs.common import landing
+from jobs.common.register_map import Table
 from tests.conftest import relocate_endpoints, settings_for
 from tests.device_io.test_harvest_integration import T0
 

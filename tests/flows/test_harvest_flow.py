@@ -11,11 +11,12 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 from prefect.client.schemas.sorting import ArtifactSort
 
 from device_io.harvest_lock import poll_group_locks
-from device_io.simulator.park_generator import generate_park, write_park_yaml
+from device_io.simulator.park_generator import generate_park
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
 from flows.harvest import harvest
 from jobs.common import landing
+from jobs.common.park_yaml import write_park_yaml
 from tests.conftest import CONFIG_DIR
 
 pytestmark = pytest.mark.integration

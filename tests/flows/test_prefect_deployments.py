@@ -39,11 +39,12 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect.states import Failed, Scheduled
 
 from device_io.simulator.history import generate_history
-from device_io.simulator.park_generator import generate_park, write_park_yaml
+from device_io.simulator.park_generator import generate_park
 from device_io.simulator.ports import free_ports, relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
 from flows.notifications import ensure_platform_automations
 from jobs.common import landing
+from jobs.common.park_yaml import write_park_yaml
 from jobs.common.settings import Settings, load_settings
 from tests.conftest import CONFIG_DIR, PROJECT_ROOT
 

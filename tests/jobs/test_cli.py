@@ -10,11 +10,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from device_io.simulator.park_generator import write_park_yaml
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
 from jobs.cli import app
 from jobs.common import landing
+from jobs.common.park_yaml import write_park_yaml
 from tests.conftest import CONFIG_DIR
 
 runner = CliRunner()

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from pymodbus.client import AsyncModbusTcpClient
 
-from device_io.simulator.park_generator import generate_park, write_park_yaml
+from device_io.simulator.park_generator import generate_park
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
+from jobs.common.park_yaml import write_park_yaml
 from tests.conftest import CONFIG_DIR
 
 pytestmark = pytest.mark.integration

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from device_io.register_map import PointRole, load_register_maps
 from device_io.simulator.twin import ParkTwin
 from jobs.common.park_config import ParkConfig
+from jobs.common.register_map import PointRole, load_register_maps
 
 MAPS = load_register_maps(Path(__file__).resolve().parents[3] / "config" / "register_maps")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -12,15 +12,11 @@ from typing import Any
 import pytest
 import yaml
 
-from device_io.errors import ConfigError
-from device_io.register_map import load_register_maps
-from device_io.simulator.park_generator import (
-    device_mix,
-    generate_park,
-    main,
-    write_park_yaml,
-)
+from device_io.simulator.park_generator import device_mix, generate_park, main
+from jobs.common.config_errors import ConfigError
 from jobs.common.park_config import DeviceKind, ParkConfig, check_devices_against_maps
+from jobs.common.park_yaml import write_park_yaml
+from jobs.common.register_map import load_register_maps
 from jobs.common.settings import DEFAULT_CONFIG_DIR, load_settings
 
 MAPS_DIR = DEFAULT_CONFIG_DIR / "register_maps"

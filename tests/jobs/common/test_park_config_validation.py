@@ -20,10 +20,10 @@ import yaml
 from pydantic import BaseModel, BeforeValidator
 from typer.testing import CliRunner
 
-from device_io.register_map import Point, RegisterMap
 from jobs.cli import app
 from jobs.common.config_types import Strict, refuse_bool
 from jobs.common.park_config import ParkConfig
+from jobs.common.register_map import Point, RegisterMap
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CONFIG_DIR = PROJECT_ROOT / "config"

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from device_io.errors import ConfigError
+from jobs.common.config_errors import ConfigError
 from jobs.common.park_config import Tariff
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.tariff import interval_prices, tariff_in_force

@@ -11,8 +11,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from device_io.errors import ConfigError
 from jobs.common import landing
+from jobs.common.config_errors import ConfigError
 from jobs.common.settings import Settings
 from jobs.inbox import load as inbox_load
 from jobs.inbox.load import load_inbox, pending_files

@@ -15,8 +15,8 @@ import pyarrow as pa
 from device_io.simulator.history import generate_history
 from device_io.simulator.park_generator import device_mix, generate_park
 from jobs.common import landing
+from jobs.common.dispatch_schemas import PLANS_SCHEMA
 from jobs.dispatch.calendar import local_day_intervals
-from jobs.dispatch.schemas import PLANS_SCHEMA
 from jobs.inbox.load import load_inbox
 from jobs.warehouse.build import build_warehouse
 from tests.conftest import relocate_endpoints, settings_for

@@ -18,20 +18,18 @@ import pytest
 from prefect.blocks.system import Secret
 from pydantic import SecretStr
 
-from device_io.errors import ConfigError
 from device_io.simulator.ports import free_ports
+from jobs.common.config_errors import ConfigError
 from jobs.common.park_config import Contact, Language, MailSettings
 from jobs.common.settings import Settings
 from jobs.scorecards.mail import (
     PASSWORD_ENV,
-    Message,
     SmtpSender,
     SmtpUnreachable,
-    build_mime,
     deliver,
-    envelope_address,
     smtp_password,
 )
+from jobs.scorecards.mime import Message, build_mime, envelope_address
 from jobs.scorecards.sendlog import SendLog
 from jobs.scorecards.smtp_catcher import SmtpCatcher
 from tests.conftest import CONFIG_DIR, settings_for

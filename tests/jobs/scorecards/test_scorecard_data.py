@@ -399,6 +399,12 @@ def test_the_park_card(built):
         assert figures[key].value == pytest.approx(june[column])
         assert figures[key].previous_month == pytest.approx(months.iloc[0][column])
         assert figures[key].same_month_last_year is None
+    # the direct green line (绿电直连) is supply beside the grid: its own row, from the meters'
+    # intervals (this park has none: 0, not a missing row; the demo park's card shows 27 MWh)
+    green_kwh = _marts(settings, """
+        select coalesce(sum(direct_green_import_kwh), 0) as kwh from fct_energy_balance
+        where local_date >= ? and local_date < ?""", [JUNE, dt.date(2026, 7, 1)]).iloc[0]["kwh"]
+    assert figures["direct_green_import_kwh"].value == pytest.approx(green_kwh)
 
     reference = pd.read_csv(Path(__file__).parents[3] / "dbt_project" / "seeds"
                             / "zero_carbon_park_indicators.csv")

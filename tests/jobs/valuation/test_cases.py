@@ -3,8 +3,8 @@ battery, over the simulated year's four season samples, two runs at a time), che
 what the runs' own warehouses hold; and the pieces a case is made of, checked by hand.
 
 The park is a small generated one with its PV scaled up tenfold, so that on sunny middays it
-exports: the rule-based controller charges batteries only from a surplus, and a battery with
-nothing to charge from would be worth nothing, leaving nothing to check."""
+exports: the rule-based controller stores that surplus as well as charging in the valley, so
+the case's battery has both to show."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from device_io.setpoints.schema import AUDIT_SCHEMA, OUTCOMES, SOURCES
 from device_io.simulator.history import ScheduledWrite, generate_history
 from device_io.simulator.park_generator import generate_park
 from jobs.common import landing
-from jobs.dispatch.schemas import PLANS_SCHEMA
+from jobs.common.dispatch_schemas import PLANS_SCHEMA
 from jobs.warehouse.build import DBT_PROJECT_DIR, build_warehouse
 from tests.conftest import relocate_endpoints, settings_for
 

@@ -27,6 +27,7 @@ balance as (
         sum(pv_generation_kwh) as pv_generation_kwh,
         sum(grid_export_kwh) as grid_export_kwh,
         sum(grid_import_kwh) as grid_import_kwh,
+        sum(direct_green_import_kwh) as direct_green_import_kwh,
         sum(enterprise_load_kwh + common_load_kwh + ev_charging_kwh) as consumption_kwh,
         max(grid_import_kwh) * 4 as peak_import_kw,
         count(*) filter (where not balance_closes) as intervals_not_closing,
@@ -64,6 +65,7 @@ monthly as (
         coalesce(balance.pv_generation_kwh, 0) as pv_generation_kwh,
         coalesce(balance.grid_export_kwh, 0) as grid_export_kwh,
         coalesce(balance.grid_import_kwh, 0) as grid_import_kwh,
+        coalesce(balance.direct_green_import_kwh, 0) as direct_green_import_kwh,
         greatest(coalesce(balance.pv_generation_kwh, 0) - coalesce(balance.grid_export_kwh, 0), 0)
             as pv_used_on_site_kwh,
         balance.peak_import_kw,
@@ -116,6 +118,7 @@ final as (
         pv_used_on_site_kwh,
         grid_import_kwh,
         grid_export_kwh,
+        direct_green_import_kwh,
         peak_import_kw,
         scope1_tco2,
         scope2_location_tco2,

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from device_io.errors import ConfigError
+from jobs.common.config_errors import ConfigError
 from jobs.common.config_load import MAX_REGISTER_MAP_BYTES, load_yaml_model
 from jobs.common.config_types import Integer, Number, refuse_bool
 
