@@ -37,7 +37,7 @@ from prefect.blocks.notifications import CustomWebhookNotificationBlock
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
 
-from device_io.errors import ConfigError
+from jobs.common.config_errors import ConfigError
 from jobs.common.settings import Settings, load_settings
 
 WEBHOOK_ENV = "PARK_ALERT_WEBHOOK_URL"

@@ -22,8 +22,8 @@ from uuid import UUID
 
 from prefect.client.orchestration import get_client
 
-from device_io.errors import ConfigError
 from flows.notifications import WEBHOOK_ENV, ensure_platform_automations
+from jobs.common.config_errors import ConfigError
 from jobs.common.parks import load_registry
 from jobs.common.settings import load_settings
 

@@ -29,7 +29,7 @@ import uuid
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import pandas as pd
 import pyarrow as pa
@@ -52,9 +52,6 @@ from jobs.common.park_config import Device, DeviceKind
 from jobs.common.register_map import Point
 from jobs.common.settings import Settings, join_path
 
-if TYPE_CHECKING:
-    from jobs.dispatch.intraday_live import IntradayStep
-
 INTERVAL = dt.timedelta(minutes=15)
 LIVE_POINTS = {DeviceKind.BESS: ("soc_pct", "active_power_kw"),
                DeviceKind.EV_CHARGER: ("charger_state",)}
@@ -66,6 +63,19 @@ WRITE_ORDER = {"watchdog_timeout_s": 0, "power_setpoint_kw": 1, "control_mode": 
 
 LiveValues = Mapping[str, Mapping[str, float | None]]
 CommandSource = Callable[[LiveValues], Sequence[Command]]
+
+
+class IntradayResult(Protocol):
+    plan: PlanInForce | None  # the re-solved current interval; None: follow the day-ahead
+    why_not: str
+
+
+class IntradayStep(Protocol):
+    """What the writer needs of an intraday re-solve (jobs/dispatch/intraday_live.py has the
+    production one): described here so that device I/O does not import the optimiser's layer."""
+
+    def __call__(self, day_ahead: PlanInForce, live: LiveValues, now_utc: dt.datetime,
+                 metered_peak_kw: float | None = None) -> IntradayResult: ...
 
 
 def interval_start(now_utc: dt.datetime) -> dt.datetime:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from device_io.errors import ConfigError
 from jobs.assessment.figures import (
     CALCULATION,
     EnterpriseFigures,
@@ -27,6 +26,7 @@ from jobs.assessment.judge import Judgement, judge
 from jobs.assessment.report import enterprise_layout, park_layout
 from jobs.assessment.schemas import ASSESSMENTS_SCHEMA
 from jobs.common import landing
+from jobs.common.config_errors import ConfigError
 from jobs.common.park_config import Enterprise
 from jobs.common.settings import Settings, join_path
 from jobs.enterprise_plan.inputs import NoEnterpriseDataError

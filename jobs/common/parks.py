@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from device_io.errors import ConfigError
+from jobs.common.config_errors import ConfigError
 from jobs.common.config_load import load_yaml_model
 
 REGISTRY_ENV = "PARK_REGISTRY"

@@ -70,7 +70,7 @@ def load_settings(config_dir: Path | str | None = None, data_root: str | None = 
 
 
 def _registered_park(park_id: str) -> Settings:
-    from device_io.errors import ConfigError
+    from jobs.common.config_errors import ConfigError
     from jobs.common.parks import load_registry, resolved
 
     source, registry = load_registry()

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from device_io.harvest import Gap, find_gap, harvest_cycles
-from device_io.simulator.park_generator import generate_park, write_park_yaml
+from device_io.simulator.park_generator import generate_park
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
 from jobs.common import landing
+from jobs.common.park_yaml import write_park_yaml
 from jobs.common.settings import load_settings
 from tests.conftest import CONFIG_DIR
 

@@ -41,10 +41,11 @@ from prefect.events.filters import (
 )
 
 from device_io.simulator.history import generate_history
-from device_io.simulator.park_generator import generate_park, write_park_yaml
+from device_io.simulator.park_generator import generate_park
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
 from jobs.common import landing
+from jobs.common.park_yaml import write_park_yaml
 from jobs.common.settings import Settings, load_settings
 from tests.conftest import CONFIG_DIR, PROJECT_ROOT
 from tests.flows.test_prefect_deployments import (

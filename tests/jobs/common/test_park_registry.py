@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from device_io.errors import ConfigError
-from device_io.simulator.park_generator import generate_park, write_park_yaml
+from device_io.simulator.park_generator import generate_park
+from jobs.common.config_errors import ConfigError
+from jobs.common.park_yaml import write_park_yaml
 from jobs.common.settings import load_settings
 from tests.conftest import CONFIG_DIR, PROJECT_ROOT
 
