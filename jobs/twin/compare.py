@@ -84,7 +84,8 @@ def compare_controllers(park: dict[str, Any], workdir: Path, first_day: dt.date,
             truth_pv_kw = run.pv_potential_kw
         result: Outcome = outcome(run.settings, controller, first_day, days, run.grid)
         results[controller] = {**result.as_dict(), "timings": vars(run.timings),
-                               "intraday": run.intraday}
+                               "intraday": run.intraday, "stored": run.stored,
+                                 "ev_unserved_kwh": run.ev_unserved_kwh}
         on_progress(f"{controller}: {result.total_cost_cny:,.0f} CNY, "
                     f"{run.timings.total_s:.0f} s")
     summary = {"first_day": first_day.isoformat(), "days": days, "warmup_days": warmup_days,
