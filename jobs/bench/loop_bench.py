@@ -15,16 +15,18 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 from rich.console import Console
 
 from jobs.bench.common import RESULTS_DIR, machine, save_result
 from jobs.bench.loop_chart import draw_scenario
 from jobs.common.settings import DEFAULT_CONFIG_DIR, load_settings
-from jobs.dispatch.calendar import local_day_intervals
-from jobs.dispatch.tariff import interval_prices
-from jobs.twin.compare import apply_scenario, compare_controllers
+from jobs.twin.compare import (
+    apply_scenario,
+    compare_controllers,
+    ev_unserved_cny_per_kwh,
+    served_cost_cny,
+)
 from jobs.twin.outcome import outcome
 from jobs.twin.report import print_summary
 
@@ -52,24 +54,13 @@ def _daily_costs(workdir: Path, controllers, first_day: dt.date, days: int
     return costs
 
 
-def ev_unserved_cny_per_kwh(settings, first_day: dt.date, days: int) -> float:
-    """What a kWh a car left without is worth in the comparison: the highest import price of
-    the evaluated days (the dearest the park could buy it for), so holding a car back never
-    looks like a saving."""
-    index = pd.date_range(local_day_intervals(first_day, settings.park.park.timezone)[0],
-                          periods=96 * days, freq="15min")
-    prices = interval_prices(settings.park.tariffs, index, settings.park.park.timezone)
-    return float(prices["import_price_cny_per_kwh"].max())
-
-
 def targets(results: dict[str, dict[str, Any]], pv_surplus: bool,
             ev_cny_per_kwh: float = 0.0) -> dict[str, Any]:
     """Issue 16's targets on one scenario's results, each with its figure. The invariant
     compares the bill plus the EV energy the cars left without (at ev_cny_per_kwh): a
     controller may not beat perfect foresight by serving the cars less."""
     cost = {c: r["total_cost_cny"] for c, r in results.items()}
-    served = {c: r["total_cost_cny"] + ev_cny_per_kwh * r.get("ev_unserved_kwh", 0.0)
-              for c, r in results.items()}
+    served = {c: served_cost_cny(r, ev_cny_per_kwh) for c, r in results.items()}
     found: dict[str, Any] = {}
     best_other = min(v for c, v in served.items() if c != "perfect")
     found["perfect_never_beaten"] = {"pass": served["perfect"] <= best_other + 1e-6,
