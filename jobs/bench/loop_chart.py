@@ -33,8 +33,9 @@ def draw_scenario(path: Path, name: str, summary: dict[str, Any]) -> None:
         cost_axis.bar(controllers, unserved, bottom=costs, color="white", edgecolor=colours,
                       hatch="///", label="EV energy not delivered")
         cost_axis.legend(fontsize=7, loc="upper right")
+    bills = costs
     costs = [c + u for c, u in zip(costs, unserved, strict=True)]
-    cost_axis.set_ylim(min(costs) * 0.95, max(costs) * 1.02)
+    cost_axis.set_ylim(min(bills) * 0.95, max(costs) * 1.02)
     cost_axis.set_title("Cost, all days (kCNY)")
     for x, value in enumerate(costs):
         cost_axis.annotate(f"{value:,.1f}", (x, value), ha="center", va="bottom", fontsize=8)
