@@ -39,6 +39,7 @@ class EvFleet:
         self.plugged = np.zeros(n, dtype=bool)
         self.demand_kwh = np.zeros(n)
         self.session_energy_kwh = np.zeros(n)  # kept after the car leaves, reset at the next
+        self.unserved_kwh = 0.0  # demand not delivered by the departures so far (all chargers)
         self.departure_us = np.zeros(n, dtype=np.int64)
         self.vehicle_battery_kwh = np.ones(n)
         self.arrival_soc_pct = np.zeros(n)
@@ -61,7 +62,11 @@ class EvFleet:
     def decide(self, now_us: int, dt_s: float, exo: ExoSnapshot,
                rows: np.ndarray | None = None) -> None:
         mask = row_mask(rows, len(self.device_ids))
-        self.plugged &= ~(mask & (self.departure_us <= now_us))
+        leaving = self.plugged & mask & (self.departure_us <= now_us)
+        # ground truth for a comparison of controllers: energy a car wanted and left without
+        self.unserved_kwh += float(np.maximum(self.demand_kwh - self.session_energy_kwh,
+                                              0.0)[leaving].sum())
+        self.plugged &= ~leaving
         for row in np.flatnonzero(mask & (self.next_arrival_us <= now_us)):
             self._admit_arrivals(int(row), now_us)
         remaining_kwh = np.maximum(self.demand_kwh - self.session_energy_kwh, 0.0)

@@ -171,6 +171,12 @@ class ParkTwin:
     def reset_grid_tally(self) -> None:
         self._protection.reset()
 
+    def ev_unserved_kwh(self) -> float:
+        """Energy the cars that have left since the twin started wanted and did not get
+        (kWh, ground truth: a controller that holds chargers back saves on the bill only
+        what the drivers go without)."""
+        return self._ev.unserved_kwh
+
     def pv_potential_kwh(self) -> dict[str, float]:
         """Each inverter's offered energy integrated since the twin started (kWh)."""
         return dict(zip(self._pv.device_ids, self._pv.potential_kwh.tolist(), strict=True))

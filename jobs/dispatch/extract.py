@@ -128,6 +128,22 @@ def summarise(inputs: DispatchInputs, flows: PlanFlows) -> PlanSummary:
                         + inputs.backup_heat_kgco2_per_kwh_th * backup_heat_kwh_th) / 1000.0)
 
 
+def _protection_curtails(inputs: DispatchInputs, flows: PlanFlows) -> np.ndarray:
+    """Per interval: True where the plan curtails only because export is at the connection's
+    limit. The park's export protection (防逆流) curtails that much by itself, following the
+    load as it comes; a fixed inverter limit would also hold back PV the park could have used
+    when its load turns out above the forecast. So the plan writes a PV limit only where it
+    wants curtailment for its own sake (export priced below zero, or a connection that may
+    not export at all)."""
+    limit_kw = inputs.grid.export_limit_kw
+    if limit_kw <= 0:
+        return np.zeros(len(flows.grid_export_kw), dtype=bool)
+    export_kw = np.asarray(flows.grid_export_kw, dtype=float)
+    at_cap = export_kw >= limit_kw - CURTAILED_KW - 1e-6 * limit_kw
+    export_pays = inputs.grid.export_price_cny_per_kwh.to_numpy() >= 0.0
+    return at_cap & export_pays
+
+
 def plan_rows(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:
     starts = inputs.interval_start_utc
     parts = []
@@ -139,6 +155,7 @@ def plan_rows(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:
 
     add("grid", "grid", "import_kw", "kW", flows.grid_import_kw)
     add("grid", "grid", "export_kw", "kW", flows.grid_export_kw)
+    protected = _protection_curtails(inputs, flows)
     for pv in flows.pv_kw.columns:
         add("pv", pv, "output_kw", "kW", flows.pv_kw[pv])
         curtailed = np.maximum(inputs.pv_potential_kw[pv].to_numpy() - flows.pv_kw[pv].to_numpy(),
@@ -146,7 +163,7 @@ def plan_rows(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:
         add("pv", pv, "curtailed_kw", "kW", curtailed)
         if pv in inputs.pv_rated_kw.index:  # the inverters' active power limit (WMaxLimPct)
             add("pv", pv, "power_limit_pct", "%", np.where(
-                curtailed > CURTAILED_KW, 100.0 * flows.pv_kw[pv].to_numpy()
+                (curtailed > CURTAILED_KW) & ~protected, 100.0 * flows.pv_kw[pv].to_numpy()
                 / float(inputs.pv_rated_kw[pv]), 100.0))
     for battery in flows.battery_charge_kw.columns:
         # positive = discharge, as the PCS takes its setpoint

@@ -41,7 +41,11 @@ class Measured:
     recent: one row per past interval (index: interval start, UTC), columns
       `pv_kw:<system>` (NaN where the system was held down: a setpoint or the export
       protection), `base_load_kw` (consumption less HVAC and EV charging), `ev_kw`.
-    ev_plugged_kw: the ratings of the chargers with a car plugged in now (0: none)."""
+    ev_plugged_kw: the ratings of the chargers with a car plugged in now (0: none).
+    ev_delivered_kwh: what the cars plugged in now have received in their sessions so far
+      (the chargers' session energy); None where not read: then the metered EV energy since
+      the earliest of the groups in progress arrived stands in for it, which also counts
+      cars that have left since and so under-serves the ones still there."""
 
     now_utc: pd.Timestamp
     soc_pct: Mapping[str, float]
@@ -50,14 +54,17 @@ class Measured:
     month_peak_kw: float
     ev_plugged_kw: float
     recent: pd.DataFrame = field(default_factory=pd.DataFrame)
+    ev_delivered_kwh: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("soc_pct", "zone_temp_c", "stored_heat_kwh_th"):
             for asset, value in getattr(self, name).items():
                 if not math.isfinite(value):
                     raise ValueError(f"measured {name} of {asset} is not finite ({value})")
-        for name in ("month_peak_kw", "ev_plugged_kw"):
+        for name in ("month_peak_kw", "ev_plugged_kw", "ev_delivered_kwh"):
             value = getattr(self, name)
+            if value is None and name == "ev_delivered_kwh":
+                continue
             if not (math.isfinite(value) and value >= 0):
                 raise ValueError(f"measured {name} must be finite and >= 0, got {value}")
 
@@ -151,7 +158,7 @@ def _join(days: Sequence[DispatchInputs]) -> DispatchInputs:
 
 
 def _ev_groups_now(groups: pd.DataFrame, recent: pd.DataFrame, now: pd.Timestamp,
-                   plugged_kw: float) -> pd.DataFrame:
+                   plugged_kw: float, delivered_kwh: float | None = None) -> pd.DataFrame:
     """Groups still to arrive as forecast; groups in progress start now with what they still
     need (the measured charging since the earliest of them arrived is taken from them in the
     order they leave), at most what the plugged-in chargers can take."""
@@ -160,7 +167,9 @@ def _ev_groups_now(groups: pd.DataFrame, recent: pd.DataFrame, now: pd.Timestamp
     if in_progress.empty:
         return future[list(EV_GROUP_COLUMNS)]
     delivered = 0.0
-    if "ev_kw" in recent:
+    if delivered_kwh is not None:
+        delivered = delivered_kwh
+    elif "ev_kw" in recent:
         since = in_progress["arrival_utc"].min()
         charged = recent["ev_kw"][(recent.index >= since) & (recent.index < now)]
         hours = (recent.index[1] - recent.index[0]).total_seconds() / 3600.0 \
@@ -243,7 +252,7 @@ def intraday_inputs(days: Sequence[DispatchInputs], measured: Measured,
         whole, interval_start_utc=index, base_load_kw=base, pv_potential_kw=pv,
         batteries=batteries, hvac_zones=zones, thermal_stores=stores, grid=grid,
         ev_groups=_ev_groups_now(whole.ev_groups, measured.recent, now,
-                                 measured.ev_plugged_kw),
+                                 measured.ev_plugged_kw, measured.ev_delivered_kwh),
         outdoor_temp_c=cut(whole.outdoor_temp_c), hvac_occupied=cut(whole.hvac_occupied),
         waste_heat_kw_th=cut(whole.waste_heat_kw_th) if len(stores) else whole.waste_heat_kw_th,
         heat_demand_kw_th=cut(whole.heat_demand_kw_th) if len(stores)

@@ -13,11 +13,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from device_io.simulator.twin import ParkTwin
 from jobs.common.generated_park import park_settings
 from jobs.common.settings import Settings
+from jobs.dispatch.calendar import local_day_intervals
+from jobs.dispatch.tariff import interval_prices
 from jobs.twin.loop import CONTROLLERS, run_controller, start_controller, warm_up
 from jobs.twin.outcome import Outcome, outcome
 
@@ -53,6 +56,22 @@ def apply_scenario(park: dict[str, Any], change: str) -> dict[str, Any]:
     return changed
 
 
+def ev_unserved_cny_per_kwh(settings: Settings, first_day: dt.date, days: int) -> float:
+    """What a kWh a car left without is worth in a comparison: the highest import price of
+    the evaluated days (the dearest the park could have bought it for), so that holding a
+    car back never looks like a saving."""
+    index = pd.date_range(local_day_intervals(first_day, settings.park.park.timezone)[0],
+                          periods=96 * days, freq="15min")
+    prices = interval_prices(settings.park.tariffs, index, settings.park.park.timezone)
+    return float(prices["import_price_cny_per_kwh"].max())
+
+
+def served_cost_cny(result: dict[str, Any], ev_cny_per_kwh: float) -> float:
+    """The bill plus the EV energy the cars left without: what the invariant (perfect
+    foresight is never beaten) compares, since the bill alone rewards serving cars less."""
+    return result["total_cost_cny"] + ev_cny_per_kwh * result.get("ev_unserved_kwh", 0.0)
+
+
 def compare_controllers(park: dict[str, Any], workdir: Path, first_day: dt.date, days: int, *,
                         warmup_days: int = 7, sample_s: int = 300,
                         controllers: Sequence[str] = CONTROLLERS,
@@ -84,7 +103,8 @@ def compare_controllers(park: dict[str, Any], workdir: Path, first_day: dt.date,
             truth_pv_kw = run.pv_potential_kw
         result: Outcome = outcome(run.settings, controller, first_day, days, run.grid)
         results[controller] = {**result.as_dict(), "timings": vars(run.timings),
-                               "intraday": run.intraday}
+                               "intraday": run.intraday, "stored": run.stored,
+                                 "ev_unserved_kwh": run.ev_unserved_kwh}
         on_progress(f"{controller}: {result.total_cost_cny:,.0f} CNY, "
                     f"{run.timings.total_s:.0f} s")
     summary = {"first_day": first_day.isoformat(), "days": days, "warmup_days": warmup_days,

@@ -95,6 +95,10 @@ class ControllerRun:
     # what the arrays offered per PV system and interval (kW, ground truth)
     pv_potential_kw: pd.DataFrame | None = None
     intraday: dict | None = None  # the mpc's re-solves: count, median time, fallbacks
+    # stored energy at the comparison's start and end: what a controller leaves in the
+    # batteries and the tank is not on its bill, so the comparison must see it
+    stored: dict | None = None
+    ev_unserved_kwh: float = 0.0  # what the cars that left wanted and did not get (truth)
 
 
 def _local_midnight(settings: Settings, day: dt.date) -> dt.datetime:
@@ -164,6 +168,15 @@ def perfect_foresight_day(run: ControllerRun, twin: ParkTwin, truth: Settings, d
                        no_control_consumer_load_kw(actual), "perfect foresight (measured day)")
 
 
+def stored_energy(twin: ParkTwin, settings: Settings) -> dict[str, float]:
+    """The batteries' stored energy (kWh) and the tanks' heat (kWh th), as the twin holds them."""
+    soc_pct = twin_state(twin, settings, DeviceKind.BESS, "soc_pct")
+    battery_kwh = sum(b.capacity_kwh * soc_pct[b.id] / 100.0
+                      for b in settings.park.assets.batteries if b.id in soc_pct)
+    heat = twin_state(twin, settings, DeviceKind.THERMAL_STORAGE, "stored_heat_kwh_th", "sum")
+    return {"battery_kwh": round(battery_kwh, 1), "heat_kwh_th": round(sum(heat.values()), 1)}
+
+
 def _pv_offered_kwh_by_system(twin: ParkTwin, settings: Settings) -> dict[str, float]:
     by_system: dict[str, float] = {}
     asset_of = {d.id: d.asset for d in settings.park.devices}
@@ -211,6 +224,8 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     now = warmed.start_utc
     twin.advance_to(now)
     twin.reset_grid_tally()
+    stored_start = stored_energy(twin, settings)
+    unserved_before = twin.ev_unserved_kwh()
     offered_before = _pv_offered_kwh_by_system(twin, settings)
     offered_rows: dict[pd.Timestamp, dict[str, float]] = {}
     while now < end:
@@ -265,6 +280,8 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     if solver is not None:
         solver.close()
         run.intraday = intraday.log.summary()
+    run.stored = {"start": stored_start, "end": stored_energy(twin, settings)}
+    run.ev_unserved_kwh = round(twin.ev_unserved_kwh() - unserved_before, 1)
     _build(run)
     run.grid = dataclasses.replace(twin.grid_tally)
     save_grid_tally(settings, run.grid)

@@ -29,6 +29,7 @@ from jobs.dispatch.warm_solver import WarmSolver
 # a re-solve later than this is abandoned (the 15-minute cycle must go on)
 WALL_LIMIT_S = 20.0
 RECENT_H = 6  # intervals kept for the corrections
+FINISHED = 3.0  # charger_state: the car is full and still plugged in
 PROTECTION_SHARE = 0.97  # export this close to its limit: the protection may be holding PV
 
 
@@ -149,9 +150,15 @@ class IntradayController:
 
     def _measured(self, now: dt.datetime) -> Measured:
         twin, settings = self.twin, self.settings
+        chargers = {d.id: twin.point_values(d.id) for d in self.park.devices
+                    if d.kind == DeviceKind.EV_CHARGER}
         plugged_kw = sum(d.rated_kw or 0.0 for d in self.park.devices
-                         if d.kind == DeviceKind.EV_CHARGER
-                         and twin.point_values(d.id).get("charger_state") in CONNECTED_STATES)
+                         if d.id in chargers
+                         and chargers[d.id].get("charger_state") in CONNECTED_STATES)
+        # a finished car is still plugged in and its energy is still its group's
+        delivered_kwh = sum(float(values.get("session_energy_kwh") or 0.0)
+                            for values in chargers.values()
+                            if values.get("charger_state") in (*CONNECTED_STATES, FINISHED))
         return Measured(
             now_utc=pd.Timestamp(now),
             soc_pct=twin_state(twin, settings, DeviceKind.BESS, "soc_pct"),
@@ -159,7 +166,7 @@ class IntradayController:
             stored_heat_kwh_th=twin_state(twin, settings, DeviceKind.THERMAL_STORAGE,
                                           "stored_heat_kwh_th", "sum"),
             month_peak_kw=max(self._month_peak.values(), default=0.0),
-            ev_plugged_kw=plugged_kw,
+            ev_plugged_kw=plugged_kw, ev_delivered_kwh=delivered_kwh,
             recent=pd.DataFrame.from_dict(self._recent, orient="index").sort_index())
 
     def commands(self, now: dt.datetime, on_fallback: Callable[[str], None] | None = None

@@ -406,6 +406,29 @@ def test_ev_sessions_deliver_the_requested_energy_then_finish() -> None:
     assert finished, "no session finished in three days"
 
 
+def test_ev_energy_a_car_leaves_without_is_tallied() -> None:
+    """Both chargers paused from the start (0 A, 0 kW): every car that comes and goes leaves
+    with nothing, so the twin's tally of unserved energy is the sum of the demands of the
+    sessions that ended (read from the cars as they were plugged in), and the cars still
+    plugged in at the end are not in it yet."""
+    twin = make_twin(ev_sessions_per_charger_day=8.0)
+    twin.write_point("ev-ac", "current_limit_a", 0.0)
+    twin.write_point("ev-dc", "power_limit_kw", 0.0)
+    seen: dict[tuple[str, int], float] = {}
+    for minute in range(1, 24 * 60):
+        twin.advance_to(WEDNESDAY + dt.timedelta(minutes=minute))
+        for charger in ("ev-ac", "ev-dc"):
+            assert value(twin, charger, "charging_power_kw") == 0
+            session = twin.active_ev_session(charger)
+            if session is not None:
+                seen[(charger, session.arrival_us)] = session.demand_kwh
+    plugged = {(c, s.arrival_us) for c in ("ev-ac", "ev-dc")
+               if (s := twin.active_ev_session(c)) is not None}
+    left = sum(demand for key, demand in seen.items() if key not in plugged)
+    assert len(seen) - len(plugged) >= 4 and left > 0
+    assert twin.ev_unserved_kwh() == pytest.approx(left, rel=1e-9)
+
+
 def test_ev_current_limit_sets_the_charging_power() -> None:
     twin = make_twin(ev_sessions_per_charger_day=30.0)
     for minute in range(1, 24 * 60):

@@ -118,6 +118,28 @@ def test_ev_groups_in_progress_keep_only_what_they_still_need():
     assert gone.ev_groups.loc["now-g-1", "energy_kwh"] == 0.0
 
 
+def test_ev_energy_delivered_is_read_from_the_cars_plugged_in_now():
+    """g-0's car came at 00:00 and left at 02:00; g-1's came at 01:00 and wants 100 kWh by
+    06:00. The EV meter saw 30, 10 and 20 kWh in the last three hours, but the 10 between
+    01:00 and 02:00 went to g-0's car: the charger of the car still plugged in says its
+    session has 20 kWh. g-1 still needs 80 kWh, not the 70 the meter since its arrival
+    would leave it (the shortfall a car would drive away without)."""
+    groups = {"g-0": {"arrival_utc": START, "departure_utc": START + pd.Timedelta(hours=2),
+                      "energy_kwh": 40.0, "max_kw": 22.0},
+              "g-1": {"arrival_utc": START + pd.Timedelta(hours=1),
+                      "departure_utc": START + pd.Timedelta(hours=6), "energy_kwh": 100.0,
+                      "max_kw": 22.0}}
+    day = _day([300.0] * 8, ev_groups=groups)
+    now = START + pd.Timedelta(hours=3)
+    recent = pd.DataFrame({"ev_kw": [30.0, 10.0, 20.0]}, index=day.interval_start_utc[:3])
+    measured = Measured(now_utc=now, soc_pct={"bess-1": 50.0}, zone_temp_c={},
+                        stored_heat_kwh_th={}, month_peak_kw=0.0, ev_plugged_kw=22.0,
+                        recent=recent, ev_delivered_kwh=20.0)
+    inputs, _ = intraday_inputs([day], measured)
+    assert list(inputs.ev_groups.index) == ["now-g-1"]
+    assert inputs.ev_groups.loc["now-g-1", "energy_kwh"] == pytest.approx(80.0)
+
+
 def test_a_measured_state_that_is_not_finite_is_refused():
     with pytest.raises(ValueError, match="soc_pct of bess-1 is not finite"):
         _measured(START, soc_pct=float("nan"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -257,3 +258,21 @@ def test_the_plan_reports_its_emissions_and_self_sufficiency():
     assert summary.emissions_tco2 == pytest.approx(0.09, abs=1e-9)
     assert summary.consumption_kwh == pytest.approx(200.0, abs=1e-6)
     assert summary.self_sufficiency_pct == pytest.approx(25.0, abs=1e-6)
+
+
+def test_pv_limit_written_only_where_curtailment_is_wanted():
+    """500 kW of PV on a 500 kW inverter against 100 kW of load, export capped at 200 kW:
+    the plan curtails 200 kW in the first hour and 400 in the second. In the first export
+    pays 0.1 CNY/kWh and the plan exports at the cap: that curtailment is the export
+    protection's to make as the load comes, and the inverter is left at 100 %. In the second
+    export costs 0.1 CNY/kWh, the plan exports nothing and holds the inverter at its own
+    output, 100 / 500 = 20 %."""
+    inputs = _inputs([1.0, 1.0], [100.0, 100.0], pv={"pv-1": [500.0, 500.0]},
+                     export_limit_kw=200.0)
+    inputs = dataclasses.replace(
+        inputs, pv_rated_kw=pd.Series({"pv-1": 500.0}),
+        grid=dataclasses.replace(inputs.grid, export_price_cny_per_kwh=pd.Series(
+            [0.1, -0.1], index=inputs.interval_start_utc)))
+    _, plan, _ = _solve(inputs)
+    assert _series(plan, "pv-1", "curtailed_kw") == pytest.approx([200.0, 400.0], abs=1e-6)
+    assert _series(plan, "pv-1", "power_limit_pct") == pytest.approx([100.0, 20.0], abs=1e-6)
