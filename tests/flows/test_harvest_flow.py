@@ -33,7 +33,9 @@ def test_harvest_flow_lands_readings_per_poll_group_and_publishes_an_artifact(
     monkeypatch.setenv("PARK_FILE", str(park_file))
     monkeypatch.setenv("PARK_DATA_ROOT", str(data))
     with simulator_process(CONFIG_DIR, str(park_file)):
-        result = asyncio.run(harvest(poll_groups=["meters", "pv"], cycles=2, interval_s=1.1))
+        # Cycles after the first start at the boundaries of interval_s slots: with the
+        # devices' 1 s interval dividing it, each later cycle falls in a new poll slot.
+        result = asyncio.run(harvest(poll_groups=["meters", "pv"], cycles=2, interval_s=1.0))
     expected = {d["id"] for d in park["devices"] if d["poll_group"] in ("meters", "pv")}
     table = landing.read_dataset(str(data / "landing"), "readings")
     assert set(table["device_id"].to_pylist()) == expected
