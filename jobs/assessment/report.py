@@ -39,6 +39,8 @@ WORDS: dict[str, dict[str, str]] = {
     "red": {"zh": "红灯月数", "en": "Red months"},
     "cap": {"zh": "年度排放上限（tCO2）", "en": "Annual cap (tCO2)"},
     "path": {"zh": "强度目标（tCO2/万元）", "en": "Intensity target (tCO2/10k CNY)"},
+    "target_figures": {"zh": "对照目标", "en": "Against its targets"},
+    "target": {"zh": "目标", "en": "Target"},
     "better": {"zh": "达到“{outcome}”所需", "en": "What “{outcome}” would have taken"},
     "condition": {"zh": "条件", "en": "Condition"},
     "needed": {"zh": "要求", "en": "Needed"},
@@ -115,14 +117,20 @@ def enterprise_layout(enterprise: Enterprise, figures: EnterpriseFigures, judgem
         [_w("emissions", language), _num(figures.emissions_tco2, 1), "", ""],
         [_w("red", language), f"{figures.red_months}", "", ""],
     ]
+    # The targets compare this period with a target, not with last year: a table of their own,
+    # so that no target stands under "same months last year".
+    targets = []
     if figures.cap_tco2 is not None:
-        rows.append([_w("cap", language), _num(figures.cap_basis_tco2, 1),
-                     _num(figures.cap_tco2, 1), ""])
+        targets.append([_w("cap", language), _num(figures.cap_basis_tco2, 1),
+                        _num(figures.cap_tco2, 1)])
     if figures.intensity_target is not None:
-        rows.append([_w("path", language), _num(figures.intensity_tco2_per_10k_cny, 3),
-                     _num(figures.intensity_target, 3), ""])
+        targets.append([_w("path", language), _num(figures.intensity_tco2_per_10k_cny, 3),
+                        _num(figures.intensity_target, 3)])
     blocks += [Heading(_w("figures", language)),
                Table([_w(k, language) for k in ("figure", "this", "last", "change")], rows)]
+    if targets:
+        blocks += [Heading(_w("target_figures", language)),
+                   Table([_w(k, language) for k in ("figure", "this", "target")], targets)]
     if judgement.best_missed is not None and judgement.checks:
         blocks += [Heading(_w("better", language,
                               outcome=_w(judgement.best_missed, language))),
