@@ -62,9 +62,15 @@ CARBON_SQL = """
            any_value(location_kgco2_per_kwh)
     from fct_enterprise_monthly_carbon where entity_id = ? and month >= ?
 """
+# The output value with the market-basis emissions of the same months: a month reported for
+# only the days metered so far must not be annualised as if it were a whole month.
 OUTPUT_SQL = """
-    select sum(output_value_10k_cny), count(output_value_10k_cny)
-    from fct_enterprise_monthly_kpis where entity_id = ? and month >= ?
+    select sum(k.output_value_10k_cny), count(k.output_value_10k_cny),
+           sum(c.scope1_tco2 + c.scope2_market_tco2)
+               filter (where k.output_value_10k_cny is not null)
+    from fct_enterprise_monthly_kpis k
+    left join fct_enterprise_monthly_carbon c on c.entity_id = k.entity_id and c.month = k.month
+    where k.entity_id = ? and k.month >= ?
 """
 WASTE_HEAT_SQL = """
     select sum(greatest(recoverable_gj - recovered_gj, 0)), count(distinct month)
@@ -77,6 +83,21 @@ PRODUCT_SQL = """
     where period_kind = 'month' and enterprise_id = ? and period_start >= ?
         and limit_output_unit = output_unit
 """
+
+
+def output_per_year(emissions_year_tco2: float, output_10k_cny: float | None,
+                    output_months: int, emissions_in_output_months_tco2: float | None
+                    ) -> float | None:
+    """The year's output value on the same basis as the year's emissions: the emissions over
+    the intensity of the months with a reported output value. Without emissions in those
+    months, the months' output scaled to twelve."""
+    if not output_months or output_10k_cny is None:
+        return None
+    if emissions_in_output_months_tco2 and emissions_in_output_months_tco2 > 0 \
+            and emissions_year_tco2 > 0:
+        intensity = emissions_in_output_months_tco2 / float(output_10k_cny)
+        return emissions_year_tco2 / intensity
+    return _per_year(output_10k_cny, output_months)
 
 
 def _per_year(total: float | None, months: int) -> float:
@@ -130,6 +151,7 @@ def enterprise_year(settings: Settings, enterprise_id: str) -> EnterpriseYear:
         market_kgco2_per_kwh=float(carbon[4] or 0.0),
         location_kgco2_per_kwh=float(carbon[5] or 0.0),
         energy_tce=float(carbon[2] or 0.0) * metered_scale,
-        output_value_10k_cny=_per_year(output[0], int(output[1])) if output[1] else None,
+        output_value_10k_cny=output_per_year(float(carbon[0] or 0.0) * metered_scale,
+                                             output[0], int(output[1] or 0), output[2]),
         unrecovered_waste_heat_gj=_per_year(heat[0], int(heat[1] or 0)),
         product_excess_tce=_per_year(product[0], int(product[1] or 0)))

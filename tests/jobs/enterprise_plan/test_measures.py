@@ -108,3 +108,14 @@ def test_the_gaps_to_its_targets(tmp_path):
 
 
 
+
+
+def test_a_part_month_of_output_is_annualised_with_the_emissions_of_the_same_days():
+    # The demo's case: 3 metered days in December, their output reported (9.49 万元) with their
+    # 29.2 t; the year's 3,569 t (3 days annualised) then stand against 3,569 x 9.49 / 29.2
+    # 万元 of output, not 9.49 x 12.
+    from jobs.enterprise_plan.inputs import output_per_year
+
+    assert output_per_year(3_569.0, 9.49, 1, 29.2) == pytest.approx(3_569.0 * 9.49 / 29.2)
+    assert output_per_year(100.0, 30.0, 3, None) == pytest.approx(120.0)  # no emissions: x 12/3
+    assert output_per_year(100.0, None, 0, None) is None
