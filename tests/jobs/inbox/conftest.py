@@ -15,7 +15,7 @@ import pytest
 from openpyxl import Workbook
 
 from jobs.common.settings import Settings, load_settings
-from jobs.inbox.load import InboxResult, inbox_dir
+from jobs.inbox.load import InboxResult, inbox_dir, load_inbox
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)  # fixed "now": months after 2026-11 are future
 TODAY = NOW.date().isoformat()
@@ -134,3 +134,17 @@ def xlsx_with_sheet_xml(sheet_data: Iterable[bytes], *, level: int = 6,
                 sheet.write(chunk)
             sheet.write(b"</sheetData></worksheet>")
     return out.getvalue()
+
+
+def assert_bad_file_rejected_at(settings: Settings, inbox: Path, name: str, header: list[str],
+                                rows: list[list[str]], row: int, column: str,
+                                message: str) -> None:
+    """The file, one bad cell among good rows, is rejected whole with a problem naming the
+    file, the row and the column."""
+    write_csv(inbox / name, header, rows)
+    [result] = load_inbox(settings, now=NOW)
+    assert_rejected_whole(settings, result)  # the good row beside the bad one did not land
+    found = [p for p in result.problems
+             if p.row == row and p.column == column and message in p.message]
+    assert found, "\n".join(map(str, result.problems))
+    assert str(found[0]).startswith(f"{name}, row {row}, column {column}: ")

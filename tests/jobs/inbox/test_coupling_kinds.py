@@ -11,7 +11,7 @@ import pytest
 from jobs.common import landing
 from jobs.common.settings import Settings
 from jobs.inbox.load import load_inbox
-from tests.jobs.inbox.conftest import NOW, assert_rejected_whole, write_csv, write_xlsx
+from tests.jobs.inbox.conftest import NOW, assert_bad_file_rejected_at, write_xlsx
 
 FL = ["month", "from_id", "to_id", "carrier", "kind", "quantity", "unit"]
 FL_GOOD = ["2026-09", "ruifeng-foods", "dushu-textile", "heat", "heat", "120", "GJ"]
@@ -63,13 +63,7 @@ CASES = [
 def test_a_bad_coupling_file_is_rejected_whole(settings: Settings, inbox: Path, name: str,
                                                header: list[str], rows: list[list[str]],
                                                row: int, column: str, message: str):
-    write_csv(inbox / name, header, rows)
-    [result] = load_inbox(settings, now=NOW)
-    assert_rejected_whole(settings, result)  # the good row beside the bad one did not land
-    found = [p for p in result.problems
-             if p.row == row and p.column == column and message in p.message]
-    assert found, "\n".join(map(str, result.problems))
-    assert str(found[0]).startswith(f"{name}, row {row}, column {column}: ")
+    assert_bad_file_rejected_at(settings, inbox, name, header, rows, row, column, message)
 
 
 def test_chinese_headers_outside_party_and_heat_kinds_land(settings: Settings, inbox: Path):

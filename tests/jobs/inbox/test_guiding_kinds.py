@@ -11,7 +11,7 @@ import pytest
 from jobs.common import landing
 from jobs.common.settings import Settings
 from jobs.inbox.load import load_inbox
-from tests.jobs.inbox.conftest import NOW, assert_rejected_whole, write_csv, write_xlsx
+from tests.jobs.inbox.conftest import NOW, assert_bad_file_rejected_at, write_xlsx
 
 PO = ["enterprise_id", "month", "product_code", "output_quantity", "output_unit",
       "product_energy_tce"]
@@ -65,13 +65,7 @@ CASES = [
 def test_a_bad_guiding_file_is_rejected_whole(settings: Settings, inbox: Path, name: str,
                                               header: list[str], rows: list[list[str]],
                                               row: int, column: str, message: str):
-    write_csv(inbox / name, header, rows)
-    [result] = load_inbox(settings, now=NOW)
-    assert_rejected_whole(settings, result)  # the good row beside the bad one did not land
-    found = [p for p in result.problems
-             if p.row == row and p.column == column and message in p.message]
-    assert found, "\n".join(map(str, result.problems))
-    assert str(found[0]).startswith(f"{name}, row {row}, column {column}: ")
+    assert_bad_file_rejected_at(settings, inbox, name, header, rows, row, column, message)
 
 
 def test_chinese_headers_and_kind_names_are_accepted(settings: Settings, inbox: Path):
