@@ -81,6 +81,27 @@ async def _cycles(settings, warm_cycles: int):
     return cold, warm
 
 
+def _twin_step_s(park, register_maps, minutes: int = 5) -> tuple[float, float]:
+    """Median seconds to advance the park's twin by one minute (10 s steps) and to sample it.
+
+    The simulator serving the park does both every minute, so they bound how large a park one
+    simulator process can serve in real time.
+    """
+    from device_io.simulator.twin import ParkTwin
+
+    start = dt.datetime(2026, 6, 1, 1, 0, tzinfo=dt.UTC)
+    twin = ParkTwin(park, register_maps, start, step_s=10.0)
+    advance_s, frame_s = [], []
+    for minute in range(1, minutes + 1):
+        started = time.perf_counter()
+        twin.advance_to(start + dt.timedelta(minutes=minute))
+        advance_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        twin.readings_frame()
+        frame_s.append(time.perf_counter() - started)
+    return statistics.median(advance_s), statistics.median(frame_s)
+
+
 def run(devices: int = 1000, warm_cycles: int = 5) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="park-bench-"))
     settings = park_settings(relocate_to_free_ports(generate_park(devices, seed=11)), workdir)
@@ -93,6 +114,7 @@ def run(devices: int = 1000, warm_cycles: int = 5) -> dict:
         raw_requests, raw_s = min((asyncio.run(_raw_throughput(settings, requests))
                                    for _ in range(3)), key=lambda r: r[1] / r[0])
         cold, warm = asyncio.run(_cycles(settings, warm_cycles))
+    twin_advance_s, twin_frame_s = _twin_step_s(settings.park, settings.register_maps)
     raw_rps = raw_requests / raw_s
     warm_s = [r.duration_s for r in warm]
     median_s = statistics.median(warm_s)
@@ -106,6 +128,8 @@ def run(devices: int = 1000, warm_cycles: int = 5) -> dict:
         "raw_pymodbus_requests_per_s": round(raw_rps),
         "raw_pymodbus_time_for_cycle_requests_s": round(warm[-1].requests / raw_rps, 3),
         "cycle_vs_raw_ratio": round(median_s / (warm[-1].requests / raw_rps), 2),
+        "twin_advance_one_minute_median_s": round(twin_advance_s, 4),
+        "twin_readings_frame_median_s": round(twin_frame_s, 4),
         "target_cycle_s": TARGET_CYCLE_S, "devices_good_last_cycle": warm[-1].devices_good,
         "devices_not_good_by_quality": dict(Counter(q.value for q, _ in
                                                     warm[-1].problems.values())),
