@@ -12,20 +12,8 @@ import pytest
 from jobs.group.export import GroupExportError, export_park_marts
 from jobs.group.marts import partition_url
 from jobs.group.rollup import GroupRollupError, run_group_rollup
+from tests.jobs.group.conftest import PARKS
 from tests.jobs.group.hand_parks import mart_tables, write_warehouse
-
-PARKS = ["p-a", "p-b", "p-c"]
-
-
-@pytest.fixture(scope="module")
-def rolled_up(tmp_path_factory):
-    root = tmp_path_factory.mktemp("group")
-    for park in PARKS:
-        warehouse = write_warehouse(root / park / "warehouse.duckdb", mart_tables(park))
-        export_park_marts(park, warehouse, str(root / "store"))
-    # p-gone was never exported: reported, and the three others still built
-    summary = run_group_rollup([*PARKS, "p-gone"], str(root / "store"), root / "group.duckdb")
-    return summary, root / "group.duckdb"
 
 
 def _rows(path, sql):
@@ -34,7 +22,7 @@ def _rows(path, sql):
 
 
 def test_group_totals_are_sums_and_ratios_come_from_the_sums(rolled_up):
-    summary, path = rolled_up
+    summary, path, _ = rolled_up
     assert summary.included == PARKS
     [row] = _rows(path, "select parks_reporting, grid_import_kwh, emissions_tco2, energy_tce, "
                         "indicator_tco2_per_tce, direct_green_share_pct, clean_energy_share_pct,"
@@ -57,7 +45,7 @@ def test_group_totals_are_sums_and_ratios_come_from_the_sums(rolled_up):
 
 
 def test_league_ranks_parks_on_the_national_indicators(rolled_up):
-    _, path = rolled_up
+    _, path, _ = rolled_up
     league = _rows(path, "select park_id, indicator_rank, clean_energy_share_rank, "
                          "direct_green_share_rank, parks_in_period from fct_group_national_league"
                          " order by park_id")
@@ -67,7 +55,7 @@ def test_league_ranks_parks_on_the_national_indicators(rolled_up):
 
 
 def test_readiness_is_each_parks_latest_month_and_left_out_parks_say_why(rolled_up):
-    summary, path = rolled_up
+    summary, path, _ = rolled_up
     assert _rows(path, "select park_id, value, status from fct_group_acceptance_readiness "
                        "order by park_id") == [("p-a", 2.0, "meets"), ("p-b", 3.0, "misses"),
                                                 ("p-c", 1.5, "meets")]
@@ -79,7 +67,7 @@ def test_readiness_is_each_parks_latest_month_and_left_out_parks_say_why(rolled_
 
 
 def test_every_group_mart_column_is_described_in_the_file(rolled_up):
-    _, path = rolled_up
+    _, path, _ = rolled_up
     undescribed = _rows(path, "select table_name, column_name from duckdb_columns() "
                               "where database_name = current_database() and schema_name = "
                               "'main' and (comment is null or comment = '')")
