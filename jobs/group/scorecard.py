@@ -9,9 +9,10 @@ import datetime as dt
 import html
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import cast
 
 from jobs.common import landing
-from jobs.common.settings import join_path
+from jobs.common.settings import Settings, join_path
 from jobs.group.config import Group
 from jobs.group.scorecard_data import GroupMonth, read_group_month
 from jobs.group.scorecard_words import GROUP_WORDS
@@ -171,8 +172,8 @@ def monthly_group_scorecard(group: Group, month: dt.date, *, force: bool = False
     log = SendLog(join_path(group.root, "state", "group-scorecard-sends.jsonl"))
     # deliver() takes a park's settings for its mail server and data root; the group's own
     # stand in (the sender and the log are given, so only these two names are read)
-    settings = SimpleNamespace(park=SimpleNamespace(mail=group.config.mail),
-                               data_root=group.root)
+    settings = cast(Settings, SimpleNamespace(park=SimpleNamespace(mail=group.config.mail),
+                                                data_root=group.root))
     owned = sender is None
     sender = sender or SmtpSender(group.config.mail, smtp_password(group.config.mail))
     try:
