@@ -20,15 +20,25 @@ GroupConfig = Annotated[Path | None, typer.Option(
     help="The group's file (default: $PARK_GROUP_CONFIG).")]
 
 
+def _group(group_config: Path | None):
+    from jobs.common.config_errors import ConfigError
+    from jobs.group.config import load_group
+
+    try:
+        return load_group(group_config)
+    except ConfigError as exc:
+        console.print(f"[bold red]Config rejected[/]\n{escape(str(exc))}")
+        raise typer.Exit(2) from exc
+
+
 @group_app.command("export")
 def export(park: Annotated[str, typer.Argument(help="The park's id in the registry.")],
            group_config: GroupConfig = None) -> None:
     """Export one park's published marts to the group's store (what each build does)."""
     from jobs.common.settings import load_settings
-    from jobs.group.config import load_group
     from jobs.group.export import GroupExportError, export_park_marts
 
-    group = load_group(group_config)
+    group = _group(group_config)
     settings = load_settings(park=park)
     try:
         done = export_park_marts(park, settings.warehouse_path, group.root)
@@ -41,10 +51,9 @@ def export(park: Annotated[str, typer.Argument(help="The park's id in the regist
 @group_app.command("rollup")
 def rollup(group_config: GroupConfig = None) -> None:
     """Build the group's DuckDB file from every registered park's exported marts."""
-    from jobs.group.config import load_group
     from jobs.group.rollup import GroupRollupError, run_group_rollup
 
-    group = load_group(group_config)
+    group = _group(group_config)
     try:
         summary = run_group_rollup(group.registry, group.root, group.warehouse_path)
     except GroupRollupError as exc:
@@ -61,7 +70,6 @@ def scorecard(month: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
               force: Annotated[bool, typer.Option(help="Send again to who had it.")] = False,
               group_config: GroupConfig = None) -> None:
     """Render and email the month's group scorecard to the group's management."""
-    from jobs.group.config import load_group
     from jobs.group.scorecard import monthly_group_scorecard
     from jobs.group.scorecard_data import GroupMonthMissing
 
@@ -71,7 +79,7 @@ def scorecard(month: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
         console.print(f"[red]--month {escape(month)}: not a month (YYYY-MM)[/]")
         raise typer.Exit(2) from exc
     try:
-        run = monthly_group_scorecard(load_group(group_config), first, force=force)
+        run = monthly_group_scorecard(_group(group_config), first, force=force)
     except GroupMonthMissing as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(1) from exc

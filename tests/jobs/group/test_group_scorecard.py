@@ -87,3 +87,15 @@ def test_no_group_file_named_says_what_to_set(monkeypatch):
     monkeypatch.delenv("PARK_GROUP_CONFIG", raising=False)
     with pytest.raises(ConfigError, match="set PARK_GROUP_CONFIG"):
         load_group()
+
+
+def test_park_group_names_a_bad_group_file_without_a_traceback(tmp_path):
+    from typer.testing import CliRunner
+
+    from jobs.cli import app
+
+    path = _group_file(tmp_path, management=[])
+    result = CliRunner().invoke(app, ["group", "rollup", "--group-config", str(path)])
+    assert result.exit_code == 2
+    assert "Config rejected" in result.output and "management" in result.output
+    assert "Traceback" not in result.output
