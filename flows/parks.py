@@ -22,6 +22,7 @@ from uuid import UUID
 
 from prefect.client.orchestration import get_client
 
+from flows.group import GROUP_TAG  # the group's own deployments take no park
 from flows.notifications import WEBHOOK_ENV, ensure_platform_automations
 from jobs.common.config_errors import ConfigError
 from jobs.common.parks import load_registry
@@ -40,6 +41,8 @@ def schedule_parks(park_ids: list[str]) -> dict[str, int]:
     counts: dict[str, int] = {}
     with get_client(sync_client=True) as client:
         for deployment in client.read_deployments():
+            if GROUP_TAG in (deployment.tags or []):  # the group's own: no park parameter
+                continue
             schedules = client.read_deployment_schedules(deployment.id)
             originals = [s for s in schedules if not s.slug or ":" not in s.slug]
             if not originals:

@@ -14,6 +14,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
+from jobs.group.hook import export_after_build
 from jobs.quality.landing_checkpoint import run_landing_checkpoint
 from jobs.quality.mart_checkpoint import MartQualityReport, run_mart_checkpoint
 from jobs.quality.report import QualityReport
@@ -39,6 +40,13 @@ def dbt_build(full_refresh: bool, rebuild_from: str | None, full_checks: bool,
     return build_warehouse(load_settings(park=park), full_refresh=full_refresh,
                            rebuild_from=rebuild_from,
                            quiet=True, unit_tests=False, full_checks=full_checks)
+
+
+@task(name="group-export", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
+def group_export(park: str | None) -> str | None:
+    # retried: the group's store is remote, and the export replaces whole files (idempotent)
+    export = export_after_build(load_settings(park=park))
+    return None if export is None else export.summary_line()
 
 
 @flow(name="warehouse")
@@ -72,6 +80,11 @@ def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
     marts = mart_checkpoint(days, park)
     create_markdown_artifact(markdown=marts.summary_markdown(), key="mart-quality",
                              description="Great Expectations distribution checks on the marts")
+    # the post-build hook: a park in a group exports its marts to the group's store (its
+    # failure fails this run, after the park's own warehouse is published and checked)
+    exported = group_export(park)
+    if exported:
+        logger.info("%s", exported)
     late = report.late
     return {"models": sum(report.count("model").values()),
             "tests_passed": report.count("test").get("pass", 0),
@@ -79,7 +92,8 @@ def warehouse(full_refresh: bool = False, rebuild_from: str | None = None,
             "late_files": late.late_files if late else 0,
             "recomputed_from_utc": (late.recompute_from_utc.isoformat()
                                     if late and late.recompute_from_utc else None),
-            "quality_success": quality.success, "marts_quality_success": marts.success}
+            "quality_success": quality.success, "marts_quality_success": marts.success,
+            "group_export": exported}
 
 
 @flow(name="warehouse-service")

@@ -12,7 +12,7 @@ import importlib
 
 from jobs.cli.base import app, main
 
-for _area in ("devices", "warehouse", "control", "reports", "tenants"):
+for _area in ("devices", "warehouse", "control", "reports", "tenants", "group"):
     importlib.import_module(f"jobs.cli.{_area}")
 
 __all__ = ["app", "main"]

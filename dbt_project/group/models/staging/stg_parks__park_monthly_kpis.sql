@@ -1,0 +1,2 @@
+-- Each park's fct_park_monthly_kpis, one partition per park (park_id from the partition's name).
+select * from {{ source('parks', 'fct_park_monthly_kpis') }}

@@ -1,0 +1,95 @@
+"""Build the group's DuckDB file with the group dbt project (dbt_project/group) from the staged
+partitions, into a new version published only when dbt succeeded (the park warehouse's
+mechanism, jobs/warehouse/published.py: readers keep the last good file meanwhile, and an
+analyst's open connection never blocks the rollup). The group is small (months x parks), so
+every rollup rebuilds it whole: nothing incremental to go stale."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jobs.common.settings import PROJECT_ROOT
+from jobs.warehouse import published
+from jobs.warehouse.build import _release_warehouse  # dbt-duckdb's process-wide handle
+
+GROUP_DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project" / "group"
+
+
+class GroupBusyError(RuntimeError):
+    """Another rollup is building this group warehouse."""
+
+
+@dataclass
+class GroupBuild:
+    success: bool
+    published_version: str | None
+    failed: list[str] = field(default_factory=list)  # "<node>: <message>"
+
+
+@contextlib.contextmanager
+def _environment(database: Path, stage: Path) -> Iterator[None]:
+    """The paths reach dbt's profile and sources as environment variables (dbt renders
+    profiles from the environment); restored afterwards, as the process may build parks too."""
+    wanted = {"PARK_GROUP_DATABASE_PATH": str(database), "PARK_GROUP_STAGE_ROOT": str(stage),
+              "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    before = {key: os.environ[key] for key in wanted if key in os.environ}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key in wanted:
+            os.environ.pop(key, None)
+        os.environ.update(before)
+
+
+@contextlib.contextmanager
+def exclusive_rollup(warehouse_path: Path) -> Iterator[None]:
+    """One rollup at a time per group file (a flock beside it; the kernel releases it when a
+    rollup dies). A second one is refused at once: the next scheduled one catches up."""
+    lock_path = Path(f"{warehouse_path}.build.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise GroupBusyError(f"{warehouse_path} is being built by another rollup "
+                                 f"(lock {lock_path})") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_group_warehouse(stage: Path, warehouse_path: Path, work: Path) -> GroupBuild:
+    """`dbt build` of the group project over `stage`; `work` holds dbt's target/ and logs/."""
+    from dbt.cli.main import dbtRunner
+
+    building = published.new_version_path(str(warehouse_path))
+    building.parent.mkdir(parents=True)
+    args = ["build", "--project-dir", str(GROUP_DBT_PROJECT_DIR), "--profiles-dir",
+            str(GROUP_DBT_PROJECT_DIR), "--target-path", str(work / "target"), "--log-path",
+            str(work / "logs"), "--quiet"]
+    try:
+        with _environment(building, stage):
+            try:
+                result = dbtRunner().invoke(args)
+            finally:
+                _release_warehouse()
+        failed = [f"{node.node.unique_id}: {node.status} {node.message or ''}".strip()
+                  for node in (result.result or [])
+                  if str(node.status) in ("error", "fail", "runtime error")]
+        if not result.success:
+            if not failed:
+                failed = [f"dbt: {result.exception}"]
+            published.discard(building)
+            return GroupBuild(False, None, failed)
+        published.checkpoint(building)
+        return GroupBuild(True, str(published.publish(str(warehouse_path), building)))
+    except BaseException:
+        published.discard(building)
+        raise
