@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from jobs.admission.assess import Assessment, Outcome, Reason
 from jobs.admission.park_baseline import ParkBaseline
+from jobs.common.config_text import localised
+from jobs.common.product_names import product_name
 from jobs.scorecards.layout import Block, Heading, Layout, Paragraph, Table
 
 WORDS: dict[str, dict[str, str]] = {
@@ -61,7 +63,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 REASONS: dict[str, dict[str, str]] = {
     "excluded_industry": {
-        "zh": "所属行业 {code} 为园区限制准入行业（{source}）",
+        "zh": "所属行业 {code} 为园区限制准入行业（{source_zh}）",
         "en": "industry {code} is excluded ({source})"},
     "product_above_grade2": {
         "zh": "产品 {product} 单位能耗 {kgce:,.1f} kgce/{unit}，高于二级限额 {limit:,.1f}",
@@ -84,7 +86,10 @@ def _w(key: str, language: str) -> str:
 
 
 def reason_text(reason: Reason, language: str) -> str:
-    return REASONS[reason.key][language].format(**reason.figures)
+    figures = dict(reason.figures)
+    if "product" in figures:  # a product code: its name in the reader's language
+        figures["product"] = product_name(str(figures["product"]), language)
+    return REASONS[reason.key][language].format(**figures)
 
 
 def _basis(park: ParkBaseline, assessment: Assessment, language: str) -> str:
@@ -95,13 +100,13 @@ def _basis(park: ParkBaseline, assessment: Assessment, language: str) -> str:
                 f"按已计量的{park.coverage_pct:.1f}%刻钟折算为全年；非绿电电网电量按"
                 f"{park.fossil_kgco2_per_kwh:g} kgCO2/kWh（{park.fossil_factor_source}），"
                 f"电力按等价值{park.electricity_kgce_per_kwh:g} kgce/kWh折标。"
-                f"限值来源：{limit.source}。")
+                f"限值来源：{localised(limit.source, language, limit.source_zh)}。")
     return (f"Basis: the national zero-carbon park calculation (发改环资〔2025〕910号, calculation "
             f"national_910). The park: the 12 months through {park.through_month:%B %Y}, "
             f"annualised from the {park.coverage_pct:.1f} % of quarter-hours measured. Non-green "
             f"grid power at {park.fossil_kgco2_per_kwh:g} kgCO2/kWh ({park.fossil_factor_source}); "
             f"electricity at 等价值 {park.electricity_kgce_per_kwh:g} kgce/kWh. "
-            f"Limit: {limit.source}.")
+            f"Limit: {localised(limit.source, language)}.")
 
 
 def _conditions(assessment: Assessment, language: str) -> list[Block]:
@@ -143,7 +148,7 @@ def _effect(assessment: Assessment, language: str) -> list[Block]:
 def _products(assessment: Assessment, language: str) -> list[Block]:
     if not assessment.products:
         return []
-    rows = [[p.product_code, f"{p.kgce_per_unit:,.1f} kgce/{p.unit}",
+    rows = [[product_name(p.product_code, language), f"{p.kgce_per_unit:,.1f} kgce/{p.unit}",
              "—" if p.grade2_limit is None else f"{p.grade2_limit:,.1f}",
              WORDS[p.status][language].format(limit_unit=p.limit_unit)]
             for p in assessment.products]
