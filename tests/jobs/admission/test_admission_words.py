@@ -20,3 +20,15 @@ def test_an_excluded_industry_says_the_rule_in_chinese():
                                           "source_zh": "园区准入规则"})
     assert reason_text(reason, "zh") == "所属行业 C25 为园区限制准入行业（园区准入规则）"
     assert reason_text(reason, "en") == "industry C25 is excluded (park admission rule)"
+
+
+def test_the_fossil_factor_and_the_unit_are_said_in_chinese():
+    from jobs.admission.report import _factor_source, _unit
+
+    source = "mee_nbs_fossil 2022: MEE/NBS fossil-fuel power factor"
+    assert _factor_source(source, "zh") == "生态环境部、国家统计局 2022 年化石能源电力二氧化碳排放因子"
+    assert _factor_source(source, "en") == source
+    assert _unit("pcs", "zh") == "件" and _unit("pcs", "en") == "pcs"
+    reason = Reason("product_above_grade2", {"product": "servo_units", "kgce": 45.0,
+                                             "unit": "pcs", "limit": 40.0})
+    assert reason_text(reason, "zh") == "产品 伺服单元 单位能耗 45.0 kgce/件，高于二级限额 40.0"
