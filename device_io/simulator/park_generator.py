@@ -6,17 +6,15 @@ waste-heat storage, a Jiangsu-style TOU tariff. Every asset class scales with th
 a 1,000-device benchmark park looks like a bigger demo park, not 1,000 copies of one meter.
 The result is a plain dict that validates as `ParkConfig`; the same seed gives the same park.
 
-    python -m device_io.simulator.park_generator --devices 1000 --out /tmp/park_1000.yaml
+    python -m device_io.simulator.park_generator_cli --devices 1000 --out /tmp/park_1000.yaml
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import math
 import random
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from device_io.simulator.park_catalogue import (
@@ -35,7 +33,6 @@ from device_io.simulator.park_catalogue import (
     device_mix,
     enterprise_count,
 )
-from jobs.common.park_yaml import write_park_yaml
 
 __all__ = ["device_mix", "enterprise_count", "generate_park"]
 
@@ -430,32 +427,3 @@ def generate_park(n_devices: int, *, seed: int = 7, host: str = "127.0.0.1",
             "outdoor_temp_mean_c": 17.0, "outdoor_temp_amplitude_c": 6.0,
         },
     }
-
-
-def main(argv: list[str] | None = None) -> None:
-    from jobs.common.park_config import ParkConfig, check_devices_against_maps
-    from jobs.common.register_map import load_register_maps
-    from jobs.common.settings import DEFAULT_CONFIG_DIR
-
-    parser = argparse.ArgumentParser(description="Write a synthetic park.yaml.")
-    parser.add_argument("--devices", type=int, required=True, help="number of devices")
-    parser.add_argument("--out", type=Path, required=True, help="where to write the YAML")
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--base-port", type=int, default=15020)
-    parser.add_argument("--devices-per-gateway", type=int, default=8)
-    parser.add_argument("--maps", type=Path, default=DEFAULT_CONFIG_DIR / "register_maps",
-                        help="register maps to check the park against")
-    args = parser.parse_args(argv)
-    config = generate_park(args.devices, seed=args.seed, host=args.host,
-                           base_port=args.base_port, devices_per_gateway=args.devices_per_gateway)
-    check_devices_against_maps(ParkConfig.model_validate(config), load_register_maps(args.maps),
-                               args.out)
-    write_park_yaml(config, args.out)
-    ports = {d["port"] for d in config["devices"]}
-    print(f"{args.out}: {len(config['devices'])} devices, {len(config['enterprises'])} "
-          f"enterprises, ports {min(ports)}-{max(ports)}")
-
-
-if __name__ == "__main__":
-    main()

@@ -16,6 +16,7 @@ from jobs.admission.assess import (
     park_effect,
 )
 from jobs.admission.park_baseline import ParkBaseline, core_limit, grade2_limits
+from jobs.common.config_text import localised
 from jobs.common.settings import Settings
 
 NEGLIGIBLE_TCO2 = 1e-3
@@ -49,7 +50,10 @@ def assess_application(settings: Settings, application: Application, park: ParkB
     if industry_matches(code, rules.excluded_industries):
         fail = True
         reasons.append(Reason("excluded_industry", {"code": code,
-                                                    "source": rules.excluded_industries_source}))
+                                                    "source": rules.excluded_industries_source,
+                                                    "source_zh": localised(
+                                                        rules.excluded_industries_source, "zh",
+                                                        rules.excluded_industries_source_zh)}))
     missing = [p for p in products if p.status == "misses"]
     if missing and rules.products_must_meet_grade2:
         fail = True

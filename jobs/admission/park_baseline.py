@@ -82,6 +82,7 @@ class Limit:
     tco2_per_tce: float
     set_nationally: bool
     source: str
+    source_zh: str | None = None  # the Chinese report's (jobs/common/config_text.py)
 
 
 def core_limit(settings: Settings, energy_tce_per_year: float) -> Limit:
@@ -93,15 +94,21 @@ def core_limit(settings: Settings, energy_tce_per_year: float) -> Limit:
         low = float(band["band_min_tce"])
         high = float(band["band_max_tce"]) if band["band_max_tce"] else float("inf")
         if low <= energy_tce_per_year < high:
+            high_text = "" if high == float("inf") else f"{high:,.0f}"
             return Limit(float(band["target"]), True,
-                         f"national band {low:,.0f}–{high:,.0f} tce/yr: {band['source']}")
+                         f"national band {low:,.0f}–{high_text} tce/yr: {band['source']}",
+                         f"国家规模档 {low:,.0f}–{high_text} tce/年：{band['source']}")
     targets = settings.park.targets
     if targets.national_limit_below_band_tco2_per_tce is not None:
         return Limit(targets.national_limit_below_band_tco2_per_tce, False,
                      targets.national_limit_source or "park config "
-                     "(targets.national_limit_below_band_tco2_per_tce)")
+                     "(targets.national_limit_below_band_tco2_per_tce)",
+                     targets.national_limit_source_zh or (
+                         None if targets.national_limit_source else "园区配置"
+                         "（targets.national_limit_below_band_tco2_per_tce）"))
     return Limit(targets.core_indicator_limit_tco2_per_tce, False,
-                 targets.national_limit_source or "the park's own target")
+                 targets.national_limit_source or "the park's own target",
+                 targets.national_limit_source_zh)
 
 
 def grade2_limits(settings: Settings) -> dict[str, tuple[float, str, str]]:

@@ -4,8 +4,12 @@ the park's indicators, its products against grade 2, and the basis of every figu
 
 from __future__ import annotations
 
+import re
+
 from jobs.admission.assess import Assessment, Outcome, Reason
 from jobs.admission.park_baseline import ParkBaseline
+from jobs.common.config_text import localised
+from jobs.common.product_names import product_name
 from jobs.scorecards.layout import Block, Heading, Layout, Paragraph, Table
 
 WORDS: dict[str, dict[str, str]] = {
@@ -61,7 +65,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 REASONS: dict[str, dict[str, str]] = {
     "excluded_industry": {
-        "zh": "所属行业 {code} 为园区限制准入行业（{source}）",
+        "zh": "所属行业 {code} 为园区限制准入行业（{source_zh}）",
         "en": "industry {code} is excluded ({source})"},
     "product_above_grade2": {
         "zh": "产品 {product} 单位能耗 {kgce:,.1f} kgce/{unit}，高于二级限额 {limit:,.1f}",
@@ -83,25 +87,47 @@ def _w(key: str, language: str) -> str:
     return WORDS[key][language]
 
 
+# the reference table's English name of the fossil factor, and output units, in Chinese
+FACTOR_SOURCES_ZH = ((re.compile(r"^mee_nbs_fossil (\d{4}): .*$"),
+                      r"生态环境部、国家统计局 \1 年化石能源电力二氧化碳排放因子"),)
+UNITS_ZH = {"pcs": "件"}  # t, MWh: units both languages write alike
+
+
+def _factor_source(text: str, language: str) -> str:
+    for pattern, replacement in FACTOR_SOURCES_ZH if language == "zh" else ():
+        if pattern.match(text):
+            return pattern.sub(replacement, text)
+    return text
+
+
+def _unit(unit: str, language: str) -> str:
+    return UNITS_ZH.get(unit, unit) if language == "zh" else unit
+
+
 def reason_text(reason: Reason, language: str) -> str:
-    return REASONS[reason.key][language].format(**reason.figures)
+    figures = dict(reason.figures)
+    if "product" in figures:  # a product code: its name in the reader's language
+        figures["product"] = product_name(str(figures["product"]), language)
+        figures["unit"] = _unit(str(figures["unit"]), language)
+    return REASONS[reason.key][language].format(**figures)
 
 
 def _basis(park: ParkBaseline, assessment: Assessment, language: str) -> str:
     limit = assessment.effect.limit_with
     if language == "zh":
-        return (f"口径：国家级零碳园区核算方法（发改环资〔2025〕910号，calculation national_910）。"
+        return (f"口径：国家级零碳园区核算方法（发改环资〔2025〕910号，口径代码 national_910）。"
                 f"园区数据为截至{park.through_month.year}年{park.through_month.month}月的近12个月，"
                 f"按已计量的{park.coverage_pct:.1f}%刻钟折算为全年；非绿电电网电量按"
-                f"{park.fossil_kgco2_per_kwh:g} kgCO2/kWh（{park.fossil_factor_source}），"
+                f"{park.fossil_kgco2_per_kwh:g} kgCO2/kWh"
+                f"（{_factor_source(park.fossil_factor_source, language)}），"
                 f"电力按等价值{park.electricity_kgce_per_kwh:g} kgce/kWh折标。"
-                f"限值来源：{limit.source}。")
+                f"限值来源：{localised(limit.source, language, limit.source_zh)}。")
     return (f"Basis: the national zero-carbon park calculation (发改环资〔2025〕910号, calculation "
             f"national_910). The park: the 12 months through {park.through_month:%B %Y}, "
             f"annualised from the {park.coverage_pct:.1f} % of quarter-hours measured. Non-green "
             f"grid power at {park.fossil_kgco2_per_kwh:g} kgCO2/kWh ({park.fossil_factor_source}); "
             f"electricity at 等价值 {park.electricity_kgce_per_kwh:g} kgce/kWh. "
-            f"Limit: {limit.source}.")
+            f"Limit: {localised(limit.source, language)}.")
 
 
 def _conditions(assessment: Assessment, language: str) -> list[Block]:
@@ -143,7 +169,8 @@ def _effect(assessment: Assessment, language: str) -> list[Block]:
 def _products(assessment: Assessment, language: str) -> list[Block]:
     if not assessment.products:
         return []
-    rows = [[p.product_code, f"{p.kgce_per_unit:,.1f} kgce/{p.unit}",
+    rows = [[product_name(p.product_code, language),
+             f"{p.kgce_per_unit:,.1f} kgce/{_unit(p.unit, language)}",
              "—" if p.grade2_limit is None else f"{p.grade2_limit:,.1f}",
              WORDS[p.status][language].format(limit_unit=p.limit_unit)]
             for p in assessment.products]

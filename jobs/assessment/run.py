@@ -27,6 +27,7 @@ from jobs.assessment.report import enterprise_layout, park_layout
 from jobs.assessment.schemas import ASSESSMENTS_SCHEMA
 from jobs.common import landing
 from jobs.common.config_errors import ConfigError
+from jobs.common.config_text import localised
 from jobs.common.park_config import Enterprise
 from jobs.common.settings import Settings, join_path
 from jobs.enterprise_plan.inputs import NoEnterpriseDataError
@@ -69,12 +70,15 @@ def run_assessment(settings: Settings, period: Period, *, force: bool = False,
                    sender: SmtpSender | None = None,
                    now_utc: dt.datetime | None = None) -> AssessmentRun:
     rows = assess_enterprises(settings, period)
-    source = settings.park.annual_assessment.rules_source
+    rules = settings.park.annual_assessment
+    source = {lang: localised(rules.rules_source, lang, rules.rules_source_zh)
+              for lang in LANGUAGES}
     folder = join_path(settings.data_root, "reports", "assessment", period.label)
     plans = {e.id: _plan(settings, e.id) for e, _, _ in rows}
-    layouts = {e.id: {lang: enterprise_layout(e, f, j, period, source, lang, plans[e.id])
+    layouts = {e.id: {lang: enterprise_layout(e, f, j, period, source[lang], lang,
+                                                  plans[e.id])
                       for lang in LANGUAGES} for e, f, j in rows}
-    layouts["park"] = {lang: park_layout(rows, period, source, lang) for lang in LANGUAGES}
+    layouts["park"] = {lang: park_layout(rows, period, source[lang], lang) for lang in LANGUAGES}
     rendered: dict[str, dict[str, Rendered]] = {}
     with tempfile.TemporaryDirectory(prefix="assessment-fonts-") as font_folder:
         fonts = fonts_for([layout_text(layout) for pages in layouts.values()

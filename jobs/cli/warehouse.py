@@ -128,7 +128,8 @@ def sql(query: Annotated[str, typer.Argument(help="SQL to run against the wareho
             "--format", help="table (the terminal), csv, markdown or json.")] = "table"
         ) -> None:
     """Query the published warehouse read-only (any DuckDB client works too; dbt is its only
-    writer). Values are printed in full."""
+    writer). Values are printed in full; a result too wide for the terminal is printed a
+    record at a time (one line per column)."""
     import duckdb
 
     from jobs.warehouse.published import WarehouseNotPublishedError, connect_published
@@ -157,6 +158,8 @@ def sql(query: Annotated[str, typer.Argument(help="SQL to run against the wareho
     more = limit > 0 and len(rows) > limit
     rows = rows[:limit] if more else rows
     rendered = render(columns, rows, chosen)
+    if chosen is OutputFormat.TABLE and not _fits(columns, rows, console.width):
+        rendered = _records(columns, rows)
     if isinstance(rendered, str):
         print(rendered)  # plain stdout: no markup, no wrapping, for pipes
     else:
@@ -164,6 +167,30 @@ def sql(query: Annotated[str, typer.Argument(help="SQL to run against the wareho
     note = capped_note(len(rows), more)
     if note:
         Console(stderr=True).print(f"[yellow]{note}[/]")
+
+
+def _fits(columns: list[str], rows: list, width: int) -> bool:
+    """Whether a table of these columns can give each its header or 12 characters: a wider
+    one would squeeze its columns to nothing, so it is printed a record at a time instead."""
+    from jobs.warehouse.query_output import cell_text
+
+    wanted = sum(min(max([len(c)] + [len(cell_text(r[i])) for r in rows]), 12) + 3
+                 for i, c in enumerate(columns))
+    return wanted <= width
+
+
+def _records(columns: list[str], rows: list) -> Table:
+    """One row after another, a line per column (as psql's expanded display)."""
+    from jobs.warehouse.query_output import cell_text
+
+    table = Table(show_header=False, box=None, padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for number, row in enumerate(rows, 1):
+        table.add_row(f"-- row {number}", "", end_section=False)
+        for column, value in zip(columns, row, strict=True):
+            table.add_row(column, cell_text(value))
+    return table
 
 
 @app.command()

@@ -52,6 +52,8 @@ class AssessmentRules(Strict):
     missing_data_outcome: AssessmentOutcome = AssessmentOutcome.REMINDER
     rules_source: Annotated[str, Field(min_length=3, max_length=300)] = (
         "park assessment rules (default: set your own)")
+    # the Chinese reports' wording of it (jobs/common/config_text.py)
+    rules_source_zh: Annotated[str, Field(min_length=3, max_length=300)] | None = None
     # months of a mid-term review: January to this month
     mid_term_through_month: Annotated[Integer, Field(ge=1, le=11)] = 6
 

@@ -43,6 +43,7 @@ class CouplingPrices(Strict):
     solid_waste_cny_per_t: Annotated[Number, Field(gt=0, le=10_000)] | None = None
     organic_waste_cny_per_t: Annotated[Number, Field(gt=0, le=10_000)] | None = None
     source: SourceText = "not configured"
+    source_zh: SourceText | None = None  # the Chinese cards' (jobs/common/config_text.py)
 
 
 class IncentiveRule(Strict):
@@ -56,6 +57,7 @@ class CouplingSettings(Strict):
     prices: CouplingPrices = CouplingPrices()
     incentives: dict[Carrier, IncentiveRule] = {}
     incentive_source: SourceText = "the park's incentive rule"
+    incentive_source_zh: SourceText | None = None
     heat_approach_k: Annotated[Number, Field(ge=0, le=200)] = 10.0
 
 

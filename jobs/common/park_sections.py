@@ -138,6 +138,8 @@ class Targets(Strict):
     # park's own target). None: core_indicator_limit_tco2_per_tce, as the park's own target.
     national_limit_below_band_tco2_per_tce: Annotated[Number, Field(gt=0, le=10)] | None = None
     national_limit_source: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    # the Chinese cards' wording of it (jobs/common/config_text.py)
+    national_limit_source_zh: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
 class Recipients(Strict):

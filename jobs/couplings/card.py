@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from jobs.common.config_text import localised
 from jobs.common.settings import Settings
 from jobs.couplings.read import Flow, Incentive, coupling_month, party_names
 from jobs.couplings.sankey import UNIT_TEXT, sankey_png
@@ -23,8 +24,8 @@ class CouplingCard:
     incentives: list[Incentive]
     suggestions: list[Suggestion]
     names: dict[str, dict[str, str]]  # language -> party id -> name
-    incentive_source: str
-    price_source: str
+    incentive_source: dict[str, str]  # language -> the park's rule, in words
+    price_source: dict[str, str]  # language -> where the prices come from
     images: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -35,7 +36,12 @@ def read_coupling_card(connection: duckdb.DuckDBPyConnection, settings: Settings
     return CouplingCard(month, mapped.flows, mapped.incentives,
                         suggested_couplings(settings, connection),
                         {language: party_names(settings, language) for language in ("zh", "en")},
-                        section.incentive_source, section.prices.source)
+                        {language: localised(section.incentive_source, language,
+                                             section.incentive_source_zh)
+                         for language in ("zh", "en")},
+                        {language: localised(section.prices.source, language,
+                                             section.prices.source_zh)
+                         for language in ("zh", "en")})
 
 
 def _month(month: dt.date, language: str) -> str:
@@ -68,8 +74,8 @@ def coupling_blocks(card: CouplingCard | None, language: str
                              "muted")]
     if card.incentives:
         blocks += [Heading(word("coupling_incentives", language), 3),
-                   Paragraph(word("coupling_rule", language, source=card.incentive_source),
-                             "muted"),
+                   Paragraph(word("coupling_rule", language,
+                                  source=card.incentive_source[language]), "muted"),
                    Table([word(k, language) for k in ("coupling_party", "coupling_carrier",
                                                       "coupling_recovered", "coupling_reward",
                                                       "coupling_subsidy")],
@@ -104,7 +110,7 @@ def coupling_blocks(card: CouplingCard | None, language: str
                                                   "coupling_tco2", "coupling_incentive_year")],
                      rows),
                Paragraph(word("coupling_suggestions_note", language,
-                              price_source=card.price_source), "muted")]
+                              price_source=card.price_source[language]), "muted")]
     return blocks, images
 
 

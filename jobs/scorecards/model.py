@@ -118,6 +118,7 @@ class ReadinessRow:
     closable_by_certificates: bool | None = None
     direct_green_share_pct: float | None = None  # core only: direct green supply / consumed
     direct_green_share_if_closed_pct: float | None = None  # if direct supply closed the gap
+    target_source_zh: str | None = None  # the park's Chinese wording of a configured source
 
     @property
     def light(self) -> str:

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from jobs.common.frames import to_frame
+from jobs.common.product_names import product_name
 from jobs.scorecards.model import (
     EnterpriseContribution,
     GuidingFigure,
@@ -80,9 +81,11 @@ def _date(value: object) -> dt.date:
     return pd.Timestamp(value).date()  # type: ignore[arg-type]
 
 
-def read_readiness(connection: duckdb.DuckDBPyConnection, month: dt.date) -> list[ReadinessRow]:
+def read_readiness(connection: duckdb.DuckDBPyConnection, month: dt.date,
+                   limit_source_zh: str | None = None) -> list[ReadinessRow]:
     """The six indicators for the year to date through `month` (none for a month the mart
-    has no row for: no data of any indicator yet)."""
+    has no row for: no data of any indicator yet); `limit_source_zh`: the park's Chinese
+    wording of its configured core limit's source (targets.national_limit_source_zh)."""
     rows = to_frame(connection.execute(READINESS_SQL, [month]))
     return [ReadinessRow(
         key=str(r["indicator_key"]), name_zh=str(r["indicator_name_zh"]),
@@ -101,7 +104,8 @@ def read_readiness(connection: duckdb.DuckDBPyConnection, month: dt.date) -> lis
         closable_by_certificates=None if pd.isna(r["closable_by_certificates"])
         else bool(r["closable_by_certificates"]),
         direct_green_share_pct=_number(r["direct_green_share_pct"]),
-        direct_green_share_if_closed_pct=_number(r["direct_green_share_if_closed_pct"]))
+        direct_green_share_if_closed_pct=_number(r["direct_green_share_if_closed_pct"]),
+        target_source_zh=limit_source_zh if bool(r["is_core"]) else None)
         for _, r in rows.iterrows()]
 
 
@@ -142,8 +146,8 @@ def read_contributions(connection: duckdb.DuckDBPyConnection, month: dt.date,
         comparable = limit is not None and r.limit_output_unit == r.output_unit
         guiding.setdefault(str(r.enterprise_id), []).append(GuidingFigure(
             "unit_product_energy", value, f"kgce/{r.output_unit}", year_start, month,
-            product_zh=_text(r.product_name_zh) or str(r.product_code),
-            product_en=_text(r.product_name_en) or str(r.product_code),
+            product_zh=product_name(str(r.product_code), "zh", _text(r.product_name_zh)),
+            product_en=product_name(str(r.product_code), "en", None, _text(r.product_name_en)),
             target=limit if comparable else None, target_op="<=",
             status=("meets" if value is not None and limit is not None and value <= limit
                     else "misses") if comparable and value is not None else "not_assessed"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from jobs.common.config_text import localised
 from jobs.scorecards.blocks import Block, Heading, Paragraph, Table, number
 from jobs.scorecards.i18n import word
 from jobs.scorecards.model import EnterpriseContribution, ReadinessRow
@@ -20,6 +21,7 @@ REASONS_ZH = (
     (re.compile(r"^no sourced limit$"), "无可溯源的限额"),
     (re.compile(r"^the park's own target \((.*)\)$"), r"园区自定目标（\1）"),
     (re.compile(r"^park target(.*)$"), r"园区自定目标\1"),
+    (re.compile(r"^park config \((.*)\)$"), r"园区配置（\1）"),
 )
 NOT_NATIONAL = "not set nationally: "  # fct_park_national_periods' prefix to a configured source
 
@@ -70,7 +72,8 @@ def _limit_source(rows: list[ReadinessRow], language: str) -> list[Block]:
     if core is None:
         return []
     source = core.target_source.removeprefix(NOT_NATIONAL)
-    source = in_chinese(source) if language == "zh" else source
+    source = localised(in_chinese(source) if language == "zh" else source, language,
+                       core.target_source_zh)
     return [Paragraph(word("limit_source", language, source=source), "muted")]
 
 

@@ -210,7 +210,8 @@ def build_park_scorecard(settings: Settings, month: dt.date, *,
             .fetchone()
         by_kind = dict(connection.execute(EMISSIONS_BY_KIND_SQL, [month]).fetchall())
         last_day = connection.execute(LAST_DAY_SQL, [month, add_months(month, 1)]).fetchone()
-        readiness = read_readiness(connection, month)
+        readiness = read_readiness(connection, month,
+                                   settings.park.targets.national_limit_source_zh)
         couplings = read_coupling_card(connection, settings, month)
     park = months.park
     current = park[park["month"] == month]

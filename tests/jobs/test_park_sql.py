@@ -85,3 +85,19 @@ def test_no_warehouse_and_a_bad_query_are_said_plainly(data_root: Path, tmp_path
     assert bad.exit_code == 1 and "the query failed: Binder Error" in " ".join(
         bad.output.split())
     assert "Traceback" not in bad.output
+
+
+def test_a_result_wider_than_the_terminal_is_printed_a_record_at_a_time(
+        data_root: Path) -> None:
+    """30 columns cannot share 80 characters: a table would squeeze them to empty slivers
+    (the demo's fct_park_daily_kpis did), so each row is printed as column-value lines."""
+    select = ", ".join(f"id * {i} as measured_column_{i}" for i in range(30))
+    result = run(data_root, "--limit", "2", f"select {select} from t order by id")
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.output.splitlines()]
+    for row in (1, 2):
+        assert ["--", "row", str(row)] in lines
+    for i in range(30):
+        assert [f"measured_column_{i}", str(1 * i)] in lines  # row 2: id 1
+    narrow = run(data_root, "--limit", "1", "select id, kwh from t order by id")
+    assert "┃ id" in narrow.output and "-- row" not in narrow.output

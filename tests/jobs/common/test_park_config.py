@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from device_io.simulator.park_generator import device_mix, generate_park, main
+from device_io.simulator.park_generator import device_mix, generate_park
+from device_io.simulator.park_generator_cli import main
 from jobs.common.config_errors import ConfigError
 from jobs.common.park_config import DeviceKind, ParkConfig, check_devices_against_maps
 from jobs.common.park_yaml import write_park_yaml

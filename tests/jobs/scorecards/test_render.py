@@ -189,3 +189,20 @@ def test_the_marts_english_sources_and_reasons_in_the_chinese_card():
         == "园区自定目标（targets.core_indicator_limit_tco2_per_tce）"
     assert in_chinese("no sourced grade-2 limit for 1 product") == "1 种产品无可溯源的二级限额"
     assert in_chinese("江苏省地方标准") == "江苏省地方标准"  # a source written in Chinese stays
+
+
+@pytest.mark.parametrize("source_zh", [None, "江苏省园区碳排放管理办法（示意）"])
+def test_the_core_limits_source_names_no_config_key(source_zh):
+    """The mart's source of a configured core limit names the config key it came from: the
+    cards say it in words, and in Chinese the park's own Chinese wording where it gave one."""
+    rows = [dataclasses.replace(
+        r, target_source="not set nationally: the park's own target "
+        "(targets.core_indicator_limit_tco2_per_tce)", target_source_zh=source_zh)
+        if r.is_core else r for r in park_card().readiness]
+    card = dataclasses.replace(park_card(), readiness=rows)
+    zh, en = (to_text(park_layout(card, language)) for language in ("zh", "en"))
+    assert "targets." not in zh and "targets." not in en
+    assert ("核心指标国家未设限值，采用：" + (source_zh or "园区自定目标（园区配置的核心指标限值）")
+            + "。") in zh
+    assert "the park's own target (the core-indicator limit set in the park's configuration)" \
+        in en
