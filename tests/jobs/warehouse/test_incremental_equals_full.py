@@ -16,7 +16,8 @@ import duckdb
 import pytest
 
 from device_io.simulator.park_generator import generate_park
-from jobs.bench.warehouse_bench import ReadingsGenerator, land_cycles, land_period
+from jobs.bench.readings_generator import ReadingsGenerator
+from jobs.bench.readings_landing import land_cycles, land_period
 from jobs.common.generated_park import park_settings
 from jobs.warehouse import warm_dbt
 from jobs.warehouse.build import build_warehouse
