@@ -27,6 +27,9 @@ START = dt.datetime(2026, 11, 2, 0, 0, tzinfo=dt.UTC)
 HISTORY_H = 8
 # sums taken in another order differ in the last bits; a real difference is far larger
 DIGITS = 6
+# incremental marts whose window is fct_interval_energy's (macros/incremental_window.sql)
+FOLLOWING = ("main.fct_energy_balance", "intermediate.int_park_supply_split",
+             "main.fct_enterprise_interval_energy")
 
 
 def _tables(connection: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[tuple]]:
@@ -76,7 +79,14 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
         tables = _tables(connection, "full_")
         assert tables.keys() == _tables(connection, "incr").keys()
         assert {"main.fct_interval_energy", "main.fct_ev_sessions",
-                "intermediate.int_counter_readings_cleaned"} <= tables.keys()
+                "intermediate.int_counter_readings_cleaned", *FOLLOWING} <= tables.keys()
+        # the marts that follow fct_interval_energy's window derived only its last hours again
+        # (its lookback), not the whole history
+        for table in FOLLOWING:
+            window = connection.execute(
+                f"select window_start_utc from incr.helpers.{table.split('.')[1]}__window"
+            ).fetchone()[0]
+            assert START + dt.timedelta(hours=HISTORY_H - 4) <= window < history_end, table
         different = {}
         for table, columns in tables.items():
             incr, rebuilt = (_comparable(c, table, columns) for c in ("incr", "full_"))
