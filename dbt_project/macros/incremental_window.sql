@@ -48,7 +48,6 @@
     {% else %}
         {# a model built whole changed from the beginning: a model following it (follow_window)
            must not take an older run's window for what changed now #}
-        create schema if not exists {{ this.database }}.helpers;
         create or replace table {{ window_table(this) }} as
         select timestamptz '1970-01-01 00:00:00+00' as window_start_utc;
     {% endif %}
@@ -59,16 +58,23 @@
   For models derived only from other incremental models (and reference data): their rows can
   change only where the upstream's rows were derived again in this run, so the window is the
   upstream's own (`upstream`, a model name, built earlier in the run), not a lookback of their
-  own. `grain`: 'day' or 'month' for models by the park's local day or month (the window then
+  own (several upstreams: the earliest). `grain`: 'day' or 'month' for models by the park's local day or month (the window then
   starts at the local midnight, or the first of the month, on or before the upstream's start,
   and `time_column` is the row's local date); none for models by the upstream's time column.
   A change of reference data alone (a device added) changes the rows derived from now on, not
   the history already built; a full refresh derives all of it again.
 #}
 {% macro follow_window(time_column, upstream, grain=none) %}
-    {% set upstream_start %}(select window_start_utc from {{ window_table(ref(upstream)) }}){% endset %}
+    {# upstream: a model name, or a list of them (the earliest of their windows) #}
+    {% set upstreams = [upstream] if upstream is string else upstream %}
+    {% set upstream_start -%}
+        (select min(window_start_utc) from (
+        {%- for name in upstreams %}
+            select window_start_utc from {{ window_table(ref(name)) }}
+            {%- if not loop.last %} union all{% endif %}
+        {%- endfor %}))
+    {%- endset %}
     {% if is_incremental() %}
-        create schema if not exists {{ this.database }}.helpers;
         create or replace table {{ window_table(this) }} as
         {% if grain is none %}
         select {{ upstream_start }} as window_start_utc;
@@ -85,7 +91,6 @@
                                     from {{ window_table(this) }});
         {% endif %}
     {% else %}
-        create schema if not exists {{ this.database }}.helpers;
         create or replace table {{ window_table(this) }} as
         select timestamptz '1970-01-01 00:00:00+00' as window_start_utc,
                date '1970-01-01' as window_start_local_date;
