@@ -45,8 +45,66 @@
         from (select max({{ time_column }}) as latest_utc from {{ this }}) as own;
         delete from {{ this }}
         where {{ time_column }} >= (select window_start_utc from {{ window_table(this) }});
+    {% else %}
+        {# a model built whole changed from the beginning: a model following it (follow_window)
+           must not take an older run's window for what changed now #}
+        create or replace table {{ window_table(this) }} as
+        select timestamptz '1970-01-01 00:00:00+00' as window_start_utc;
     {% endif %}
 {% endmacro %}
+
+
+{#
+  For models derived only from other incremental models (and reference data): their rows can
+  change only where the upstream's rows were derived again in this run, so the window is the
+  upstream's own (`upstream`, a model name, built earlier in the run), not a lookback of their
+  own (several upstreams: the earliest). `grain`: 'day' or 'month' for models by the park's local day or month (the window then
+  starts at the local midnight, or the first of the month, on or before the upstream's start,
+  and `time_column` is the row's local date); none for models by the upstream's time column.
+  A change of reference data alone (a device added) changes the rows derived from now on, not
+  the history already built; a full refresh derives all of it again.
+#}
+{% macro follow_window(time_column, upstream, grain=none) %}
+    {# upstream: a model name, or a list of them (the earliest of their windows) #}
+    {% set upstreams = [upstream] if upstream is string else upstream %}
+    {% set upstream_start -%}
+        (select min(window_start_utc) from (
+        {%- for name in upstreams %}
+            select window_start_utc from {{ window_table(ref(name)) }}
+            {%- if not loop.last %} union all{% endif %}
+        {%- endfor %}))
+    {%- endset %}
+    {% if is_incremental() %}
+        create or replace table {{ window_table(this) }} as
+        {% if grain is none %}
+        select {{ upstream_start }} as window_start_utc;
+        delete from {{ this }}
+        where {{ time_column }} >= (select window_start_utc from {{ window_table(this) }});
+        {% else %}
+        select timezone(park.timezone, date_trunc('{{ grain }}',
+                        timezone(park.timezone, {{ upstream_start }}))) as window_start_utc,
+               cast(date_trunc('{{ grain }}', timezone(park.timezone, {{ upstream_start }}))
+                    as date) as window_start_local_date
+        from {{ ref('stg_reference__park') }} as park;
+        delete from {{ this }}
+        where {{ time_column }} >= (select window_start_local_date
+                                    from {{ window_table(this) }});
+        {% endif %}
+    {% else %}
+        create or replace table {{ window_table(this) }} as
+        select timestamptz '1970-01-01 00:00:00+00' as window_start_utc,
+               date '1970-01-01' as window_start_local_date;
+    {% endif %}
+{% endmacro %}
+
+
+{% macro window_start_local_date() -%}
+    {%- if is_incremental() -%}
+        (select window_start_local_date from {{ window_table(this) }})
+    {%- else -%}
+        date '1970-01-01'
+    {%- endif -%}
+{%- endmacro %}
 
 
 {% macro window_start() -%}

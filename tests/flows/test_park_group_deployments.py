@@ -229,7 +229,7 @@ def test_the_long_running_harvest_survives_a_worker_kill_with_the_lost_cycle_as_
     assert "east: restart harvest-meters" in setup.stdout
     with group.deployed.client() as client:
         [build] = client.read_deployments(deployment_filter=DeploymentFilter(
-            name=DeploymentFilterName(any_=["warehouse"])))
+            name=DeploymentFilterName(any_=["warehouse-service"])))
         schedules = client.read_deployment_schedules(build.id)
     assert sorted((s.slug or "", s.parameters.get("park"), s.active) for s in schedules) \
         == [("", None, False), ("east:0", "east", True), ("west:0", "west", True)]

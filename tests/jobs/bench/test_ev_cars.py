@@ -17,7 +17,8 @@ import pytest
 
 from device_io.simulator.park_generator import generate_park
 from jobs.bench.ev_cars import NEED_KWH
-from jobs.bench.warehouse_bench import ReadingsGenerator, land_period
+from jobs.bench.readings_generator import ReadingsGenerator
+from jobs.bench.readings_landing import land_period
 from jobs.common.generated_park import park_settings
 from jobs.common.settings import join_path
 from jobs.warehouse.build import ensure_landing_datasets, run_dbt

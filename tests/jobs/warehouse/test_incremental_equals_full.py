@@ -16,7 +16,8 @@ import duckdb
 import pytest
 
 from device_io.simulator.park_generator import generate_park
-from jobs.bench.warehouse_bench import ReadingsGenerator, land_cycles, land_period
+from jobs.bench.readings_generator import ReadingsGenerator
+from jobs.bench.readings_landing import land_cycles, land_period
 from jobs.common.generated_park import park_settings
 from jobs.warehouse import warm_dbt
 from jobs.warehouse.build import build_warehouse
@@ -26,6 +27,10 @@ START = dt.datetime(2026, 11, 2, 0, 0, tzinfo=dt.UTC)
 HISTORY_H = 8
 # sums taken in another order differ in the last bits; a real difference is far larger
 DIGITS = 6
+# incremental marts whose window follows fct_interval_energy's (macros/incremental_window.sql)
+FOLLOWING = ("main.fct_energy_balance", "intermediate.int_park_supply_split",
+             "main.fct_enterprise_interval_energy", "main.fct_park_daily_kpis",
+             "main.fct_enterprise_daily_kpis")
 
 
 def _tables(connection: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[tuple]]:
@@ -75,7 +80,16 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
         tables = _tables(connection, "full_")
         assert tables.keys() == _tables(connection, "incr").keys()
         assert {"main.fct_interval_energy", "main.fct_ev_sessions",
-                "intermediate.int_counter_readings_cleaned"} <= tables.keys()
+                "intermediate.int_counter_readings_cleaned", *FOLLOWING} <= tables.keys()
+        # the marts that follow fct_interval_energy's window derived only its last hours again
+        # (its lookback), not the whole history
+        for table in FOLLOWING:
+            window = connection.execute(
+                f"select window_start_utc from incr.helpers.{table.split('.')[1]}__window"
+            ).fetchone()[0]
+            # the daily marts from the local midnight before it (the park is in Shanghai: 08:00)
+            earliest = START + dt.timedelta(hours=HISTORY_H - 4 if "daily" not in table else -8)
+            assert earliest <= window < history_end, table
         different = {}
         for table, columns in tables.items():
             incr, rebuilt = (_comparable(c, table, columns) for c in ("incr", "full_"))

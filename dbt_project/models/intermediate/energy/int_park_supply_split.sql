@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ follow_window('interval_start_utc', 'fct_energy_balance') }}",
+    )
+}}
+
 -- Where the electricity that final consumers used in each interval came from. On-site PV
 -- serves the load first, a direct green supply line (绿电直连) next, the battery's discharge
 -- next, the grid the rest; PV beyond the load went into the battery or was exported. Final
@@ -9,6 +17,7 @@ with balance as (
         *,
         enterprise_load_kwh + common_load_kwh + ev_charging_kwh as consumption_kwh
     from {{ ref('fct_energy_balance') }}
+    where interval_start_utc >= {{ window_start() }}
 ),
 
 pv_first as (

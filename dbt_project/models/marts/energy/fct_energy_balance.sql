@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ follow_window('interval_start_utc', 'fct_interval_energy') }}",
+    )
+}}
+
 -- The park's electricity balance at the grid connection, per 15-minute interval:
 -- supply (grid import + direct green supply + PV + battery discharge) against use (enterprise feeders + common
 -- areas + EV charging + battery charge + grid export). HVAC is inside its enterprise's feeder.
@@ -7,6 +15,7 @@
 with flows as (
     select * from {{ ref('fct_interval_energy') }}
     where energy_kwh is not null
+        and interval_start_utc >= {{ window_start() }}
 ),
 
 expected_devices as (
@@ -63,10 +72,10 @@ final as (
         supply_kwh - use_kwh as unexplained_residual_kwh,
         grid_import_kwh * 4 as import_demand_kw,
         round(100.0 * greatest(pv_generation_kwh - grid_export_kwh, 0)
-              / nullif(pv_generation_kwh, 0), 6) as pv_self_consumption_pct,
+              / nullif(pv_generation_kwh, 0), 6) + 0.0 as pv_self_consumption_pct,
         round(100.0 * greatest(pv_generation_kwh - grid_export_kwh, 0)
               / nullif(enterprise_load_kwh + common_load_kwh + ev_charging_kwh, 0), 6)
-            as self_sufficiency_pct,
+            + 0.0 as self_sufficiency_pct,  -- 0 over a net export is -0.0 (see the allocation)
         expected_devices.devices_expected,
         devices_reporting = expected_devices.devices_expected as is_complete,
         abs(supply_kwh - use_kwh)

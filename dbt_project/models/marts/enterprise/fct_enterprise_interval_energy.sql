@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ follow_window('interval_start_utc', 'fct_interval_energy') }}",
+    )
+}}
+
 -- Each enterprise's electricity (and the park's own common use) per interval, with the shared
 -- on-site PV, the battery's discharge and the grid allocated to it. The allocation rule is the
 -- var `allocation_rule`; 'pro_rata_consumption' (the default and, for now, the only rule) gives
@@ -13,10 +21,12 @@
 
 with flows as (
     select * from {{ ref('fct_interval_energy') }}
+    where interval_start_utc >= {{ window_start() }}
 ),
 
 supply as (
     select * from {{ ref('int_park_supply_split') }}
+    where interval_start_utc >= {{ window_start() }}
 ),
 
 feeders_expected as (
@@ -58,21 +68,23 @@ final as (
         supply.local_date,
         consumers.entity_id,
         consumers.entity_kind,
-        consumers.consumption_kwh,
+        -- + 0.0: a zero times an exporter's negative share is -0.0 (the unsign_zeros post-hook
+        -- rewrites table marts only); adding 0.0 makes it 0.0 and leaves every other value
+        consumers.consumption_kwh + 0.0 as consumption_kwh,
         coalesce(consumers.consumption_kwh / nullif(supply.consumption_kwh, 0), 0)
-            as share_of_park_consumption,
+            + 0.0 as share_of_park_consumption,
         supply.pv_to_consumers_kwh
             * coalesce(consumers.consumption_kwh / nullif(supply.consumption_kwh, 0), 0)
-            as pv_allocated_kwh,
+            + 0.0 as pv_allocated_kwh,
         supply.direct_green_to_consumers_kwh
             * coalesce(consumers.consumption_kwh / nullif(supply.consumption_kwh, 0), 0)
-            as direct_green_allocated_kwh,
+            + 0.0 as direct_green_allocated_kwh,
         supply.storage_to_consumers_kwh
             * coalesce(consumers.consumption_kwh / nullif(supply.consumption_kwh, 0), 0)
-            as storage_allocated_kwh,
+            + 0.0 as storage_allocated_kwh,
         supply.grid_to_consumers_kwh
             * coalesce(consumers.consumption_kwh / nullif(supply.consumption_kwh, 0), 0)
-            as grid_allocated_kwh,
+            + 0.0 as grid_allocated_kwh,
         consumers.hvac_kwh,
         consumers.ev_charging_kwh,
         consumers.gas_nm3,

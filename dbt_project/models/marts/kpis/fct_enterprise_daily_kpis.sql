@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ follow_window('local_date', 'fct_interval_energy', grain='day') }}",
+    )
+}}
+
 -- Each enterprise's (and the park's common use's) day in the park's time zone: electricity
 -- and where it came from, gas, energy (tce), location-based emissions, self-sufficiency and
 -- peak demand. A local day has 92, 96 or 100 intervals where the zone keeps daylight saving.
@@ -5,6 +13,7 @@
 
 with energy as (
     select * from {{ ref('fct_enterprise_interval_energy') }}
+    where local_date >= {{ window_start_local_date() }}
 ),
 
 factors as (
@@ -16,7 +25,8 @@ park as (
 ),
 
 coverage as (
-    select max(interval_start_utc) + interval '15 minutes' as data_end_utc from energy
+    select max(interval_start_utc) + interval '15 minutes' as data_end_utc
+    from {{ ref('fct_enterprise_interval_energy') }}
 ),
 
 daily as (
@@ -72,6 +82,24 @@ final as (
     cross join factors
     cross join park
     cross join coverage
+),
+
+-- incremental marts skip the unsign_zeros post-hook (it rewrites whole tables): + 0.0 turns a
+-- rounded tiny negative's -0.0 into 0.0 and leaves every other value as it is
+unsigned as (
+    select * replace (
+        electricity_kwh + 0.0 as electricity_kwh,
+        pv_allocated_kwh + 0.0 as pv_allocated_kwh,
+        storage_allocated_kwh + 0.0 as storage_allocated_kwh,
+        grid_allocated_kwh + 0.0 as grid_allocated_kwh,
+        gas_nm3 + 0.0 as gas_nm3,
+        energy_tce + 0.0 as energy_tce,
+        scope1_tco2 + 0.0 as scope1_tco2,
+        scope2_location_tco2 + 0.0 as scope2_location_tco2,
+        self_sufficiency_pct + 0.0 as self_sufficiency_pct,
+        peak_demand_kw + 0.0 as peak_demand_kw
+    )
+    from final
 )
 
-select * from final
+select * from unsigned

@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ follow_window('local_date', ['fct_interval_energy', 'fct_pv_interval_generation'], grain='day') }}",
+    )
+}}
+
 -- The park's day in its own time zone: the balance's flows, energy (tce), location-based
 -- emissions (on the grid meter, losses included), PV self-consumption, self-sufficiency, peak import demand, and how much of the
 -- day was measured. A local day has 92, 96 or 100 intervals where the zone keeps daylight
@@ -5,6 +13,7 @@
 
 with balance as (
     select * from {{ ref('fct_energy_balance') }}
+    where local_date >= {{ window_start_local_date() }}
 ),
 
 consumers as (
@@ -13,6 +22,7 @@ consumers as (
         sum(gas_nm3) as gas_nm3,
         sum(grid_allocated_kwh + storage_allocated_kwh) as grid_electricity_kwh
     from {{ ref('fct_enterprise_interval_energy') }}
+    where local_date >= {{ window_start_local_date() }}
     group by local_date
 ),
 
@@ -22,6 +32,7 @@ curtailment as (
         sum(curtailed_kwh) as pv_curtailed_kwh,
         count(*) filter (where potential_method = 'unknown') = 0 as curtailment_measured
     from {{ ref('fct_pv_interval_generation') }}
+    where local_date >= {{ window_start_local_date() }}
     group by local_date
 ),
 
@@ -30,7 +41,8 @@ park as (
 ),
 
 coverage as (
-    select max(interval_start_utc) + interval '15 minutes' as data_end_utc from balance
+    select max(interval_start_utc) + interval '15 minutes' as data_end_utc
+    from {{ ref('fct_energy_balance') }}
 ),
 
 factors as (
@@ -116,6 +128,32 @@ final as (
     cross join factors
     left join consumers on daily.local_date = consumers.local_date
     left join curtailment on daily.local_date = curtailment.local_date
+),
+
+-- incremental marts skip the unsign_zeros post-hook (it rewrites whole tables): + 0.0 turns a
+-- rounded tiny negative's -0.0 into 0.0 and leaves every other value as it is
+unsigned as (
+    select * replace (
+        grid_import_kwh + 0.0 as grid_import_kwh,
+        grid_export_kwh + 0.0 as grid_export_kwh,
+        pv_generation_kwh + 0.0 as pv_generation_kwh,
+        battery_charge_kwh + 0.0 as battery_charge_kwh,
+        battery_discharge_kwh + 0.0 as battery_discharge_kwh,
+        consumption_kwh + 0.0 as consumption_kwh,
+        ev_charging_kwh + 0.0 as ev_charging_kwh,
+        unexplained_residual_kwh + 0.0 as unexplained_residual_kwh,
+        gas_nm3 + 0.0 as gas_nm3,
+        energy_tce + 0.0 as energy_tce,
+        scope1_tco2 + 0.0 as scope1_tco2,
+        losses_unallocated_kwh + 0.0 as losses_unallocated_kwh,
+        scope2_location_tco2 + 0.0 as scope2_location_tco2,
+        pv_self_consumption_pct + 0.0 as pv_self_consumption_pct,
+        self_sufficiency_pct + 0.0 as self_sufficiency_pct,
+        pv_curtailed_kwh + 0.0 as pv_curtailed_kwh,
+        renewable_absorption_pct + 0.0 as renewable_absorption_pct,
+        peak_import_kw + 0.0 as peak_import_kw
+    )
+    from final
 )
 
-select * from final
+select * from unsigned
