@@ -18,6 +18,12 @@ from jobs.dispatch.inputs import DispatchInputs
 # A bound that cannot hold (say a load above the import limit) is only ever relaxed in a
 # second solve that reports the breach; the price makes any breach the last resort.
 BREACH_CNY_PER_KWH = 1_000.0
+# PV the park curtails (at the export cap, mostly) is worth nothing on the bill, so without a
+# price on it the solver picks any of the equally cheap ways to spend a surplus: idle zones and
+# an empty battery as readily as pre-cooling and charging. This tie-break makes it use the PV
+# it would curtail wherever that costs nothing else (the park's absorption, 消纳率). It is
+# far below any tariff spread or wear cost, so it never buys absorption with the bill.
+CURTAILED_PV_CNY_PER_KWH = 0.005
 
 
 def add_grid_connection(model: pyo.ConcreteModel, inputs: DispatchInputs,
@@ -112,6 +118,11 @@ def add_pv(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
 
     model.pv_total_kw = pyo.Expression(model.T, rule=lambda m, t: sum(m.pv_kw[p, t] for p in m.PV))
     model.bus_terms.append((+1, model.pv_total_kw))
+    model.cost_curtailed_pv_cny = pyo.Expression(expr=CURTAILED_PV_CNY_PER_KWH * inputs.interval_h
+                                                 * sum(values[p, t] - model.pv_kw[p, t]
+                                                       for p in model.PV for t in model.T),
+                                                 doc="tie-break against curtailed PV (CNY)")
+    model.cost_terms.append(model.cost_curtailed_pv_cny)
 
 
 def add_export_of_stored_energy_rule(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
