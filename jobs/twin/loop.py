@@ -288,7 +288,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     _build(run)
     run.grid = dataclasses.replace(twin.grid_tally)
     save_grid_tally(settings, run.grid)
-    save_backup_heat(settings, boiler_by_day)
+    save_backup_heat(settings.data_root, boiler_by_day)
     run.pv_potential_kw = pd.DataFrame.from_dict(offered_rows, orient="index")
     run.timings.total_s = time.perf_counter() - started
     return run

@@ -89,16 +89,15 @@ def save_grid_tally(settings: Settings, tally: GridTally) -> None:
 BACKUP_HEAT_FILE = "twin_backup_heat.json"
 
 
-def save_backup_heat(settings: Settings, kwh_th_by_local_date: dict[str, float]) -> None:
+def save_backup_heat(data_root: str, kwh_th_by_local_date: dict[str, float]) -> None:
     """The gas boiler's heat per evaluated local day (ISO date: kWh th), the twin's truth."""
-    landing.write_atomically(join_path(settings.data_root, BACKUP_HEAT_FILE),
+    landing.write_atomically(join_path(data_root, BACKUP_HEAT_FILE),
                              json.dumps(kwh_th_by_local_date).encode())
 
 
-def saved_backup_heat_kwh_th(settings: Settings, first_day: dt.date, last_day: dt.date
-                             ) -> float:
+def saved_backup_heat_kwh_th(data_root: str, first_day: dt.date, last_day: dt.date) -> float:
     """The boiler's heat over the days (0 where no twin run saved it)."""
-    fs, fs_path = fsspec.core.url_to_fs(join_path(settings.data_root, BACKUP_HEAT_FILE))
+    fs, fs_path = fsspec.core.url_to_fs(join_path(data_root, BACKUP_HEAT_FILE))
     if not fs.exists(fs_path):
         return 0.0
     by_day = json.loads(fs.cat_file(fs_path))
@@ -147,7 +146,7 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
                                   prices["stored_export_paid"].to_numpy(dtype=bool))
     peak_kw = float(balance["import_demand_kw"].max())
     import_kwh, consumption, pv, curtailed, scope1, discharged = (float(v or 0.0) for v in daily)
-    boiler_kwh_th = saved_backup_heat_kwh_th(settings, first_day, last_day)
+    boiler_kwh_th = saved_backup_heat_kwh_th(settings.data_root, first_day, last_day)
     dispatch = settings.park.dispatch
     return Outcome(
         controller=controller, days=days,
