@@ -253,9 +253,26 @@ def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
             return pyo.Constraint.Skip
         return m.zone_temp_c[z, t] >= spec[z]["comfort_min_c"] - m.too_cold_k[z, t]
 
+    # Unoccupied, the band does not bind comfort, but the zone's controller still holds its
+    # setpoint, which the writer keeps within the band: a cooled zone is never taken below the
+    # band's bottom (a heated one above its top). Without this the model would "absorb" a
+    # surplus by cooling an empty hall far below anything the twin or a real zone can do.
+    model.beyond_setpoints_k = pyo.Var(model.Z, model.T, within=pyo.NonNegativeReals,
+                                       doc="kelvin past the band while unoccupied")
+
+    @model.Constraint(model.Z, model.T, doc="unoccupied: not driven past the band, soft")
+    def setpoint_reach(m, z, t):
+        if occupied[z][t]:
+            return pyo.Constraint.Skip
+        if spec[z]["mode"] == "cool":
+            return m.zone_temp_c[z, t] >= spec[z]["comfort_min_c"] - m.beyond_setpoints_k[z, t]
+        return m.zone_temp_c[z, t] <= spec[z]["comfort_max_c"] + m.beyond_setpoints_k[z, t]
+
     model.cost_comfort_cny = pyo.Expression(expr=inputs.comfort_breach_cny_per_kh * hours * sum(
         model.too_warm_k[z, t] + model.too_cold_k[z, t] for z in model.Z for t in model.T),
         doc="comfort breach penalty (CNY)")
+    model.cost_terms.append(inputs.comfort_breach_cny_per_kh * hours * sum(
+        model.beyond_setpoints_k[z, t] for z in model.Z for t in model.T))
     model.hvac_total_kw = pyo.Expression(
         model.T, rule=lambda m, t: sum(m.hvac_electric_kw[z, t] for z in m.Z))
     model.bus_terms.append((-1, model.hvac_total_kw))
