@@ -4,6 +4,9 @@ A tank charges from its source enterprise's waste heat during shifts and dischar
 morning heat demand; when both are present only the net flows through the tank. Standing losses
 are loss_pct_per_hour of the stored heat. A written power_setpoint_kw_th (positive = discharge)
 overrides the automatic behaviour for the next hour; its read-back is 0 once it has lapsed.
+The heat the users need that neither the waste heat nor the tank gives comes from a gas boiler
+(the dispatch model's backup heat): `backup_heat_kwh_th` counts it, so a comparison can put
+its gas on every controller's bill (a tank emptied early leaves the boiler to burn).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class ThermalFleet:
         self.loss_kw_th = np.zeros(n)
         self.heat_charged_kwh_th = initial_counters(seed, self.device_ids, "heat_in", 1e3, 1e5)
         self.heat_discharged_kwh_th = 0.9 * self.heat_charged_kwh_th
+        self.backup_kw_th = np.zeros(n)  # the boiler's heat this step (ground truth)
+        self.backup_heat_kwh_th = np.zeros(n)  # integrated since the twin started
 
     def decide(self, now_us: int, dt_s: float, exo: ExoSnapshot,
                rows: np.ndarray | None = None) -> None:
@@ -53,11 +58,16 @@ class ThermalFleet:
         self.override_active = np.where(mask, active, self.override_active)
         self.power_kw_th = np.where(mask, power, self.power_kw_th)
         self.loss_kw_th = np.where(mask, loss, self.loss_kw_th)
+        # waste heat not taken by the tank feeds the users directly; what they still lack
+        # (demand - waste - discharge, with a charge as a negative discharge) the boiler gives
+        backup = np.maximum(exo.heat_demand_kw_th - exo.waste_heat_kw_th - power, 0.0)
+        self.backup_kw_th = np.where(mask, backup, self.backup_kw_th)
 
     def integrate(self, dt_s: float) -> None:
         self.stored_kwh_th += (-self.power_kw_th - self.loss_kw_th) * dt_s / 3600.0
         self.heat_charged_kwh_th += np.maximum(-self.power_kw_th, 0.0) * dt_s / 3600.0
         self.heat_discharged_kwh_th += np.maximum(self.power_kw_th, 0.0) * dt_s / 3600.0
+        self.backup_heat_kwh_th += self.backup_kw_th * dt_s / 3600.0
 
     def write(self, device_row: int, point: str, value: float, now_us: int) -> np.ndarray | None:
         if point != "power_setpoint_kw_th":

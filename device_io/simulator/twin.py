@@ -177,6 +177,11 @@ class ParkTwin:
         what the drivers go without)."""
         return self._ev.unserved_kwh
 
+    def backup_heat_kwh_th(self) -> float:
+        """Heat the gas boiler gave the tanks' users since the twin started (kWh th, ground
+        truth): their demand less the waste heat and the tanks' discharge."""
+        return float(self._thermal.backup_heat_kwh_th.sum())
+
     def pv_potential_kwh(self) -> dict[str, float]:
         """Each inverter's offered energy integrated since the twin started (kWh)."""
         return dict(zip(self._pv.device_ids, self._pv.potential_kwh.tolist(), strict=True))

@@ -18,6 +18,12 @@ from jobs.dispatch.inputs import DispatchInputs
 # A bound that cannot hold (say a load above the import limit) is only ever relaxed in a
 # second solve that reports the breach; the price makes any breach the last resort.
 BREACH_CNY_PER_KWH = 1_000.0
+# PV the park curtails (at the export cap, mostly) is worth nothing on the bill, so without a
+# price on it the solver picks any of the equally cheap ways to spend a surplus: idle zones and
+# an empty battery as readily as pre-cooling and charging. This tie-break makes it use the PV
+# it would curtail wherever that costs nothing else (the park's absorption, 消纳率). It is
+# far below any tariff spread or wear cost, so it never buys absorption with the bill.
+CURTAILED_PV_CNY_PER_KWH = 0.005
 
 
 def add_grid_connection(model: pyo.ConcreteModel, inputs: DispatchInputs,
@@ -112,6 +118,11 @@ def add_pv(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
 
     model.pv_total_kw = pyo.Expression(model.T, rule=lambda m, t: sum(m.pv_kw[p, t] for p in m.PV))
     model.bus_terms.append((+1, model.pv_total_kw))
+    model.cost_curtailed_pv_cny = pyo.Expression(expr=CURTAILED_PV_CNY_PER_KWH * inputs.interval_h
+                                                 * sum(values[p, t] - model.pv_kw[p, t]
+                                                       for p in model.PV for t in model.T),
+                                                 doc="tie-break against curtailed PV (CNY)")
+    model.cost_terms.append(model.cost_curtailed_pv_cny)
 
 
 def add_export_of_stored_energy_rule(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
@@ -242,9 +253,26 @@ def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
             return pyo.Constraint.Skip
         return m.zone_temp_c[z, t] >= spec[z]["comfort_min_c"] - m.too_cold_k[z, t]
 
+    # Unoccupied, the band does not bind comfort, but the zone's controller still holds its
+    # setpoint, which the writer keeps within the band: a cooled zone is never taken below the
+    # band's bottom (a heated one above its top). Without this the model would "absorb" a
+    # surplus by cooling an empty hall far below anything the twin or a real zone can do.
+    model.beyond_setpoints_k = pyo.Var(model.Z, model.T, within=pyo.NonNegativeReals,
+                                       doc="kelvin past the band while unoccupied")
+
+    @model.Constraint(model.Z, model.T, doc="unoccupied: not driven past the band, soft")
+    def setpoint_reach(m, z, t):
+        if occupied[z][t]:
+            return pyo.Constraint.Skip
+        if spec[z]["mode"] == "cool":
+            return m.zone_temp_c[z, t] >= spec[z]["comfort_min_c"] - m.beyond_setpoints_k[z, t]
+        return m.zone_temp_c[z, t] <= spec[z]["comfort_max_c"] + m.beyond_setpoints_k[z, t]
+
     model.cost_comfort_cny = pyo.Expression(expr=inputs.comfort_breach_cny_per_kh * hours * sum(
         model.too_warm_k[z, t] + model.too_cold_k[z, t] for z in model.Z for t in model.T),
         doc="comfort breach penalty (CNY)")
+    model.cost_terms.append(inputs.comfort_breach_cny_per_kh * hours * sum(
+        model.beyond_setpoints_k[z, t] for z in model.Z for t in model.T))
     model.hvac_total_kw = pyo.Expression(
         model.T, rule=lambda m, t: sum(m.hvac_electric_kw[z, t] for z in m.Z))
     model.bus_terms.append((-1, model.hvac_total_kw))

@@ -10,7 +10,9 @@ intraday replaces what has become known since:
   keeps room for forecast error below it (a new monthly peak costs the whole month's charge;
   the day-ahead plan's floor, from the warehouse, has the same margin);
 - PV: a nowcast, the measured against forecast ratio of the last NOWCAST_H hours on intervals
-  the inverters were not held down, fading back to the forecast with FADE_H;
+  the inverters were not held down, fading back to the forecast with FADE_H; intervals they
+  were held down (the export protection) bound it from below, since the arrays gave at least
+  what was measured (else a park always at its export cap never corrects a forecast too low);
 - base load: the mean error of the last LOAD_ERROR_H hours, fading likewise.
 No I/O here: the caller measures (the twin's loop or the setpoints flow).
 """
@@ -40,7 +42,8 @@ class Measured:
 
     recent: one row per past interval (index: interval start, UTC), columns
       `pv_kw:<system>` (NaN where the system was held down: a setpoint or the export
-      protection), `base_load_kw` (consumption less HVAC and EV charging), `ev_kw`.
+      protection), optionally `pv_held_kw:<system>` (its output where it was held down, NaN
+      elsewhere), `base_load_kw` (consumption less HVAC and EV charging), `ev_kw`.
     ev_plugged_kw: the ratings of the chargers with a car plugged in now (0: none).
     ev_delivered_kwh: what the cars plugged in now have received in their sessions so far
       (the chargers' session energy); None where not read: then the metered EV energy since
@@ -81,23 +84,27 @@ def pv_nowcast_factors(recent: pd.DataFrame, forecast_kw: pd.DataFrame,
                        rated_kw: Mapping[str, float], now: pd.Timestamp
                        ) -> tuple[dict[str, float], list[str]]:
     """Per system: measured over forecast energy on the last NOWCAST_H hours' intervals that
-    were forecast to produce and not held down; 1 where none were."""
+    were forecast to produce and not held down (1 where none were), at least the same ratio
+    on the intervals it was held down (what it gave then is a lower bound on the sun)."""
     since = now - pd.Timedelta(hours=NOWCAST_H)
     factors, notes = {}, []
-    for system in forecast_kw.columns:
-        column = f"pv_kw:{system}"
+
+    def ratio(column: str, system: str) -> float | None:
         if column not in recent:
-            factors[system] = 1.0
-            continue
+            return None
         measured = recent[column][(recent.index >= since) & (recent.index < now)]
         forecast = forecast_kw[system].reindex(measured.index)
         usable = measured.notna() & forecast.notna() \
             & (forecast > MIN_PV_SHARE * float(rated_kw.get(system, 0.0)))
         if not usable.any() or forecast[usable].sum() <= 0:
-            factors[system] = 1.0
-            continue
-        ratio = float(measured[usable].sum() / forecast[usable].sum())
-        factors[system] = min(max(ratio, PV_FACTOR_RANGE[0]), PV_FACTOR_RANGE[1])
+            return None
+        return float(measured[usable].sum() / forecast[usable].sum())
+
+    for system in forecast_kw.columns:
+        free = ratio(f"pv_kw:{system}", system)
+        floor = ratio(f"pv_held_kw:{system}", system)
+        factor = max(1.0 if free is None else free, floor or 0.0)
+        factors[system] = min(max(factor, PV_FACTOR_RANGE[0]), PV_FACTOR_RANGE[1])
         if abs(factors[system] - 1.0) > 0.1:
             notes.append(f"PV {system}: nowcast {factors[system]:.2f} x forecast")
     return factors, notes

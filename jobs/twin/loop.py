@@ -55,7 +55,7 @@ from jobs.dispatch.park_assets import battery_table, hvac_zone_table, thermal_st
 from jobs.dispatch.warm_solver import WarmSolver
 from jobs.forecast.weather import ClearSkyClimatology
 from jobs.twin.mpc import IntradayController, twin_state
-from jobs.twin.outcome import save_grid_tally
+from jobs.twin.outcome import save_backup_heat, save_grid_tally
 from jobs.twin.rule_controller import rule_based_source
 from jobs.warehouse.build import build_warehouse
 
@@ -228,6 +228,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     unserved_before = twin.ev_unserved_kwh()
     offered_before = _pv_offered_kwh_by_system(twin, settings)
     offered_rows: dict[pd.Timestamp, dict[str, float]] = {}
+    boiler_before, boiler_by_day = twin.backup_heat_kwh_th(), {}
     while now < end:
         local = pd.Timestamp(now).tz_convert(zone)
         if run.controller == "perfect" and local.time() == dt.time(0, 0):
@@ -274,6 +275,8 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
         offered_before = offered_now
         now += INTERVAL
         if pd.Timestamp(now).tz_convert(zone).time() == dt.time(0, 0):
+            boiler_by_day[local.date().isoformat()] = twin.backup_heat_kwh_th() - boiler_before
+            boiler_before = twin.backup_heat_kwh_th()
             _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
             on_progress(f"{run.controller}: {local.date()} done")
     _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
@@ -285,6 +288,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     _build(run)
     run.grid = dataclasses.replace(twin.grid_tally)
     save_grid_tally(settings, run.grid)
+    save_backup_heat(settings.data_root, boiler_by_day)
     run.pv_potential_kw = pd.DataFrame.from_dict(offered_rows, orient="index")
     run.timings.total_s = time.perf_counter() - started
     return run

@@ -140,6 +140,8 @@ class IntradayController:
                     held.add(device.asset)
             for system, kw in by_system.items():
                 row[f"pv_kw:{system}"] = float("nan") if system in held else kw
+                # held down, the output still says the sun gave at least this much
+                row[f"pv_held_kw:{system}"] = kw if system in held else float("nan")
             start = pd.Timestamp(now) - pd.Timedelta(minutes=15)
             self._recent[start] = row
             for old in [t for t in self._recent if t < start - pd.Timedelta(hours=RECENT_H)]:

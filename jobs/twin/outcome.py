@@ -10,9 +10,13 @@ evaluated ones count), prorated to the evaluated days of that month.
 With the twin's ground truth (`grid`, jobs/twin/loop.py) renewable absorption is what the
 arrays offered against what they fed, and PV curtailed by the controller's setpoints and by
 the connection's export protection, and import-limit breaches, are reported apart.
+Gas: the heat the waste-heat tanks' users lacked came from the gas boiler (the twin's truth,
+saved per day by the loop); it is on the bill at the price the dispatch model plans with
+(`dispatch.backup_heat_cny_per_kwh_th`, per kWh of heat), the same for every controller, so a
+plan that saves electricity by emptying a tank early pays for the gas it burns instead.
 Emissions: location-based and market-based Scope 2 with the warehouse's factors
-(market-based: the residual-mix factor; no green-power purchases in twin runs) plus Scope 1
-from gas, which no controller changes.
+(market-based: the residual-mix factor; no green-power purchases in twin runs) plus Scope 1:
+the metered process gas (which no controller changes) and the boiler's.
 """
 
 from __future__ import annotations
@@ -62,10 +66,12 @@ class Outcome:
     import_over_limit_kwh: float = 0.0
     import_breaches: int = 0
     import_max_kw: float = 0.0  # highest import while above the limit
+    backup_heat_kwh_th: float = 0.0  # the gas boiler's heat (the twin's truth)
+    gas_cost_cny: float = 0.0  # what that heat's gas cost
 
     @property
     def total_cost_cny(self) -> float:
-        return self.energy_cost_cny + self.demand_charge_cny
+        return self.energy_cost_cny + self.demand_charge_cny + self.gas_cost_cny
 
     def as_dict(self) -> dict:
         return {**asdict(self), "total_cost_cny": self.total_cost_cny}
@@ -78,6 +84,25 @@ def save_grid_tally(settings: Settings, tally: GridTally) -> None:
     """The twin's truth at the connection beside the run's warehouse (jobs/twin/loop.py)."""
     landing.write_atomically(join_path(settings.data_root, GRID_TALLY_FILE),
                              json.dumps(tally.as_dict()).encode())
+
+
+BACKUP_HEAT_FILE = "twin_backup_heat.json"
+
+
+def save_backup_heat(data_root: str, kwh_th_by_local_date: dict[str, float]) -> None:
+    """The gas boiler's heat per evaluated local day (ISO date: kWh th), the twin's truth."""
+    landing.write_atomically(join_path(data_root, BACKUP_HEAT_FILE),
+                             json.dumps(kwh_th_by_local_date).encode())
+
+
+def saved_backup_heat_kwh_th(data_root: str, first_day: dt.date, last_day: dt.date) -> float:
+    """The boiler's heat over the days (0 where no twin run saved it)."""
+    fs, fs_path = fsspec.core.url_to_fs(join_path(data_root, BACKUP_HEAT_FILE))
+    if not fs.exists(fs_path):
+        return 0.0
+    by_day = json.loads(fs.cat_file(fs_path))
+    return float(sum(v for day, v in by_day.items()
+                     if first_day <= dt.date.fromisoformat(day) <= last_day))
 
 
 def saved_grid_tally(settings: Settings) -> GridTally | None:
@@ -121,6 +146,8 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
                                   prices["stored_export_paid"].to_numpy(dtype=bool))
     peak_kw = float(balance["import_demand_kw"].max())
     import_kwh, consumption, pv, curtailed, scope1, discharged = (float(v or 0.0) for v in daily)
+    boiler_kwh_th = saved_backup_heat_kwh_th(settings.data_root, first_day, last_day)
+    dispatch = settings.park.dispatch
     return Outcome(
         controller=controller, days=days,
         energy_cost_cny=float((prices["import_price_cny_per_kwh"].to_numpy() * imported).sum()
@@ -132,7 +159,7 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
         peak_import_kw=peak_kw,
         scope2_location_tco2=import_kwh * float(factors[0]) / 1000.0,
         scope2_market_tco2=import_kwh * float(factors[1]) / 1000.0,
-        scope1_tco2=scope1,
+        scope1_tco2=scope1 + boiler_kwh_th * dispatch.backup_heat_kgco2_per_kwh_th / 1000.0,
         renewable_absorption_pct=_absorption_pct(pv, curtailed, grid),
         self_sufficiency_pct=100.0 * max(1.0 - import_kwh / consumption, 0.0)
         if consumption > 0 else 0.0,
@@ -141,6 +168,8 @@ def outcome(settings: Settings, controller: str, first_day: dt.date, days: int,
         battery_charging_cost_cny=float((np.where(
             exported > imported, prices["export_price_cny_per_kwh"].to_numpy(),
             prices["import_price_cny_per_kwh"].to_numpy()) * charged).sum()),
+        backup_heat_kwh_th=boiler_kwh_th,
+        gas_cost_cny=boiler_kwh_th * dispatch.backup_heat_cny_per_kwh_th,
         **_grid_truth(grid))
 
 

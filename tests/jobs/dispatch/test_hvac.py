@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -83,3 +85,20 @@ def test_an_undersized_heat_pump_runs_flat_out_and_the_breach_is_priced():
     assert temps == pytest.approx([26.15, 26.2925, 26.427875, 26.55648125], abs=1e-6)
     assert summary.comfort_cost_cny == pytest.approx(50 * 1.42685625, abs=1e-4)
     assert result.objective_cny == pytest.approx(4.0 + 50 * 1.42685625, abs=1e-4)
+
+
+def test_an_empty_zone_is_not_cooled_past_its_band_to_use_a_surplus():
+    """20 kW of PV with no load and no export: all of it is curtailed unless the heat pump
+    uses it, and curtailed PV carries the model's tie-break price. The zone is empty all day,
+    so its band does not bind comfort, but its controller never cools below the band's
+    22 C: from 26 C, at 35 C outside (R 2 K/kW, C 10 kWh/K, COP 3, explicit hourly steps),
+    hour 0 runs flat out to 26 + (4.5 - 30) / 10 = 23.45 C, hour 1 reaches 22 C with
+    3 P = 5.775 + 14.5 (P = 6.758 kW), then it holds 22 C with 3 P = 6.5 (2.167 kW)."""
+    inputs = _inputs([0.5] * 4)
+    index = inputs.interval_start_utc
+    inputs = dataclasses.replace(
+        inputs, pv_potential_kw=pd.DataFrame({"pv-1": [20.0] * 4}, index=index),
+        hvac_occupied=pd.DataFrame({"z1": [False] * 4}, index=index))
+    _, _, power, temps = _solved(inputs)
+    assert power == pytest.approx([10.0, 20.275 / 3, 6.5 / 3, 6.5 / 3], abs=1e-4)
+    assert temps == pytest.approx([23.45, 22.0, 22.0, 22.0], abs=1e-4)

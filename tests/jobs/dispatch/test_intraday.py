@@ -96,6 +96,26 @@ def test_the_pv_nowcast_and_the_load_error_fade_from_now():
     assert inputs.base_load_kw.iloc[1] == pytest.approx(300.0 + 100.0 * fade)
 
 
+def test_pv_held_down_by_the_export_cap_still_raises_a_low_forecast():
+    """A PV-surplus park at its export cap all morning: the protection held the inverters in
+    every interval, so no interval is free to compare. The forecast said 400 kW; the arrays,
+    held down, still gave 500 and 600 kW in the last two hours: the sun gave at least
+    (500 + 600) / 800 = 1.375 x the forecast, and the re-solve sees that much now (a plan on
+    the forecast would think it imports and discharge its battery into the curtailment).
+    Held output below the forecast says nothing (the cap, not the sun): the forecast stands."""
+    day = _day([300.0] * 8, pv={"pv-1": [400.0] * 8})
+    now = START + pd.Timedelta(hours=4)
+    held = pd.DataFrame({"pv_kw:pv-1": [np.nan] * 4,
+                         "pv_held_kw:pv-1": [400.0, 400.0, 500.0, 600.0]},
+                        index=day.interval_start_utc[:4])
+    inputs, corrections = intraday_inputs([day], _measured(now, recent=held))
+    assert corrections.pv_factor["pv-1"] == pytest.approx(1.375)
+    assert inputs.pv_potential_kw["pv-1"].iloc[0] == pytest.approx(550.0)
+    capped = held.assign(**{"pv_held_kw:pv-1": [400.0, 400.0, 250.0, 250.0]})
+    _, corrections = intraday_inputs([day], _measured(now, recent=capped))
+    assert corrections.pv_factor["pv-1"] == pytest.approx(1.0)
+
+
 def test_ev_groups_in_progress_keep_only_what_they_still_need():
     """A group arrived at 01:00 wanting 100 kWh by 06:00; 30 kWh were charged since. With a
     car plugged in it needs 70 kWh from now; with none plugged in, nothing. A group still to

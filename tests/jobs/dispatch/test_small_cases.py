@@ -276,3 +276,20 @@ def test_pv_limit_written_only_where_curtailment_is_wanted():
     _, plan, _ = _solve(inputs)
     assert _series(plan, "pv-1", "curtailed_kw") == pytest.approx([200.0, 400.0], abs=1e-6)
     assert _series(plan, "pv-1", "power_limit_pct") == pytest.approx([100.0, 20.0], abs=1e-6)
+
+
+def test_pv_the_cap_would_curtail_is_used_where_it_costs_nothing_else():
+    """Hour 0: 600 kW of PV against 100 kW of load, export capped at 200 kW: 300 kW above the
+    cap. Hour 1: dark, 100 kW of load at 0.3 CNY/kWh. A lossless 1000 kWh / 250 kW battery
+    holding 500 kWh, no wear, no SOC target. Whatever it does, the bill is 0.3 x 0 = 0 CNY:
+    its 500 kWh cover hour 1 either way. The park still has a best answer: charge the 250 kW
+    it can from the surplus in hour 0 (curtail 50, not 300) and never discharge while PV is
+    being curtailed (that energy would only push PV out): absorption (600 + 0 - 50) / 600."""
+    inputs = _inputs([0.3, 0.3], [100.0, 100.0], pv={"pv-1": [600.0, 0.0]},
+                     batteries={"bess-1": _battery(1000, 250, 1.0, initial=500.0)},
+                     export_limit_kw=200.0)
+    _, plan, summary = _solve(inputs)
+    assert summary.energy_cost_cny == pytest.approx(0.0, abs=1e-6)
+    assert _series(plan, "pv-1", "curtailed_kw") == pytest.approx([50.0, 0.0], abs=1e-6)
+    assert _series(plan, "bess-1", "setpoint_kw") == pytest.approx([-250.0, 100.0], abs=1e-6)
+    assert summary.renewable_absorption_pct == pytest.approx(100.0 * 550 / 600)
