@@ -29,7 +29,7 @@ def main() -> None:
                         help="days of 1-minute history built before the incremental hour")
     parser.add_argument("--counters-only", action="store_true",
                         help="land only the counter points (default: every landed point)")
-    parser.add_argument("--loop-days", type=int, default=1,
+    parser.add_argument("--loop-days", type=int, default=7,
                         help="evaluated days per closed-loop scenario (after a 7-day warm-up)")
     parser.add_argument("--loop-scenario", choices=("summer", "winter", "pv_surplus"),
                         help="run one closed-loop scenario (default: all three)")
