@@ -245,6 +245,13 @@ def run(days: int = 7, warmup_days: int = 7, keep: bool = False,
     return result
 
 
+def invariant_broken(result: dict[str, Any]) -> list[str]:
+    """The scenarios where a controller beat perfect foresight (bill plus EV energy not
+    delivered): the model and the twin disagree there, and the bench says so by failing."""
+    return [name for name, summary in result["scenarios"].items()
+            if not summary["targets"]["perfect_never_beaten"]["pass"]]
+
+
 def _print_targets(name: str, summary: dict[str, Any]) -> None:
     daily = summary["daily_cost_cny"]
     console.print(f"{name}, cost by day (CNY): " + "; ".join(
