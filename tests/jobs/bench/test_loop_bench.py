@@ -9,6 +9,7 @@ import datetime as dt
 import pickle
 
 import pandas as pd
+import pytest
 import yaml
 
 from jobs.bench.loop_bench import targets
@@ -45,6 +46,7 @@ def test_the_invariant_counts_the_ev_energy_a_controller_left_undelivered():
     assert found["mpc_capture"]["value"] == 1.02
 
 
+@pytest.mark.timeout(900)  # a day's warm-up: seconds alone, minutes on a shared machine
 def test_the_pickled_warm_up_steps_exactly_as_the_warmed_up_twin(tmp_path):
     """What every controller's run starts from (a copy of the pickled warm-up) reads, over
     the next hour, exactly what the twin warmed up in place reads."""
