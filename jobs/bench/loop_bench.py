@@ -7,11 +7,14 @@ scenario goes beside the results (data/bench/closed_loop_<scenario>.png)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import multiprocessing
+import os
+import pickle
 import shutil
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +23,18 @@ from rich.console import Console
 
 from jobs.bench.common import RESULTS_DIR, machine, save_result
 from jobs.bench.loop_chart import draw_scenario
-from jobs.common.settings import DEFAULT_CONFIG_DIR, load_settings
+from jobs.common.generated_park import park_settings
+from jobs.common.settings import DEFAULT_CONFIG_DIR
 from jobs.twin.compare import (
     apply_scenario,
-    compare_controllers,
+    controller_result,
     ev_unserved_cny_per_kwh,
     served_cost_cny,
 )
+from jobs.twin.loop import CONTROLLERS, WarmedUp, run_controller, start_controller, warm_up
 from jobs.twin.outcome import outcome
 from jobs.twin.report import print_summary
+from jobs.warehouse.warm_dbt import keep_parsed
 
 console = Console(width=170)
 # (name, first evaluated day (a Monday), scenario changes)
@@ -38,20 +44,10 @@ SCENARIOS = (("summer", dt.date(2026, 7, 6), ()),
 CAPTURE_TARGET = 0.90  # of perfect's saving against none (and of its absorption gain)
 RESOLVE_TARGET_S = 2.0  # median intraday re-solve, demo park
 TOTAL_TARGET_S = 900.0  # all scenarios, all controllers
-
-
-def _daily_costs(workdir: Path, controllers, first_day: dt.date, days: int
-                 ) -> dict[str, list[float]]:
-    """Each controller's cost day by day (the demand charge prorated to the day)."""
-    costs = {}
-    for controller in controllers:
-        folder = workdir / controller
-        settings = load_settings(DEFAULT_CONFIG_DIR, str(folder / "data"),
-                                 str(folder / "park.yaml"))
-        costs[controller] = [round(outcome(settings, controller,
-                                           first_day + dt.timedelta(days=i), 1).total_cost_cny)
-                             for i in range(days)]
-    return costs
+SAMPLE_S = 300  # the twin read every 5 minutes, as the harvester lands it
+WARMED_FILE = "warmed_up.pickle"  # the twin after its warm-up, shared by the controllers
+TRUTH_PV_FILE = "none_pv_offered.pickle"
+LONGEST_FIRST = ("mpc", "perfect", "plan", "rule_based")
 
 
 def targets(results: dict[str, dict[str, Any]], pv_surplus: bool,
@@ -85,45 +81,149 @@ def targets(results: dict[str, dict[str, Any]], pv_surplus: bool,
     return found
 
 
-def _scenario(name: str, first_day: dt.date, changes: tuple[str, ...], days: int,
-              warmup_days: int, keep: bool) -> dict[str, Any]:
-    """One scenario, all controllers (run in its own process: the scenarios share nothing)."""
+def _park(changes: tuple[str, ...]) -> dict[str, Any]:
     park = yaml.safe_load((DEFAULT_CONFIG_DIR / "park.yaml").read_text(encoding="utf-8"))
     for change in changes:
         park = apply_scenario(park, change)
-    workdir = Path(tempfile.mkdtemp(prefix=f"park-bench-loop-{name}-"))
-    console.print(f"[bold]closed loop, {name}[/]: {days} days from {first_day} after "
-                  f"{warmup_days} days of warm-up " + ", ".join(changes))
-    summary = compare_controllers(park, workdir, first_day, days, warmup_days=warmup_days,
-                                  on_progress=lambda line: console.print(f"  {name}: {line}"))
+    return park
+
+
+def _scratch() -> str | None:
+    """Work folders in memory where the machine has it (Linux /dev/shm): the setpoint
+    journal's fsyncs and the warehouse's files then cost no disk waits. The same code runs;
+    only where its files live changes."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+def _one_controller(park: dict[str, Any], workdir: Path, warmed: WarmedUp, controller: str,
+                    days: int, truth_pv_kw, progress) -> tuple[dict[str, Any], Any]:
+    """Run one controller from the shared warm-up; its figures, its daily costs, and (for
+    `none`) the PV its arrays offered (perfect foresight's truth)."""
+    settings = park_settings(park, workdir / controller)
+    run = start_controller(warmed, controller, settings)
+    truth = park_settings(park, workdir / "none") if controller == "perfect" else None
+    run = run_controller(run, warmed, days, SAMPLE_S, truth=truth, on_progress=progress,
+                         truth_pv_kw=truth_pv_kw)
+    result = controller_result(run, warmed.first_day, days)
+    result["daily_cost_cny"] = [
+        round(outcome(settings, controller, warmed.first_day + dt.timedelta(days=i),
+                      1).total_cost_cny) for i in range(days)]
+    progress(f"{controller}: {result['total_cost_cny']:,.0f} CNY, {run.timings.total_s:.0f} s")
+    return result, run.pv_potential_kw
+
+
+def _truth_job(name: str, first_day: dt.date, changes: tuple[str, ...], days: int,
+               warmup_days: int, workdir: Path) -> dict[str, Any]:
+    """A scenario's warm-up (saved for its other controllers) and its `none` run (the truth
+    perfect foresight reads), in a worker process."""
+    keep_parsed(True)  # this process builds many times: dbt parses once per data root
+    park = _park(changes)
+    started = time.perf_counter()
+    progress = _progress(name)
+    warmed = warm_up(park_settings(park, workdir / "warmup"), first_day, warmup_days,
+                     SAMPLE_S, progress)
+    warmup_s = time.perf_counter() - started
+    (workdir / WARMED_FILE).write_bytes(pickle.dumps(warmed))
+    result, pv_offered = _one_controller(park, workdir, warmed, "none", days, None, progress)
+    (workdir / TRUTH_PV_FILE).write_bytes(pickle.dumps(pv_offered))
+    _keep_result(workdir, "none", {**result, "warmup_s": round(warmup_s, 1)})
+    return {"warmup_s": round(warmup_s, 1), "none": result}
+
+
+def _controller_job(name: str, changes: tuple[str, ...], controller: str, days: int,
+                    workdir: Path) -> dict[str, Any]:
+    """One controller of a scenario, from the warm-up its truth job saved."""
+    keep_parsed(True)
+    warmed = pickle.loads((workdir / WARMED_FILE).read_bytes())
+    truth_pv_kw = pickle.loads((workdir / TRUTH_PV_FILE).read_bytes()) \
+        if controller == "perfect" else None
+    result, _ = _one_controller(_park(changes), workdir, warmed, controller, days,
+                                truth_pv_kw, _progress(name))
+    _keep_result(workdir, controller, result)
+    return result
+
+
+def _keep_result(workdir: Path, controller: str, result: dict[str, Any]) -> None:
+    """Each run's figures beside it as soon as it ends: a bench stopped part-way still
+    leaves the runs that finished."""
+    (workdir / f"{controller}.result.json").write_text(json.dumps(result, default=str))
+
+
+def _progress(name: str):
+    return lambda line: console.print(f"  {name}: {line}")
+
+
+def _finish(name: str, changes: tuple[str, ...], first_day: dt.date, days: int,
+            warmup_days: int, workdir: Path, warmup_s: float,
+            results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The scenario's summary, table, targets and chart, from its controllers' results."""
+    summary = {"first_day": first_day.isoformat(), "days": days, "warmup_days": warmup_days,
+               "sample_s": SAMPLE_S, "warmup_s": warmup_s,
+               "total_s": round(warmup_s + sum(r["timings"]["total_s"]
+                                               for r in results.values()), 1),
+               "results": results, "workdir": str(workdir),
+               "daily_cost_cny": {c: r.pop("daily_cost_cny") for c, r in results.items()}}
     print_summary(console, summary, list(changes))
-    results = summary["results"]
-    summary["daily_cost_cny"] = _daily_costs(workdir, results, first_day, days)
-    none_settings = load_settings(DEFAULT_CONFIG_DIR, str(workdir / "none" / "data"),
-                                  str(workdir / "none" / "park.yaml"))
+    none_settings = park_settings(_park(changes), workdir / "none")
     summary["targets"] = targets(results, pv_surplus=name == "pv_surplus",
                                  ev_cny_per_kwh=ev_unserved_cny_per_kwh(none_settings,
                                                                         first_day, days))
+    summary["phases_s"] = phases(results)
     chart = RESULTS_DIR / f"closed_loop_{name}.png"
     draw_scenario(chart, name, summary)
     summary["chart"] = str(chart)
     _print_targets(name, summary)
-    if not keep:
-        shutil.rmtree(workdir, ignore_errors=True)
     return summary
 
 
-def run(days: int = 1, warmup_days: int = 7, keep: bool = False,
+def phases(results: dict[str, dict[str, Any]]) -> dict[str, float]:
+    """Where a scenario's wall time went, summed over its controllers (seconds): the twin's
+    sampling, the setpoint writer (for mpc and perfect: with their re-solves), the warehouse
+    builds, the plans and re-solves (planning_s, also inside writer_s for mpc and perfect),
+    and the whole (total_s: also the twin's stepping and landing)."""
+    total = {key: 0.0 for key in ("sample_s", "writer_s", "warehouse_s", "planning_s",
+                                  "total_s")}
+    for result in results.values():
+        for key in total:
+            total[key] += result["timings"][key]
+    return {k: round(v, 1) for k, v in total.items()}
+
+
+def run(days: int = 7, warmup_days: int = 7, keep: bool = False,
         only: str | None = None, processes: int = 2) -> dict:
-    """only: one scenario by name (the others are skipped). processes: scenarios run at
-    once, each in its own process (the machine's cores)."""
+    """only: one scenario by name (the others are skipped). processes: runs at once, each in
+    its own process (the machine's cores). A scenario's warm-up and `none` run go first (the
+    truth); its other four controllers then run as four jobs of their own, each from a copy
+    of the saved warm-up, so the pool stays busy until the last run."""
     started = time.perf_counter()
     chosen = [s for s in SCENARIOS if only is None or s[0] == only]
-    with ProcessPoolExecutor(max_workers=max(1, min(processes, len(chosen))),
+    workdirs = {name: Path(tempfile.mkdtemp(prefix=f"park-bench-loop-{name}-", dir=_scratch()))
+                for name, _, _ in chosen}
+    for name, first_day, changes in chosen:
+        console.print(f"[bold]closed loop, {name}[/]: {days} days from {first_day} after "
+                      f"{warmup_days} days of warm-up " + ", ".join(changes)
+                      + f" (work folder {workdirs[name]})")
+    scenarios: dict[str, dict[str, Any]] = {}
+    with ProcessPoolExecutor(max_workers=max(1, processes),
                              mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {name: pool.submit(_scenario, name, first_day, changes, days, warmup_days,
-                                     keep) for name, first_day, changes in chosen}
-        scenarios = {name: future.result() for name, future in futures.items()}
+        truths = {pool.submit(_truth_job, name, first_day, changes, days, warmup_days,
+                              workdirs[name]): (name, first_day, changes)
+                  for name, first_day, changes in chosen}
+        runs: dict[tuple[str, str], Any] = {}
+        truth_of: dict[str, dict[str, Any]] = {}
+        for future in as_completed(truths):
+            name, _, changes = truths[future]
+            truth_of[name] = future.result()
+            for controller in LONGEST_FIRST:
+                runs[(name, controller)] = pool.submit(_controller_job, name, changes,
+                                                       controller, days, workdirs[name])
+        for name, first_day, changes in chosen:
+            results = {"none": truth_of[name]["none"]}
+            for controller in CONTROLLERS[1:]:
+                results[controller] = runs[(name, controller)].result()
+            scenarios[name] = _finish(name, changes, first_day, days, warmup_days,
+                                      workdirs[name], truth_of[name]["warmup_s"], results)
     total_s = time.perf_counter() - started
     first = next(iter(scenarios))
     resolve = scenarios[first]["results"]["mpc"]["intraday"]["median_solve_s"]
@@ -134,11 +234,22 @@ def run(days: int = 1, warmup_days: int = 7, keep: bool = False,
                   f"(target {TOTAL_TARGET_S:.0f} s): "
                   f"{'PASS' if total_s <= TOTAL_TARGET_S else 'MISS'}")
     result = {"date_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-              "machine": machine(), "days": days, "warmup_days": warmup_days,
+              "machine": machine(), "load_average": os.getloadavg(), "days": days,
+              "warmup_days": warmup_days, "processes": processes,
               "total_s": round(total_s, 1), "median_resolve_s": resolve,
               "scenarios": scenarios}
     save_result("closed_loop" if only is None else f"closed_loop_{only}", result)
+    if not keep:
+        for workdir in workdirs.values():
+            shutil.rmtree(workdir, ignore_errors=True)
     return result
+
+
+def invariant_broken(result: dict[str, Any]) -> list[str]:
+    """The scenarios where a controller beat perfect foresight (bill plus EV energy not
+    delivered): the model and the twin disagree there, and the bench says so by failing."""
+    return [name for name, summary in result["scenarios"].items()
+            if not summary["targets"]["perfect_never_beaten"]["pass"]]
 
 
 def _print_targets(name: str, summary: dict[str, Any]) -> None:

@@ -21,7 +21,13 @@ from jobs.common.generated_park import park_settings
 from jobs.common.settings import Settings
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.tariff import interval_prices
-from jobs.twin.loop import CONTROLLERS, run_controller, start_controller, warm_up
+from jobs.twin.loop import (
+    CONTROLLERS,
+    ControllerRun,
+    run_controller,
+    start_controller,
+    warm_up,
+)
 from jobs.twin.outcome import Outcome, outcome
 
 
@@ -72,6 +78,13 @@ def served_cost_cny(result: dict[str, Any], ev_cny_per_kwh: float) -> float:
     return result["total_cost_cny"] + ev_cny_per_kwh * result.get("ev_unserved_kwh", 0.0)
 
 
+def controller_result(run: ControllerRun, first_day: dt.date, days: int) -> dict[str, Any]:
+    """One finished run's figures, as the comparison's summary holds them."""
+    result: Outcome = outcome(run.settings, run.controller, first_day, days, run.grid)
+    return {**result.as_dict(), "timings": vars(run.timings), "intraday": run.intraday,
+            "stored": run.stored, "ev_unserved_kwh": run.ev_unserved_kwh}
+
+
 def compare_controllers(park: dict[str, Any], workdir: Path, first_day: dt.date, days: int, *,
                         warmup_days: int = 7, sample_s: int = 300,
                         controllers: Sequence[str] = CONTROLLERS,
@@ -101,11 +114,8 @@ def compare_controllers(park: dict[str, Any], workdir: Path, first_day: dt.date,
                              on_progress=on_progress, truth_pv_kw=truth_pv_kw)
         if controller == "none":
             truth_pv_kw = run.pv_potential_kw
-        result: Outcome = outcome(run.settings, controller, first_day, days, run.grid)
-        results[controller] = {**result.as_dict(), "timings": vars(run.timings),
-                               "intraday": run.intraday, "stored": run.stored,
-                                 "ev_unserved_kwh": run.ev_unserved_kwh}
-        on_progress(f"{controller}: {result.total_cost_cny:,.0f} CNY, "
+        results[controller] = controller_result(run, first_day, days)
+        on_progress(f"{controller}: {results[controller]['total_cost_cny']:,.0f} CNY, "
                     f"{run.timings.total_s:.0f} s")
     summary = {"first_day": first_day.isoformat(), "days": days, "warmup_days": warmup_days,
                "sample_s": sample_s, "warmup_s": round(warmup_s, 1),
