@@ -187,6 +187,8 @@ def _plan(console: Console, settings: Settings) -> None:
             f"{result.plan.total_cost_cny:,.0f} CNY against "
             f"{result.baseline.total_cost_cny:,.0f} for the rule-based baseline (HiGHS "
             f"{result.solve.solve_s:.2f} s); chart {chart.path}")
+        for problem in result.forecast_problems:  # what "not trusted" rests on
+            console.print(f"  - forecast failed its sanity bounds: {problem}", markup=False)
 
 
 def _write_setpoints(console: Console, settings: Settings) -> None:
