@@ -13,32 +13,23 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from device_io.point_io import ModbusPointIO
-from device_io.setpoints.writer import CycleAudit, SetpointWriter
+from device_io.setpoints.writer import CycleAudit
 from flows.park_slot import one_run_per_park
 from jobs.common.settings import load_settings
-from jobs.dispatch.intraday_live import IntradayStep
+from jobs.dispatch.setpoint_cycle import decision_text, run_setpoint_cycle
 
 
 @task(name="setpoint-cycle", cache_policy=NO_CACHE)
 async def setpoint_cycle(dry_run: bool | None, park: str | None) -> CycleAudit:
-    settings = load_settings(park=park)
-    io = ModbusPointIO(settings)
     # the warm solver is a service of its own (jobs/dispatch/solver_service.py): this run only
     # connects to it, starting it if none runs, and leaves it for the next cycle
-    intraday = IntradayStep(settings) if settings.park.dispatch.intraday_enabled else None
-    try:
-        return await SetpointWriter(settings, io, dry_run=dry_run,
-                                    intraday=intraday).run_cycle()
-    finally:
-        await io.close()
+    return await run_setpoint_cycle(load_settings(park=park), dry_run=dry_run)
 
 
 def summary_markdown(cycle: CycleAudit) -> str:
     rows = cycle.rows
     header = (f"# Setpoints for {cycle.interval_start_utc:%Y-%m-%d %H:%M} UTC\n\n"
-              + (f"Plan `{cycle.plan_run_id}`, decided by {cycle.decided_by}."
-                 if cycle.plan_run_id
+              + (f"From the {decision_text(cycle)}." if cycle.plan_run_id
                  else f"**No plan in force** ({cycle.why_no_plan}): safe defaults."))
     counts = rows.groupby("outcome").size().to_dict() if len(rows) else {}
     lines = [header, "", "| outcome | attempts |", "|---|---:|"]

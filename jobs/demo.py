@@ -5,12 +5,12 @@ green power and certificates, allowances, a DR event, heat, product output, wast
 waste heat: jobs/demo_inbox.py) as `park inbox` does, starts the simulator (real Modbus TCP
 servers on loopback, in a child process), harvests a few live cycles from it, compacts the past
 days, builds the warehouse with its data-quality tests, plans today and tomorrow, writes this
-interval's setpoints to the simulated devices (read back and audited), values the assets,
-rebuilds the warehouse with what those steps landed, and only then renders this month's
-scorecards (which read the plans and the inbox), so that every section has its data. Reports go
-to a local SMTP server that keeps each message as an .eml file. It ends with where everything
-is. The demo injects a handful of faults at times relative to now so that every failure path
-shows up in the summary.
+interval's setpoints to the simulated devices (re-solved intraday from the measured state, read
+back and audited), values the assets, rebuilds the warehouse with what those steps landed, and
+only then renders this month's scorecards (which read the plans and the inbox), so that every
+section has its data. Reports go to a local SMTP server that keeps each message as an .eml file.
+It ends with where everything is. The demo injects a handful of faults at times relative to now
+so that every failure path shows up in the summary.
 """
 
 from __future__ import annotations
@@ -187,29 +187,28 @@ def _plan(console: Console, settings: Settings) -> None:
             f"{result.plan.total_cost_cny:,.0f} CNY against "
             f"{result.baseline.total_cost_cny:,.0f} for the rule-based baseline (HiGHS "
             f"{result.solve.solve_s:.2f} s); chart {chart.path}")
+        for problem in result.forecast_problems:  # what "not trusted" rests on
+            console.print(f"  - forecast failed its sanity bounds: {problem}", markup=False)
 
 
 def _write_setpoints(console: Console, settings: Settings) -> None:
     """One setpoint cycle over Modbus to the simulated devices, as the quarter-hourly flow
-    runs it: today's plan through the safety pipeline, read back and audited."""
-    from device_io.point_io import ModbusPointIO
-    from device_io.setpoints.writer import SetpointWriter
-
-    async def cycle():
-        io = ModbusPointIO(settings)
-        try:
-            return await SetpointWriter(settings, io).run_cycle()
-        finally:
-            await io.close()
+    runs it: today's plan re-solved from the measured state (intraday, in the warm solver
+    service), through the safety pipeline, read back and audited. The service is stopped
+    afterwards: the demo leaves no process behind."""
+    from jobs.dispatch.setpoint_cycle import decision_text, run_setpoint_cycle, stop_solver
 
     with _progress(console) as progress:
-        task = progress.add_task("writing this interval's setpoints to the devices", total=None)
-        audit = asyncio.run(cycle())
+        task = progress.add_task("re-solving this interval (intraday) and writing its "
+                                 "setpoints to the devices", total=None)
+        try:
+            audit = asyncio.run(run_setpoint_cycle(settings))
+        finally:
+            stop_solver(settings)
         progress.update(task, description="setpoints written and read back")
     outcomes = Counter(audit.rows["outcome"]) if len(audit.rows) else Counter()
-    source = f"plan {audit.plan_run_id}" if audit.plan_run_id \
-        else f"no plan in force ({audit.why_no_plan}): safe defaults"
-    console.print(f"setpoints for {audit.interval_start_utc:%H:%M} UTC from {source}: "
+    console.print(f"setpoints for {audit.interval_start_utc:%H:%M} UTC from the "
+                  f"{decision_text(audit)}: "
                   + ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items())))
 
 
@@ -334,8 +333,8 @@ def _where_everything_is(console: Console, settings: Settings, mail_folder: Path
         f"emails      {mail_folder}/ ({len(emails)} .eml files; open one in a mail client)",
         f"dbt docs    {root / 'dbt' / 'target'}/index.html (serve that folder over HTTP, e.g. "
         f"uv run python -m http.server -d {root / 'dbt' / 'target'})",
-        f"setpoints   uv run park sql --data-root {root} \"select device_id, point, "
-        f"requested_value, written_value, outcome from fct_setpoint_audit\"",
+        f"setpoints   uv run park sql --data-root {root} \"select decided_by, device_id, "
+        f"point, requested_value, written_value, outcome from fct_setpoint_audit\"",
         f"valuation   uv run park sql --data-root {root} \"select asset_id, npv_cny, irr, "
         f"simple_payback_years from fct_asset_valuation\""]
     console.print(Panel("\n".join(lines), title=f"demo finished in {wall_s:.0f} s, no process "

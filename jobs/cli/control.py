@@ -66,38 +66,45 @@ def plan(config_dir: ConfigDir = None, park_file: ParkFile = None, data_root: Da
 def setpoints(config_dir: ConfigDir = None, park_file: ParkFile = None,
               data_root: DataRoot = None,
               dry_run: Annotated[bool, typer.Option(
-                  "--dry-run", help="Compute and audit, write nothing.")] = False) -> None:
-    """One setpoint cycle now over Modbus (what the `setpoints` flow runs every 15 minutes)."""
-
-    from device_io.point_io import ModbusPointIO
-    from device_io.setpoints.writer import SetpointWriter
+                  "--dry-run", help="Compute and audit, write nothing.")] = False,
+              day_ahead_only: Annotated[bool, typer.Option(
+                  "--day-ahead-only", help="Write the day-ahead plan as it is, without the "
+                  "intraday re-solve (audited as decided_by day_ahead).")] = False,
+              stop_solver: Annotated[bool, typer.Option(
+                  "--stop-solver", help="Stop the warm solver service afterwards (by default "
+                  "it stays for the next cycle and exits after dispatch.intraday_idle_exit_s)."
+              )] = False) -> None:
+    """One setpoint cycle now over Modbus, as the `setpoints` flow runs it every 15 minutes:
+    the day-ahead plan in force re-solved from the measured state (intraday), through the
+    safety pipeline and the write-ahead journal, audited; the day-ahead plan where the
+    re-solve fails or runs late (the audit says why)."""
+    from jobs.dispatch import setpoint_cycle
 
     settings = cli_settings(config_dir, park_file, data_root)
-
-    async def cycle():
-        io = ModbusPointIO(settings)
-        try:
-            return await SetpointWriter(settings, io, dry_run=dry_run or None).run_cycle()
-        finally:
-            await io.close()
-
-    audit = asyncio.run(cycle())
+    try:
+        audit = asyncio.run(setpoint_cycle.run_setpoint_cycle(
+            settings, dry_run=dry_run or None, day_ahead_only=day_ahead_only))
+    finally:
+        if stop_solver:
+            setpoint_cycle.stop_solver(settings)
     if len(audit.recovered):
         # an earlier cycle died mid-way: its journal was landed before anything else
         for cycle_id, rows in audit.recovered.groupby("cycle_id"):
             console.print(f"[bold yellow]landed the audit of interrupted cycle {cycle_id}[/]: "
                           + ", ".join(f"{n} {o}" for o, n in
                                       sorted(rows["outcome"].value_counts().items())))
+    fallback = (audit.decided_by or "").startswith("day_ahead_fallback")
     console.print(f"interval {audit.interval_start_utc:%Y-%m-%d %H:%M} UTC: "
-                  + (f"plan {audit.plan_run_id}" if audit.plan_run_id
-                     else f"no plan ({audit.why_no_plan}): safe defaults"))
+                  + ("[yellow]" if fallback else "")
+                  + escape(setpoint_cycle.decision_text(audit)) + ("[/]" if fallback else ""))
     for note in audit.notes:
-        console.print(f"  note: {note}")
+        console.print(f"  note: {escape(note)}")
     if len(audit.rows):
         console.print(audit.rows.groupby("outcome").size().to_string())
         problems = audit.rows[~audit.rows["outcome"].isin(["written", "unchanged", "dry_run"])]
         for row in problems.itertuples():
-            console.print(f"  {row.device_id} {row.point}: {row.outcome} ({row.reason})")
+            console.print(f"  {row.device_id} {row.point}: {row.outcome} "
+                          f"({escape(str(row.reason))})")
 
 
 @app.command()

@@ -19,6 +19,7 @@ follows the day-ahead plan and its audit says why.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import time
@@ -26,6 +27,7 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from device_io.setpoints.plan_source import (
@@ -45,6 +47,7 @@ from jobs.dispatch.day_ahead import prepare_inputs
 from jobs.dispatch.extract import plan_rows
 from jobs.dispatch.inputs import DispatchInputs
 from jobs.dispatch.intraday import Measured, intraday_inputs
+from jobs.dispatch.plan_flows import PlanFlows
 from jobs.dispatch.solve import SolveOptions
 from jobs.dispatch.solver_service import SolverClient
 from jobs.forecast.calibration import measured_potential_kw
@@ -104,16 +107,19 @@ class IntradayStep:
         if solve.status not in TRUSTED_STATUSES:
             return IntradayOutcome(None, f"solver status {solve.status!r} is not trusted",
                                    wall_s, reply.pid, notes)
+        # before plan_rows, which drops rows without a value (a DR event's outside its
+        # window), so a NaN setpoint would vanish and leave its device without a command
+        broken = _non_finite_flows(reply.answer.attempt.flows)
         rows = plan_rows(inputs, reply.answer.attempt.flows)
         rows = rows[rows["interval_start_utc"] == inputs.interval_start_utc[0]]
         commanded = rows[[(k, q) in COMMAND_UNITS for k, q in zip(rows["asset_kind"],
                                                                     rows["quantity"],
                                                                     strict=True)]]
-        bad = commanded[~commanded["value"].map(math.isfinite)]
-        if len(bad):
-            return IntradayOutcome(None, "non-finite values: " + ", ".join(
-                f"{r.asset_id} {r.quantity}" for r in bad.itertuples()), wall_s, reply.pid,
-                notes)
+        broken += [f"{r.asset_id} {r.quantity}"
+                   for r in commanded[~commanded["value"].map(math.isfinite)].itertuples()]
+        if broken:
+            return IntradayOutcome(None, "non-finite values: " + ", ".join(broken), wall_s,
+                                   reply.pid, notes)
         run_id = f"intraday-{pd.Timestamp(now_utc):%Y%m%dT%H%M}-{day_ahead.run_id}"
         plan = plan_in_force_from_rows(rows, run_id, now_utc, solve.status)
         return IntradayOutcome(plan, "", wall_s, reply.pid, notes)
@@ -165,6 +171,22 @@ class IntradayStep:
                 path, park, DeviceKind.THERMAL_STORAGE, "stored_heat_kwh_th", now, "sum"),
             month_peak_kw=max(_month_peak_kw(settings, now), metered_peak_kw or 0.0),
             ev_plugged_kw=plugged_kw, recent=_recent(settings, now))
+
+
+def _non_finite_flows(flows: PlanFlows) -> list[str]:
+    """`<flow> <asset>` for every flow of the solution with a value that is not finite,
+    anywhere in the horizon: such a solution is not used at all."""
+    found = []
+    for item in dataclasses.fields(flows):
+        values = getattr(flows, item.name)
+        if isinstance(values, pd.DataFrame):
+            numbers = values.to_numpy(dtype=float)
+            found += [f"{item.name} {column}" for column, ok in
+                      zip(values.columns, np.isfinite(numbers).all(axis=0), strict=True)
+                      if not ok]
+        elif values is not None and not np.isfinite(np.asarray(values, dtype=float)).all():
+            found.append(item.name)
+    return found
 
 
 def _live_by_asset(park, live: LiveValues, kind: DeviceKind, point: str) -> dict[str, float]:

@@ -81,13 +81,14 @@ def serve(folder: Path, idle_exit_s: float) -> None:
     socket.unlink(missing_ok=True)  # a dead service's (we hold the lock)
     listener = Listener(str(socket), family="AF_UNIX", authkey=(folder / KEY).read_bytes())
     last_request = [time.monotonic()]
+    busy = [False]  # a request in hand is never idle time, however long its solve
     solves = [0]
 
     def stop(*_) -> None:
         raise SystemExit(0)
 
     def watch_idle() -> None:
-        while time.monotonic() - last_request[0] < idle_exit_s:
+        while busy[0] or time.monotonic() - last_request[0] < idle_exit_s:
             time.sleep(min(5.0, idle_exit_s / 10))
         os.kill(os.getpid(), signal.SIGTERM)
 
@@ -101,10 +102,10 @@ def serve(folder: Path, idle_exit_s: float) -> None:
             except (OSError, EOFError, AuthenticationError):  # that caller's problem
                 continue
             with connection:
-                last_request[0] = time.monotonic()
+                busy[0], last_request[0] = True, time.monotonic()
                 if not _handle(connection, solves):
                     return
-                last_request[0] = time.monotonic()
+                busy[0], last_request[0] = False, time.monotonic()
     finally:
         listener.close()
         socket.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import os
+import time
 
 import pandas as pd
 import pytest
@@ -174,3 +175,173 @@ def test_a_solve_that_overruns_kills_the_service_and_the_next_one_starts_afresh(
     assert again.pid != warm.pid
     client.stop()
     assert not _alive(again.pid) and os.path.exists(client.folder)
+
+
+# -- the fallbacks, each followed by a cycle that recovers ---------------------------------------
+def _with_battery_power(settings, power_kw: float):
+    """The park with every battery's power rating set to power_kw, as the config loader would
+    never let through (model_copy skips its validation): the contradiction for the
+    infeasible case."""
+    assets = settings.park.assets
+    batteries = [b.model_copy(update={"power_kw": power_kw}) for b in assets.batteries]
+    park = settings.park.model_copy(update={"assets": assets.model_copy(
+        update={"batteries": batteries})})
+    return dataclasses.replace(settings, park=park)
+
+
+def _run(settings, start, steps):
+    """Cycles on the simulator (batteries at their minimum SOC): steps is a list of
+    (at, make_step, before) with make_step() -> the writer's intraday step and before(), if
+    any, run first (outside the event loop's hurry: it may wait)."""
+    async def run():
+        async with running_park(_at_min_soc(settings), start=start) as (_, clock):
+            io = ModbusPointIO(settings)
+            try:
+                out = []
+                for at, make_step, before in steps:
+                    if before is not None:
+                        await asyncio.to_thread(before)
+                    clock.set(at)
+                    writer = SetpointWriter(settings, io, intraday=make_step())
+                    out.append(await writer.run_cycle(at))
+                return out
+            finally:
+                await io.close()
+    return asyncio.run(run())
+
+
+def _assert_fell_back(cycle, battery: str, planned_kw: float, why: str) -> None:
+    """The day-ahead plan's own value went to the battery, every row says why."""
+    assert cycle.decided_by.startswith(f"day_ahead_fallback: {why}"), cycle.decided_by
+    assert cycle.plan_run_id == "dayahead-intraday-test"
+    assert _battery_requested_kw(cycle, battery) == pytest.approx(planned_kw)
+    assert set(cycle.rows[cycle.rows["asset_id"] == battery]["source"]) == {"plan",
+                                                                           "heartbeat"}
+    assert set(cycle.rows["decided_by"]) == {cycle.decided_by}
+
+
+def test_an_infeasible_re_solve_falls_back_and_the_next_cycle_re_solves(planned):
+    """A hand-made contradiction in the re-solve's inputs: every battery's power rating is
+    -50 kW, so its charging power must be >= 0 and <= -50 kW at once. HiGHS proves it
+    infeasible, the relaxed second attempt too (it relaxes the import limit and the end SOC,
+    not this); the writer, which reads the true park, sends the day-ahead plan's value. The
+    next cycle, on the true park, re-solves."""
+    settings, battery, planned_kw, interval = planned
+    now = interval.to_pydatetime() + dt.timedelta(seconds=11)
+    client = SolverClient(settings.data_root)
+    contradiction = _with_battery_power(settings, -50.0)
+    broken, recovered = _run(settings, now, [
+        (now, lambda: IntradayStep(contradiction, client), None),
+        (now + dt.timedelta(minutes=15), lambda: IntradayStep(settings, client), None)])
+    _assert_fell_back(broken, battery, planned_kw, "infeasible")
+    assert recovered.decided_by == "intraday"
+    assert _battery_requested_kw(recovered, battery) <= 1e-6  # at its minimum SOC
+
+
+class _NanAtTheBoundary(SolverClient):
+    """The real service's real answer, with one value made NaN where it enters the step: the
+    battery's discharge in the interval being written (what a solver result that is not
+    finite would bring)."""
+
+    def __init__(self, data_root: str, battery: str):
+        super().__init__(data_root)
+        self.battery = battery
+
+    def solve(self, inputs, options, wall_limit_s):
+        reply = super().solve(inputs, options, wall_limit_s)
+        flows = reply.answer.attempt.flows
+        assert flows is not None, reply.answer.attempt.solve
+        discharge = flows.battery_discharge_kw.copy()
+        discharge.iloc[0, discharge.columns.get_loc(self.battery)] = float("nan")
+        attempt = dataclasses.replace(reply.answer.attempt, flows=dataclasses.replace(
+            flows, battery_discharge_kw=discharge))
+        return dataclasses.replace(reply, answer=dataclasses.replace(reply.answer,
+                                                                     attempt=attempt))
+
+
+def test_a_non_finite_re_solved_setpoint_falls_back_and_the_next_cycle_re_solves(planned):
+    """The step refuses the solution, naming the flow and the asset (the plan's rows would
+    have dropped the NaN setpoint silently, leaving the battery without a command); the
+    day-ahead plan's value is sent instead, and the next cycle's clean answer is used."""
+    settings, battery, planned_kw, interval = planned
+    now = interval.to_pydatetime() + dt.timedelta(seconds=13)
+    poisoned = _NanAtTheBoundary(settings.data_root, battery)
+    clean = SolverClient(settings.data_root)
+    broken, recovered = _run(settings, now, [
+        (now, lambda: IntradayStep(settings, poisoned), None),
+        (now + dt.timedelta(minutes=15), lambda: IntradayStep(settings, clean), None)])
+    _assert_fell_back(broken, battery, planned_kw, "non-finite values")
+    assert f"battery_discharge_kw {battery}" in broken.decided_by
+    assert recovered.decided_by == "intraday"
+
+
+def test_an_idle_service_exits_by_itself_and_the_cycles_after_it_fall_back_or_restart_it(
+        planned):
+    """A service with idle_exit_s of 3 s (the config allows no less than two intervals; the
+    mechanism is the same): after one cycle it exits by itself, leaving no process and no
+    socket. The next cycle finds none, and its 2 s budget cannot cover the inputs and a
+    fresh service's start: it falls back (deadline) and leaves no half-started service. The
+    cycle after that, with its budget, starts a new service and re-solves."""
+    settings, battery, planned_kw, interval = planned
+    SolverClient(settings.data_root).stop()  # this test's own service from the start
+    now = interval.to_pydatetime() + dt.timedelta(seconds=17)
+    idle = SolverClient(settings.data_root, idle_exit_s=3.0)
+    first_pid: list[int] = []
+    after_idle: dict[str, bool] = {}
+
+    def until_idle_exit() -> None:
+        first_pid.append(idle._service_pid())
+        assert first_pid[0] is not None
+        gone_by = time.monotonic() + 60.0
+        while _alive(first_pid[0]) and time.monotonic() < gone_by:
+            time.sleep(0.2)
+        after_idle.update(alive=_alive(first_pid[0]), pinged=idle.ping() is not None,
+                          socket=(idle.folder / "solver.sock").exists())
+
+    first, late, recovered = _run(settings, now, [
+        (now, lambda: IntradayStep(settings, idle), None),
+        (now + dt.timedelta(minutes=15),
+         lambda: IntradayStep(_with_deadline(settings, 2.0), idle), until_idle_exit),
+        (now + dt.timedelta(minutes=30),
+         lambda: IntradayStep(_with_deadline(settings, 300.0), idle), None)])
+    assert first.decided_by == "intraday"
+    # it went by itself, cleanly (a killed one's socket file would be left behind)
+    assert after_idle == {"alive": False, "pinged": False, "socket": False}, after_idle
+    _assert_fell_back(late, battery, planned_kw, "deadline")
+    assert recovered.decided_by == "intraday"
+    now_pid = (idle.ping() or {}).get("pid")
+    assert now_pid is not None and now_pid != first_pid[0]
+    idle.stop()
+    assert not _alive(now_pid)
+
+
+def test_the_cycle_the_cli_and_the_demo_run_re_solves_unless_told_day_ahead_only(planned):
+    """`park setpoints` and the demo run jobs.dispatch.setpoint_cycle: by default the same
+    intraday step as the flow (the battery at its minimum SOC is asked for nothing), with
+    --day-ahead-only the plan as it is (its discharge, which the battery cannot give: the
+    safety pipeline's live SOC check is what stands between)."""
+    from jobs.dispatch.setpoint_cycle import decision_text, run_setpoint_cycle
+
+    settings, battery, planned_kw, interval = planned
+    now = interval.to_pydatetime() + dt.timedelta(seconds=19)
+
+    async def run():
+        async with running_park(_at_min_soc(settings), start=now) as (_, clock):
+            re_solved = await run_setpoint_cycle(settings, now_utc=now)
+            later = now + dt.timedelta(seconds=2)
+            clock.set(later)
+            as_planned = await run_setpoint_cycle(settings, day_ahead_only=True,
+                                                  now_utc=later)
+            return re_solved, as_planned
+
+    re_solved, as_planned = asyncio.run(run())
+    assert re_solved.decided_by == "intraday"
+    assert _battery_requested_kw(re_solved, battery) <= 1e-6 < planned_kw
+    assert decision_text(re_solved) == f"intraday re-solve {re_solved.plan_run_id}"
+    assert as_planned.decided_by == "day_ahead"
+    assert as_planned.plan_run_id == "dayahead-intraday-test"
+    assert _battery_requested_kw(as_planned, battery) == pytest.approx(planned_kw)
+    assert "intraday re-solve off" in decision_text(as_planned)
+    landed = landing.read_dataset(settings.landing_root, "setpoint_audit").to_pandas()
+    mine = landed[landed["cycle_id"].isin([re_solved.cycle_id, as_planned.cycle_id])]
+    assert set(mine["decided_by"]) == {"intraday", "day_ahead"}

@@ -69,9 +69,15 @@ def test_the_demo_runs_the_whole_chain(demo):
     with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as connection:
         outcomes = dict(connection.execute(
             "select outcome, count(*) from fct_setpoint_audit group by all").fetchall())
+        # the demo's cycle is the flow's: the plan in force re-solved from the measured state
+        decided = dict(connection.execute(
+            "select decided_by, count(*) from fct_setpoint_audit "
+            "where plan_run_id is not null group by all").fetchall())
         cases = connection.execute(
             "select count(*) from fct_asset_valuation where basis = 'twin_case'").fetchone()[0]
     assert outcomes.get("written", 0) > 0, outcomes
+    assert set(decided) == {"intraday"}, decided
+    assert "from the intraday re-solve intraday-" in " ".join(stdout.split())
     assert cases == 1
     assert (folder / "dbt" / "target" / "index.html").exists()
     assert "demo finished in" in stdout
