@@ -137,7 +137,7 @@ def group(tmp_path_factory, webhook) -> Iterator[Group]:  # noqa: F811
                 _prefect_env(root / f"{name}-home", **worker_env)) for name in WORKERS}
             deploy = subprocess.run([*python, "--no-prompt", "deploy", "--all"],
                                     cwd=PROJECT_ROOT, capture_output=True, text=True,
-                                    timeout=240, env=_prefect_env(root / "deployer-home",
+                                    timeout=480, env=_prefect_env(root / "deployer-home",
                                                                   PREFECT_API_URL=api_url))
             assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
 
