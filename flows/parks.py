@@ -69,9 +69,9 @@ def prioritise_harvest_queues(work_pool: str) -> list[str]:
         queues = client.read_work_queues(work_pool_name=work_pool)
         harvest = sorted(q.name for q in queues if q.name.startswith("harvest-"))
         for priority, name in enumerate(harvest, start=1):
+            # always set: each update shifts the others, so the first read is stale
             queue = next(q for q in queues if q.name == name)
-            if queue.priority != priority:  # the server shifts the others down
-                client.update_work_queue(queue.id, priority=priority)
+            client.update_work_queue(queue.id, priority=priority)
         ordered = client.read_work_queues(work_pool_name=work_pool)
     return [q.name for q in sorted(ordered, key=lambda q: q.priority)]
 
