@@ -68,8 +68,11 @@ def prioritise_harvest_queues(work_pool: str) -> list[str]:
     with get_client(sync_client=True) as client:
         queues = client.read_work_queues(work_pool_name=work_pool)
         harvest = sorted(q.name for q in queues if q.name.startswith("harvest-"))
-        for priority, name in enumerate(harvest, start=1):
-            # always set: each update shifts the others, so the first read is stale
+        rest = [q.name for q in sorted(queues, key=lambda q: q.priority)
+                if q.name not in harvest]
+        # every queue set, the rest after the harvest: the server does not move a queue whose
+        # priority another one takes (ties), and shifts some others, so a first read is stale
+        for priority, name in enumerate([*harvest, *rest], start=1):
             queue = next(q for q in queues if q.name == name)
             client.update_work_queue(queue.id, priority=priority)
         ordered = client.read_work_queues(work_pool_name=work_pool)
