@@ -22,6 +22,7 @@ from prefect.states import Cancelled, State
 from device_io.harvest import Gap, harvest_cycles
 from device_io.harvest_lock import HarvestBusy
 from device_io.poller import CycleReport
+from flows.park_slot import atag_run_with_park
 from jobs.common.settings import load_settings
 
 
@@ -121,6 +122,7 @@ async def harvest(poll_groups: list[str] | None = None, cycles: int | None = 1,
     """cycles: how many cycles to poll (None: no limit); run_minutes: poll until the next
     multiple of this many minutes (UTC), the scheduled long-running form; park: the park's id
     in the registry (PARK_REGISTRY); None: the environment's park."""
+    await atag_run_with_park(park)  # first: the park's failure automations match on it
     if run_minutes is not None and not 1 <= run_minutes <= 24 * 60:
         raise ValueError(f"run_minutes {run_minutes}: give 1 to 1440 minutes")
     until = run_end_unix_s(time.time(), run_minutes) if run_minutes else None

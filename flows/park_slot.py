@@ -10,6 +10,11 @@ dies frees it when the lease ends (300 s).
 
 The harvest is not wrapped: its poll-group lock is the one-at-a-time rule, and a new hour's
 run waits for the last one's final cycle rather than being skipped.
+
+Every run of a registered park also tags itself `park:<id>` first thing (before the park's
+config is even read): a scheduled run carries only its deployment's tags (Prefect 3.8 gives a
+schedule parameters, not tags), and the park's failure automations match on this tag, so each
+park's team hears of its own park's runs only (flows/notifications.py).
 """
 
 from __future__ import annotations
@@ -40,6 +45,33 @@ def slot_name(park: str | None) -> str:
     return f"{what}:{park or load_settings().park.park.id}"
 
 
+def park_tag(park: str) -> str:
+    return f"park:{park}"
+
+
+def _tags_with_park(park: str | None) -> list[str] | None:
+    """The run's tags with its park's, or None when there is nothing to add (a lone park,
+    the flow called outside a run, the tag already there)."""
+    if park is None or runtime.flow_run.id is None:
+        return None
+    tags = list(runtime.flow_run.tags or [])
+    return None if park_tag(park) in tags else [*tags, park_tag(park)]
+
+
+def tag_run_with_park(park: str | None) -> None:
+    tags = _tags_with_park(park)
+    if tags is not None:
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(runtime.flow_run.id, tags=tags)
+
+
+async def atag_run_with_park(park: str | None) -> None:
+    tags = _tags_with_park(park)
+    if tags is not None:
+        async with get_client() as client:
+            await client.update_flow_run(runtime.flow_run.id, tags=tags)
+
+
 def _skipped_or_raise(name: str, refused: ConcurrencySlotAcquisitionError) -> Any:
     """423 Locked: the park's slot is taken (max_retries=0: asked once). Anything else (the
     server unreachable) is a real failure."""
@@ -64,6 +96,7 @@ def one_run_per_park(function: F) -> F:
     if inspect.iscoroutinefunction(function):
         @functools.wraps(function)
         async def run_async(*args: Any, **kwargs: Any) -> Any:
+            await atag_run_with_park(park_of(args, kwargs))
             name = slot_name(park_of(args, kwargs))
             async with get_client() as client:
                 await client.upsert_global_concurrency_limit_by_name(name, 1)
@@ -80,6 +113,7 @@ def one_run_per_park(function: F) -> F:
 
     @functools.wraps(function)
     def run(*args: Any, **kwargs: Any) -> Any:
+        tag_run_with_park(park_of(args, kwargs))
         name = slot_name(park_of(args, kwargs))
         with get_client(sync_client=True) as client:
             client.upsert_global_concurrency_limit_by_name(name, 1)

@@ -23,7 +23,11 @@ from uuid import UUID
 from prefect.client.orchestration import get_client
 
 from flows.group import GROUP_TAG  # the group's own deployments take no park
-from flows.notifications import WEBHOOK_ENV, ensure_platform_automations
+from flows.notifications import (
+    WEBHOOK_ENV,
+    ensure_platform_automations,
+    ensure_unloadable_park_alerts,
+)
 from jobs.common.config_errors import ConfigError
 from jobs.common.parks import load_registry
 from jobs.common.settings import load_settings
@@ -57,6 +61,25 @@ def schedule_parks(park_ids: list[str]) -> dict[str, int]:
             _apply(client, deployment.id, ours, wanted)
             counts[deployment.name] = len(wanted)
     return counts
+
+
+def prioritise_harvest_queues(work_pool: str) -> list[str]:
+    """The pool's harvest queues first (priority 1, 2, ...), the rest after them: a worker
+    takes scheduled runs in its queues' priority order (Prefect 3.8's
+    get-runs-from-worker-queues query orders by queue priority, then time), so under a worker
+    `--limit` a harvest never waits for a slot behind any park's build. Returns the order."""
+    with get_client(sync_client=True) as client:
+        queues = client.read_work_queues(work_pool_name=work_pool)
+        harvest = sorted(q.name for q in queues if q.name.startswith("harvest-"))
+        rest = [q.name for q in sorted(queues, key=lambda q: q.priority)
+                if q.name not in harvest]
+        # every queue set, the rest after the harvest: the server does not move a queue whose
+        # priority another one takes (ties), and shifts some others, so a first read is stale
+        for priority, name in enumerate([*harvest, *rest], start=1):
+            queue = next(q for q in queues if q.name == name)
+            client.update_work_queue(queue.id, priority=priority)
+        ordered = client.read_work_queues(work_pool_name=work_pool)
+    return [q.name for q in sorted(ordered, key=lambda q: q.priority)]
 
 
 def _apply(client, deployment_id: UUID, ours: dict, wanted: dict) -> None:
@@ -95,10 +118,14 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{entry.id}: not scheduled, config rejected\n{exc}", file=sys.stderr)
     for name, count in schedule_parks(list(parks)).items():
         print(f"{name}: {count} park schedules")
+    print(f"queues by priority: {', '.join(prioritise_harvest_queues(args.work_pool))}")
     for park_id, settings in parks.items():
         for name in ensure_platform_automations(settings, args.webhook_url,
                                                 work_pool=args.work_pool, park_param=park_id):
             print(name)
+    for park_id in refused:  # its runs fail on the config: the group's webhook hears of it
+        ensure_unloadable_park_alerts(park_id, args.webhook_url, work_pool=args.work_pool)
+        print(f"{park_id}: flow run failed (to the webhook, no addresses)")
     print(f"{len(parks)} of {len(registry.parks)} parks of {source} scheduled")
     if refused:
         parser.exit(1, f"not scheduled: {', '.join(refused)} (fix the config, run again)\n")

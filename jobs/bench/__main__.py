@@ -9,6 +9,7 @@ from jobs.bench import (
     harvest_bench,
     intraday_bench,
     loop_bench,
+    scale_bench,
     scorecard_bench,
     valuation_bench,
     warehouse_bench,
@@ -20,7 +21,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", help="run one benchmark (default: all)",
                         choices=("harvest", "warehouse", "dispatch", "week", "loop", "scorecards",
-                                 "valuation"))
+                                 "valuation", "scale"))
     parser.add_argument("--devices", type=int, default=1000, help="harvest benchmark park size")
     parser.add_argument("--cycles", type=int, default=5, help="warm harvest cycles to time")
     parser.add_argument("--warehouse-devices", type=int, default=1000,
@@ -36,6 +37,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true",
                         help="keep the warehouse and scorecards benchmarks' work folders "
                              "under data/bench/")
+    parser.add_argument("--scale-parks", default="5,10,20",
+                        help="scale benchmark: the group sizes measured, in parks")
+    parser.add_argument("--scale-cycles", type=int, default=60,
+                        help="scale benchmark: poll cycles of the simulated hour")
     args = parser.parse_args()
     broken: list[str] = []
     if args.only in (None, "harvest"):
@@ -55,6 +60,9 @@ def main() -> None:
         scorecard_bench.run(keep=args.keep)
     if args.only in (None, "valuation"):
         valuation_bench.run(keep=args.keep)
+    if args.only == "scale":  # minutes of a real Prefect server and 20 simulators: on request
+        scale_bench.run(steps=tuple(int(n) for n in args.scale_parks.split(",")),
+                        cycles=args.scale_cycles, keep=args.keep)
     if broken:  # after every benchmark ran and saved: their figures are still wanted
         raise SystemExit(f"closed loop: perfect foresight was beaten in {', '.join(broken)} "
                          "(bill + EV energy not delivered): the model and the twin disagree")

@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,7 @@ POOL = "park-process"
 QUEUES = ["harvest-meters", "harvest-pv", "default"]
 WORKERS = ("group-a", "group-b")  # both poll every queue: either can replace the other
 HARVEST_INTERVAL_S = 45.0  # the long-running test's cadence (the deployment's is 60 s)
+HEARTBEAT_S = "30"  # the workers' flow-run heartbeat (Prefect's least; its default is 180 s)
 
 
 @dataclass
@@ -127,14 +129,15 @@ def group(tmp_path_factory, webhook) -> Iterator[Group]:  # noqa: F811
             with deployed.client() as client:
                 client.create_work_pool(WorkPoolCreate(name=POOL, type="process"))
             worker_env = dict(PREFECT_API_URL=api_url, PREFECT_WORKER_QUERY_SECONDS="1",
-                              PARK_REGISTRY=str(registry), PARK_PROJECT_DIR=str(PROJECT_ROOT))
+                              PARK_REGISTRY=str(registry), PARK_PROJECT_DIR=str(PROJECT_ROOT),
+                              PREFECT_FLOWS_HEARTBEAT_FREQUENCY=HEARTBEAT_S)
             workers = {name: processes.start(name, [
                 *python, "worker", "start", "--pool", POOL, "--name", name,
                 *[a for q in QUEUES for a in ("--work-queue", q)]],
                 _prefect_env(root / f"{name}-home", **worker_env)) for name in WORKERS}
             deploy = subprocess.run([*python, "--no-prompt", "deploy", "--all"],
                                     cwd=PROJECT_ROOT, capture_output=True, text=True,
-                                    timeout=240, env=_prefect_env(root / "deployer-home",
+                                    timeout=480, env=_prefect_env(root / "deployer-home",
                                                                   PREFECT_API_URL=api_url))
             assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
 
@@ -207,26 +210,47 @@ def _process_of_run(run_id: UUID) -> int | None:
     return None
 
 
-def test_the_long_running_harvest_survives_a_worker_kill_with_the_lost_cycle_as_a_gap(
-        group: Group):
-    resource = "park.east.poll-group.meters"
-    start = dt.datetime.now(dt.UTC)
+@pytest.fixture(scope="module")
+def set_up(group: Group) -> Group:
+    """The group's set-up after `prefect deploy` (the harvest at the test's cadence): per-park
+    schedules and automations; the broken park is reported, the others are set up."""
     with group.deployed.client() as client:
         [deployment] = client.read_deployments(deployment_filter=DeploymentFilter(
             name=DeploymentFilterName(any_=["harvest-meters"])))
         parameters = {**deployment.parameters, "interval_s": HARVEST_INTERVAL_S}
         client.update_deployment(deployment.id, DeploymentUpdate(parameters=parameters))
-    # the group's set-up after `prefect deploy`: per-park schedules and automations; the
-    # broken park is reported and left out, the others are set up
     setup = subprocess.run([sys.executable, "-m", "flows.parks", "--webhook-url",
                             group.webhook_url], cwd=PROJECT_ROOT, capture_output=True,
                            text=True, timeout=300, env=_prefect_env(
                                group.root / "setup-home", PREFECT_API_URL=group.deployed.api_url,
-                               PARK_REGISTRY=str(group.root / "parks.yaml")))
+                               PARK_REGISTRY=str(group.root / "parks.yaml"),
+                               PREFECT_FLOWS_HEARTBEAT_FREQUENCY=HEARTBEAT_S))
     assert setup.returncode == 1, setup.stdout + setup.stderr
     assert "broken: not scheduled, config rejected" in setup.stderr
     assert "Traceback" not in setup.stderr
     assert "east: restart harvest-meters" in setup.stdout
+    assert "broken: flow run failed (to the webhook, no addresses)" in setup.stdout
+    assert "park-process: crash unresponsive runs" in setup.stdout
+    # the harvest queues before everything else: a worker takes their runs first
+    assert ("queues by priority: harvest-ev, harvest-hvac, harvest-meters, harvest-pv, "
+            "harvest-storage, default") in setup.stdout
+    return group
+
+
+def _parks_told(group: Group, run_id: UUID, state: str) -> set[str]:
+    """The parks whose automations told their team that this run ended in `state`."""
+    return {p["subject"].split("]")[0].lstrip("[") for p in group.deployed.webhook_posts
+            if str(run_id) in p.get("text", "") and p.get("subject", "").endswith(state)}
+
+
+def test_the_long_running_harvest_survives_a_worker_kill_with_the_lost_cycle_as_a_gap(
+        set_up: Group):
+    group = set_up
+    resource = "park.east.poll-group.meters"
+    start = dt.datetime.now(dt.UTC)
+    with group.deployed.client() as client:
+        [deployment] = client.read_deployments(deployment_filter=DeploymentFilter(
+            name=DeploymentFilterName(any_=["harvest-meters"])))
     with group.deployed.client() as client:
         [build] = client.read_deployments(deployment_filter=DeploymentFilter(
             name=DeploymentFilterName(any_=["warehouse-service"])))
@@ -274,4 +298,23 @@ def test_the_long_running_harvest_survives_a_worker_kill_with_the_lost_cycle_as_
     notices = [p for p in group.deployed.webhook_posts
                if "harvest-meters stopped" in p.get("subject", "")]
     assert notices and "[east]" in notices[0]["subject"]
+    # Not yet checked here: that the killed run ends Crashed through the heartbeat automation
+    # ("<pool>: crash unresponsive runs"). On 2026-12-05 no Crashed notice came within 240 s
+    # of the kill (not diagnosed: the automation not firing, or the notice not matching).
 
+
+def test_a_parks_failure_notifies_only_that_parks_team(set_up: Group):
+    group = set_up
+    with group.deployed.client() as client:
+        failing = {"west": _start(client, "harvest/harvest-meters",  # refused by the flow
+                                  parameters={"park": "west", "run_minutes": 0}),
+                   "broken": _start(client, "harvest/harvest-meters",  # its park.yaml
+                                    parameters={"park": "broken", "cycles": 1,
+                                                "run_minutes": None})}
+    finished = _wait_final(group.deployed, [r.id for r in failing.values()], 300)
+    assert [r.state_type for r in finished] == [StateType.FAILED] * 2
+    for park, run in failing.items():
+        told = _wait_for(f"{park}'s notice", lambda run=run: _parks_told(group, run.id, "Failed"),
+                         60, group.deployed.log_tails)
+        time.sleep(3)  # any other park's automation would have fired by now too
+        assert _parks_told(group, run.id, "Failed") == told == {park}
