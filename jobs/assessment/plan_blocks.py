@@ -49,13 +49,20 @@ def _cny(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _size_unit(unit: str, language: str) -> str:
+    """A measure's size unit as the reader's language writes it ("kWh/yr" is "kWh/年")."""
+    return unit.removesuffix("/yr") + "/年" if language == "zh" and unit.endswith("/yr") \
+        else unit
+
+
 def plan_blocks(plan: EnterprisePlan | str, language: str) -> list[Block]:
     """The plan's section, or (a text) why the enterprise has none."""
     blocks: list[Block] = [Heading(_w("plan", language))]
     if isinstance(plan, str):
         return [*blocks, Paragraph(_w("plan_none", language, reason=plan), "muted")]
     year = plan.year
-    rows = [[_w(m.key, language), f"{m.size:,.0f} {m.size_unit}", _cny(m.saving_cny_per_year),
+    rows = [[_w(m.key, language), f"{m.size:,.0f} {_size_unit(m.size_unit, language)}",
+             _cny(m.saving_cny_per_year),
              f"{m.tco2_per_year:,.1f}", _cny(m.capex_cny),
              "—" if m.payback_years is None else f"{m.payback_years:.1f}", _cny(m.npv_cny)]
             for m in plan.measures]

@@ -43,7 +43,7 @@ UNITS_ZH = {
 }
 
 SOURCES_ZH = {
-    PARK_CONFIG: "园区配置（valuation）",
+    PARK_CONFIG: "园区配置（估值设定）",
     PLATFORM_DEFAULT: "平台默认值，未经核实：请填写园区自己的数值",
     "CEA 2025 full-year statistics": "全国碳市场 2025 年全年统计（CEA 2025 full-year statistics）",
     "derived from 2025 range 57.7-76": "由 2025 年价格区间 57.7–76 推得",

@@ -189,3 +189,23 @@ def test_the_park_card_maps_two_couplings_and_every_enterprise_has_its_plan(demo
     for enterprise in park.enterprises:
         [report] = [r for r in assessed if r.name == f"{enterprise.id}.zh.html"]
         assert "一企一策" in _text(report), enterprise.id
+
+
+# What Latin a Chinese reader accepts in a Chinese report: units and formulas (SI and the
+# Chinese energy statistics' own: tce, kgce), and the national calculation's code the marts
+# use. A word outside this list is English left in a Chinese page.
+LATIN_IN_CHINESE = {"CO2", "tCO2", "kgCO2", "tce", "kgce", "kWh", "MWh", "GWh", "kW", "MW", "kWp",
+                    "MWp", "GJ", "t", "m3", "Nm3", "C", "national_910"}
+
+
+def test_the_chinese_reports_have_no_english_words(demo):
+    folder, _ = demo
+    reports = [p for kind in ("scorecards", "assessment", "admission")
+               for p in sorted((folder / "reports" / kind).glob("*/*.zh.html"))]
+    assert len(reports) >= 20
+    found = {}
+    for report in reports:
+        words = set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", _text(report))) - LATIN_IN_CHINESE
+        if words:
+            found[report.name] = sorted(words)
+    assert found == {}
