@@ -14,6 +14,7 @@ power points cannot be bounded that way.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from jobs.common.park_assets import Assets
@@ -91,11 +92,12 @@ def rating_problems(index: int, device: Device, register_map: RegisterMap,
             and planned is not None:
         sharing = [d for d in devices if d.asset == device.asset and d.kind == device.kind
                    and d.controllable] or [device]
-        if any(d.rated_kw is None for d in sharing):
+        ratings_kw = [d.rated_kw for d in sharing if d.rated_kw is not None]
+        if len(ratings_kw) < len(sharing):
             together = device.rated_kw
             names = f"the device's rating {device.rated_kw:g} kW"
         else:
-            together = sum(float(d.rated_kw) for d in sharing)  # type: ignore[arg-type]
+            together = math.fsum(ratings_kw)
             names = (f"the device's rating {device.rated_kw:g} kW" if len(sharing) == 1 else
                      f"the {len(sharing)} devices' ratings together, {together:g} kW")
         if planned > together + 1e-9:

@@ -170,7 +170,7 @@ def cross_reference_problems(config: ParkConfig) -> list[str]:
         if zone.enterprise is not None and zone.enterprise not in enterprise_ids:
             problems.append(f"assets.hvac_zones[{index}]({zone.id}).enterprise: unknown "
                             f"enterprise {zone.enterprise!r}")
-    valued = {asset.id for asset in [*assets.pv, *assets.batteries]}
+    valued = {pv.id for pv in assets.pv} | {battery.id for battery in assets.batteries}
     for asset_id, installed in config.valuation.installed.items():
         if asset_id not in valued:
             problems.append(f"valuation.installed.{asset_id}: not a configured PV system or "

@@ -70,7 +70,7 @@ def coverage_problems(windows: list[TouWindow]) -> list[str]:
                    | {minutes_of_day(w.end) for w in windows})
     months_by_problem: dict[str, list[int]] = {}
     for month in MONTHS:
-        stretches = []  # (from, to, windows covering)
+        stretches: list[list[int]] = []  # (from, to, windows covering)
         for start, end in zip(edges, edges[1:], strict=False):
             count = sum(window_covers(w, month, start) for w in windows)
             if stretches and stretches[-1][2] == count:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -109,6 +110,14 @@ def _weighted(price: pd.Series, weight: pd.Series) -> float:
         price.mean())
 
 
+def _aggregate_row(connection: Any, sql: str, parameters: list[Any]) -> tuple[Any, ...]:
+    """An aggregate query answers one row even over no rows (its sums are NULL then)."""
+    row = connection.execute(sql, parameters).fetchone()
+    if row is None:
+        raise RuntimeError(f"an aggregate query answered no row: {sql.split()[:4]}")
+    return tuple(row)
+
+
 def enterprise_year(settings: Settings, enterprise_id: str) -> EnterpriseYear:
     zone = settings.park.park.timezone
     with connect_published(settings) as connection:
@@ -118,10 +127,10 @@ def enterprise_year(settings: Settings, enterprise_id: str) -> EnterpriseYear:
                                         "warehouse: harvest and `park build` first")
         starts = pd.DatetimeIndex(pd.to_datetime(intervals["interval_start_utc"], utc=True))
         first_month = starts.min().tz_convert(zone).date().replace(day=1)
-        carbon = connection.execute(CARBON_SQL, [enterprise_id, first_month]).fetchone()
-        output = connection.execute(OUTPUT_SQL, [enterprise_id, first_month]).fetchone()
-        heat = connection.execute(WASTE_HEAT_SQL, [enterprise_id, first_month]).fetchone()
-        product = connection.execute(PRODUCT_SQL, [enterprise_id, first_month]).fetchone()
+        carbon = _aggregate_row(connection, CARBON_SQL, [enterprise_id, first_month])
+        output = _aggregate_row(connection, OUTPUT_SQL, [enterprise_id, first_month])
+        heat = _aggregate_row(connection, WASTE_HEAT_SQL, [enterprise_id, first_month])
+        product = _aggregate_row(connection, PRODUCT_SQL, [enterprise_id, first_month])
     prices = interval_prices(settings.park.tariffs, starts, zone)
     frame = intervals.set_index(starts).join(prices[["tou_period", "import_price_cny_per_kwh"]])
     scale = QUARTER_HOURS_PER_YEAR / len(frame)

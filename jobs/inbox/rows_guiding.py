@@ -39,17 +39,26 @@ def _waste_heat_kind(value: object) -> str:
     return WASTE_HEAT_KINDS[text]
 
 
-def _quantity(limit: float, unit: str, hint: str, *checks: Any) -> Any:
-    return Annotated[float, BeforeValidator(parse_number), *(AfterValidator(c) for c in checks),
-                     AfterValidator(at_most(limit, unit, hint))]
+def _quantity_checks(limit: float, unit: str, hint: str, *checks: Any) -> tuple[Any, ...]:
+    """The validators of a quantity column: parsed as a number, each check, then its ceiling."""
+    return (BeforeValidator(parse_number), *(AfterValidator(c) for c in checks),
+            AfterValidator(at_most(limit, unit, hint)))
 
 
-OutputQuantity = _quantity(MAX_PRODUCT_OUTPUT, "units", "; is the unit right?", positive)
-ProductEnergyTce = _quantity(MAX_PRODUCT_ENERGY_TCE, "tce", "; is it in kgce instead of tce?",
-                             non_negative)
-Tonnes = _quantity(MAX_SOLID_WASTE_T, "t", "; is it in kg instead of tonnes?", non_negative)
-CubicMetres = _quantity(MAX_WATER_M3, "m³", "; is it in litres instead of m³?", non_negative)
-Gigajoules = _quantity(MAX_WASTE_HEAT_GJ, "GJ", "; is it in MJ instead of GJ?", non_negative)
+OutputQuantity = Annotated[
+    float, *_quantity_checks(MAX_PRODUCT_OUTPUT, "units", "; is the unit right?", positive)]
+ProductEnergyTce = Annotated[
+    float, *_quantity_checks(MAX_PRODUCT_ENERGY_TCE, "tce", "; is it in kgce instead of tce?",
+                             non_negative)]
+Tonnes = Annotated[
+    float, *_quantity_checks(MAX_SOLID_WASTE_T, "t", "; is it in kg instead of tonnes?",
+                             non_negative)]
+CubicMetres = Annotated[
+    float, *_quantity_checks(MAX_WATER_M3, "m³", "; is it in litres instead of m³?",
+                             non_negative)]
+Gigajoules = Annotated[
+    float, *_quantity_checks(MAX_WASTE_HEAT_GJ, "GJ", "; is it in MJ instead of GJ?",
+                             non_negative)]
 WasteHeatKind = Annotated[str, BeforeValidator(_waste_heat_kind)]
 _MONTH = ("月份",)
 

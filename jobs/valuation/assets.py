@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -90,7 +90,10 @@ def value_asset(park: ParkConfig, realised: RealisedAsset | None, assumptions: A
                 year: YearOfData, month: dt.date) -> AssetValuation:
     """`realised`: the asset's metered days (None: none metered); `year`: what it is valued
     on (choose_year())."""
-    config = _config(park, realised.asset_id if realised else year.realised.asset_id)
+    source = realised or year.realised
+    if source is None:
+        raise ValueError("value_asset: neither metered nor simulated days name the asset")
+    config = _config(park, source.asset_id)
     installed = park.valuation.installed.get(config.id)
     valued_on = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     paid_on = installed.paid_on if installed and installed.paid_on else None
@@ -105,13 +108,12 @@ def value_asset(park: ParkConfig, realised: RealisedAsset | None, assumptions: A
         size, unit, kind = config.capacity_kwh, "kWh", "battery"
         costs = battery_costs(config.capacity_kwh, assumptions,
                               park.valuation.battery.replacement_year, capex)
-    common = dict(
+    common: dict[str, Any] = dict(
         asset_id=config.id,
         asset_name_zh=(installed.name_zh if installed and installed.name_zh else config.id),
         asset_name_en=(installed.name_en if installed and installed.name_en else config.id),
         asset_kind=kind,
-        owner_enterprise_id=(realised or year.realised).owner_enterprise_id
-        if (realised or year.realised) else None,
+        owner_enterprise_id=source.owner_enterprise_id,
         size=size, size_unit=unit, commissioned=config.commissioned, paid_on=paid_on,
         age_years=round(age, 2), life_years=costs.life_years, capex_cny=costs.capex_cny,
         capex_source="config" if capex is not None else "estimated",

@@ -178,7 +178,7 @@ def _installed(valuations: Valuations, language: str) -> list[Block]:
 def _basis_notes(valuations: Valuations, language: str) -> list[Block]:
     """How each kind of year was made, said once above the table."""
     found = {valued.data_basis for valued, _ in valuations.assets}
-    notes = []
+    notes: list[Block] = []
     if "metered_year" in found:
         metered = [v for v, _ in valuations.assets if v.data_basis == "metered_year"]
         notes.append(Paragraph(say("metered_note", language,

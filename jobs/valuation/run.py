@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from jobs.common import landing
+from jobs.common.park_assets import Battery, PvSystem
 from jobs.common.settings import Settings, join_path
 from jobs.scorecards.mail import DeliveryReport, SmtpSender, deliver
 from jobs.scorecards.mime import Message
@@ -79,7 +80,7 @@ def value_month(settings: Settings, month: dt.date, *, cases: bool = True,
     park = settings.park
     assumptions = assumptions_for(park.valuation, tariffs=park.tariffs)
     metered = {r.asset_id: r for r in realised_assets(settings, month)}
-    configured = [*park.assets.pv, *park.assets.batteries]
+    configured: list[PvSystem | Battery] = [*park.assets.pv, *park.assets.batteries]
     simulation = park.valuation.simulated_year
     thin = [a.id for a in configured
             if needs_simulation(metered.get(a.id), simulation.full_year_min_days)]
