@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jobs.common.settings import PROJECT_ROOT
 from jobs.warehouse import published
-from jobs.warehouse.build import _release_warehouse  # dbt-duckdb's process-wide handle
+from jobs.warehouse.dbt_handle import release_dbt_duckdb_handle
 
 GROUP_DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project" / "group"
 
@@ -79,7 +79,7 @@ def build_group_warehouse(stage: Path, warehouse_path: Path, work: Path) -> Grou
             try:
                 result = dbtRunner().invoke(args)
             finally:
-                _release_warehouse()
+                release_dbt_duckdb_handle()
         failed = [f"{node.node.unique_id}: {node.status} {node.message or ''}".strip()
                   for node in (result.result or [])
                   if str(node.status) in ("error", "fail", "runtime error")]
