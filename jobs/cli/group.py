@@ -41,7 +41,9 @@ def export(park: Annotated[str, typer.Argument(help="The park's id in the regist
     group = _group(group_config)
     settings = load_settings(park=park)
     try:
-        done = export_park_marts(park, settings.warehouse_path, group.root)
+        identity = settings.park.park
+        done = export_park_marts(park, settings.warehouse_path, group.root,
+                                 (identity.name_zh, identity.name_en))
     except GroupExportError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(1) from exc
