@@ -91,6 +91,12 @@ def keep_together(blocks: list[Block]) -> list[list[Block]]:
     return units
 
 
+def _align(wrap: WrapMode) -> str:
+    """fpdf2 justifies by default: right for Chinese, but English words then stand spaced
+    out across the line, so English is set ragged right."""
+    return "J" if wrap == WrapMode.CHAR else "L"
+
+
 def _render(pdf: FPDF, block: Block, layout: Layout, wrap: WrapMode) -> None:
     width = pdf.epw
     if isinstance(block, Heading):
@@ -98,20 +104,19 @@ def _render(pdf: FPDF, block: Block, layout: Layout, wrap: WrapMode) -> None:
         pdf.set_text_color(*_rgb(HEADING_COLOUR))
         pdf.ln(2)
         pdf.multi_cell(width, 8 if block.level == 1 else 7, block.text, wrapmode=wrap,
-                       new_x="LMARGIN", new_y="NEXT")
+                       align=_align(wrap), new_x="LMARGIN", new_y="NEXT")
     elif isinstance(block, Paragraph):
         pdf.set_font(FAMILY, size=9.5)
         pdf.set_text_color(*_rgb(TONE_COLOURS[block.tone]))
-        pdf.multi_cell(width, 5.2, block.text, wrapmode=wrap, new_x="LMARGIN",
-                       new_y="NEXT")
+        pdf.multi_cell(width, 5.2, block.text, wrapmode=wrap, align=_align(wrap),
+                       new_x="LMARGIN", new_y="NEXT")
     elif isinstance(block, Table):
         pdf.set_font(FAMILY, size=8.5)
         pdf.set_text_color(*_rgb(TONE_COLOURS["normal"]))
         heading = FontFace(emphasis="", fill_color=_rgb(TABLE_HEAD_COLOUR),
                            color=(255, 255, 255))
         with pdf.table(headings_style=heading, line_height=5.5, padding=1,
-                       wrapmode=wrap,  # fpdf2 justifies cells by default: spaced-out words
-                       text_align="JUSTIFY" if wrap == WrapMode.CHAR else "LEFT") as table:
+                       wrapmode=wrap, text_align=_align(wrap)) as table:
             table.row(block.header)
             for index, cells in enumerate(block.rows):
                 light = block.lights[index] if index < len(block.lights) else None
