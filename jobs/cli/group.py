@@ -51,13 +51,18 @@ def export(park: Annotated[str, typer.Argument(help="The park's id in the regist
 
 
 @group_app.command("rollup")
-def rollup(group_config: GroupConfig = None) -> None:
+def rollup(group_config: GroupConfig = None,
+           full_refresh: Annotated[bool, typer.Option(
+               help="Read every park and rebuild every mart (after a group model's columns "
+                    "changed); by default only the parks whose export changed.")] = False
+           ) -> None:
     """Build the group's DuckDB file from every registered park's exported marts."""
     from jobs.group.rollup import GroupRollupError, run_group_rollup
 
     group = _group(group_config)
     try:
-        summary = run_group_rollup(group.registry, group.root, group.warehouse_path)
+        summary = run_group_rollup(group.registry, group.root, group.warehouse_path,
+                                   full_refresh=full_refresh)
     except GroupRollupError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(1) from exc
