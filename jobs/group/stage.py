@@ -4,8 +4,8 @@
 Incremental: a park whose manifest is the one the published group warehouse was built from is
 not read again; its staged copy stays (`built`, below). A park whose partition is missing,
 unreadable, lacks a column the group reads or holds a non-finite number is left out whole
-(all its marts, so no group total counts it in one mart
-and not in another) and reported: the park, the file and why. The other parks go on."""
+(all its marts, so no group total counts it in one mart and not in another) and reported: the
+park, the file and why. The other parks go on."""
 
 from __future__ import annotations
 
