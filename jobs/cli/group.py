@@ -41,7 +41,9 @@ def export(park: Annotated[str, typer.Argument(help="The park's id in the regist
     group = _group(group_config)
     settings = load_settings(park=park)
     try:
-        done = export_park_marts(park, settings.warehouse_path, group.root)
+        identity = settings.park.park
+        done = export_park_marts(park, settings.warehouse_path, group.root,
+                                 (identity.name_zh, identity.name_en))
     except GroupExportError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(1) from exc
@@ -49,13 +51,18 @@ def export(park: Annotated[str, typer.Argument(help="The park's id in the regist
 
 
 @group_app.command("rollup")
-def rollup(group_config: GroupConfig = None) -> None:
+def rollup(group_config: GroupConfig = None,
+           full_refresh: Annotated[bool, typer.Option(
+               help="Read every park and rebuild every mart (after a group model's columns "
+                    "changed); by default only the parks whose export changed.")] = False
+           ) -> None:
     """Build the group's DuckDB file from every registered park's exported marts."""
     from jobs.group.rollup import GroupRollupError, run_group_rollup
 
     group = _group(group_config)
     try:
-        summary = run_group_rollup(group.registry, group.root, group.warehouse_path)
+        summary = run_group_rollup(group.registry, group.root, group.warehouse_path,
+                                   full_refresh=full_refresh)
     except GroupRollupError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(1) from exc

@@ -1,13 +1,16 @@
 """Build the group's DuckDB file with the group dbt project (dbt_project/group) from the staged
 partitions, into a new version published only when dbt succeeded (the park warehouse's
 mechanism, jobs/warehouse/published.py: readers keep the last good file meanwhile, and an
-analyst's open connection never blocks the rollup). The group is small (months x parks), so
-every rollup rebuilds it whole: nothing incremental to go stale."""
+analyst's open connection never blocks the rollup). The new version starts as a copy of the
+published one and the park-grain marts are incremental, keyed by park: dbt rewrites only the
+rows of the parks whose export changed (and drops those of parks no longer included); the
+group totals and the league table are rebuilt from the park-grain marts, which are small."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +18,7 @@ from pathlib import Path
 
 from jobs.common.settings import PROJECT_ROOT
 from jobs.warehouse import published
-from jobs.warehouse.build import _release_warehouse  # dbt-duckdb's process-wide handle
+from jobs.warehouse.dbt_handle import release_dbt_duckdb_handle
 
 GROUP_DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project" / "group"
 
@@ -65,21 +68,36 @@ def exclusive_rollup(warehouse_path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def build_group_warehouse(stage: Path, warehouse_path: Path, work: Path) -> GroupBuild:
+@dataclass(frozen=True)
+class ParkChanges:
+    """What a rollup rebuilds: the included parks and, of them, the ones read anew."""
+    included: list[str]
+    changed: list[str]
+    rollup_id: str  # written into every row the build (re)writes
+    full_refresh: bool = False
+
+
+def build_group_warehouse(stage: Path, warehouse_path: Path, work: Path,
+                          changes: ParkChanges) -> GroupBuild:
     """`dbt build` of the group project over `stage`; `work` holds dbt's target/ and logs/."""
     from dbt.cli.main import dbtRunner
 
-    building = published.new_version_path(str(warehouse_path))
-    building.parent.mkdir(parents=True)
+    version = published.VersionCopy(str(warehouse_path), empty=changes.full_refresh)
+    building = version.path
+    variables = {"included_parks": changes.included, "changed_parks": changes.changed,
+                 "rollup_id": changes.rollup_id}
     args = ["build", "--project-dir", str(GROUP_DBT_PROJECT_DIR), "--profiles-dir",
             str(GROUP_DBT_PROJECT_DIR), "--target-path", str(work / "target"), "--log-path",
-            str(work / "logs"), "--quiet"]
+            str(work / "logs"), "--quiet", "--vars", json.dumps(variables)]
+    if changes.full_refresh:
+        args.append("--full-refresh")
     try:
+        version.wait()
         with _environment(building, stage):
             try:
                 result = dbtRunner().invoke(args)
             finally:
-                _release_warehouse()
+                release_dbt_duckdb_handle()
         failed = [f"{node.node.unique_id}: {node.status} {node.message or ''}".strip()
                   for node in (result.result or [])
                   if str(node.status) in ("error", "fail", "runtime error")]
@@ -91,5 +109,6 @@ def build_group_warehouse(stage: Path, warehouse_path: Path, work: Path) -> Grou
         published.checkpoint(building)
         return GroupBuild(True, str(published.publish(str(warehouse_path), building)))
     except BaseException:
+        version.cancel()
         published.discard(building)
         raise

@@ -50,11 +50,14 @@ def non_finite_columns(table: pa.Table) -> list[str]:
     return bad
 
 
-def export_park_marts(park_id: str, warehouse_path: str | Path, group_root: str) -> ParkExport:
+def export_park_marts(park_id: str, warehouse_path: str | Path, group_root: str,
+                      names: tuple[str, str] | None = None) -> ParkExport:
     """Export the park's published group marts (jobs.group.marts.GROUP_MARTS) to the group's
     store. Every mart is read from one published version before anything is written, and
     checked (present, every column the group reads, finite numbers): a bad mart exports
-    nothing of this park, so its partitions stay as the last good export left them."""
+    nothing of this park, so its partitions stay as the last good export left them.
+    `names`: the park's (name_zh, name_en) from its park.yaml, carried in the manifest so the
+    group's scorecard names parks as their people do (without: the id stands in)."""
     version = published_version(str(warehouse_path))
     tables: dict[str, pa.Table] = {}
     with connect_published(str(warehouse_path)) as connection:
@@ -81,6 +84,8 @@ def export_park_marts(park_id: str, warehouse_path: str | Path, group_root: str)
     export.exported_at_utc = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     manifest = {"park_id": park_id, "exported_at_utc": export.exported_at_utc,
                 "source_version": export.source_version, "rows": export.rows}
+    if names is not None:
+        manifest["name_zh"], manifest["name_en"] = names
     landing.write_atomically(manifest_url(group_root, park_id),
                              json.dumps(manifest, indent=1).encode())
     return export

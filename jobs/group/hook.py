@@ -14,4 +14,6 @@ def export_after_build(settings: Settings) -> ParkExport | None:
     park_id = settings.park.park.id
     if group is None or park_id not in group.park_ids():
         return None
-    return export_park_marts(park_id, settings.warehouse_path, group.root)
+    identity = settings.park.park
+    return export_park_marts(park_id, settings.warehouse_path, group.root,
+                             (identity.name_zh, identity.name_en))

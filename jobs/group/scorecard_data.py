@@ -34,6 +34,14 @@ class GroupMonth:
     league: list[dict[str, object]] = field(default_factory=list)
     readiness: list[ParkReadiness] = field(default_factory=list)
     left_out: list[tuple[str, str]] = field(default_factory=list)  # park, why
+    # park -> (name_zh, name_en) from its export's manifest (its park.yaml); None: not given
+    names: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+
+    def park_name(self, park_id: str, language: str) -> str:
+        """The park as its people call it, in the language; its id where its export gave no
+        name (an export from before names were exported)."""
+        zh, en = self.names.get(park_id, (None, None))
+        return (zh if language == "zh" else en) or park_id
 
 
 def _dicts(connection, sql: str, params: list) -> list[dict[str, object]]:
@@ -67,5 +75,7 @@ def read_group_month(warehouse_path: Path | str, month: dt.date) -> GroupMonth:
         left_out = [(row["park_id"], row["problem"]) for row in _dicts(
             connection, "select park_id, problem from dim_group_parks where not included "
                         "order by park_id", [])]
+        names = {row["park_id"]: (row["name_zh"], row["name_en"]) for row in _dicts(
+            connection, "select park_id, name_zh, name_en from dim_group_parks", [])}
     return GroupMonth(month, national[0], energy[0] if energy else None, league, readiness,
-                      left_out)
+                      left_out, names)

@@ -58,16 +58,18 @@ def to_pdf(layout: Layout, language: str, fonts: BatchFonts | None = None) -> by
     pdf.set_lang("zh-CN" if language == "zh" else "en")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
+    # Chinese breaks between any two characters; English at spaces ("tc e" read badly)
+    wrap = WrapMode.CHAR if language == "zh" else WrapMode.WORD
     for unit in keep_together(layout.blocks):
         # a unit that would cross the page's end starts a new page (when it fits on one): no
         # heading left at a page's foot, no table split, no note parted from its chart
         with pdf.offset_rendering() as trial:
             for block in unit:
-                _render(pdf, block, layout)
+                _render(pdf, block, layout, wrap)
         if trial.page_break_triggered and pdf.get_y() > pdf.t_margin + 1:
             pdf.add_page()
         for block in unit:
-            _render(pdf, block, layout)
+            _render(pdf, block, layout, wrap)
     return bytes(pdf.output())
 
 
@@ -89,26 +91,32 @@ def keep_together(blocks: list[Block]) -> list[list[Block]]:
     return units
 
 
-def _render(pdf: FPDF, block: Block, layout: Layout) -> None:
+def _align(wrap: WrapMode) -> str:
+    """fpdf2 justifies by default: right for Chinese, but English words then stand spaced
+    out across the line, so English is set ragged right."""
+    return "J" if wrap == WrapMode.CHAR else "L"
+
+
+def _render(pdf: FPDF, block: Block, layout: Layout, wrap: WrapMode) -> None:
     width = pdf.epw
     if isinstance(block, Heading):
         pdf.set_font(FAMILY, size=16 if block.level == 1 else 12.5)
         pdf.set_text_color(*_rgb(HEADING_COLOUR))
         pdf.ln(2)
-        pdf.multi_cell(width, 8 if block.level == 1 else 7, block.text, wrapmode=WrapMode.CHAR,
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 8 if block.level == 1 else 7, block.text, wrapmode=wrap,
+                       align=_align(wrap), new_x="LMARGIN", new_y="NEXT")
     elif isinstance(block, Paragraph):
         pdf.set_font(FAMILY, size=9.5)
         pdf.set_text_color(*_rgb(TONE_COLOURS[block.tone]))
-        pdf.multi_cell(width, 5.2, block.text, wrapmode=WrapMode.CHAR, new_x="LMARGIN",
-                       new_y="NEXT")
+        pdf.multi_cell(width, 5.2, block.text, wrapmode=wrap, align=_align(wrap),
+                       new_x="LMARGIN", new_y="NEXT")
     elif isinstance(block, Table):
         pdf.set_font(FAMILY, size=8.5)
         pdf.set_text_color(*_rgb(TONE_COLOURS["normal"]))
         heading = FontFace(emphasis="", fill_color=_rgb(TABLE_HEAD_COLOUR),
                            color=(255, 255, 255))
         with pdf.table(headings_style=heading, line_height=5.5, padding=1,
-                       wrapmode=WrapMode.CHAR) as table:
+                       wrapmode=wrap, text_align=_align(wrap)) as table:
             table.row(block.header)
             for index, cells in enumerate(block.rows):
                 light = block.lights[index] if index < len(block.lights) else None

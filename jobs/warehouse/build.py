@@ -34,6 +34,7 @@ from jobs.inbox.schemas import DATASETS
 from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
 from jobs.valuation.schemas import VALUATION_DATASETS
 from jobs.warehouse import late_data, published, warm_dbt
+from jobs.warehouse.dbt_handle import release_dbt_duckdb_handle
 from jobs.warehouse.reference import export_reference
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -169,19 +170,7 @@ def run_dbt(settings: Settings, command: str, *extra: str, database: Path | None
         try:
             return warm_dbt.invoke(dbt_args(settings, command, *extra), DBT_PROJECT_DIR)
         finally:
-            _release_warehouse()
-
-
-def _release_warehouse() -> None:
-    """dbt-duckdb keeps its DuckDB handle open for the life of the process (a class-level
-    environment). Close it, so this process and others can open the file read-only after a
-    build: dbt writes, everybody else reads."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    environment = DuckDBConnectionManager._ENV
-    if environment is not None:
-        environment.close()
-    DuckDBConnectionManager.close_all_connections()
+            release_dbt_duckdb_handle()
 
 
 class WarehouseBusyError(RuntimeError):

@@ -12,6 +12,10 @@ import pyarrow as pa
 from jobs.group.marts import GROUP_MARTS
 
 OCTOBER = dt.date(2026, 10, 1)
+# park -> (name_zh, name_en), as each park's park.yaml would give them to its export
+NAMES = {"p-a": ("苏州工业园零碳示范园", "Suzhou Zero-Carbon Demo Park"),
+         "p-b": ("无锡北部新材料产业园", "Wuxi North New Materials Park"),
+         "p-c": ("常州西太湖绿色园区", "Changzhou West Taihu Green Park")}
 # park -> national monthly components for October (kWh, tCO2, tce)
 NATIONAL = {
     "p-a": dict(grid_import_kwh=1000.0, non_green_grid_kwh=800.0, direct_green_kwh=100.0,

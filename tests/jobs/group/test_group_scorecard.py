@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import subprocess
 
 import pytest
 import yaml
@@ -17,7 +18,7 @@ from jobs.group.scorecard import monthly_group_scorecard
 from jobs.group.scorecard_words import GROUP_WORDS
 from jobs.scorecards.i18n import missing_translations
 from jobs.scorecards.smtp_catcher import SmtpCatcher
-from tests.jobs.group.hand_parks import OCTOBER
+from tests.jobs.group.hand_parks import NAMES, OCTOBER
 
 MANAGEMENT = [{"name": "王总", "email": "ceo@group.example.cn"},
               {"name": "Ms Lin", "email": "cfo@group.example.cn", "language": "en"}]
@@ -39,7 +40,16 @@ def _read(path) -> email.message.EmailMessage:
     return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
 
 
-def test_the_group_scorecard_goes_once_to_each_manager_in_their_language(rolled_up):
+def _pdf_text(pdf: bytes, folder) -> str:
+    """What a reader of the PDF reads: pdftotext (poppler), not our own renderer."""
+    path = folder / "card.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          check=True)
+    return " ".join(done.stdout.decode("utf-8").split())  # lines wrap anywhere: one line
+
+
+def test_the_group_scorecard_goes_once_to_each_manager_in_their_language(rolled_up, tmp_path):
     _, _, root = rolled_up
     with SmtpCatcher(root / "mail") as catcher:
         group = load_group(_group_file(root, mail={"host": "127.0.0.1", "port": catcher.port,
@@ -59,15 +69,42 @@ def test_the_group_scorecard_goes_once_to_each_manager_in_their_language(rolled_
     text = en.get_body(("plain",)).get_content()
     # by hand: 3.371625 tCO2 / 1.4 tce = 2.408; (100+250)/5000 = 7.0 %; 0.2/1.4 = 14.3 %
     assert "2.408 tCO2/tce" in text and "7.0 %" in text and "14.3 %" in text
-    # league by the core indicator: p-c (1.5), p-a (2.0), p-b (3.0)
+    # league by the core indicator: p-c (1.5), p-a (2.0), p-b (3.0), named by their names
     league = [line.split(" | ")[1] for line in text.splitlines()
-              if line[:1] in "123" and " | p-" in line]
-    assert league == ["p-c", "p-a", "p-b"]
-    assert "p-gone" in text and "not been exported" in text  # left out, and why
+              if line[:2] in ("1 ", "2 ", "3 ") and line.count(" | ") == 6]
+    assert league == [NAMES["p-c"][1], NAMES["p-a"][1], NAMES["p-b"][1]]
+    assert "p-gone" in text and "No data exported yet" in text  # left out (no name), and why
     assert "单位能耗碳排放" in zh.get_body(("html",)).get_content()
-    assert [path.rsplit("/", 1)[1] for path in run.kept] == ["group-scorecard-en.html",
-                                                             "group-scorecard-zh.html"]
+    assert sorted(path.rsplit("/", 1)[1] for path in run.kept) == [
+        "group-scorecard.en.html", "group-scorecard.en.pdf", "group-scorecard.zh.html",
+        "group-scorecard.zh.pdf"]
     assert missing_translations(GROUP_WORDS) == []
+
+    # the PDF each reader gets, as pdftotext reads it: names, figures, basis and period
+    pdfs = {}
+    for language, message in (("zh", zh), ("en", en)):
+        [attachment] = list(message.iter_attachments())
+        assert attachment.get_content_type() == "application/pdf"
+        assert attachment.get_filename() == f"east-2026-10.{language}.pdf"
+        pdfs[language] = _pdf_text(attachment.get_content(), tmp_path)
+    # pdftotext reads a table column by column and a wrapped cell line by line: names and
+    # Chinese phrases are looked for with every space taken out
+    squeezed = {language: pdf.replace(" ", "") for language, pdf in pdfs.items()}
+    for language, pdf in pdfs.items():
+        names = [NAMES[park][0 if language == "zh" else 1] for park in ("p-c", "p-a", "p-b")]
+        positions = [squeezed[language].find(name.replace(" ", "")) for name in names]
+        assert -1 not in positions, (language, names)  # (the order: the text part, above)
+        assert " p-a " not in pdf and " p-b " not in pdf  # named, not by id
+        assert "2.408 tCO2/tce" in pdf and "7.0 %" in pdf and "14.3 %" in pdf
+        assert "3.37 tCO2" in pdf and "1.40 tce" in pdf  # by hand: 3.371625, 1.4
+        # GHG Protocol by hand: Scope 1 1+0+2; Scope 2 market 4+9+0.5; Scope 1+2 16.5
+        assert "3.00 tCO2" in pdf and "13.5 tCO2" in pdf and "16.5 tCO2" in pdf
+        assert "910" in pdf and "p-gone" in pdf
+    assert "2026年10月（自然月）" in squeezed["zh"] and "2026年1月至10月" in squeezed["zh"]
+    assert "温室气体核算体系" in squeezed["zh"] and "基于市场" in squeezed["zh"]
+    assert "Period: October 2026 (calendar month)" in pdfs["en"]
+    assert "January to October 2026" in pdfs["en"] and "GHG Protocol" in pdfs["en"]
+    assert "market-based" in pdfs["en"]
 
 
 @pytest.mark.parametrize(("overrides", "message"), [

@@ -8,7 +8,11 @@ final as (
         included,
         problem,
         cast(exported_at_utc as timestamp with time zone) as exported_at_utc,
-        source_version
+        source_version,
+        name_zh,
+        name_en,
+        manifest_sha256,
+        rebuilt
     from parks
 )
 

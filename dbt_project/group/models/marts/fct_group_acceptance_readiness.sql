@@ -1,7 +1,12 @@
+{{ config(materialized='incremental', incremental_strategy='append',
+          pre_hook="{{ group_park_refresh() }}") }}
+-- Incremental, keyed by park (macros/group_incremental.sql): only the changed parks' rows are
+-- read and inserted; the other parks' rows stay as the last rollup wrote them.
 -- Each park's acceptance readiness as of its latest month (the park's own through_month: a
 -- park whose data stops earlier shows where it stands then, and says so).
 with readiness as (
     select * from {{ ref('stg_parks__park_acceptance_readiness') }}
+    {{ group_changed_parks_only() }}
 ),
 
 latest as (
@@ -26,7 +31,8 @@ final as (
         readiness.gap,
         readiness.close_action_zh,
         readiness.close_action_en,
-        readiness.close_cost_cny
+        readiness.close_cost_cny,
+        '{{ var("rollup_id", "") }}' as rollup_id
     from readiness
     inner join latest
         on readiness.park_id = latest.park_id

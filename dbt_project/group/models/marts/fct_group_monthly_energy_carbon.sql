@@ -1,6 +1,6 @@
 -- Sums over the parks; the one ratio is recomputed from the summed tonnes and tce.
 with kpis as (
-    select * from {{ ref('stg_parks__park_monthly_kpis') }}
+    select * from {{ ref('fct_group_park_monthly_energy_carbon') }}
 ),
 
 summed as (

@@ -2,7 +2,7 @@
 -- numerators and denominators (never an average of the parks' ratios, which would weigh a
 -- small park like a large one).
 with national as (
-    select * from {{ ref('stg_parks__park_national_monthly') }}
+    select * from {{ ref('fct_group_park_national_monthly') }}
 ),
 
 summed as (

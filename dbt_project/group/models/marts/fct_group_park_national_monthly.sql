@@ -1,5 +1,10 @@
+{{ config(materialized='incremental', incremental_strategy='append',
+          pre_hook="{{ group_park_refresh() }}") }}
+-- Incremental, keyed by park (macros/group_incremental.sql): only the changed parks' rows are
+-- read and inserted; the other parks' rows stay as the last rollup wrote them.
 with national as (
     select * from {{ ref('stg_parks__park_national_monthly') }}
+    {{ group_changed_parks_only() }}
 ),
 
 final as (
@@ -19,7 +24,8 @@ final as (
         direct_green_share_pct,
         clean_energy_share_pct,
         measured_quarter_hours,
-        expected_quarter_hours
+        expected_quarter_hours,
+        '{{ var("rollup_id", "") }}' as rollup_id
     from national
 )
 
