@@ -79,7 +79,8 @@ def load_check(forecast_kw: pd.DataFrame, history_kw: pd.DataFrame, what: str,
     """Per consumer (column): intervals with no forecast, or outside [0.9 x min, 1.1 x max]
     of its measured history on days of the same type (working day or weekend, local time);
     see _band for a type the history has no complete day of."""
-    problems, notes = [], []
+    problems: list[str] = []
+    noted: dict[str, list[str]] = {}  # a bound's note -> the consumers it holds for
     forecast_weekend = weekend_mask(forecast_kw.index, timezone)
     for consumer in forecast_kw.columns:
         values = forecast_kw[consumer].to_numpy(dtype=float)
@@ -97,7 +98,7 @@ def load_check(forecast_kw: pd.DataFrame, history_kw: pd.DataFrame, what: str,
                 continue
             band = _band(measured, timezone, weekend)
             if band.note:
-                notes.append(f"{what} {consumer}: {band.note}")
+                noted.setdefault(band.note, []).append(str(consumer))
             finite = values[rows & np.isfinite(values)]
             below = int((finite < band.low_kw).sum())
             above = int((finite > band.high_kw).sum())
@@ -109,7 +110,8 @@ def load_check(forecast_kw: pd.DataFrame, history_kw: pd.DataFrame, what: str,
                 problems.append(f"{what} {consumer}: {above} of {len(values)} intervals above "
                                 f"{LOAD_HIGH_FACTOR:g} x its recent maximum ({band.basis}: "
                                 f"{band.high_kw:,.1f} kW); highest {finite.max():,.1f} kW")
-    return LoadCheck(problems, notes)
+    return LoadCheck(problems, [f"{what} for {', '.join(consumers)}: {note}"
+                                for note, consumers in noted.items()])
 
 
 def pv_problems(forecast_kw: pd.DataFrame, clear_sky_kw: pd.DataFrame) -> list[str]:

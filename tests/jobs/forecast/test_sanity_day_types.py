@@ -53,8 +53,8 @@ def test_a_weekday_only_history_bounds_a_saturday_by_every_day_and_says_so():
     forecast = profile_with_methods(history, saturday, ZONE).kw  # the working-day profile
     check = load_check(forecast, history, "load", ZONE)
     assert check.problems == []
-    assert check.notes == ["load ent-a: bounded by every day's range (no complete weekend day "
-                           "and none measured)"]
+    assert check.notes == ["load for ent-a: bounded by every day's range (no complete weekend "
+                           "day and none measured)"]
     zeros = pd.DataFrame({"ent-a": np.zeros(96)}, index=saturday)
     [problem] = load_check(zeros, history, "load", ZONE).problems
     # 0.9 x the 50 kW minimum of the working days
@@ -75,7 +75,7 @@ def test_the_demo_sunday_after_a_saturday_in_progress_is_trusted():
     check = load_check(forecast, history, "load", ZONE)
     assert check.problems == []
     assert check.notes == [
-        "load ent-a: bounded by every day's range x 0.70 (no complete weekend day; its 62 "
+        "load for ent-a: bounded by every day's range x 0.70 (no complete weekend day; its 62 "
         "measured intervals at 0.70 x the other type's)"]
     low_kw = 0.9 * NIGHT_KW * ratio
     below = pd.DataFrame({"ent-a": np.full(96, low_kw - 0.1)}, index=sunday)
