@@ -48,7 +48,7 @@ from jobs.forecast.load import (
     profile_with_methods,
 )
 from jobs.forecast.pv import pv_potential_kw
-from jobs.forecast.sanity import clear_sky_pv_kw, load_problems, pv_problems
+from jobs.forecast.sanity import clear_sky_pv_kw, load_check, pv_problems
 from jobs.forecast.weather import WeatherProvider
 from jobs.warehouse.published import connect_published
 
@@ -212,10 +212,12 @@ def _ev_groups(settings: Settings, index: pd.DatetimeIndex, known_until: pd.Time
 
 
 def _consumption_profile(settings: Settings, index: pd.DatetimeIndex,
-                         known_until: pd.Timestamp, part: str, problems: list[str]) -> Profile:
+                         known_until: pd.Timestamp, part: str, problems: list[str],
+                         notes: list[str]) -> Profile:
     """Each consumer's like-day profile of `part` (see forecast.load.CONSUMPTION_PARTS); what
-    fails its sanity bounds is added to `problems`, and a consumer with no forecast at all
-    gets 0 kW (the plan is then untrusted)."""
+    fails its sanity bounds is added to `problems` (how a bound was made without a complete
+    day of the type to `notes`), and a consumer with no forecast at all gets 0 kW (the plan
+    is then untrusted)."""
     history = consumption_history_kw(
         settings.warehouse_path, (known_until - pd.Timedelta(days=HISTORY_DAYS)).to_pydatetime(),
         settings.park.dispatch.interval_minutes, part=part)
@@ -224,7 +226,10 @@ def _consumption_profile(settings: Settings, index: pd.DatetimeIndex,
         raise DispatchDataError(f"no consumption history before {index[0]} in the warehouse: "
                                 "build it from harvested readings first")
     profile = profile_with_methods(history, index, settings.park.park.timezone)
-    problems += load_problems(profile.kw, history, f"load forecast ({part})")
+    check = load_check(profile.kw, history, f"load forecast ({part})",
+                       settings.park.park.timezone)
+    problems += check.problems
+    notes += check.notes
     return Profile(profile.kw.fillna(0.0), profile.methods)
 
 
@@ -293,7 +298,8 @@ def prepare_inputs(settings: Settings, local_date: dt.date, provider: WeatherPro
     weather = provider.forecast(park.park, index)
     outdoor_c = _outdoor_temperature_c(settings, weather, index, known_until, notes)
     pv_kw = _pv_forecast(settings, weather, index, known_until, notes, problems)
-    base_kw = _consumption_profile(settings, index, known_until, "base", problems).kw
+    base_kw = _consumption_profile(settings, index, known_until, "base", problems,
+                                   notes).kw
     soc_now_pct, zone_temps, stored = _state_now(settings, known_until, soc_now_pct, notes)
     waste_kw_th, demand_kw_th = _heat_forecasts(settings, index, known_until, notes)
     month_peak_kw, grid_factor = _warehouse_facts(settings, local_date)
@@ -320,7 +326,8 @@ def prepare_inputs(settings: Settings, local_date: dt.date, provider: WeatherPro
     # the consumer forecast that is landed and scored: the like-day profile of whole
     # consumption; base profile + HVAC thermostats + EVs (what the optimiser needs split) is
     # measurably worse on the twin (make bench, week: 21.2 against 17.3 kW MAE)
-    consumer = _consumption_profile(settings, index, known_until, "consumption", problems)
+    consumer = _consumption_profile(settings, index, known_until, "consumption", problems,
+                                    notes)
     notes += consumer.notes("load forecast")
     return PreparedDay(inputs, pv_kw, consumer.kw, no_control_consumer_load_kw(inputs),
                        weather.provider, tuple(notes), tuple(problems), consumer.methods)

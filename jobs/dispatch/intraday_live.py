@@ -48,6 +48,7 @@ from jobs.dispatch.extract import plan_rows
 from jobs.dispatch.inputs import DispatchInputs
 from jobs.dispatch.intraday import Measured, intraday_inputs
 from jobs.dispatch.plan_flows import PlanFlows
+from jobs.dispatch.pv_held import held_systems, pv_columns
 from jobs.dispatch.solve import SolveOptions
 from jobs.dispatch.solver_service import SolverClient
 from jobs.forecast.calibration import measured_potential_kw
@@ -214,8 +215,7 @@ def _recent(settings: Settings, now: pd.Timestamp) -> pd.DataFrame:
     `base_load_kw` and `ev_kw` (the consumers' charging)."""
     since = now - pd.Timedelta(hours=RECENT_H)
     minutes = settings.park.dispatch.interval_minutes
-    pv = measured_potential_kw(settings.warehouse_path, since.to_pydatetime(),
-                               now.to_pydatetime(), minutes)
+    pv = _recent_pv(settings, since, now)
     with connect_published(settings.warehouse_path) as connection:
         loads = to_frame(connection.execute(
             "select interval_start_utc, sum(consumption_kwh - coalesce(hvac_kwh, 0) "
@@ -224,12 +224,52 @@ def _recent(settings: Settings, now: pd.Timestamp) -> pd.DataFrame:
             "where interval_start_utc >= ? and interval_start_utc < ? group by all",
             [since.to_pydatetime(), now.to_pydatetime()]))
     per_h = 60.0 / minutes
-    recent = pv.rename(columns=lambda system: f"pv_kw:{system}")
+    recent = pv
     if len(loads):
         loads.index = pd.DatetimeIndex(loads.pop("interval_start_utc")).tz_convert("UTC")
         recent = recent.join(pd.DataFrame({"base_load_kw": loads["base_kwh"] * per_h,
                                            "ev_kw": loads["ev_kwh"] * per_h}), how="outer")
     return recent.sort_index()
+
+
+def _recent_pv(settings: Settings, since: pd.Timestamp, now: pd.Timestamp) -> pd.DataFrame:
+    """`pv_kw:<system>` and `pv_held_kw:<system>` per interval (jobs/dispatch/pv_held.py):
+    metered generation, marked held from the harvested power-limit registers (the writer's
+    last curtailment as the inverter reports it) and the metered export against the
+    protection's limit."""
+    park = settings.park
+    minutes = park.dispatch.interval_minutes
+    output = measured_potential_kw(settings.warehouse_path, since.to_pydatetime(),
+                                   now.to_pydatetime(), minutes, quantity="generation_kwh")
+    inverters = [d for d in park.devices
+                 if d.kind == DeviceKind.PV_INVERTER and d.asset is not None]
+    ids = [d.id for d in inverters]
+    enabled = warehouse_state.interval_means(settings.warehouse_path, "power_limit_enabled",
+                                             ids, since, now, minutes)
+    limit_pct = warehouse_state.interval_means(settings.warehouse_path, "power_limit_pct", ids,
+                                               since, now, minutes)
+    with connect_published(settings.warehouse_path) as connection:
+        export = to_frame(connection.execute(
+            "select interval_start_utc, grid_export_kwh from fct_energy_balance "
+            "where interval_start_utc >= ? and interval_start_utc < ?",
+            [since.to_pydatetime(), now.to_pydatetime()]))
+    export_kw = {pd.Timestamp(t).tz_convert("UTC"): float(kwh) * 60.0 / minutes
+                 for t, kwh in zip(export["interval_start_utc"], export["grid_export_kwh"],
+                                   strict=True) if kwh is not None and not pd.isna(kwh)}
+
+    def measured(frame: pd.DataFrame, start: pd.Timestamp, device: str) -> float | None:
+        if start not in frame.index or device not in frame.columns:
+            return None
+        value = frame.at[start, device]
+        return None if pd.isna(value) else float(value)
+
+    rows = {}
+    for start, kw in output.iterrows():
+        held = held_systems(((d.asset, measured(enabled, start, d.id),
+                              measured(limit_pct, start, d.id)) for d in inverters),
+                            export_kw.get(start), park.park.grid_connection.export_limit_kw)
+        rows[start] = pv_columns(kw.dropna().to_dict(), held)
+    return pd.DataFrame.from_dict(rows, orient="index").sort_index()
 
 
 def _landed_pv_forecast(settings: Settings, run_id: str, index: pd.DatetimeIndex

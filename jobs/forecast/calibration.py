@@ -61,6 +61,7 @@ per_system as (
         interval_start_utc,
         asset_id,
         sum(potential_kwh) as potential_kwh,
+        sum(generation_kwh) as generation_kwh,
         count(potential_kwh) as inverters_known,
         bool_and(interval_quality = 'measured') as all_measured
     from readings
@@ -68,7 +69,11 @@ per_system as (
 ),
 
 final as (
-    select per_system.interval_start_utc, per_system.asset_id, per_system.potential_kwh
+    select
+        per_system.interval_start_utc,
+        per_system.asset_id,
+        per_system.potential_kwh,
+        per_system.generation_kwh
     from per_system
     inner join inverters on per_system.asset_id = inverters.asset_id
     where per_system.all_measured and per_system.inverters_known = inverters.inverter_count
@@ -79,15 +84,17 @@ select * from final
 
 
 def measured_potential_kw(warehouse_path: str, since_utc: dt.datetime, until_utc: dt.datetime,
-                          interval_minutes: int = 15) -> pd.DataFrame:
+                          interval_minutes: int = 15, quantity: str = "potential_kwh"
+                          ) -> pd.DataFrame:
     """Average AC kW per interval and PV system (columns), what the arrays offered: metered
-    generation, or the mart's peer estimate where an inverter was curtailed. Only intervals
+    generation, or the mart's peer estimate where an inverter was curtailed (quantity
+    "generation_kwh": what they fed, metered, on the same intervals). Only intervals
     where every inverter of the system has a measured (not bridged) value and a known
     potential are present; any other is left out, not guessed."""
     with connect_published(warehouse_path) as connection:
         frame = to_frame(connection.execute(MEASURED_SQL, [since_utc, until_utc]))
     wide = frame.pivot_table(index="interval_start_utc", columns="asset_id",
-                             values="potential_kwh", aggfunc="sum")
+                             values=quantity, aggfunc="sum")
     wide.index = pd.DatetimeIndex(wide.index).tz_convert("UTC")
     return wide.sort_index() * (60.0 / interval_minutes)
 

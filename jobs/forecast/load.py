@@ -100,6 +100,38 @@ def _slot_mean(values: pd.Series, slots: pd.DataFrame, days: list[dt.date]) -> p
     return values[rows].groupby(slots.loc[rows, "slot"].to_numpy()).mean()
 
 
+def _scale_to_type(values: pd.Series, past: pd.DataFrame, shape: pd.Series, weekend: bool
+                   ) -> tuple[float, int] | None:
+    """This day type's measured energy against `shape` (the other type's slot profile) on
+    the same slots, and how many intervals it rests on; None where the type has no measured
+    interval (or the shape none there)."""
+    partial = values[(past["weekend"] == weekend).to_numpy()].dropna()
+    reference = float(shape.reindex(past.loc[partial.index, "slot"].to_numpy()).sum())
+    if len(partial) == 0 or not reference > 0:
+        return None
+    return float(partial.sum()) / reference, len(partial)
+
+
+def type_scale(values: pd.Series, timezone: str, weekend: bool, days: int = 4
+               ) -> tuple[float, int] | None:
+    """For a day type with no complete day in `values` (average kW, UTC index): the ratio the
+    like-day fallback scales the other type's profile by, and its measured intervals (None:
+    nothing to scale by). forecast.sanity bounds such a day with the same ratio."""
+    past = _slots(values.index, timezone)
+    minutes = _interval_minutes(values.index) if len(values) > 1 else 15.0
+    complete = complete_days(values, past["local_date"], timezone, minutes)
+    day_is_weekend = past.groupby("local_date")["weekend"].first()
+    others = sorted(d for d in complete if day_is_weekend[d] != weekend)
+    if not others:
+        return None
+    return _scale_to_type(values, past, _slot_mean(values, past, others[-days:]), weekend)
+
+
+def weekend_mask(index: pd.DatetimeIndex, timezone: str) -> np.ndarray:
+    """True where the interval falls on a local weekend day (the profiles' day types)."""
+    return _slots(index, timezone)["weekend"].to_numpy()
+
+
 def _column_profile(values: pd.Series, past: pd.DataFrame, complete: set[dt.date],
                     weekend: bool, days: int) -> tuple[pd.Series, str]:
     """One column's slot profile for one day type: its last `days` complete like-days; else
@@ -113,13 +145,11 @@ def _column_profile(values: pd.Series, past: pd.DataFrame, complete: set[dt.date
     others = sorted(complete - set(same))
     if others:
         shape = _slot_mean(values, past, others[-days:])
-        partial = values[(past["weekend"] == weekend).to_numpy()].dropna()
-        partial_slots = past.loc[partial.index, "slot"].to_numpy()
-        reference = float(shape.reindex(partial_slots).sum())
-        if len(partial) and reference > 0:
-            ratio = float(partial.sum()) / reference
+        scale = _scale_to_type(values, past, shape, weekend)
+        if scale is not None:
+            ratio, measured = scale
             return shape * ratio, (f"no complete {kind} day: the {other} profile x {ratio:.2f} "
-                                   f"(this type's energy against it on {len(partial)} measured "
+                                   f"(this type's energy against it on {measured} measured "
                                    "intervals)")
         return shape, f"no complete {kind} day and none measured: the {other} profile, unscaled"
     return (values.groupby(past["slot"].to_numpy()).mean(),

@@ -23,6 +23,7 @@ from jobs.common.settings import Settings
 from jobs.dispatch.extract import plan_rows
 from jobs.dispatch.inputs import DispatchInputs
 from jobs.dispatch.intraday import Measured, intraday_inputs
+from jobs.dispatch.pv_held import held_systems, pv_columns
 from jobs.dispatch.solve import SolveOptions
 from jobs.dispatch.warm_solver import WarmSolver
 
@@ -30,7 +31,6 @@ from jobs.dispatch.warm_solver import WarmSolver
 WALL_LIMIT_S = 20.0
 RECENT_H = 6  # intervals kept for the corrections
 FINISHED = 3.0  # charger_state: the car is full and still plugged in
-PROTECTION_SHARE = 0.97  # export this close to its limit: the protection may be holding PV
 
 
 def twin_state(twin: ParkTwin, settings: Settings, kind: DeviceKind, point: str,
@@ -125,23 +125,17 @@ class IntradayController:
                       - total(DeviceKind.BESS, "energy_charged_kwh")
                       - total(DeviceKind.HVAC, "energy_kwh")
                       - total(DeviceKind.EV_CHARGER, "energy_total_kwh")) / hours}
-            protected = self._export_limit_kw > 0 \
-                and export_kw >= PROTECTION_SHARE * self._export_limit_kw
             by_system: dict[str, float] = {}
-            held: set[str] = set()
-            for device in self._devices:
-                if device.kind != DeviceKind.PV_INVERTER or device.asset is None:
-                    continue
+            inverters = [d for d in self._devices
+                         if d.kind == DeviceKind.PV_INVERTER and d.asset is not None]
+            for device in inverters:
                 by_system[device.asset] = by_system.get(device.asset, 0.0) \
                     + kwh[(device.id, "energy_total_kwh")] / hours
-                limit = values[device.id].get("power_limit_pct")
-                if protected or (values[device.id].get("power_limit_enabled") and limit
-                                 is not None and limit < 99.0):
-                    held.add(device.asset)
-            for system, kw in by_system.items():
-                row[f"pv_kw:{system}"] = float("nan") if system in held else kw
-                # held down, the output still says the sun gave at least this much
-                row[f"pv_held_kw:{system}"] = kw if system in held else float("nan")
+            # the registers at the interval's end: the limit the writer left in force
+            held = held_systems(((d.asset, values[d.id].get("power_limit_enabled"),
+                                  values[d.id].get("power_limit_pct")) for d in inverters),
+                                export_kw, self._export_limit_kw)
+            row.update(pv_columns(by_system, held))
             start = pd.Timestamp(now) - pd.Timedelta(minutes=15)
             self._recent[start] = row
             for old in [t for t in self._recent if t < start - pd.Timedelta(hours=RECENT_H)]:

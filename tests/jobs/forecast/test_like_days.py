@@ -12,7 +12,7 @@ import pytest
 
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.forecast.load import LIKE_DAYS, profile_forecast, profile_with_methods
-from jobs.forecast.sanity import load_problems, pv_problems
+from jobs.forecast.sanity import load_check, pv_problems
 
 ZONE = "Asia/Shanghai"
 MONDAY = dt.date(2026, 11, 30)
@@ -80,13 +80,14 @@ def test_load_bounds_catch_a_forecast_of_zeros():
     history = _history(MONDAY, SATURDAY)
     sunday = local_day_intervals(SUNDAY, ZONE)
     zeros = pd.DataFrame({"ent-a": np.r_[np.full(94, 0.0), 30.0, 30.0]}, index=sunday)
-    [problem] = load_problems(zeros, history, "load forecast (consumption)")
+    [problem] = load_check(zeros, history, "load forecast (consumption)", ZONE).problems
     assert problem.startswith("load forecast (consumption) ent-a: 94 of 96 intervals below")
     assert "27.0 kW" in problem  # 0.9 x the 30 kW weekend minimum
     plausible = pd.DataFrame({"ent-a": np.full(96, WEEKEND_KW)}, index=sunday)
-    assert load_problems(plausible, history, "load") == []
+    assert load_check(plausible, history, "load", ZONE).problems == []
     missing = pd.DataFrame({"ent-a": np.full(96, np.nan)}, index=sunday)
-    assert "96 of 96 intervals have no forecast" in load_problems(missing, history, "load")[0]
+    assert "96 of 96 intervals have no forecast" in load_check(missing, history, "load",
+                                                                    ZONE).problems[0]
 
 
 def test_pv_bounds_catch_more_than_the_clear_sky_allows():
