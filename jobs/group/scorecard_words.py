@@ -8,7 +8,7 @@ GROUP_WORDS: dict[str, dict[str, str]] = {
     "title": {"zh": "{group} · 集团月度成绩单", "en": "{group} · group monthly scorecard"},
     "period": {"zh": "{month}，{parks} 个园区", "en": "{month}, {parks} parks"},
     "totals": {"zh": "集团合计（国家零碳园区核算，910号）",
-               "en": "Group totals (national zero-carbon park method, 910号)"},
+               "en": "Group totals (national zero-carbon park method, NDRC Notice No. 910)"},
     "totals_note": {"zh": "各园区数量相加；比率由合计后的分子和分母重新计算，"
                           "不是各园区比率的平均。",
                     "en": "Sums over the parks; every ratio is recomputed from the summed "
