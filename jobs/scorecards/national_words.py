@@ -76,7 +76,11 @@ NATIONAL_WORDS: Mapping[str, Mapping[str, str]] = {
     },
     "not_closable": {
         "zh": "所需电量超过本期非绿电网购电量，仅靠绿证无法补齐。",
-        "en": "More MWh than the period's non-green grid power: certificates alone cannot close it.",  # noqa: E501
+        "en": " More MWh than the period's non-green grid power: certificates alone cannot close it.",  # noqa: E501
+    },
+    "points": {
+        "zh": " 个百分点",
+        "en": " percentage points",
     },
     "direct_share": {
         "zh": "直供绿电占比年初至今为 {now}，若以直供绿电补齐差距可达 {closed}（原则上应不低于 50%）。",  # noqa: E501
