@@ -37,7 +37,8 @@ WORDS: dict[str, dict[str, str]] = {
     "heat_tco2": {"zh": "外购热力", "en": "Heat bought"},
     "process_tco2": {"zh": "工业过程", "en": "Industrial process"},
     "emissions_tco2": {"zh": "合计", "en": "Total"},
-    "energy_tce": {"zh": "综合能耗（电力等价值）", "en": "Energy (electricity at 等价值)"},
+    "energy_tce": {"zh": "综合能耗（电力等价值）",
+                   "en": "Energy (electricity at its primary-energy equivalent)"},
     "intensity": {"zh": "碳排放强度", "en": "Carbon intensity"},
     "effect": {"zh": "对园区国家级指标的影响", "en": "Effect on the park's national indicators"},
     "indicator": {"zh": "指标", "en": "Indicator"},
@@ -88,13 +89,15 @@ def _w(key: str, language: str) -> str:
 
 
 # the reference table's English name of the fossil factor, and output units, in Chinese
-FACTOR_SOURCES_ZH = ((re.compile(r"^mee_nbs_fossil (\d{4}): .*$"),
-                      r"生态环境部、国家统计局 \1 年化石能源电力二氧化碳排放因子"),)
+FACTOR_SOURCES = {"zh": ((re.compile(r"^mee_nbs_fossil (\d{4}): .*$"),
+                          r"生态环境部、国家统计局 \1 年化石能源电力二氧化碳排放因子"),),
+                  "en": ((re.compile(r"^mee_nbs_fossil (\d{4}): .*$"),
+                          r"the fossil-fuel power factor of MEE and NBS, \1"),)}
 UNITS_ZH = {"pcs": "件"}  # t, MWh: units both languages write alike
 
 
 def _factor_source(text: str, language: str) -> str:
-    for pattern, replacement in FACTOR_SOURCES_ZH if language == "zh" else ():
+    for pattern, replacement in FACTOR_SOURCES[language]:
         if pattern.match(text):
             return pattern.sub(replacement, text)
     return text
@@ -122,11 +125,12 @@ def _basis(park: ParkBaseline, assessment: Assessment, language: str) -> str:
                 f"（{_factor_source(park.fossil_factor_source, language)}），"
                 f"电力按等价值{park.electricity_kgce_per_kwh:g} kgce/kWh折标。"
                 f"限值来源：{localised(limit.source, language, limit.source_zh)}。")
-    return (f"Basis: the national zero-carbon park calculation (发改环资〔2025〕910号, calculation "
-            f"national_910). The park: the 12 months through {park.through_month:%B %Y}, "
-            f"annualised from the {park.coverage_pct:.1f} % of quarter-hours measured. Non-green "
-            f"grid power at {park.fossil_kgco2_per_kwh:g} kgCO2/kWh ({park.fossil_factor_source}); "
-            f"electricity at 等价值 {park.electricity_kgce_per_kwh:g} kgce/kWh. "
+    return (f"Basis: the national zero-carbon park calculation (NDRC Notice No. 910, 2025; "
+            f"calculation national_910). The park: the 12 months through "
+            f"{park.through_month:%B %Y}, annualised from the {park.coverage_pct:.1f} % of "
+            f"quarter-hours measured. Non-green grid power at {park.fossil_kgco2_per_kwh:g} "
+            f"kgCO2/kWh ({_factor_source(park.fossil_factor_source, language)}); electricity at "
+            f"its primary-energy equivalent, {park.electricity_kgce_per_kwh:g} kgce/kWh. "
             f"Limit: {localised(limit.source, language)}.")
 
 

@@ -57,8 +57,8 @@ WORDS: dict[str, dict[str, str]] = {
     "basis": {"zh": "口径：企业自身核算（范围一 + 市场法范围二，能耗按当量值）；"
                     "强度按报送产值的月份计；红灯月数取自月度计分卡。规则来源：{source}。",
               "en": "Basis: the enterprise's own account (Scope 1 + market-based Scope 2, energy "
-                    "at 当量值); intensities over the months with a reported output value; red "
-                    "months from the monthly scorecards. Rules: {source}."},
+                    "at its calorific equivalent); intensities over the months with a reported "
+                    "output value; red months from the monthly scorecards. Rules: {source}."},
 }
 
 

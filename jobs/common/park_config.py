@@ -13,6 +13,7 @@ register maps, and re-exports every model under its old import path.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 from pydantic import model_validator
@@ -21,6 +22,7 @@ from jobs.common.admission_settings import AdmissionRules
 from jobs.common.assessment_settings import AssessmentRules
 from jobs.common.config_errors import ConfigError
 from jobs.common.config_load import MAX_PARK_FILE_BYTES, load_yaml_model
+from jobs.common.config_text import missing_translations
 from jobs.common.config_types import (
     ID_PATTERN,
     Fraction,
@@ -218,7 +220,14 @@ def check_devices_against_maps(config: ParkConfig, maps: dict[str, RegisterMap],
         raise ConfigError(f"{path}: {len(problems)} problem(s)\n" + "\n".join(problems))
 
 
+log = logging.getLogger(__name__)
+
+
 def load_park_config(path: Path, maps: dict[str, RegisterMap]) -> ParkConfig:
     config = load_yaml_model(path, ParkConfig, "park config", MAX_PARK_FILE_BYTES)
     check_devices_against_maps(config, maps, path)
+    # a text in one language only is no error (the reports show it as written, marked), but
+    # the park should know its other-language readers get it untranslated
+    for problem in missing_translations(config):
+        log.warning("%s: %s", path, problem)
     return config

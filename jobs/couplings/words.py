@@ -37,8 +37,8 @@ COUPLING_WORDS: Mapping[str, Mapping[str, str]] = {
         "zh": "按园区配置价格估值（{price_source}）；余热替代化石热按 0.11 tCO2/GJ（910号 附件4 "
               "缺省值），水和固废无可溯源因子，不计减排。",
         "en": "Valued at the park's configured prices ({price_source}); waste heat replaces "
-              "fossil heat at 0.11 tCO2/GJ (910号 annex 4 default); water and waste have no "
-              "sourced factor, so no tonnes are claimed."},
+              "fossil heat at 0.11 tCO2/GJ (the default of Annex 4 to NDRC Notice No. 910); "
+              "water and waste have no sourced factor, so no tonnes are claimed."},
     "ledger_coupling_reward": {"zh": "循环耦合配额奖励（园区规则，年内累计，不计入履约配额）",
                                "en": "Coupling allowance reward (park rule, year to date; "
                                      "not an ETS allowance)"},

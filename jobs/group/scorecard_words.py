@@ -12,11 +12,11 @@ GROUP_WORDS: dict[str, dict[str, str]] = {
     "totals_basis": {"zh": "口径：国家零碳园区建设核算方法（发改环资〔2025〕910号），电力按等价"
                            "值折标；期间：{month}（自然月），{parks} 个园区。各园区数量相加；比"
                            "率由合计后的分子和分母重新计算，不是各园区比率的平均。",
-                     "en": "Basis: the national zero-carbon park accounting method (发改环资"
-                           "〔2025〕910号), electricity at its equivalent value in tce. Period: "
-                           "{month} (calendar month), {parks} parks. Sums over the parks; every "
-                           "ratio is recomputed from the summed numerator and denominator, never "
-                           "an average of the parks' ratios."},
+                     "en": "Basis: the national zero-carbon park accounting method (NDRC "
+                           "Notice No. 910, 2025), electricity at its equivalent value in tce. "
+                           "Period: {month} (calendar month), {parks} parks. Sums over the "
+                           "parks; every ratio is recomputed from the summed numerator and "
+                           "denominator, never an average of the parks' ratios."},
     "ghg": {"zh": "用电与排放 · {month}（温室气体核算体系）",
             "en": "Electricity and emissions · {month} (GHG Protocol)"},
     "ghg_basis": {"zh": "口径：温室气体核算体系（GHG Protocol）范围一、范围二，范围二按基于市场"
@@ -50,9 +50,10 @@ GROUP_WORDS: dict[str, dict[str, str]] = {
     "league_note": {"zh": "口径：国家零碳园区核算（910号），本年年初至本月累计。名次按单位能耗碳"
                           "排放排列，最低者第 1；并列者名次相同，无数据者不排名。限值为该园区适"
                           "用的单位能耗碳排放限值。",
-                    "en": "Basis: the national method (910号), year to date. Ranked on emissions "
-                          "per energy, lowest first; ties share a rank and a park without the "
-                          "figure is not ranked. The limit is the one that applies to the park."},
+                    "en": "Basis: the national method (NDRC Notice No. 910), year to date. "
+                          "Ranked on emissions per energy, lowest first; ties share a rank "
+                          "and a park without the figure is not ranked. The limit is the one "
+                          "that applies to the park."},
     "park": {"zh": "园区", "en": "Park"},
     "rank": {"zh": "名次", "en": "Rank"},
     "limit": {"zh": "限值", "en": "Limit"},

@@ -155,7 +155,7 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
     colon = "：" if language == "zh" else ": "
     blocks += [Paragraph(f"{f.name_zh if language == 'zh' else f.name_en}{colon}"
                          f"{word('action_' + f.action, language)} · "
-                         f"{word('rule_red_months', language, **f.detail)}", "bad")
+                         f"{word(_red_months_key(f.detail), language, **f.detail)}", "bad")
                for f in card.flagged] or [Paragraph(word("flagged_none", language), "muted")]
     coupling, coupling_images = coupling_blocks(card.couplings, language)
     images.update(coupling_images)
@@ -164,3 +164,8 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
                Paragraph(word("trajectory_note", language, method=method), "muted"),
                *_closing(card.data_quality, language)]
     return Layout(title, blocks, images)
+
+
+def _red_months_key(detail: dict) -> str:
+    """English says "1 month", never "1 months"."""
+    return "rule_red_month" if detail.get("months") == 1 else "rule_red_months"

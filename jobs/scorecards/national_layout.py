@@ -84,7 +84,10 @@ def _quantity(value: float | None, unit: str | None, language: str) -> str:
 def _gap_line(row: ReadinessRow, language: str) -> Paragraph:
     name = _name(row, language)
     action = (row.close_action_zh if language == "zh" else row.close_action_en) or ""
-    params = {"name": name, "gap": number(row.gap, row.unit, language), "action": action,
+    # a share's gap is a difference of percentages: percentage points, not a percentage
+    gap = number(row.gap, "", language) + word("points", language) if row.unit == "%" \
+        else number(row.gap, row.unit, language)
+    params = {"name": name, "gap": gap, "action": action,
               "qty": _quantity(row.close_quantity, row.close_unit, language),
               "qty_year_end": _quantity(row.close_quantity_year_end, row.close_unit, language)}
     if row.close_unit == "MWh":

@@ -12,7 +12,7 @@ NATIONAL_WORDS: Mapping[str, Mapping[str, str]] = {
     },
     "readiness_intro": {
         "zh": "六项验收指标按《国家级零碳园区建设指引》（发改环资〔2025〕910号）的核算方法，以本年年初至今的数据计算；本年剩余 {months_left} 个月。",  # noqa: E501
-        "en": "The six acceptance indicators, calculated as 发改环资〔2025〕910号 defines them, on the year's data so far; {months_left} months of the year left.",  # noqa: E501
+        "en": "The six acceptance indicators, calculated as the national guidelines for zero-carbon parks (NDRC Notice No. 910, 2025) define them, on the year's data so far; {months_left} months of the year left.",  # noqa: E501
     },
     "readiness_none": {
         "zh": "本月尚无验收指标数据。",
@@ -76,7 +76,11 @@ NATIONAL_WORDS: Mapping[str, Mapping[str, str]] = {
     },
     "not_closable": {
         "zh": "所需电量超过本期非绿电网购电量，仅靠绿证无法补齐。",
-        "en": "More MWh than the period's non-green grid power: certificates alone cannot close it.",  # noqa: E501
+        "en": " More MWh than the period's non-green grid power: certificates alone cannot close it.",  # noqa: E501
+    },
+    "points": {
+        "zh": " 个百分点",
+        "en": " percentage points",
     },
     "direct_share": {
         "zh": "直供绿电占比年初至今为 {now}，若以直供绿电补齐差距可达 {closed}（原则上应不低于 50%）。",  # noqa: E501

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 from fpdf import FPDF
-from fpdf.enums import WrapMode
+from fpdf.enums import Align, WrapMode
 from fpdf.fonts import FontFace
 
 from jobs.scorecards.blocks import (
@@ -58,8 +58,7 @@ def to_pdf(layout: Layout, language: str, fonts: BatchFonts | None = None) -> by
     pdf.set_lang("zh-CN" if language == "zh" else "en")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    # Chinese breaks between any two characters; English at spaces ("tc e" read badly)
-    wrap = WrapMode.CHAR if language == "zh" else WrapMode.WORD
+    wrap = wrap_mode(language)
     for unit in keep_together(layout.blocks):
         # a unit that would cross the page's end starts a new page (when it fits on one): no
         # heading left at a page's foot, no table split, no note parted from its chart
@@ -71,6 +70,13 @@ def to_pdf(layout: Layout, language: str, fonts: BatchFonts | None = None) -> by
         for block in unit:
             _render(pdf, block, layout, wrap)
     return bytes(pdf.output())
+
+
+def wrap_mode(language: str) -> tuple[WrapMode, Align]:
+    """Chinese breaks between any two characters, justified; English only between words (a
+    word too long for its cell is still broken), or "months" prints as "mo" and "nths" on two
+    lines, and ragged right, or a narrow cell spreads its few words across it."""
+    return (WrapMode.CHAR, Align.J) if language == "zh" else (WrapMode.WORD, Align.L)
 
 
 def keep_together(blocks: list[Block]) -> list[list[Block]]:
@@ -91,24 +97,19 @@ def keep_together(blocks: list[Block]) -> list[list[Block]]:
     return units
 
 
-def _align(wrap: WrapMode) -> str:
-    """fpdf2 justifies by default: right for Chinese, but English words then stand spaced
-    out across the line, so English is set ragged right."""
-    return "J" if wrap == WrapMode.CHAR else "L"
-
-
-def _render(pdf: FPDF, block: Block, layout: Layout, wrap: WrapMode) -> None:
+def _render(pdf: FPDF, block: Block, layout: Layout, wrap: tuple[WrapMode, Align]) -> None:
     width = pdf.epw
+    mode, align = wrap
     if isinstance(block, Heading):
         pdf.set_font(FAMILY, size=16 if block.level == 1 else 12.5)
         pdf.set_text_color(*_rgb(HEADING_COLOUR))
         pdf.ln(2)
-        pdf.multi_cell(width, 8 if block.level == 1 else 7, block.text, wrapmode=wrap,
-                       align=_align(wrap), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 8 if block.level == 1 else 7, block.text, wrapmode=mode,
+                       align=align, new_x="LMARGIN", new_y="NEXT")
     elif isinstance(block, Paragraph):
         pdf.set_font(FAMILY, size=9.5)
         pdf.set_text_color(*_rgb(TONE_COLOURS[block.tone]))
-        pdf.multi_cell(width, 5.2, block.text, wrapmode=wrap, align=_align(wrap),
+        pdf.multi_cell(width, 5.2, block.text, wrapmode=mode, align=align,
                        new_x="LMARGIN", new_y="NEXT")
     elif isinstance(block, Table):
         pdf.set_font(FAMILY, size=8.5)
@@ -116,7 +117,7 @@ def _render(pdf: FPDF, block: Block, layout: Layout, wrap: WrapMode) -> None:
         heading = FontFace(emphasis="", fill_color=_rgb(TABLE_HEAD_COLOUR),
                            color=(255, 255, 255))
         with pdf.table(headings_style=heading, line_height=5.5, padding=1,
-                       wrapmode=wrap, text_align=_align(wrap)) as table:
+                       wrapmode=mode, text_align=align) as table:
             table.row(block.header)
             for index, cells in enumerate(block.rows):
                 light = block.lights[index] if index < len(block.lights) else None

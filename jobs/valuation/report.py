@@ -203,7 +203,9 @@ def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
     run = case.run
     config = next(c for c in park.valuation.cases if c.id == run.case_id)
     title = config.title_zh if language == "zh" else config.title_en
-    labels = {p: say(p, language) for p in PARAMETERS}
+    # the charts' money axis: 万元 is no unit an English reader knows (the tables say CNY 10k)
+    money = "万元" if language == "zh" else "CNY 10k"
+    labels = {**{p: say(p, language) for p in PARAMETERS}, "axis": f"NPV, {money}"}
     tornado_cid, cashflow_cid = f"tornado-{index}", f"cashflow-{index}"
     images = {
         tornado_cid: charts.tornado_png(case.tornado, run.valuation.npv_cny,
@@ -211,7 +213,8 @@ def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
         cashflow_cid: charts.cashflow_png(run.flows, say("cashflow_title", language,
                                                          title=title),
                                           {"net": say("net_cash_flow", language),
-                                           "cumulative": say("cumulative", language)}),
+                                           "cumulative": say("cumulative", language),
+                                           "axis": money}),
     }
     tornado_rows = [[labels.get(r.parameter, r.parameter), _wan(r.npv_at_low_cny),
                      _wan(r.npv_at_high_cny)] for r in case.tornado.itertuples()]

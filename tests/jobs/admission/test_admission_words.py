@@ -28,7 +28,8 @@ def test_the_fossil_factor_and_the_unit_are_said_in_chinese():
     source = "mee_nbs_fossil 2022: MEE/NBS fossil-fuel power factor"
     assert _factor_source(source, "zh") == \
         "生态环境部、国家统计局 2022 年化石能源电力二氧化碳排放因子"
-    assert _factor_source(source, "en") == source
+    # the reference table's code is no word for an English reader either
+    assert _factor_source(source, "en") == "the fossil-fuel power factor of MEE and NBS, 2022"
     assert _unit("pcs", "zh") == "件" and _unit("pcs", "en") == "pcs"
     reason = Reason("product_above_grade2", {"product": "servo_units", "kgce": 45.0,
                                              "unit": "pcs", "limit": 40.0})

@@ -62,7 +62,51 @@ def test_config_keys_are_said_in_words(language):
     assert "targets." not in text and "_tco2" not in text
     assert text == ("the park's own target (the core-indicator limit set in the park's "
                     "configuration)" if language == "en"
-                    else "the park's own target (园区配置的核心指标限值)")
+                    else "园区自定目标（园区配置的核心指标限值）")
+
+
+def test_a_text_left_in_one_language_shows_as_written_marked_as_the_parks_own_words():
+    # no machine translation of the park's rule: quoted, and said to be its own words
+    assert localised("Jiangsu provincial rule, 2026 draft", "zh") == \
+        "“Jiangsu provincial rule, 2026 draft”（园区原文，未提供中文）"
+    assert localised("江苏省地方标准", "en") == \
+        "“江苏省地方标准” (the park's own words, given in Chinese only)"
+    # what either reader reads needs no mark: a standard's number, a bilingual text
+    assert localised("GB/T 2589-2020", "zh") == "GB/T 2589-2020"
+    assert localised("如东风电场 Rudong wind farm", "en") == "如东风电场 Rudong wind farm"
+    assert localised("如东风电场 Rudong wind farm", "zh") == "如东风电场 Rudong wind farm"
+
+
+def test_loading_a_park_whose_text_has_no_chinese_warns_naming_the_field(
+        demo_park_dict, tmp_path, caplog):
+    import copy
+    import logging
+
+    from jobs.common.park_config import load_park_config
+    from jobs.common.register_map import load_register_maps
+    from tests.conftest import CONFIG_DIR, write_park_file
+
+    park = copy.deepcopy(demo_park_dict)
+    park["targets"]["national_limit_source"] = "Jiangsu provincial rule, 2026 draft"
+    park["targets"].pop("national_limit_source_zh", None)
+    park["annual_assessment"] = {"rules_source": "园区考核办法（2026）"}
+    path = write_park_file(park, tmp_path / "park.yaml")
+    with caplog.at_level(logging.WARNING, logger="jobs.common.park_config"):
+        config = load_park_config(path, load_register_maps(CONFIG_DIR / "register_maps"))
+    warnings = [r.getMessage() for r in caplog.records]
+    assert len(warnings) == 2, warnings
+    assert warnings[0].startswith(f"{path}: targets.national_limit_source has no Chinese "
+                                  "(targets.national_limit_source_zh)")
+    assert warnings[1].startswith(f"{path}: annual_assessment.rules_source is in Chinese only")
+    caplog.clear()
+    park["targets"]["national_limit_source_zh"] = "江苏省规则（2026 年征求意见稿）"
+    park["annual_assessment"] = {"rules_source": "the park's assessment rules, 2026",
+                                 "rules_source_zh": "园区考核办法（2026）"}
+    with caplog.at_level(logging.WARNING, logger="jobs.common.park_config"):
+        load_park_config(write_park_file(park, tmp_path / "park.yaml"),
+                         load_register_maps(CONFIG_DIR / "register_maps"))
+    assert caplog.records == []
+    assert config.targets.national_limit_source_zh is None  # loaded all the same
 
 
 def test_the_demo_configs_couplings_texts_come_in_both_languages():

@@ -142,3 +142,29 @@ def test_pdf_pages_keep_tables_whole_and_headings_with_their_content(kind, langu
         images = sum(1 for obj in document[number - 1].get_objects()
                      if obj.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE)
         assert images or len(lines) >= 8, (number, lines)  # no page of a few lines
+
+
+@pytest.mark.parametrize("kind", ["enterprise", "park"])
+def test_english_pdf_lines_break_between_words(kind):
+    # every line of the PDF is made of whole words of the layout: "months" never prints as
+    # "mo" at one line's end and "nths" at the next one's start
+    layout = enterprise_layout(enterprise_card(), "en") if kind == "enterprise" \
+        else park_layout(park_card(), "en")
+    words = set(re.findall(r"\S+", layout_text_with_spaces(layout)))
+    broken = [token for page in _pages(to_pdf(layout, "en"))
+              for line in page.splitlines() for token in line.split()
+              if token not in words and not any(token in word for word in words if
+                                                len(word) > 30)]  # a word wider than its cell
+    assert broken == []
+
+
+def layout_text_with_spaces(layout) -> str:
+    from jobs.scorecards.blocks import Paragraph
+
+    parts = [layout.title]
+    for block in layout.blocks:
+        if isinstance(block, Heading | Paragraph):
+            parts.append(block.text)
+        elif isinstance(block, Table):
+            parts += block.header + [cell for row in block.rows for cell in row]
+    return " ".join(parts)

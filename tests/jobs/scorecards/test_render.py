@@ -150,7 +150,9 @@ def test_the_park_card_opens_with_the_acceptance_section():
             "（抵扣非绿电网电量） 12,500 MWh（按绿证市场价约 62,500 元，或新增光伏约 9,800 kWp）；"
             "按目前进度全年需 15,000 MWh。") in zh
     assert "直供绿电占比年初至今为 12.0 %，若以直供绿电补齐差距可达 58.5 %" in zh
-    assert "工业固体废物综合利用率：差距 19.0 %。" in zh and "380 t" in zh and "456 t" in zh
+    # a share's gap (61 % against 80 %) is in percentage points
+    assert "工业固体废物综合利用率：差距 19.0 个百分点。" in zh and "380 t" in zh and "456 t" in zh
+    assert "Solid-waste utilisation: short by 19.0 percentage points." in en
     assert "未评估：2 种产品无可溯源的二级限额" in zh
     assert "Not assessed: no sourced grade-2 limit for 2 products" in en
     assert "Readiness for the national zero-carbon park acceptance (2026, Jan–Oct to date)" in en
