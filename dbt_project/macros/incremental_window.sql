@@ -153,3 +153,25 @@
         where day_start_utc >= (select window_start_utc from {{ window_table(this) }});
     {% endif %}
 {% endmacro %}
+
+
+{#
+  For models counting from incremental models as well as from the landing zone (their own
+  lookback): after open_window, the window reaches back to the earliest of the `upstreams`'
+  windows (their rows changed from there in this run) and is floored to the model's 15-minute
+  bucket, so that a bucket is derived again whole or not at all.
+#}
+{% macro widen_window_to_followed(time_column, upstreams) %}
+    {% if is_incremental() %}
+        update {{ window_table(this) }}
+        set window_start_utc = time_bucket(interval '15 minutes', least(
+            window_start_utc,
+            (select min(window_start_utc) from (
+            {%- for name in upstreams %}
+                select window_start_utc from {{ window_table(ref(name)) }}
+                {%- if not loop.last %} union all{% endif %}
+            {%- endfor %}))));
+        delete from {{ this }}
+        where {{ time_column }} >= (select window_start_utc from {{ window_table(this) }});
+    {% endif %}
+{% endmacro %}
