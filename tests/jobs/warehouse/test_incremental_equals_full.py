@@ -99,6 +99,22 @@ def _comparable(catalog: str, table: str, columns: list[tuple]) -> str:
     return f"select {', '.join(parts)} from {catalog}.{table}"
 
 
+def _hourly_tests_read_the_window(settings, published: str) -> None:
+    """A wrong row written into history (outside every window) is not what an hourly build
+    tests: it passes; the nightly build's full checks test every row and fail on it."""
+    with duckdb.connect(published) as connection:
+        connection.execute(
+            "update intermediate.int_counter_readings_cleaned set step_kind = 'bogus' "
+            "where ts_utc = (select min(ts_utc) from intermediate.int_counter_readings_cleaned)")
+    hourly = build_warehouse(settings, unit_tests=False, quiet=True)
+    assert hourly.success, hourly.summary_markdown()
+    nightly = build_warehouse(settings, unit_tests=False, quiet=True, full_checks=True)
+    assert not nightly.success
+    assert [node.unique_id.split(".")[2] for node in nightly.failed] == [
+        "accepted_values_int_counter_readings_cleaned_step_kind__first__normal__rollover__reset"
+        "__rebase__rejected"]
+
+
 def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
     settings = park_settings(generate_park(25, seed=3), tmp_path)
     generator = ReadingsGenerator(settings, seed=3)
@@ -118,6 +134,7 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
             assert step.late is not None  # built incrementally, not from scratch
         incremental = tmp_path / "incremental.duckdb"
         shutil.copy(step.published_version, incremental)
+        _hourly_tests_read_the_window(settings, step.published_version)
         full = build_warehouse(settings, full_refresh=True, unit_tests=False, quiet=True)
         assert full.success, full.summary_markdown()
     finally:
