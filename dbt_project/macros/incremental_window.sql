@@ -64,8 +64,9 @@
   A change of reference data alone (a device added) changes the rows derived from now on, not
   the history already built; a full refresh derives all of it again.
 #}
-{% macro follow_window(time_column, upstream, grain=none) %}
-    {# upstream: a model name, or a list of them (the earliest of their windows) #}
+{% macro follow_window(time_column, upstream, grain=none, days_before=0) %}
+    {# upstream: a model name, or a list of them (the earliest of their windows);
+       days_before: with grain 'day', start that many local days earlier still #}
     {% set upstreams = [upstream] if upstream is string else upstream %}
     {% set upstream_start -%}
         (select min(window_start_utc) from (
@@ -82,9 +83,10 @@
         where {{ time_column }} >= (select window_start_utc from {{ window_table(this) }});
         {% else %}
         select timezone(park.timezone, date_trunc('{{ grain }}',
-                        timezone(park.timezone, {{ upstream_start }}))) as window_start_utc,
+                        timezone(park.timezone, {{ upstream_start }}))
+                        - interval '{{ days_before }} days') as window_start_utc,
                cast(date_trunc('{{ grain }}', timezone(park.timezone, {{ upstream_start }}))
-                    as date) as window_start_local_date
+                    - interval '{{ days_before }} days' as date) as window_start_local_date
         from {{ ref('stg_reference__park') }} as park;
         delete from {{ this }}
         where {{ time_column }} >= (select window_start_local_date

@@ -29,7 +29,7 @@ from jobs.common.generated_park import park_settings
 from jobs.warehouse import warm_dbt
 from jobs.warehouse.build import build_warehouse
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(1800)]
 START = dt.datetime(2026, 11, 2, 0, 0, tzinfo=dt.UTC)
 HISTORY_H = 8
 # sums taken in another order differ in the last bits; a real difference is far larger
@@ -155,6 +155,8 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
             ).fetchone()[0]
             # the daily marts from the local midnight before it (the park is in Shanghai: 08:00)
             earliest = START + dt.timedelta(hours=HISTORY_H - 4 if "daily" not in table else -8)
+            if table == "main.fct_device_daily_quality":  # from the local day before
+                earliest -= dt.timedelta(days=1)
             assert earliest <= window < history_end, table
         # the faults span the edge of the buckets' last window
         edge = connection.execute(

@@ -2,7 +2,8 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook="{{ follow_window('local_date', 'int_device_quality_buckets', grain='day') }}",
+        pre_hook="{{ follow_window('local_date', 'int_device_quality_buckets', grain='day',
+                                   days_before=1) }}",
     )
 }}
 
@@ -13,7 +14,10 @@
 -- rollover, reset, rebase, rejected), the intervals that rest on estimates
 -- (fct_interval_energy) and the landing checkpoint's findings (stg_quality__quarantine:
 -- frozen values, clock jumps, values out of range). A day on which a device landed nothing at
--- all still has its row (expected polls, none received). Incremental by whole local days.
+-- all still has its row (expected polls, none received). Incremental by whole local days: from
+-- the local day before the one in which int_device_quality_buckets' window starts, because
+-- the landing checkpoint's findings are not windowed (a frozen run found today may have
+-- begun before the local midnight); the buckets of two days are cheap to sum.
 
 with park as (
     select timezone from {{ ref('stg_reference__park') }}
