@@ -64,8 +64,9 @@
   A change of reference data alone (a device added) changes the rows derived from now on, not
   the history already built; a full refresh derives all of it again.
 #}
-{% macro follow_window(time_column, upstream, grain=none) %}
-    {# upstream: a model name, or a list of them (the earliest of their windows) #}
+{% macro follow_window(time_column, upstream, grain=none, days_before=0) %}
+    {# upstream: a model name, or a list of them (the earliest of their windows);
+       days_before: with grain 'day', start that many local days earlier still #}
     {% set upstreams = [upstream] if upstream is string else upstream %}
     {% set upstream_start -%}
         (select min(window_start_utc) from (
@@ -82,9 +83,10 @@
         where {{ time_column }} >= (select window_start_utc from {{ window_table(this) }});
         {% else %}
         select timezone(park.timezone, date_trunc('{{ grain }}',
-                        timezone(park.timezone, {{ upstream_start }}))) as window_start_utc,
+                        timezone(park.timezone, {{ upstream_start }}))
+                        - interval '{{ days_before }} days') as window_start_utc,
                cast(date_trunc('{{ grain }}', timezone(park.timezone, {{ upstream_start }}))
-                    as date) as window_start_local_date
+                    - interval '{{ days_before }} days' as date) as window_start_local_date
         from {{ ref('stg_reference__park') }} as park;
         delete from {{ this }}
         where {{ time_column }} >= (select window_start_local_date
@@ -151,5 +153,27 @@
                                        window_start_utc)));
         delete from {{ this }}
         where day_start_utc >= (select window_start_utc from {{ window_table(this) }});
+    {% endif %}
+{% endmacro %}
+
+
+{#
+  For models counting from incremental models as well as from the landing zone (their own
+  lookback): after open_window, the window reaches back to the earliest of the `upstreams`'
+  windows (their rows changed from there in this run) and is floored to the model's 15-minute
+  bucket, so that a bucket is derived again whole or not at all.
+#}
+{% macro widen_window_to_followed(time_column, upstreams) %}
+    {% if is_incremental() %}
+        update {{ window_table(this) }}
+        set window_start_utc = time_bucket(interval '15 minutes', least(
+            window_start_utc,
+            (select min(window_start_utc) from (
+            {%- for name in upstreams %}
+                select window_start_utc from {{ window_table(ref(name)) }}
+                {%- if not loop.last %} union all{% endif %}
+            {%- endfor %}))));
+        delete from {{ this }}
+        where {{ time_column }} >= (select window_start_utc from {{ window_table(this) }});
     {% endif %}
 {% endmacro %}

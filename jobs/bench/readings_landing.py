@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from jobs.bench.readings_generator import ReadingsGenerator
@@ -29,11 +30,15 @@ class Landed:
     seconds: float = 0.0
 
 
+Alter = Callable[[pa.Table], pa.Table]
+
+
 def land_period(settings: Settings, generator: ReadingsGenerator, start_utc: dt.datetime,
-                end_utc: dt.datetime, on_day: Callable[[dt.date, Landed], None] | None = None
-                ) -> Landed:
+                end_utc: dt.datetime, on_day: Callable[[dt.date, Landed], None] | None = None,
+                alter: Alter | None = None) -> Landed:
     """1-minute readings from start (inclusive) to end, both whole minutes, as past days are
-    kept: one sorted `compacted-…` file per UTC date."""
+    kept: one sorted `compacted-…` file per UTC date. `alter` (tests) rewrites each table
+    before it lands: faults written in, in time order."""
     started = time.perf_counter()
     landed = Landed()
     chunk_start = start_utc
@@ -50,6 +55,8 @@ def land_period(settings: Settings, generator: ReadingsGenerator, start_utc: dt.
             for first in range(0, generator.points_per_minute, per_group):
                 table = generator.table(minute_us, values, cycle_ids,
                                         slice(first, first + per_group))
+                if alter is not None:
+                    table = alter(table)
                 writer.write_table(table, row_group_size=ROWS_PER_GROUP)
                 landed.rows += table.num_rows
         digest = hashlib.sha1(f"bench {chunk_start}".encode()).hexdigest()[:16]
@@ -67,7 +74,7 @@ def land_period(settings: Settings, generator: ReadingsGenerator, start_utc: dt.
 
 
 def land_cycles(settings: Settings, generator: ReadingsGenerator, start_utc: dt.datetime,
-                minutes: int) -> Landed:
+                minutes: int, alter: Alter | None = None) -> Landed:
     """`minutes` harvest cycles from `start_utc`, each as the poller lands it: one file."""
     started = time.perf_counter()
     landed = Landed()
@@ -77,6 +84,8 @@ def land_cycles(settings: Settings, generator: ReadingsGenerator, start_utc: dt.
         cycle_id = cycle_ids[minute].as_py()
         table = generator.table(minute_us[minute:minute + 1], values[minute:minute + 1],
                                 cycle_ids.slice(minute, 1), slice(None))
+        if alter is not None:
+            table = alter(table)
         cycle_start = start_utc + dt.timedelta(minutes=minute)
         stem = f"cycle-{cycle_start:%Y%m%dT%H%M%S%f}-all-{cycle_id[:8]}"
         for path in landing.write_partitioned(settings.landing_root, "readings", table, stem):

@@ -114,7 +114,7 @@ def _run(workdir: Path, devices: int, days: int, counters_only: bool,
     warm = warm_hourly_build(settings, workdir, LAUNCHER, land_next_hour)
     warm_figures = build_results(settings, workdir, "warm", ChildRun(
         warm["hourly"].get("wall_s", 0.0), warm["peak_rss_mib"], warm["exit_code"] or 0,
-        Path(warm["log"])))
+        Path(warm["log"]), warm["hourly"].get("cpu_s")))
     loads["end"] = os.getloadavg()
 
     warm_run, warm_probe = startups[-1]

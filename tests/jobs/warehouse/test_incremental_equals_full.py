@@ -5,7 +5,12 @@ serving cars) land as the platform lands them: a day of history, then two hours,
 its own cycle file. The warehouse is built once, then incrementally after each hour, in one
 process that keeps dbt's parsed project between builds (as the warehouse service does). Truth
 is independent of every incremental path: a full rebuild from scratch on the same landing
-zone. Every table in main (the marts) and intermediate must hold the same rows."""
+zone. Every table in main (the marts) and intermediate must hold the same rows.
+
+Faults are written into the readings across the last build's window edge (about 05:45 UTC,
+13:45 in Shanghai): one device's readings are stale from 05:00 to 06:30, another's import
+counter restarts near zero (a reset) at 05:50. Both days' quality rows are checked against
+what was written in, so the faults are seen by the marts, not lost at the edge."""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ import datetime as dt
 import shutil
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from device_io.simulator.park_generator import generate_park
@@ -22,7 +29,7 @@ from jobs.common.generated_park import park_settings
 from jobs.warehouse import warm_dbt
 from jobs.warehouse.build import build_warehouse
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(1800)]
 START = dt.datetime(2026, 11, 2, 0, 0, tzinfo=dt.UTC)
 HISTORY_H = 8
 # sums taken in another order differ in the last bits; a real difference is far larger
@@ -30,7 +37,46 @@ DIGITS = 6
 # incremental marts whose window follows fct_interval_energy's (macros/incremental_window.sql)
 FOLLOWING = ("main.fct_energy_balance", "intermediate.int_park_supply_split",
              "main.fct_enterprise_interval_energy", "main.fct_park_daily_kpis",
-             "main.fct_enterprise_daily_kpis")
+             "main.fct_enterprise_daily_kpis", "intermediate.int_device_quality_buckets",
+             "main.fct_device_daily_quality")
+STALE = (dt.datetime(2026, 11, 2, 5, 0, tzinfo=dt.UTC),
+         dt.datetime(2026, 11, 2, 6, 30, tzinfo=dt.UTC))
+RESET_AT = dt.datetime(2026, 11, 2, 5, 50, tzinfo=dt.UTC)
+
+
+class Faults:
+    """Rewrites each landed table in time order: `stale` device's readings stale in STALE,
+    `reset` device's import counter restarting near zero at RESET_AT. Counts what it marked."""
+
+    def __init__(self, stale: str, reset: str) -> None:
+        self.stale, self.reset = stale, reset
+        self.stale_readings = 0
+        self.base: float | None = None  # the counter's value where the new meter starts
+
+    def __call__(self, table: pa.Table) -> pa.Table:
+        ts, device = table["ts_utc"], table["device_id"]
+        stale = pc.and_(pc.equal(device, self.stale),
+                        pc.and_(pc.greater_equal(ts, pa.scalar(STALE[0])),
+                                pc.less(ts, pa.scalar(STALE[1]))))
+        self.stale_readings += pc.sum(stale.cast(pa.int64())).as_py() or 0
+        table = _replace(table, "quality", pc.if_else(stale, "stale", table["quality"]))
+        renewed = pc.and_(pc.and_(pc.equal(device, self.reset),
+                                  pc.equal(table["point"], "energy_import_kwh")),
+                          pc.greater_equal(ts, pa.scalar(RESET_AT)))
+        if self.base is None and pc.any(renewed).as_py():
+            first = pc.filter(table, renewed).sort_by("ts_utc")
+            self.base = first["value"][0].as_py()
+        if self.base is None:
+            return table
+        values = pc.if_else(renewed, pc.add(pc.subtract(table["value"], self.base), 0.5),
+                            table["value"])
+        return _replace(table, "value", values)
+
+
+def _replace(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
+    index = table.schema.get_field_index(name)
+    field = table.schema.field(index)
+    return table.set_column(index, field, values.cast(field.type))
 
 
 def _tables(connection: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[tuple]]:
@@ -53,22 +99,42 @@ def _comparable(catalog: str, table: str, columns: list[tuple]) -> str:
     return f"select {', '.join(parts)} from {catalog}.{table}"
 
 
+def _hourly_tests_read_the_window(settings, published: str) -> None:
+    """A wrong row written into history (outside every window) is not what an hourly build
+    tests: it passes; the nightly build's full checks test every row and fail on it."""
+    with duckdb.connect(published) as connection:
+        connection.execute(
+            "update intermediate.int_counter_readings_cleaned set step_kind = 'bogus' "
+            "where ts_utc = (select min(ts_utc) from intermediate.int_counter_readings_cleaned)")
+    hourly = build_warehouse(settings, unit_tests=False, quiet=True)
+    assert hourly.success, hourly.summary_markdown()
+    nightly = build_warehouse(settings, unit_tests=False, quiet=True, full_checks=True)
+    assert not nightly.success
+    assert [node.unique_id.split(".")[2] for node in nightly.failed] == [
+        "accepted_values_int_counter_readings_cleaned_step_kind__first__normal__rollover__reset"
+        "__rebase__rejected"]
+
+
 def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
     settings = park_settings(generate_park(25, seed=3), tmp_path)
     generator = ReadingsGenerator(settings, seed=3)
     history_end = START + dt.timedelta(hours=HISTORY_H)
-    land_period(settings, generator, START, history_end)
+    meters = sorted(d.id for d in settings.park.devices if d.kind.value == "sub_meter")
+    faults = Faults(stale=meters[0], reset=meters[1])
+    land_period(settings, generator, START, history_end, alter=faults)
     warm_dbt.keep_parsed()
     try:
         first = build_warehouse(settings, unit_tests=False, quiet=True)
         assert first.success, first.summary_markdown()
         for hour in range(2):
-            land_cycles(settings, generator, history_end + dt.timedelta(hours=hour), 60)
+            land_cycles(settings, generator, history_end + dt.timedelta(hours=hour), 60,
+                        alter=faults)
             step = build_warehouse(settings, unit_tests=False, quiet=True)
             assert step.success, step.summary_markdown()
             assert step.late is not None  # built incrementally, not from scratch
         incremental = tmp_path / "incremental.duckdb"
         shutil.copy(step.published_version, incremental)
+        _hourly_tests_read_the_window(settings, step.published_version)
         full = build_warehouse(settings, full_refresh=True, unit_tests=False, quiet=True)
         assert full.success, full.summary_markdown()
     finally:
@@ -89,7 +155,23 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
             ).fetchone()[0]
             # the daily marts from the local midnight before it (the park is in Shanghai: 08:00)
             earliest = START + dt.timedelta(hours=HISTORY_H - 4 if "daily" not in table else -8)
+            if table == "main.fct_device_daily_quality":  # from the local day before
+                earliest -= dt.timedelta(days=1)
             assert earliest <= window < history_end, table
+        # the faults span the edge of the buckets' last window
+        edge = connection.execute(
+            "select window_start_utc from incr.helpers.int_device_quality_buckets__window"
+        ).fetchone()[0]
+        assert STALE[0] < edge < STALE[1] and abs(edge - RESET_AT) < dt.timedelta(minutes=30)
+        # what was written in, found on its local day (2 November in Shanghai) by both builds
+        for catalog in ("incr", "full_"):
+            found = dict(connection.execute(
+                f"select device_id, [stale_readings, resets, faults like '%frozen%', "
+                f"faults like '%reset%'] from {catalog}.main.fct_device_daily_quality "
+                f"where local_date = date '2026-11-02' and device_id in (?, ?)",
+                [faults.stale, faults.reset]).fetchall())
+            assert found == {faults.stale: [faults.stale_readings, 0, True, False],
+                             faults.reset: [0, 1, False, True]}, catalog
         different = {}
         for table, columns in tables.items():
             incr, rebuilt = (_comparable(c, table, columns) for c in ("incr", "full_"))

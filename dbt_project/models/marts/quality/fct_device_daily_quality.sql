@@ -2,10 +2,8 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        pre_hook=[
-            "{{ open_window('day_start_utc', follows='int_counter_readings_cleaned') }}",
-            "{{ widen_window_to_local_midnight() }}",
-        ],
+        pre_hook="{{ follow_window('local_date', 'int_device_quality_buckets', grain='day',
+                                   days_before=1) }}",
     )
 }}
 
@@ -16,7 +14,10 @@
 -- rollover, reset, rebase, rejected), the intervals that rest on estimates
 -- (fct_interval_energy) and the landing checkpoint's findings (stg_quality__quarantine:
 -- frozen values, clock jumps, values out of range). A day on which a device landed nothing at
--- all still has its row (expected polls, none received). Incremental by whole local days.
+-- all still has its row (expected polls, none received). Incremental by whole local days: from
+-- the local day before the one in which int_device_quality_buckets' window starts, because
+-- the landing checkpoint's findings are not windowed (a frozen run found today may have
+-- begun before the local midnight); the buckets of two days are cheap to sum.
 
 with park as (
     select timezone from {{ ref('stg_reference__park') }}
@@ -26,71 +27,38 @@ window_start as (
     select {{ window_start() }} as start_utc
 ),
 
-readings as (
+buckets as (
+    -- the counts per device and quarter-hour (int_device_quality_buckets), summed by local
+    -- day from the local midnight on or before where the buckets were derived again
     select
-        readings.device_id,
-        readings.ts_utc,
-        readings.quality,
-        readings.detail,
-        cast(timezone(park.timezone, readings.ts_utc) as date) as local_date
-    from {{ ref('stg_landing__readings') }} as readings
+        buckets.*,
+        cast(timezone(park.timezone, buckets.bucket_start_utc) as date) as local_date
+    from {{ ref('int_device_quality_buckets') }} as buckets
     cross join park
-    where readings.ts_utc >= (select start_utc from window_start)
+    where buckets.bucket_start_utc >= (select start_utc from window_start)
 ),
 
-polls as (
+counts as (
     select
         device_id,
         local_date,
-        count(*) as readings,
-        count(distinct ts_utc) as polls,
-        count(*) filter (where quality = 'good') as good_readings,
-        count(*) filter (where quality = 'invalid') as invalid_readings,
-        count(*) filter (where quality = 'timeout') as timeout_readings,
-        count(*) filter (where quality in ('error', 'exception')) as error_readings,
-        count(*) filter (where quality = 'stale') as stale_readings,
-        count(*) filter (where quality = 'backoff') as backoff_readings,
-        -- the device's clock point flagged off by more than the tolerance (device_io/checks.py)
-        count(*) filter (where quality = 'invalid' and detail like 'device clock off by%')
-            as clock_skew_readings
-    from readings
-    group by device_id, local_date
-),
-
-good_polls as (
-    select device_id, local_date, count(*) as good_polls
-    from (
-        select device_id, local_date, ts_utc
-        from readings
-        group by device_id, local_date, ts_utc
-        having bool_and(quality = 'good')
-    ) as whole_polls
-    group by device_id, local_date
-),
-
-counter_steps as (
-    select
-        cleaned.device_id,
-        cast(timezone(park.timezone, cleaned.ts_utc) as date) as local_date,
-        count(*) filter (where cleaned.step_kind = 'rollover') as rollovers,
-        count(*) filter (where cleaned.step_kind = 'reset') as resets,
-        count(*) filter (where cleaned.step_kind = 'rebase') as rebases,
-        count(*) filter (where cleaned.step_kind = 'rejected') as rejected_counter_readings
-    from {{ ref('int_counter_readings_cleaned') }} as cleaned
-    cross join park
-    where cleaned.ts_utc >= (select start_utc from window_start)
-    group by all
-),
-
-estimates as (
-    select
-        device_id,
-        local_date,
-        count(distinct interval_start_utc) as intervals,
-        count(distinct interval_start_utc) filter (where interval_quality = 'estimated')
-            as estimated_intervals
-    from {{ ref('fct_interval_energy') }}
-    where interval_start_utc >= (select start_utc from window_start)
+        sum(readings) as readings,
+        sum(polls) as polls,
+        sum(good_polls) as good_polls,
+        sum(good_readings) as good_readings,
+        sum(invalid_readings) as invalid_readings,
+        sum(timeout_readings) as timeout_readings,
+        sum(error_readings) as error_readings,
+        sum(stale_readings) as stale_readings,
+        sum(backoff_readings) as backoff_readings,
+        sum(clock_skew_readings) as clock_skew_readings,
+        sum(rollovers) as rollovers,
+        sum(resets) as resets,
+        sum(rebases) as rebases,
+        sum(rejected_counter_readings) as rejected_counter_readings,
+        sum(energy_intervals) as energy_intervals,
+        sum(estimated_intervals) as estimated_intervals
+    from buckets
     group by device_id, local_date
 ),
 
@@ -109,11 +77,9 @@ findings as (
 ),
 
 days as (
-    -- every local day with any reading of the park, for every configured device; the days
-    -- first: DuckDB does not push a distinct below a cross join, and every reading times
-    -- every device was most of a full rebuild (12 M readings a day x 1,000 devices)
+    -- every local day with any reading of the park, for every configured device
     select reading_days.local_date, devices.device_id
-    from (select distinct local_date from readings) as reading_days
+    from (select distinct local_date from buckets where readings > 0) as reading_days
     cross join {{ ref('stg_reference__devices') }} as devices
 ),
 
@@ -126,32 +92,29 @@ joined as (
         timezone(park.timezone, cast(days.local_date as timestamp)) as day_start_utc,
         cast(floor({{ local_day_intervals('days.local_date', 'park.timezone') }} * 900.0
                    / nullif(devices.poll_interval_s, 0)) as bigint) as expected_polls,
-        coalesce(polls.polls, 0) as polls,
-        coalesce(good_polls.good_polls, 0) as good_polls,
-        coalesce(polls.readings, 0) as readings,
-        coalesce(polls.good_readings, 0) as good_readings,
-        coalesce(polls.invalid_readings, 0) as invalid_readings,
-        coalesce(polls.timeout_readings, 0) as timeout_readings,
-        coalesce(polls.error_readings, 0) as error_readings,
-        coalesce(polls.stale_readings, 0) as stale_readings,
-        coalesce(polls.backoff_readings, 0) as backoff_readings,
-        coalesce(estimates.intervals, 0) as energy_intervals,
-        coalesce(estimates.estimated_intervals, 0) as estimated_intervals,
-        coalesce(counter_steps.rollovers, 0) as rollovers,
-        coalesce(counter_steps.resets, 0) as resets,
-        coalesce(counter_steps.rebases, 0) as rebases,
-        coalesce(counter_steps.rejected_counter_readings, 0) as rejected_counter_readings,
-        coalesce(findings.clock_jump_findings, 0) + coalesce(polls.clock_skew_readings, 0)
+        coalesce(counts.polls, 0) as polls,
+        coalesce(counts.good_polls, 0) as good_polls,
+        coalesce(counts.readings, 0) as readings,
+        coalesce(counts.good_readings, 0) as good_readings,
+        coalesce(counts.invalid_readings, 0) as invalid_readings,
+        coalesce(counts.timeout_readings, 0) as timeout_readings,
+        coalesce(counts.error_readings, 0) as error_readings,
+        coalesce(counts.stale_readings, 0) as stale_readings,
+        coalesce(counts.backoff_readings, 0) as backoff_readings,
+        coalesce(counts.energy_intervals, 0) as energy_intervals,
+        coalesce(counts.estimated_intervals, 0) as estimated_intervals,
+        coalesce(counts.rollovers, 0) as rollovers,
+        coalesce(counts.resets, 0) as resets,
+        coalesce(counts.rebases, 0) as rebases,
+        coalesce(counts.rejected_counter_readings, 0) as rejected_counter_readings,
+        coalesce(findings.clock_jump_findings, 0) + coalesce(counts.clock_skew_readings, 0)
             as clock_jumps,
         coalesce(findings.frozen_findings, 0) as frozen_findings,
         coalesce(findings.out_of_range_findings, 0) as out_of_range_findings
     from days
     inner join {{ ref('stg_reference__devices') }} as devices using (device_id)
     cross join park
-    left join polls using (device_id, local_date)
-    left join good_polls using (device_id, local_date)
-    left join counter_steps using (device_id, local_date)
-    left join estimates using (device_id, local_date)
+    left join counts using (device_id, local_date)
     left join findings using (device_id, local_date)
 ),
 
