@@ -101,10 +101,12 @@ def _warehouse(path, generation: pd.DataFrame) -> str:
 
 
 def _rows(kw: pd.Series, quality: str = "measured") -> pd.DataFrame:
-    """The system's kW split evenly over its inverters, as kWh per interval."""
+    """The system's kW split evenly over its inverters, as kWh per interval (none curtailed:
+    what they fed is what they offered)."""
     return pd.DataFrame([
         {"interval_start_utc": start, "device_id": device, "asset_id": SYSTEM.id,
-         "potential_kwh": value * 0.25 / len(INVERTERS), "interval_quality": quality}
+         "potential_kwh": value * 0.25 / len(INVERTERS),
+         "generation_kwh": value * 0.25 / len(INVERTERS), "interval_quality": quality}
         for start, value in kw.items() for device in INVERTERS])
 
 
