@@ -289,8 +289,8 @@ def test_the_long_running_harvest_survives_a_worker_kill_with_the_lost_cycle_as_
 
     wait_for("the killed run Crashed", crashed, bound_s + 90, every_s=2,
              diagnostics=group.deployed.log_tails)
-    [crash] = _events(group, "prefect.flow-run.Crashed", f"prefect.flow-run.{first.id}",
-                      start)
+    [crash] = wait_for("the Crashed event", lambda: _events(
+        group, "prefect.flow-run.Crashed", f"prefect.flow-run.{first.id}", start), 60)
     late_s = (crash.occurred - last_heartbeat).total_seconds()
     print(f"killed at {killed:%H:%M:%S}, last heartbeat {last_heartbeat:%H:%M:%S}, "
           f"Crashed {crash.occurred:%H:%M:%S} ({late_s:.0f} s after it), replacement's first "
@@ -314,7 +314,8 @@ def test_a_parks_failure_notifies_only_that_parks_team(set_up: Group):
     assert [r.state_type for r in finished] == [StateType.FAILED] * 2
     for park, run in failing.items():
         # the run tagged itself after it started; its Failed event carries that tag
-        [failed] = _events(group, "prefect.flow-run.Failed", f"prefect.flow-run.{run.id}", start)
+        [failed] = wait_for(f"{park}'s Failed event", lambda run=run: _events(
+            group, "prefect.flow-run.Failed", f"prefect.flow-run.{run.id}", start), 60)
         assert f"prefect.tag.park:{park}" in {r.id for r in failed.related if r.role == "tag"}
     told = wait_for("both parks' notices", lambda: all(
         _parks_told(group, run.id, "Failed") for run in failing.values()), 60,
