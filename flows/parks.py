@@ -21,6 +21,7 @@ import os
 import sys
 from uuid import UUID
 
+import httpx
 from prefect.client.orchestration import get_client
 from pydantic import TypeAdapter
 
@@ -94,10 +95,15 @@ CACHE_TTL_SETTING = "PREFECT_SERVER_EVENTS_RELATED_RESOURCE_CACHE_TTL"
 def stale_tag_warning() -> str | None:
     """Why the server would send no park's failure notice (its related-resource cache), or
     None when its events carry each run's tags as they are at the state change."""
-    with get_client(sync_client=True) as client:
-        settings = client.request("GET", "/admin/settings").json()
-    ttl = TypeAdapter(dt.timedelta).validate_python(
-        settings["server"]["events"]["related_resource_cache_ttl"])
+    try:
+        with get_client(sync_client=True) as client:
+            settings = client.request("GET", "/admin/settings").json()
+        ttl = TypeAdapter(dt.timedelta).validate_python(
+            settings["server"]["events"]["related_resource_cache_ttl"])
+    except (httpx.HTTPError, KeyError, TypeError, ValueError) as unreadable:
+        # a server that does not show its settings (another version, a proxy in front)
+        return (f"could not read the server's {CACHE_TTL_SETTING} ({unreadable}); unless it "
+                "is PT0S, a run's failure reaches no park's team (docs/park_groups.md)")
     if ttl <= dt.timedelta(0):
         return None
     return (f"the Prefect server caches a run's tags for {ttl.total_seconds():.0f} s, so a "
