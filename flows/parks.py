@@ -16,11 +16,14 @@ after a change to the registry; it is idempotent (schedules are found by their s
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from uuid import UUID
 
+import httpx
 from prefect.client.orchestration import get_client
+from pydantic import TypeAdapter
 
 from flows.group import GROUP_TAG  # the group's own deployments take no park
 from flows.notifications import (
@@ -82,6 +85,32 @@ def prioritise_harvest_queues(work_pool: str) -> list[str]:
     return [q.name for q in sorted(ordered, key=lambda q: q.priority)]
 
 
+# The server builds each flow-run event's related resources (the run's tags among them) once
+# and caches them per run for this long (Prefect 3.8: 5 minutes by default). A run tags itself
+# `park:<id>` only after it has started, so with the cache on, its Failed or Crashed event
+# carries the tags it had at its first state change, and its park's automation never fires.
+CACHE_TTL_SETTING = "PREFECT_SERVER_EVENTS_RELATED_RESOURCE_CACHE_TTL"
+
+
+def stale_tag_warning() -> str | None:
+    """Why the server would send no park's failure notice (its related-resource cache), or
+    None when its events carry each run's tags as they are at the state change."""
+    try:
+        with get_client(sync_client=True) as client:
+            settings = client.request("GET", "/admin/settings").json()
+        ttl = TypeAdapter(dt.timedelta).validate_python(
+            settings["server"]["events"]["related_resource_cache_ttl"])
+    except (httpx.HTTPError, KeyError, TypeError, ValueError) as unreadable:
+        # a server that does not show its settings (another version, a proxy in front)
+        return (f"could not read the server's {CACHE_TTL_SETTING} ({unreadable}); unless it "
+                "is PT0S, a run's failure reaches no park's team (docs/park_groups.md)")
+    if ttl <= dt.timedelta(0):
+        return None
+    return (f"the Prefect server caches a run's tags for {ttl.total_seconds():.0f} s, so a "
+            "run's failure would reach no park's team: set "
+            f"{CACHE_TTL_SETTING}=PT0S on the server and restart it (docs/park_groups.md)")
+
+
 def _apply(client, deployment_id: UUID, ours: dict, wanted: dict) -> None:
     for slug, existing in ours.items():
         if slug not in wanted:  # a park that left the registry
@@ -127,8 +156,13 @@ def main(argv: list[str] | None = None) -> None:
         ensure_unloadable_park_alerts(park_id, args.webhook_url, work_pool=args.work_pool)
         print(f"{park_id}: flow run failed (to the webhook, no addresses)")
     print(f"{len(parks)} of {len(registry.parks)} parks of {source} scheduled")
+    stale = stale_tag_warning()
+    if stale:
+        print(f"failure notices: {stale}", file=sys.stderr)
     if refused:
         parser.exit(1, f"not scheduled: {', '.join(refused)} (fix the config, run again)\n")
+    if stale:
+        parser.exit(1)
 
 if __name__ == "__main__":
     main()

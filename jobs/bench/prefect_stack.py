@@ -1,8 +1,11 @@
-"""A real Prefect server and process workers on this machine, for benchmarks: started each in a
-session of its own, stopped by process group, their CPU read from /proc.
+"""A real Prefect server and process workers on this machine, for the benchmarks and the
+integration tests (tests/flows): started each in a session of its own, stopped by process
+group (also the flow runs the workers started, each in a session of its own), their CPU read
+from /proc.
 
 The server runs on a free loopback port with its own SQLite database and its scheduler off
-(the benchmark starts the runs itself, so no schedule of prefect.yaml can fire), and
+(the caller starts the runs itself, so no schedule of prefect.yaml can fire), configured as
+docs/park_groups.md asks of a group's server (events carry each run's tags as they are), and
 prefect.yaml is deployed to it as the platform team would (`prefect deploy --all`).
 """
 
@@ -22,12 +25,19 @@ from uuid import UUID
 import httpx
 from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.actions import WorkPoolCreate
+from prefect.client.schemas.objects import FlowRun
 from prefect.events.filters import EventFilter, EventNameFilter, EventRelatedFilter
 
 from device_io.simulator.ports import free_ports
 from jobs.common.settings import PROJECT_ROOT
 
 POOL = "park-process"
+# The server's settings besides its database: no scheduler (the caller's runs only), a late
+# run after 5 minutes, and flow-run events built afresh at each state change, so that a
+# run's `park:<id>` tag, added once it has started, is on its Failed event (flows/parks.py).
+SERVER_SETTINGS = {"PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
+                   "PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS": "300",
+                   "PREFECT_SERVER_EVENTS_RELATED_RESOURCE_CACHE_TTL": "PT0S"}
 TICKS = os.sysconf("SC_CLK_TCK")
 PREFECT = [sys.executable, "-m", "prefect"]
 
@@ -59,22 +69,25 @@ def session_cpu_s(leader: int) -> float:
     return total
 
 
-def wait_for(what: str, check: Callable[[], Any], timeout_s: float,
-             every_s: float = 1.0) -> Any:
+def wait_for(what: str, check: Callable[[], Any], timeout_s: float, every_s: float = 1.0,
+             diagnostics: Callable[[], str] = lambda: "") -> Any:
+    """check()'s first truthy result, asked every every_s until timeout_s."""
     deadline = time.monotonic() + timeout_s
     while True:
         result = check()
         if result:
             return result
         if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+            raise TimeoutError(f"timed out after {timeout_s:.0f} s waiting for {what}\n"
+                               f"{diagnostics()}")
         time.sleep(every_s)
 
 
 class PrefectStack:
     """One server, its workers, and the processes they started; `close()` stops them all."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, **server_settings: str) -> None:
+        """server_settings: Prefect settings that replace or add to SERVER_SETTINGS."""
         self.root = root
         self.logs = root / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
@@ -82,15 +95,16 @@ class PrefectStack:
         self.workers: dict[str, subprocess.Popen] = {}
         port = free_ports(1)[0]
         self.api_url = f"http://127.0.0.1:{port}/api"
-        self.server = self._start("server", [
+        self.server = self.start_process("server", [
             *PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
             prefect_env(root / "server-home",
                         PREFECT_SERVER_DATABASE_CONNECTION_URL=(
                             f"sqlite+aiosqlite:///{root / 'prefect.db'}"),
-                        PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
-                        PREFECT_SERVER_SERVICES_LATE_RUNS_AFTER_SECONDS="300"))
+                        **{**SERVER_SETTINGS, **server_settings}))
 
-    def _start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    def start_process(self, name: str, command: list[str], env: dict[str, str]
+                      ) -> subprocess.Popen:
+        """A child in a session of its own, its output in logs/<name>.log."""
         with open(self.logs / f"{name}.log", "wb") as log:
             process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
@@ -101,7 +115,13 @@ class PrefectStack:
         return SyncPrefectClient(self.api_url)
 
     def tail(self, name: str, chars: int = 3000) -> str:
-        return (self.logs / f"{name}.log").read_text(errors="replace")[-chars:]
+        path = self.logs / f"{name}.log"
+        return path.read_text(errors="replace")[-chars:] if path.exists() else f"(no {name})"
+
+    def log_tails(self) -> str:
+        """The end of every child's log: what a failed wait shows."""
+        return "\n".join(f"--- {path.stem}\n{self.tail(path.stem)}"
+                         for path in sorted(self.logs.glob("*.log")))
 
     def wait_healthy(self) -> None:
         def healthy() -> bool:
@@ -114,9 +134,15 @@ class PrefectStack:
 
         wait_for("the Prefect server's /api/health", healthy, 180)
 
-    def deploy(self) -> None:
+    def create_pool(self) -> None:
         with self.client() as client:
             client.create_work_pool(WorkPoolCreate(name=POOL, type="process"))
+
+    def deploy(self, create_pool: bool = True) -> None:
+        """prefect.yaml's deployments, as `prefect deploy --all` from the repository makes
+        them (PARK_PROJECT_DIR unset: the pull step keeps its placeholder for each worker)."""
+        if create_pool:
+            self.create_pool()
         done = subprocess.run([*PREFECT, "--no-prompt", "deploy", "--all"], cwd=PROJECT_ROOT,
                               capture_output=True, text=True, timeout=600,
                               env=prefect_env(self.root / "deployer-home",
@@ -125,20 +151,27 @@ class PrefectStack:
             raise RuntimeError(f"prefect deploy failed\n{done.stdout[-3000:]}"
                                f"{done.stderr[-3000:]}")
 
-    def start_workers(self, names: list[str], queues: list[str], **env: str) -> None:
+    def start_worker(self, name: str, queues: list[str], **env: str) -> subprocess.Popen:
+        """A process worker of the pool polling `queues` (not waited for: wait_online)."""
         queue_args = [a for q in queues for a in ("--work-queue", q)]
-        for name in names:
-            self.workers[name] = self._start(name, [
-                *PREFECT, "worker", "start", "--pool", POOL, "--name", name, *queue_args],
-                prefect_env(self.root / f"{name}-home", PREFECT_API_URL=self.api_url,
-                            PREFECT_WORKER_QUERY_SECONDS="1",
-                            PARK_PROJECT_DIR=str(PROJECT_ROOT), **env))
+        self.workers[name] = self.start_process(name, [
+            *PREFECT, "worker", "start", "--pool", POOL, "--name", name, *queue_args],
+            prefect_env(self.root / f"{name}-home", PREFECT_API_URL=self.api_url,
+                        PREFECT_WORKER_QUERY_SECONDS="1",
+                        PARK_PROJECT_DIR=str(PROJECT_ROOT), **env))
+        return self.workers[name]
 
+    def wait_online(self, names: list[str], timeout_s: float = 180.0) -> None:
         def online() -> bool:
             with self.client() as client:
                 return set(names) <= {w.name for w in client.read_workers_for_work_pool(POOL)}
 
-        wait_for("the workers", online, 180)
+        wait_for("the workers", online, timeout_s, diagnostics=self.log_tails)
+
+    def start_workers(self, names: list[str], queues: list[str], **env: str) -> None:
+        for name in names:
+            self.start_worker(name, queues, **env)
+        self.wait_online(names)
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds so far of the server and of each worker with its (reaped) runs."""
@@ -146,35 +179,48 @@ class PrefectStack:
         found.update({name: session_cpu_s(w.pid) for name, w in self.workers.items()})
         return found
 
-    def run_deployment(self, name: str, parameters: dict[str, Any]) -> UUID:
+    def start_run(self, name: str, **kwargs: Any) -> FlowRun:
+        """A run of the deployment `flow/deployment` (kwargs: parameters, state, ...)."""
         with self.client() as client:
             deployment = client.read_deployment_by_name(name)
-            return client.create_flow_run_from_deployment(deployment.id,
-                                                          parameters=parameters).id
+            return client.create_flow_run_from_deployment(deployment.id, **kwargs)
+
+    def run_deployment(self, name: str, parameters: dict[str, Any]) -> UUID:
+        return self.start_run(name, parameters=parameters).id
+
+    def wait_final_runs(self, run_ids: list[UUID], timeout_s: float) -> list[FlowRun]:
+        """The runs, in the order given, once all are final."""
+        def finished() -> list[FlowRun] | None:
+            with self.client() as client:
+                runs = [client.read_flow_run(run_id) for run_id in run_ids]
+            return runs if all(r.state is not None and r.state.is_final() for r in runs) \
+                else None
+
+        return wait_for(f"{len(run_ids)} flow run(s) to finish", finished, timeout_s,
+                        every_s=2, diagnostics=self.log_tails)
 
     def wait_final(self, run_ids: list[UUID], timeout_s: float) -> dict[UUID, str]:
         """The runs' final state names, once all are final."""
-        def finished() -> dict[UUID, str] | None:
-            with self.client() as client:
-                runs = [client.read_flow_run(run_id) for run_id in run_ids]
-            if all(r.state is not None and r.state.is_final() for r in runs):
-                return {r.id: r.state.name for r in runs if r.state is not None}
-            return None
+        return {r.id: r.state.name for r in self.wait_final_runs(run_ids, timeout_s)
+                if r.state is not None}
 
-        return wait_for(f"{len(run_ids)} flow runs to finish", finished, timeout_s, every_s=2)
+    def event_about(self, event: str, run_id: UUID, timeout_s: float = 60.0) -> Any:
+        """The latest `event` whose related resources include the flow run (events are
+        persisted a moment after they are emitted)."""
+        event_filter = EventFilter(event=EventNameFilter(name=[event]),
+                                   related=EventRelatedFilter(id=[f"prefect.flow-run.{run_id}"]))
+
+        def found() -> Any:
+            with self.client() as client:
+                events = client.read_events(filter=event_filter, limit=5).events
+            return events[0] if events else None
+
+        return wait_for(f"{event} about run {run_id}", found, timeout_s)
 
     def submitted_by(self, run_id: UUID) -> str:
         """The worker that submitted a run (its `prefect.worker.submitted-flow-run` event)."""
-        event_filter = EventFilter(
-            event=EventNameFilter(name=["prefect.worker.submitted-flow-run"]),
-            related=EventRelatedFilter(id=[f"prefect.flow-run.{run_id}"]))
-
-        def found() -> str | None:
-            with self.client() as client:
-                events = client.read_events(filter=event_filter, limit=5).events
-            return events[0].resource.get("prefect.resource.name") if events else None
-
-        return wait_for(f"the worker of run {run_id}", found, 60)
+        submitted = self.event_about("prefect.worker.submitted-flow-run", run_id)
+        return submitted.resource.get("prefect.resource.name")
 
     def close(self) -> None:
         for process in reversed(self.started):
@@ -192,6 +238,15 @@ class PrefectStack:
                     if marks[0] in environ and any(v.startswith(marks[1]) for v in environ):
                         found.append(int(proc.name))
         return found
+
+    def runs_cpu_s(self) -> float:
+        """CPU so far of the live flow-run processes (each leads a session of its own; once
+        it ends, its time is in its worker's reaped-children figure)."""
+        total = 0.0
+        for pid in self.run_processes():
+            with contextlib.suppress(OSError, IndexError):  # it may end while read
+                total += cpu_s(pid) if os.getsid(pid) == pid else 0.0
+        return total
 
     def wait_runs_reaped(self, timeout_s: float = 120.0) -> None:
         """A run is final before its process has exited and its worker reaped it; only then

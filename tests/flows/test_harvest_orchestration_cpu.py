@@ -14,144 +14,73 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import yaml
-from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.client.schemas.objects import StateType
 
 from device_io.simulator.ports import relocate_to_free_ports
 from device_io.simulator.runner import simulator_process
 from jobs.bench.common import machine, save_result
-from tests.conftest import CONFIG_DIR, PROJECT_ROOT
-from tests.flows.test_prefect_deployments import (
-    Deployed,
-    _prefect_env,
-    _Processes,
-    _start,
-    _stop_flow_runs,
-    _wait_for,
-    start_server,
-    wait_healthy,
-)
+from jobs.bench.prefect_stack import PrefectStack, session_cpu_s, wait_for
+from tests.conftest import CONFIG_DIR
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(1800),
               pytest.mark.skipif(os.environ.get("PARK_BENCH_ORCHESTRATION") != "1",
                                  reason="a 10-minute measurement: PARK_BENCH_ORCHESTRATION=1")]
 
-POOL = "park-process"
 GROUPS = ("meters", "pv", "storage", "ev", "hvac")
 WINDOW_S = 240.0  # per mode: four cycles of every group
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_s(pid: int, children: bool = True) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])  # utime, stime
-    if children:
-        ticks += int(fields[13]) + int(fields[14])  # reaped children: cutime, cstime
-    return ticks / TICKS
-
-
-def _session_cpu_s(session_leader: int) -> float:
-    """Every live process of a session (a worker and the runs it started in sessions of their
-    own are counted separately: see _runs_cpu_s), with the children each has reaped."""
-    total = 0.0
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                if os.getsid(int(proc.name)) == session_leader:
-                    total += _cpu_s(int(proc.name))
-            except (OSError, IndexError):
-                continue
-    return total
-
-
-def _runs_cpu_s(api_url: str) -> float:
-    """Live flow-run processes of this server (a process worker starts each in a session of
-    its own; once they end, their time is in the worker's reaped-children figure)."""
-    marks = (f"PREFECT_API_URL={api_url}".encode(), b"PREFECT__FLOW_RUN_ID=")
-    total = 0.0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            environ = (proc / "environ").read_bytes().split(b"\0")
-            if marks[0] in environ and any(v.startswith(marks[1]) for v in environ) \
-                    and os.getsid(int(proc.name)) == int(proc.name):
-                total += _cpu_s(int(proc.name))
-        except OSError:
-            continue
-    return total
 
 
 def test_measure_harvest_orchestration_cpu_before_and_after(tmp_path: Path):
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    processes = _Processes(logs)
-    python = [sys.executable, "-m", "prefect"]
     park = relocate_to_free_ports(yaml.safe_load((CONFIG_DIR / "park.yaml").read_text()))
     park_file = tmp_path / "park.yaml"
     park_file.write_text(yaml.safe_dump(park, allow_unicode=True, sort_keys=False))
-    server, api_url = start_server(processes, tmp_path)
+    stack = PrefectStack(tmp_path)
     try:
-        wait_healthy(server, api_url, logs)
-        deployed = Deployed(api_url, None, [], logs)  # type: ignore[arg-type]
+        stack.wait_healthy()
         with simulator_process(CONFIG_DIR, str(park_file)):
-            with deployed.client() as client:
-                client.create_work_pool(WorkPoolCreate(name=POOL, type="process"))
-            worker = processes.start("worker", [
-                *python, "worker", "start", "--pool", POOL, "--name", "harvester",
-                *[a for g in GROUPS for a in ("--work-queue", f"harvest-{g}")]],
-                _prefect_env(tmp_path / "worker-home", PREFECT_API_URL=api_url,
-                             PARK_CONFIG_DIR=str(CONFIG_DIR), PARK_FILE=str(park_file),
-                             PARK_DATA_ROOT=str(tmp_path / "data"),
-                             PARK_PROJECT_DIR=str(PROJECT_ROOT)))
-            deploy = subprocess.run([*python, "--no-prompt", "deploy", "--all"],
-                                    cwd=PROJECT_ROOT, capture_output=True, text=True,
-                                    timeout=300, env=_prefect_env(tmp_path / "deployer",
-                                                                  PREFECT_API_URL=api_url))
-            assert deploy.returncode == 0, deploy.stderr[-3000:]
+            stack.create_pool()
+            worker = stack.start_worker("harvester", [f"harvest-{g}" for g in GROUPS],
+                                        PARK_CONFIG_DIR=str(CONFIG_DIR), PARK_FILE=str(park_file),
+                                        PARK_DATA_ROOT=str(tmp_path / "data"))
+            stack.deploy(create_pool=False)
             time.sleep(20)  # the worker settles
 
             def snapshot() -> tuple[float, float, float]:
-                return (time.monotonic(), _session_cpu_s(worker.pid) + _runs_cpu_s(api_url),
-                        _session_cpu_s(server.pid))
+                return (time.monotonic(), session_cpu_s(worker.pid) + stack.runs_cpu_s(),
+                        session_cpu_s(stack.server.pid))
 
             # before: one one-cycle run per group, every minute
             t0, worker0, server0 = snapshot()
             before_runs = []
             while time.monotonic() - t0 < WINDOW_S:
                 tick = time.monotonic()
-                with deployed.client() as client:
-                    before_runs += [_start(client, f"harvest/harvest-{g}", parameters={
-                        "cycles": 1, "run_minutes": None}) for g in GROUPS]
+                before_runs += [stack.start_run(f"harvest/harvest-{g}", parameters={
+                    "cycles": 1, "run_minutes": None}) for g in GROUPS]
                 time.sleep(max(0.0, 60.0 - (time.monotonic() - tick)))
-            _wait_for("the last one-cycle runs", lambda: _all_final(deployed, before_runs),
-                      180, deployed.log_tails)
+            wait_for("the last one-cycle runs", lambda: _all_final(stack, before_runs), 180,
+                     diagnostics=stack.log_tails)
             t1, worker1, server1 = snapshot()
-            with deployed.client() as client:
+            with stack.client() as client:
                 states = [client.read_flow_run(r.id).state_type for r in before_runs]
-            assert states == [StateType.COMPLETED] * len(before_runs), deployed.log_tails()
+            assert states == [StateType.COMPLETED] * len(before_runs), stack.log_tails()
 
             # after: one long-running run per group, measured over the same window; its
             # start-up (once an hour) measured apart and added 24 times
             ta, worker_a, server_a = snapshot()
-            with deployed.client() as client:
-                long_runs = [_start(client, f"harvest/harvest-{g}") for g in GROUPS]
-            _wait_for("the long runs' first cycles", lambda: _all_running(deployed, long_runs),
-                      180, deployed.log_tails)
+            long_runs = [stack.start_run(f"harvest/harvest-{g}") for g in GROUPS]
+            wait_for("the long runs' first cycles", lambda: _all_running(stack, long_runs), 180,
+                     diagnostics=stack.log_tails)
             time.sleep(30)  # start-up paid: measure the steady state the hour is made of
             t2, worker2, server2 = snapshot()
             time.sleep(WINDOW_S)
             t3, worker3, server3 = snapshot()
     finally:
-        processes.stop_all()
-        _stop_flow_runs(api_url)
+        stack.close()
 
     def per_day(cpu_s: float, window_s: float) -> float:
         return round(cpu_s / window_s * 86400.0)
@@ -180,11 +109,11 @@ def test_measure_harvest_orchestration_cpu_before_and_after(tmp_path: Path):
     save_result("harvest_orchestration", result)
 
 
-def _all_final(deployed: Deployed, runs: list) -> bool:
-    with deployed.client() as client:
+def _all_final(stack: PrefectStack, runs: list) -> bool:
+    with stack.client() as client:
         return all(client.read_flow_run(r.id).state.is_final() for r in runs)
 
 
-def _all_running(deployed: Deployed, runs: list) -> bool:
-    with deployed.client() as client:
+def _all_running(stack: PrefectStack, runs: list) -> bool:
+    with stack.client() as client:
         return all(client.read_flow_run(r.id).state_type == StateType.RUNNING for r in runs)
