@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from device_io.setpoints.hvac_power import zone_command
+from device_io.setpoints.hvac_power import MODE_AUTO, MODE_COOL, zone_command
 from device_io.setpoints.plan_source import PlanInForce, PlanRefusal
 from device_io.setpoints.plan_units import COMMAND_UNITS
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
@@ -167,8 +167,15 @@ def _zone_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: Plan
     for device in devices:
         commands.append(Command(device.id, zone_id, "setpoint_c", wanted.setpoint_c, source,
                                 wanted.note))
-        if maps[device.register_map].has_point("hvac_mode"):
-            commands.append(Command(device.id, zone_id, "hvac_mode", wanted.mode, source))
+        held = live.get(device.id, {}).get("hvac_mode")
+        # the mode only where the power needs it (a zone its schedule has off, a heat pump in
+        # the other mode; auto cools as asked): the mode's history is the zones' occupancy
+        # the day-ahead learns (jobs/dispatch/day_ahead.py), an idle zone keeps its schedule
+        needs_mode = planned_kw > 0.0 and held != wanted.mode and not (
+            wanted.mode == MODE_COOL and held == MODE_AUTO)
+        if needs_mode and maps[device.register_map].has_point("hvac_mode"):
+            commands.append(Command(device.id, zone_id, "hvac_mode", wanted.mode, source,
+                                    f"the zone's controller was in mode {held}"))
     return commands
 
 

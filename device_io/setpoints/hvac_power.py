@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from jobs.common.park_config import HvacZone
 
-MODE_COOL, MODE_HEAT = 1.0, 2.0  # hvac_mode of the zone controller's register map
+MODE_COOL, MODE_HEAT, MODE_AUTO = 1.0, 2.0, 3.0  # hvac_mode of the controller's register map
 IDLE_MARGIN_K = 0.5  # a zone planned idle: the setpoint this far beyond where it drifts
 
 

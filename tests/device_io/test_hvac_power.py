@@ -11,12 +11,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from device_io.setpoints.commands import plan_commands
 from device_io.setpoints.hvac_power import MODE_COOL, MODE_HEAT, zone_command
+from device_io.setpoints.plan_source import PlanInForce
 from device_io.simulator.exogenous import ExoSnapshot
 from device_io.simulator.hvac import HvacFleet
-from jobs.common.park_config import HvacZone
+from device_io.simulator.park_generator import generate_park
+from jobs.common.park_config import DeviceKind, HvacZone
+from tests.conftest import settings_for
 
 HOURS = 0.25
 STEP_S = 60.0  # the closed-loop twin's step
@@ -124,3 +129,54 @@ def test_the_zone_is_not_cooled_past_its_band():
 def test_a_power_that_is_not_a_finite_non_negative_number_is_refused(bad):
     with pytest.raises(ValueError, match="zone-a"):
         zone_command(ZONE, bad, True, 25.0, 33.0, HOURS)
+
+
+# -- the writer's commands for a plan's zone ------------------------------------------------
+
+def _plan(setpoints: dict) -> PlanInForce:
+    return PlanInForce("run-a", pd.Timestamp("2026-07-01 04:00", tz="UTC"), "optimal", False,
+                       setpoints)
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    return settings_for(generate_park(40, seed=3), tmp_path_factory.mktemp("hvac") / "data")
+
+
+def _zone_of(park):
+    devices = [d for d in park.devices if d.kind == DeviceKind.HVAC and d.asset]
+    zone = next(z for z in park.assets.hvac_zones if z.id == devices[0].asset)
+    return zone, [d for d in devices if d.asset == zone.id]
+
+
+def test_the_writer_sends_the_setpoint_that_delivers_the_planned_cooling(settings):
+    park, maps = settings.park, settings.register_maps
+    zone, devices = _zone_of(park)
+    live = {d.id: {"zone_temp_c": 25.0, "outdoor_temp_c": 33.0, "hvac_mode": 0.0,
+                   "setpoint_c": 24.0} for d in devices}
+    planned_kw = zone.rated_electric_kw / 2
+    commands = plan_commands(park, maps, _plan({
+        ("hvac_zone", zone.id, "cooling_kw"): planned_kw,
+        ("hvac_zone", zone.id, "setpoint_c"): 24.9}), live)
+    expected = zone_command(zone, planned_kw, True, 25.0, 33.0, HOURS).setpoint_c
+    by_point = {(c.device_id, c.point): c.value for c in commands}
+    for device in devices:
+        assert by_point[(device.id, "setpoint_c")] == pytest.approx(expected)
+        assert by_point[(device.id, "hvac_mode")] == MODE_COOL  # its schedule had it off
+    # in auto, a cooling zone is left in auto (the mode's history is its occupancy)
+    auto = {d: {**values, "hvac_mode": 3.0} for d, values in live.items()}
+    commands = plan_commands(park, maps, _plan({("hvac_zone", zone.id, "cooling_kw"): 5.0}),
+                             auto)
+    assert not [c for c in commands if c.point == "hvac_mode"]
+
+
+def test_unread_zone_temperatures_fall_back_to_the_planned_temperature(settings):
+    park, maps = settings.park, settings.register_maps
+    zone, devices = _zone_of(park)
+    commands = plan_commands(park, maps, _plan({
+        ("hvac_zone", zone.id, "cooling_kw"): 10.0,
+        ("hvac_zone", zone.id, "setpoint_c"): 24.9}), {d.id: {} for d in devices})
+    assert {(c.point, c.value, c.refused) for c in commands} == {("setpoint_c", 24.9, "")}
+    commands = plan_commands(park, maps, _plan({("hvac_zone", zone.id, "cooling_kw"): 10.0}),
+                             {d.id: {} for d in devices})
+    assert all(c.refused and "not read" in c.refused for c in commands)
