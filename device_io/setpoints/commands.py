@@ -4,7 +4,12 @@ assets, translated to the points their register maps offer, or the devices' safe
 Plan quantity (per asset, in the unit plan_units converts it to) -> device point(s)
   battery setpoint_kw (discharge +)  -> power_setpoint_kw (each PCS its share by rated kW) and
                                         control_mode 1 (remote)
-  hvac_zone setpoint_c               -> setpoint_c of every controller of the zone
+  hvac_zone cooling_kw / heating_kw -> setpoint_c of every controller of the zone, the one that
+                                        makes its proportional controller draw that power over
+                                        the interval (hvac_power.py), and hvac_mode cool/heat;
+                                        the zone's temperatures unread: the plan's setpoint_c
+  hvac_zone setpoint_c               -> setpoint_c of every controller of the zone (plans
+                                        without a planned power)
   pv power_limit_pct                 -> power_limit_pct of every inverter of the system, with
                                         power_limit_enabled 1
   thermal_storage setpoint_kw_th     -> power_setpoint_kw_th (each controller its share)
@@ -24,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from device_io.setpoints.hvac_power import MODE_AUTO, MODE_COOL, zone_command
 from device_io.setpoints.plan_source import PlanInForce, PlanRefusal
 from device_io.setpoints.plan_units import COMMAND_UNITS
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
@@ -95,6 +101,9 @@ def _charger_normal_limit(park: ParkConfig, device: Device, register_map: Regist
     return "current_limit_a", float(register_map.point("current_limit_a").write_max or 0)
 
 
+# the zones' planned heat pump power, cooling or heating: the writer's setpoint delivers it
+HVAC_POWER = {("hvac_zone", "cooling_kw"), ("hvac_zone", "heating_kw")}
+HVAC_INTERVAL_H = 0.25  # the writer's interval, over which the setpoint is held
 EV_FLEET_POWER = ("ev_group", "power_kw")  # summed over the groups, shared by the chargers
 # the plan's asset kinds that one device point per device carries, and that point
 ASSET_DEVICES = {"battery": (DeviceKind.BESS, "power_setpoint_kw"),
@@ -112,12 +121,61 @@ def plan_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: PlanI
     device carries."""
     source = "fallback_plan" if plan.is_fallback else "plan"
     commands: list[Command] = []
+    by_power = {asset for kind, asset, quantity in plan.setpoints
+                if (kind, quantity) in HVAC_POWER}
     for (kind, asset, quantity), value in plan.setpoints.items():
-        if kind in ASSET_DEVICES:
+        if (kind, quantity) in HVAC_POWER:
+            commands += _zone_commands(park, maps, plan, live, asset, quantity, value, source)
+        elif kind == "hvac_zone" and asset in by_power:
+            continue  # the planned power decides; the planned temperature is its fallback
+        elif kind in ASSET_DEVICES:
             commands += _asset_commands(park, kind, asset, quantity, value, source)
     for refusal in plan.refusals:
         commands += _refused_commands(park, refusal, source)
     commands += _ev_commands(park, maps, plan, live, source)
+    return commands
+
+
+def _zone_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: PlanInForce,
+                   live: Mapping[str, Mapping[str, float | None]], zone_id: str, quantity: str,
+                   planned_kw: float, source: str) -> list[Command]:
+    """The setpoint (and mode) that makes the zone's controller draw the planned power, from
+    the zone and outdoor temperatures read now; unread, the plan's temperature as before."""
+    devices = _by_asset(park, DeviceKind.HVAC).get(zone_id)
+    zone = next((z for z in park.assets.hvac_zones if z.id == zone_id), None)
+    if not devices or zone is None:
+        return [_unmapped("hvac_zone", zone_id, quantity, planned_kw, source)]
+    measured = [(live.get(d.id, {}).get("zone_temp_c"), live.get(d.id, {}).get("outdoor_temp_c"))
+                for d in devices]
+    known = [(t, o) for t, o in measured if t is not None and o is not None]
+    if not known:
+        planned_c = plan.setpoints.get(("hvac_zone", zone_id, "setpoint_c"), math.nan)
+        why = "" if math.isfinite(planned_c) else (
+            f"plan row hvac_zone {zone_id} {quantity}: the zone's temperatures were not read "
+            "this cycle and the plan has no setpoint_c for it")
+        return [Command(d.id, zone_id, "setpoint_c", planned_c, source,
+                        "zone temperatures not read: the planned temperature", refused=why)
+                for d in devices]
+    try:
+        # a solver's -1e-9 is zero; a clearly negative power is a bad plan, refused below
+        wanted = zone_command(zone, planned_kw if planned_kw < -1e-6 else max(planned_kw, 0.0),
+                              quantity == "cooling_kw", *known[0], HVAC_INTERVAL_H)
+    except ValueError as exc:
+        return [Command(d.id, zone_id, "setpoint_c", math.nan, source, refused=str(exc))
+                for d in devices]
+    commands = []
+    for device in devices:
+        commands.append(Command(device.id, zone_id, "setpoint_c", wanted.setpoint_c, source,
+                                wanted.note))
+        held = live.get(device.id, {}).get("hvac_mode")
+        # the mode only where the power needs it (a zone its schedule has off, a heat pump in
+        # the other mode; auto cools as asked): the mode's history is the zones' occupancy
+        # the day-ahead learns (jobs/dispatch/day_ahead.py), an idle zone keeps its schedule
+        needs_mode = planned_kw > 0.0 and held != wanted.mode and not (
+            wanted.mode == MODE_COOL and held == MODE_AUTO)
+        if needs_mode and maps[device.register_map].has_point("hvac_mode"):
+            commands.append(Command(device.id, zone_id, "hvac_mode", wanted.mode, source,
+                                    f"the zone's controller was in mode {held}"))
     return commands
 
 

@@ -15,6 +15,9 @@ from collections.abc import Callable
 COMMAND_UNITS: dict[tuple[str, str], str] = {
     ("battery", "setpoint_kw"): "kW",
     ("hvac_zone", "setpoint_c"): "degC",
+    # the heat pump's electric power: the writer sets the setpoint that delivers it
+    ("hvac_zone", "cooling_kw"): "kW",
+    ("hvac_zone", "heating_kw"): "kW",
     ("pv", "power_limit_pct"): "%",
     ("thermal_storage", "setpoint_kw_th"): "kW_th",
     ("ev_group", "power_kw"): "kW",

@@ -54,7 +54,9 @@ from jobs.common.settings import Settings, join_path
 
 INTERVAL = dt.timedelta(minutes=15)
 LIVE_POINTS = {DeviceKind.BESS: ("soc_pct", "active_power_kw"),
-               DeviceKind.EV_CHARGER: ("charger_state",)}
+               DeviceKind.EV_CHARGER: ("charger_state",),
+               # the setpoint that delivers a planned HVAC power depends on both
+               DeviceKind.HVAC: ("zone_temp_c", "outdoor_temp_c")}
 # within a device: the setpoint before the switch to remote control, and the timeout before
 # the first heartbeat; going back to local control, the switch first
 WRITE_ORDER = {"watchdog_timeout_s": 0, "power_setpoint_kw": 1, "control_mode": 2,

@@ -18,7 +18,6 @@ from jobs.common.park_config import HvacZone
 
 MODE_OFF, MODE_COOL, MODE_HEAT, MODE_AUTO = 0, 1, 2, 3
 NO_OVERRIDE = -1
-PROPORTIONAL_BAND_K = 1.0  # full power at 1 K from the setpoint
 AUTO_HEAT_DEADBAND_K = 1.0  # auto heats only this far below the setpoint: no cool/heat chatter
 STABILITY_SHARE = 0.5  # cap the loop gain so one step never overshoots (discrete stability)
 UNOCCUPIED_GAIN_SHARE = 0.3  # machines and people leave; servers and lights stay
@@ -40,6 +39,8 @@ class HvacFleet:
         self.capacitance_kwh_per_k = np.array([z.thermal_capacitance_kwh_per_k for z in zones],
                                               dtype=float)
         self.internal_gain_kw = np.array([z.internal_gain_kw for z in zones], dtype=float)
+        # full power at this distance from the setpoint (the zone's configured controller)
+        self.band_k = np.array([z.controller_band_k for z in zones], dtype=float)
         self.setpoint_c = np.array([z.normal_setpoint_c for z in zones], dtype=float)
         self.zone_temp_c = self.setpoint_c + seeded_uniform(seed, "zone_temp", self.zone_ids,
                                                             -1.0, 2.0)
@@ -79,7 +80,7 @@ class HvacFleet:
         """Electric power for cooling and for heating (at most one is non-zero)."""
         dt_h = dt_s / 3600.0
         stable_gain = STABILITY_SHARE * self.capacitance_kwh_per_k / (dt_h * self.cop)
-        gain_kw_per_k = np.minimum(self.rated_kw / PROPORTIONAL_BAND_K, stable_gain)
+        gain_kw_per_k = np.minimum(self.rated_kw / self.band_k, stable_gain)
         error_k = self.zone_temp_c - self.setpoint_c
         cooling = (self.mode == MODE_COOL) | (self.mode == MODE_AUTO)
         heat_error_k = np.where(self.mode == MODE_AUTO, -error_k - AUTO_HEAT_DEADBAND_K, -error_k)

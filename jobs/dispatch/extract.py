@@ -181,6 +181,10 @@ def plan_rows(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:
         if spec is not None:
             add("hvac_zone", zone, "setpoint_c", "degC", flows.zone_temp_c[zone].clip(
                 spec["comfort_min_c"], spec["comfort_max_c"]))
+            # the decision itself: the writer turns it into the setpoint that makes the zone's
+            # proportional controller draw this power (device_io/setpoints/hvac_power.py)
+            add("hvac_zone", zone, "cooling_kw" if spec["mode"] == "cool" else "heating_kw",
+                "kW", flows.hvac_kw[zone])
     for tank in flows.stored_heat_kwh_th.columns:
         # positive = discharge, as the tank controller's power_setpoint_kw_th takes it
         add("thermal_storage", tank, "setpoint_kw_th", "kW_th",

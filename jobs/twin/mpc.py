@@ -59,6 +59,19 @@ class IntradayLog:
     fallback_reasons: list[str] = field(default_factory=list)
     pv_nowcast_min: float = 1.0  # the lowest PV nowcast factor a re-solve used
     load_error_max_kw: float = 0.0  # the largest base-load error (absolute) it corrected
+    # the HVAC energy each re-solve planned for its first interval against what the zones
+    # then drew in it (their energy counters): the plan is only worth what the zones deliver
+    hvac_planned_kwh: dict[pd.Timestamp, float] = field(default_factory=dict)
+    hvac_delivered_kwh: dict[pd.Timestamp, float] = field(default_factory=dict)
+
+    def hvac_tracking(self) -> dict:
+        both = [t for t in self.hvac_planned_kwh if t in self.hvac_delivered_kwh]
+        planned = [self.hvac_planned_kwh[t] for t in both]
+        delivered = [self.hvac_delivered_kwh[t] for t in both]
+        return {"intervals": len(both), "planned_kwh": round(sum(planned), 1),
+                "delivered_kwh": round(sum(delivered), 1),
+                "abs_error_kwh": round(sum(abs(p - d) for p, d in zip(planned, delivered,
+                                                                       strict=True)), 1)}
 
     def summary(self) -> dict:
         walls = self.solve_wall_s
@@ -67,7 +80,8 @@ class IntradayLog:
                 "max_solve_s": round(max(walls), 3) if walls else None,
                 "fallback_reasons": self.fallback_reasons[:5],
                 "pv_nowcast_min": round(self.pv_nowcast_min, 3),
-                "load_error_max_kw": round(self.load_error_max_kw, 1)}
+                "load_error_max_kw": round(self.load_error_max_kw, 1),
+                "hvac_tracking": self.hvac_tracking()}
 
 
 class IntradayController:
@@ -138,6 +152,7 @@ class IntradayController:
             row.update(pv_columns(by_system, held))
             start = pd.Timestamp(now) - pd.Timedelta(minutes=15)
             self._recent[start] = row
+            self.log.hvac_delivered_kwh[start] = total(DeviceKind.HVAC, "energy_kwh")
             for old in [t for t in self._recent if t < start - pd.Timedelta(hours=RECENT_H)]:
                 del self._recent[old]
             month = start.tz_convert(self.park.park.timezone).strftime("%Y-%m")
@@ -191,6 +206,9 @@ class IntradayController:
         self.log.solve_wall_s.append(answer.wall_s)
         rows = plan_rows(inputs, answer.attempt.flows)
         rows = rows[rows["interval_start_utc"] == inputs.interval_start_utc[0]]
+        hvac_kw = rows[(rows["asset_kind"] == "hvac_zone") & (rows["quantity"] == "electric_kw")]
+        self.log.hvac_planned_kwh[pd.Timestamp(inputs.interval_start_utc[0])] = float(
+            hvac_kw["value"].sum()) * inputs.interval_h
         plan = plan_in_force_from_rows(rows, f"intraday-{now:%Y%m%dT%H%M}", now,
                                        answer.attempt.solve.status)
         park, maps = self.park, self.settings.register_maps

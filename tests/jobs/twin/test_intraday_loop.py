@@ -46,13 +46,6 @@ def test_the_mpc_beats_the_day_ahead_plan_on_the_cloudy_day(compared):
     assert results["mpc"]["total_cost_cny"] < results["plan"]["total_cost_cny"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "open in issue 16: since the dispatch model keeps unoccupied zones within their band "
-    "(314d99a), the mpc beats perfect foresight on this day by 90 CNY of 46,931 on the bill + "
-    "EV energy (18 CNY with battery wear at 0.08 CNY/kWh counted); reverting that one change "
-    "restores the invariant (measured 2026-12-05). The model and the twin disagree about the "
-    "HVAC zones (the writer's setpoint against the zone controller's proportional power), "
-    "not yet fixed"))
 def test_perfect_foresight_is_never_beaten(compared, tmp_path_factory):
     """On the bill plus the EV energy the cars left without (valued at the day's dearest
     import price): a controller that holds the chargers back pays in the drivers' energy."""
