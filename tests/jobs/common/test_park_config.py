@@ -178,7 +178,11 @@ def test_demo_targets_and_recipients(demo: ParkConfig) -> None:
                                 demo.recipients.platform_team) for c in group]
     contacts += [c for e in demo.enterprises for c in e.contacts]
     assert contacts and all(c.email.endswith("example.com") for c in contacts)
-    assert sum(c.language == "en" for c in contacts) == 1
+    # English readers: one enterprise's parent group, the park office's English copy, the
+    # lender and the platform team; everyone else reads Chinese
+    assert {c.email for c in contacts if c.language == "en"} == {
+        "sustainability@gusu-data.example.com", "office-en@park.example.com",
+        "credit@bank.example.com", "platform-oncall@example.com"}
 
 
 def test_demo_park_file_keeps_secrets_out_and_explains_itself() -> None:
