@@ -33,15 +33,16 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
-def layout_text(layout: Layout) -> str:
-    """Every character a layout prints."""
+def layout_text(layout: Layout, separator: str = "") -> str:
+    """Every character a layout prints (its texts joined by `separator`: " " keeps words
+    apart)."""
     parts = [layout.title]
     for block in layout.blocks:
         if isinstance(block, Heading | Paragraph):
             parts.append(block.text)
         elif isinstance(block, Table):
             parts += block.header + [cell for row in block.rows for cell in row]
-    return "".join(parts)
+    return separator.join(parts)
 
 
 def to_pdf(layout: Layout, language: str, fonts: BatchFonts | None = None) -> bytes:

@@ -23,7 +23,7 @@ from jobs.scorecards.blocks import (
     Table,
 )
 from jobs.scorecards.layout import enterprise_layout, park_layout
-from jobs.scorecards.pdf import to_pdf
+from jobs.scorecards.pdf import layout_text, to_pdf
 from tests.jobs.scorecards.samples import enterprise_card, park_card
 
 
@@ -150,21 +150,9 @@ def test_english_pdf_lines_break_between_words(kind):
     # "mo" at one line's end and "nths" at the next one's start
     layout = enterprise_layout(enterprise_card(), "en") if kind == "enterprise" \
         else park_layout(park_card(), "en")
-    words = set(re.findall(r"\S+", layout_text_with_spaces(layout)))
+    words = set(re.findall(r"\S+", layout_text(layout, separator=" ")))
     broken = [token for page in _pages(to_pdf(layout, "en"))
               for line in page.splitlines() for token in line.split()
               if token not in words and not any(token in word for word in words if
                                                 len(word) > 30)]  # a word wider than its cell
     assert broken == []
-
-
-def layout_text_with_spaces(layout) -> str:
-    from jobs.scorecards.blocks import Paragraph
-
-    parts = [layout.title]
-    for block in layout.blocks:
-        if isinstance(block, Heading | Paragraph):
-            parts.append(block.text)
-        elif isinstance(block, Table):
-            parts += block.header + [cell for row in block.rows for cell in row]
-    return " ".join(parts)
