@@ -115,12 +115,6 @@ def _hourly_tests_read_the_window(settings, published: str) -> None:
         "__rebase__rejected"]
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open in issue 19: in the fresh-clone run of 2026-12-05 at 10:01 UTC one row of "
-    "fct_enterprise_daily_kpis (and so of fct_enterprise_monthly_kpis) differed between the "
-    "incremental builds and the full rebuild; the same test passed at 09:28 UTC on the same "
-    "code and in the helper's runs. Not yet diagnosed (time of day or the new quality "
-    "buckets' window are the suspects)"))
 def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
     settings = park_settings(generate_park(25, seed=3), tmp_path)
     generator = ReadingsGenerator(settings, seed=3)

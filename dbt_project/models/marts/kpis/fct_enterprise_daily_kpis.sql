@@ -40,7 +40,7 @@ daily as (
         sum(grid_allocated_kwh) as grid_allocated_kwh,
         sum(gas_nm3) as gas_nm3,
         max(consumption_kwh) * 4 as peak_demand_kw,
-        arg_max(interval_start_local, consumption_kwh) as peak_demand_at_local,
+        {{ first_at_peak('interval_start_local', 'consumption_kwh') }} as peak_demand_at_local,
         count(*) as intervals,
         count(*) filter (where interval_quality = 'estimated') as estimated_intervals,
         count(*) filter (where interval_quality = 'incomplete') as incomplete_intervals

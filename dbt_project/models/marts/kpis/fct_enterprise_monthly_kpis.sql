@@ -17,7 +17,7 @@ demand as (
         entity_id,
         cast(date_trunc('month', local_date) as date) as month,
         max(consumption_kwh) * 4 as peak_demand_kw,
-        arg_max(interval_start_local, consumption_kwh) as peak_demand_at_local
+        {{ first_at_peak('interval_start_local', 'consumption_kwh') }} as peak_demand_at_local
     from {{ ref('fct_enterprise_interval_energy') }}
     group by all
 ),

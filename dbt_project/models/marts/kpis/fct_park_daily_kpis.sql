@@ -61,7 +61,7 @@ daily as (
         sum(ev_charging_kwh) as ev_charging_kwh,
         sum(unexplained_residual_kwh) as unexplained_residual_kwh,
         max(grid_import_kwh) * 4 as peak_import_kw,
-        arg_max(interval_start_local, grid_import_kwh) as peak_import_at_local,
+        {{ first_at_peak('interval_start_local', 'grid_import_kwh') }} as peak_import_at_local,
         count(*) as intervals,
         count(*) filter (where not balance_closes) as intervals_not_closing,
         count(*) filter (where estimated_flows > 0) as intervals_with_estimates
