@@ -72,6 +72,9 @@ class LoopTimings:
     warehouse_s: float = 0.0
     planning_s: float = 0.0
     total_s: float = 0.0
+    # CPU seconds of the run's process and of its warm solver (not of the day-ahead plans'
+    # short-lived solve processes): on a shared machine, what the run costs
+    cpu_s: float = 0.0
     builds: int = 0
     plans: int = 0
     cycles: int = 0
@@ -192,7 +195,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
                    truth_pv_kw: pd.DataFrame | None = None) -> ControllerRun:
     """Simulate `days` days from the warm-up's end under the run's controller (perfect
     foresight: `truth` and `truth_pv_kw` from the `none` run)."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     settings = run.settings
     sampler = copy.deepcopy(warmed.sampler)
     twin = sampler.twin
@@ -280,8 +283,10 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
             _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
             on_progress(f"{run.controller}: {local.date()} done")
     _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
+    solver_cpu_s = 0.0
     if solver is not None:
         solver.close()
+        solver_cpu_s = solver.worker_cpu_s
         run.intraday = intraday.log.summary()
     run.stored = {"start": stored_start, "end": stored_energy(twin, settings)}
     run.ev_unserved_kwh = round(twin.ev_unserved_kwh() - unserved_before, 1)
@@ -291,6 +296,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     save_backup_heat(settings.data_root, boiler_by_day)
     run.pv_potential_kw = pd.DataFrame.from_dict(offered_rows, orient="index")
     run.timings.total_s = time.perf_counter() - started
+    run.timings.cpu_s = time.process_time() - cpu_started + solver_cpu_s
     return run
 
 
