@@ -56,6 +56,7 @@ from jobs.dispatch.warm_solver import WarmSolver
 from jobs.forecast.weather import ClearSkyClimatology
 from jobs.twin.mpc import IntradayController, twin_state
 from jobs.twin.outcome import save_backup_heat, save_grid_tally
+from jobs.twin.replan import ReplanTolerance
 from jobs.twin.rule_controller import rule_based_source
 from jobs.warehouse.build import build_warehouse
 
@@ -213,9 +214,10 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     until = warmed.start_utc + dt.timedelta(days=days)
     if run.controller == "mpc":
         intraday = IntradayController(settings, twin, solver, until_utc=until)
-    elif run.controller == "perfect":  # the same re-solves, on the truth
+    elif run.controller == "perfect":  # the same re-solves, on the truth, only when the
+        # twin's state leaves the plan's (the truth does not change between intervals)
         intraday = IntradayController(settings, twin, solver, correct_forecasts=False,
-                                 until_utc=until)
+                                      until_utc=until, replan=ReplanTolerance())
     if planned:  # tomorrow was planned yesterday morning
         _build(run)
         inputs = _plan(run, warmed.first_day,
