@@ -48,6 +48,7 @@ from jobs.common.park_config import DeviceKind
 from jobs.common.settings import Settings
 from jobs.dispatch.actuals import actual_inputs
 from jobs.dispatch.baseline import no_control_consumer_load_kw
+from jobs.dispatch.blocking import MoveBlocking
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.day_ahead import PreparedDay, prepare_inputs, run_day_ahead
 from jobs.dispatch.inputs import DispatchInputs
@@ -213,7 +214,8 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     # against one that is not counted
     until = warmed.start_utc + dt.timedelta(days=days)
     if run.controller == "mpc":
-        intraday = IntradayController(settings, twin, solver, until_utc=until)
+        intraday = IntradayController(settings, twin, solver, until_utc=until,
+                                      blocking=MoveBlocking())
     elif run.controller == "perfect":  # the same re-solves, on the truth, only when the
         # twin's state leaves the plan's (the truth does not change between intervals)
         intraday = IntradayController(settings, twin, solver, correct_forecasts=False,

@@ -20,6 +20,7 @@ from device_io.setpoints.writer import CommandSource
 from device_io.simulator.twin import ParkTwin
 from jobs.common.park_config import DeviceKind
 from jobs.common.settings import Settings
+from jobs.dispatch.blocking import MoveBlocking, block_inputs
 from jobs.dispatch.extract import plan_rows
 from jobs.dispatch.inputs import DispatchInputs
 from jobs.dispatch.intraday import Measured, intraday_inputs
@@ -92,9 +93,10 @@ class IntradayController:
     def __init__(self, settings: Settings, twin: ParkTwin, solver: WarmSolver,
                  options: SolveOptions | None = None, peak_margin_pct: float | None = None,
                  correct_forecasts: bool = True, until_utc: dt.datetime | None = None,
-                 replan: ReplanTolerance | None = None):
+                 replan: ReplanTolerance | None = None, blocking: MoveBlocking | None = None):
         """replan: keep the last solved plan while the measured state stays within this
-        tolerance of the plan's (jobs/twin/replan.py); None re-solves every interval."""
+        tolerance of the plan's (jobs/twin/replan.py); None re-solves every interval.
+        blocking: longer steps after the first hours (jobs/dispatch/blocking.py)."""
         self.settings = settings
         self.park = settings.park
         self.twin = twin
@@ -108,6 +110,7 @@ class IntradayController:
         self.until_utc = pd.Timestamp(until_utc) if until_utc is not None else None
         self.days: dict[dt.date, DispatchInputs] = {}
         self.replan = replan
+        self.blocking = blocking
         self._held: tuple[HeldPlan, str] | None = None  # the plan kept, and its status
         self.log = IntradayLog()
         self._devices = [d for d in self.park.devices if d.kind in COUNTERS]
@@ -208,6 +211,8 @@ class IntradayController:
                                        *corrections.pv_factor.values()])
         self.log.load_error_max_kw = max(self.log.load_error_max_kw,
                                          abs(corrections.load_error_kw))
+        if self.blocking is not None:
+            inputs = block_inputs(inputs, self.blocking)
         if self.replan is not None and self._held is not None:
             held, status = self._held
             reason = held.drift(pd.Timestamp(now), inputs, corrections.peak_floor_kw,
