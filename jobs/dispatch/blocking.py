@@ -65,8 +65,11 @@ def block_inputs(inputs: DispatchInputs, blocking: MoveBlocking) -> DispatchInpu
         sort=False).reindex(index).to_numpy())
 
     def mean(values):
-        if values is None or (isinstance(values, pd.DataFrame) and not len(values.columns)):
+        if values is None:
             return values
+        if isinstance(values, pd.DataFrame) and not len(values.columns):
+            # no columns: indexed by the intervals where it was (PV), left as it was else
+            return pd.DataFrame(index=index, dtype=float) if len(values.index) else values
         out = values.groupby(key).mean()
         out.index = index
         return out

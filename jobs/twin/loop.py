@@ -65,6 +65,9 @@ CONTROLLERS = ("none", "rule_based", "plan", "mpc", "perfect")
 INTERVAL = dt.timedelta(minutes=15)
 PLANNING_TIME = dt.time(8, 30)  # local, as the day-ahead deployment
 TWIN_STEP_S = 60.0
+# perfect foresight re-solves only when the twin's state leaves its plan's (None: every
+# interval, as the mpc)
+PERFECT_REPLAN: ReplanTolerance | None = ReplanTolerance()
 
 
 @dataclass
@@ -219,7 +222,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     elif run.controller == "perfect":  # the same re-solves, on the truth, only when the
         # twin's state leaves the plan's (the truth does not change between intervals)
         intraday = IntradayController(settings, twin, solver, correct_forecasts=False,
-                                      until_utc=until, replan=ReplanTolerance())
+                                      until_utc=until, replan=PERFECT_REPLAN)
     if planned:  # tomorrow was planned yesterday morning
         _build(run)
         inputs = _plan(run, warmed.first_day,
