@@ -8,11 +8,18 @@ solved at the production tolerance (the park's rel_gap, 10 s) and at a tight one
 ones spread, the spread is the gap's, not the path's.
 
     python -m jobs.bench.solve_paths
+
+`python -m jobs.bench.solve_paths blocking`: the same re-solves (without the bench day's DR
+event, which keeps its window fine) with and without move blocking (jobs/dispatch/
+blocking.py), at the tight tolerance: CPU seconds of build + solve + extraction, the
+objective, and the first interval's decisions (what the writer sends).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import statistics
+import sys
 import time
 
 import pandas as pd
@@ -25,8 +32,10 @@ from jobs.bench import dispatch_bench
 from jobs.bench.common import machine, save_result
 from jobs.common.park_config import ParkConfig
 from jobs.common.settings import DEFAULT_CONFIG_DIR
+from jobs.dispatch.blocking import MoveBlocking, block_inputs
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.intraday import Measured, intraday_inputs
+from jobs.dispatch.isolated import attempt
 from jobs.dispatch.model import build_model
 from jobs.dispatch.park_assets import battery_table
 from jobs.dispatch.solve import SolveOptions, solve
@@ -108,5 +117,47 @@ def run() -> dict:
     return result
 
 
+def _first_interval(flows) -> dict[str, float]:
+    return {"import_kw": round(float(flows.grid_import_kw[0]), 1),
+            "battery_kw": round(float((flows.battery_discharge_kw.iloc[0]
+                                       - flows.battery_charge_kw.iloc[0]).sum()), 1),
+            "hvac_kw": round(float(flows.hvac_kw.iloc[0].sum()), 1)
+            if len(flows.hvac_kw.columns) else 0.0}
+
+
+def blocking(move: MoveBlocking | None = None) -> dict:
+    move = move or MoveBlocking()
+    park = ParkConfig.model_validate(yaml.safe_load(
+        (DEFAULT_CONFIG_DIR / "park.yaml").read_text(encoding="utf-8")))
+    days = [dataclasses.replace(d, dr_events=d.dr_events.iloc[0:0]) for d in _days(park)]
+    tight = SolveOptions(rel_gap=TIGHT_GAP, time_limit_s=NO_LIMIT_S)
+    rows = []
+    for position, now in enumerate(days[0].interval_start_utc[::12]):
+        soc = SOC_PCT[position % len(SOC_PCT)]
+        measured = Measured(now_utc=pd.Timestamp(now),
+                            soc_pct={b: soc for b in days[0].batteries.index},
+                            zone_temp_c={}, stored_heat_kwh_th={}, month_peak_kw=0.0,
+                            ev_plugged_kw=0.0)
+        inputs, _ = intraday_inputs(days, measured, park.dispatch.peak_margin_pct)
+        row = {"from_utc": str(now), "soc_pct": soc}
+        for label, case in (("full", inputs), ("blocked", block_inputs(inputs, move))):
+            started = time.process_time()
+            answer = attempt(case, tight)
+            row[f"{label}_steps"] = len(case.interval_start_utc)
+            row[f"{label}_cpu_s"] = round(time.process_time() - started, 3)
+            row[f"{label}_cny"] = round(answer.solve.objective_cny, 1)
+            row[f"{label}_first"] = _first_interval(answer.flows)
+        rows.append(row)
+        console.print(row)
+    summary = {label: {"cpu_s_median": statistics.median(r[f"{label}_cpu_s"] for r in rows),
+                       "steps_median": statistics.median(r[f"{label}_steps"] for r in rows)}
+               for label in ("full", "blocked")}
+    console.print(summary)
+    result = {"machine": machine(), "blocking": dataclasses.asdict(move), "models": rows,
+              "summary": summary}
+    save_result("solve_blocking", result)
+    return result
+
+
 if __name__ == "__main__":
-    run()
+    blocking() if sys.argv[1:] == ["blocking"] else run()
