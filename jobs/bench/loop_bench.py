@@ -109,7 +109,8 @@ def _one_controller(park: dict[str, Any], workdir: Path, warmed: WarmedUp, contr
     result["daily_cost_cny"] = [
         round(outcome(settings, controller, warmed.first_day + dt.timedelta(days=i),
                       1).total_cost_cny) for i in range(days)]
-    progress(f"{controller}: {result['total_cost_cny']:,.0f} CNY, {run.timings.total_s:.0f} s")
+    progress(f"{controller}: {result['total_cost_cny']:,.0f} CNY, {run.timings.total_s:.0f} s "
+             f"wall, {run.timings.cpu_s:.0f} CPU-s")
     return result, run.pv_potential_kw
 
 
@@ -181,9 +182,9 @@ def phases(results: dict[str, dict[str, Any]]) -> dict[str, float]:
     """Where a scenario's wall time went, summed over its controllers (seconds): the twin's
     sampling, the setpoint writer (for mpc and perfect: with their re-solves), the warehouse
     builds, the plans and re-solves (planning_s, also inside writer_s for mpc and perfect),
-    and the whole (total_s: also the twin's stepping and landing)."""
+    and the whole (total_s: also the twin's stepping and landing; cpu_s: CPU seconds)."""
     total = {key: 0.0 for key in ("sample_s", "writer_s", "warehouse_s", "planning_s",
-                                  "total_s")}
+                                  "total_s", "cpu_s")}
     for result in results.values():
         for key in total:
             total[key] += result["timings"][key]

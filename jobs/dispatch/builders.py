@@ -9,6 +9,7 @@ A builder registers:
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
@@ -31,7 +32,7 @@ def add_grid_connection(model: pyo.ConcreteModel, inputs: DispatchInputs,
     """relax: the import limit becomes soft (import_over_limit_kw, priced at
     BREACH_CNY_PER_KWH), for the second solve after an infeasible one."""
     grid = inputs.grid
-    hours = inputs.interval_h
+    hours = inputs.hours
     import_price = grid.import_price_cny_per_kwh.to_numpy()
     export_price = grid.export_price_cny_per_kwh.to_numpy()
     model.grid_import_kw = pyo.Var(model.T, bounds=(0, None if relax else grid.import_limit_kw),
@@ -41,8 +42,8 @@ def add_grid_connection(model: pyo.ConcreteModel, inputs: DispatchInputs,
                                              doc="import above the contract limit (kW)")
         model.import_within_limit = pyo.Constraint(model.T, rule=lambda m, t: (
             m.grid_import_kw[t] <= grid.import_limit_kw + m.import_over_limit_kw[t]))
-        model.cost_terms.append(BREACH_CNY_PER_KWH * hours * sum(
-            model.import_over_limit_kw[t] for t in model.T))
+        model.cost_terms.append(BREACH_CNY_PER_KWH * sum(
+            hours[t] * model.import_over_limit_kw[t] for t in model.T))
     model.grid_export_kw = pyo.Var(model.T, bounds=(0, grid.export_limit_kw),
                                    doc="power fed into the grid (kW)")
     model.month_peak_kw = pyo.Var(bounds=(grid.month_peak_so_far_kw, None),
@@ -75,11 +76,11 @@ def add_grid_connection(model: pyo.ConcreteModel, inputs: DispatchInputs,
     model.bus_terms.append((-1, model.grid_export_kw))
     carbon_cny_per_kwh = grid.grid_kgco2_per_kwh / 1000.0 * grid.carbon_price_cny_per_tco2
     model.cost_energy_cny = pyo.Expression(expr=sum(
-        hours * (float(import_price[t]) * model.grid_import_kw[t]
+        hours[t] * (float(import_price[t]) * model.grid_import_kw[t]
                  - float(export_price[t]) * model.grid_export_kw[t]) for t in model.T),
         doc="energy bought less energy sold (CNY)")
     model.cost_carbon_cny = pyo.Expression(expr=sum(
-        hours * carbon_cny_per_kwh * model.grid_import_kw[t] for t in model.T),
+        hours[t] * carbon_cny_per_kwh * model.grid_import_kw[t] for t in model.T),
         doc="carbon price on grid-import emissions (CNY)")
     # 两部制电价: the month's demand charge grows only with a new monthly peak
     model.cost_demand_cny = pyo.Expression(
@@ -118,8 +119,9 @@ def add_pv(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
 
     model.pv_total_kw = pyo.Expression(model.T, rule=lambda m, t: sum(m.pv_kw[p, t] for p in m.PV))
     model.bus_terms.append((+1, model.pv_total_kw))
-    model.cost_curtailed_pv_cny = pyo.Expression(expr=CURTAILED_PV_CNY_PER_KWH * inputs.interval_h
-                                                 * sum(values[p, t] - model.pv_kw[p, t]
+    hours = inputs.hours
+    model.cost_curtailed_pv_cny = pyo.Expression(expr=CURTAILED_PV_CNY_PER_KWH
+                                                 * sum(hours[t] * (values[p, t] - model.pv_kw[p, t])
                                                        for p in model.PV for t in model.T),
                                                  doc="tie-break against curtailed PV (CNY)")
     model.cost_terms.append(model.cost_curtailed_pv_cny)
@@ -140,7 +142,7 @@ def add_export_of_stored_energy_rule(model: pyo.ConcreteModel, inputs: DispatchI
 def add_battery(model: pyo.ConcreteModel, inputs: DispatchInputs, relax: bool = False) -> None:
     """relax: the end-of-horizon SOC target becomes soft (soc_final_shortfall_kwh)."""
     batteries = inputs.batteries
-    hours = inputs.interval_h
+    hours = inputs.hours
     model.B = pyo.Set(initialize=list(batteries.index), ordered=True, doc="batteries")
     spec = batteries.to_dict("index")
     model.battery_charge_kw = pyo.Var(
@@ -156,7 +158,7 @@ def add_battery(model: pyo.ConcreteModel, inputs: DispatchInputs, relax: bool = 
     @model.Constraint(model.B, model.T, doc="state of charge, recursively")
     def soc_balance(m, b, t):
         before = spec[b]["soc_initial_kwh"] if t == m.T.first() else m.soc_kwh[b, t - 1]
-        return m.soc_kwh[b, t] == before + hours * (
+        return m.soc_kwh[b, t] == before + hours[t] * (
             spec[b]["charge_efficiency"] * m.battery_charge_kw[b, t]
             - m.battery_discharge_kw[b, t] / spec[b]["discharge_efficiency"])
 
@@ -174,7 +176,7 @@ def add_battery(model: pyo.ConcreteModel, inputs: DispatchInputs, relax: bool = 
     # charging and discharging at once never pays while this cost and the losses are positive,
     # so no binaries are needed to keep them apart
     model.cost_degradation_cny = pyo.Expression(expr=sum(
-        hours * spec[b]["degradation_cny_per_kwh"] * model.battery_discharge_kw[b, t]
+        hours[t] * spec[b]["degradation_cny_per_kwh"] * model.battery_discharge_kw[b, t]
         for b in model.B for t in model.T), doc="battery throughput (wear) cost (CNY)")
     model.battery_net_kw = pyo.Expression(model.T, rule=lambda m, t: sum(
         m.battery_discharge_kw[b, t] - m.battery_charge_kw[b, t] for b in m.B))
@@ -184,7 +186,7 @@ def add_battery(model: pyo.ConcreteModel, inputs: DispatchInputs, relax: bool = 
 
 def add_ev_fleet(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
     groups = inputs.ev_groups
-    hours = inputs.interval_h
+    hours = inputs.hours
     model.EV = pyo.Set(initialize=list(groups.index), ordered=True,
                        doc="groups of alike EV sessions")
     available = {g: inputs.ev_available(g) for g in model.EV}
@@ -198,7 +200,7 @@ def add_ev_fleet(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
 
     @model.Constraint(model.EV, doc="each group's energy delivered before it leaves")
     def ev_energy_delivered(m, g):
-        return (sum(hours * m.ev_kw[g, t] for t in m.T) + m.ev_unserved_kwh[g]
+        return (sum(hours[t] * m.ev_kw[g, t] for t in m.T) + m.ev_unserved_kwh[g]
                 == spec[g]["energy_kwh"])
 
     model.cost_ev_unserved_cny = pyo.Expression(expr=inputs.ev_unserved_penalty_cny_per_kwh * sum(
@@ -213,7 +215,7 @@ def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
     pump of fixed COP: the zone may be pre-cooled (pre-heated) while power is cheap, and its
     comfort band is soft, a kelvin-hour outside it costing comfort_breach_cny_per_kh."""
     zones = inputs.hvac_zones if inputs.hvac_zones is not None else pd.DataFrame()
-    hours = inputs.interval_h
+    hours = inputs.hours
     model.Z = pyo.Set(initialize=list(zones.index), ordered=True, doc="HVAC zones")
     if not len(zones):
         model.hvac_total_kw = pyo.Expression(model.T, rule=lambda m, t: 0.0)
@@ -236,7 +238,7 @@ def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
         sign = -1.0 if zone["mode"] == "cool" else 1.0
         heat_kw = ((float(outdoor[t]) - before) / zone["thermal_resistance_k_per_kw"]
                    + zone["internal_gain_kw"] + sign * zone["cop"] * m.hvac_electric_kw[z, t])
-        return m.zone_temp_c[z, t] == before + hours * heat_kw / zone[
+        return m.zone_temp_c[z, t] == before + hours[t] * heat_kw / zone[
             "thermal_capacitance_kwh_per_k"]
 
     occupied = {z: inputs.zone_occupied(z) for z in model.Z}
@@ -268,11 +270,12 @@ def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
             return m.zone_temp_c[z, t] >= spec[z]["comfort_min_c"] - m.beyond_setpoints_k[z, t]
         return m.zone_temp_c[z, t] <= spec[z]["comfort_max_c"] + m.beyond_setpoints_k[z, t]
 
-    model.cost_comfort_cny = pyo.Expression(expr=inputs.comfort_breach_cny_per_kh * hours * sum(
-        model.too_warm_k[z, t] + model.too_cold_k[z, t] for z in model.Z for t in model.T),
+    model.cost_comfort_cny = pyo.Expression(expr=inputs.comfort_breach_cny_per_kh * sum(
+        hours[t] * (model.too_warm_k[z, t] + model.too_cold_k[z, t])
+        for z in model.Z for t in model.T),
         doc="comfort breach penalty (CNY)")
-    model.cost_terms.append(inputs.comfort_breach_cny_per_kh * hours * sum(
-        model.beyond_setpoints_k[z, t] for z in model.Z for t in model.T))
+    model.cost_terms.append(inputs.comfort_breach_cny_per_kh * sum(
+        hours[t] * model.beyond_setpoints_k[z, t] for z in model.Z for t in model.T))
     model.hvac_total_kw = pyo.Expression(
         model.T, rule=lambda m, t: sum(m.hvac_electric_kw[z, t] for z in m.Z))
     model.bus_terms.append((-1, model.hvac_total_kw))
@@ -286,7 +289,7 @@ def add_thermal_stores(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None
     spec = _asset_set(model, "S", inputs.thermal_stores, "thermal stores")
     if spec is None:
         return
-    hours = inputs.interval_h
+    hours = inputs.hours
     waste = {s: inputs.waste_heat_kw_th[s].to_numpy() for s in model.S}
     demand = {s: inputs.heat_demand_kw_th[s].to_numpy() for s in model.S}
     model.heat_charge_kw_th = pyo.Var(
@@ -311,20 +314,20 @@ def add_thermal_stores(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None
     def heat_balance(m, s, t):
         before = spec[s]["stored_initial_kwh_th"] if t == m.T.first() \
             else m.stored_heat_kwh_th[s, t - 1]
-        return m.stored_heat_kwh_th[s, t] == before * (1.0 - spec[s]["loss_per_h"] * hours) \
-            + hours * (m.heat_charge_kw_th[s, t] - m.heat_discharge_kw_th[s, t])
+        return m.stored_heat_kwh_th[s, t] == before * (1.0 - spec[s]["loss_per_h"] * hours[t]) \
+            + hours[t] * (m.heat_charge_kw_th[s, t] - m.heat_discharge_kw_th[s, t])
 
     # no worse off than a tank left alone (always feasible): the plan may not spend the
     # store's heat just because the horizon ends
     @model.Constraint(model.S, doc="end-of-horizon heat target")
     def heat_final(m, s):
-        kept = (1.0 - spec[s]["loss_per_h"] * hours) ** len(m.T)
+        kept = float(np.prod(1.0 - spec[s]["loss_per_h"] * hours))
         return m.stored_heat_kwh_th[s, m.T.last()] >= spec[s]["stored_initial_kwh_th"] * kept
 
     backup_cny_per_kwh_th = inputs.backup_heat_cny_per_kwh_th + (
         inputs.backup_heat_kgco2_per_kwh_th / 1000.0 * inputs.grid.carbon_price_cny_per_tco2)
-    model.cost_backup_heat_cny = pyo.Expression(expr=backup_cny_per_kwh_th * hours * sum(
-        model.backup_heat_kw_th[s, t] for s in model.S for t in model.T),
+    model.cost_backup_heat_cny = pyo.Expression(expr=backup_cny_per_kwh_th * sum(
+        hours[t] * model.backup_heat_kw_th[s, t] for s in model.S for t in model.T),
         doc="backup boiler heat, with its carbon price (CNY)")
     model.cost_terms.append(model.cost_backup_heat_cny)
 
@@ -338,7 +341,7 @@ def add_demand_response(model: pyo.ConcreteModel, inputs: DispatchInputs) -> Non
     spec = _asset_set(model, "DR", inputs.dr_events, "DR events")
     if spec is None:
         return
-    hours = inputs.interval_h
+    hours = inputs.hours
     window = {e: [t for t, inside in enumerate(inputs.in_dr_window(e)) if inside]
               for e in model.DR}
     baseline = dr_baseline_kw(inputs)
@@ -365,6 +368,7 @@ def add_demand_response(model: pyo.ConcreteModel, inputs: DispatchInputs) -> Non
             float(baseline[e].iloc[t]) - scope_load(m, e, t) for t in window[e]) / len(window[e])
 
     model.dr_revenue_cny = pyo.Expression(expr=sum(
-        spec[e]["compensation_cny_per_kwh"] * hours * len(window[e]) * model.dr_response_kw[e]
+        spec[e]["compensation_cny_per_kwh"] * sum(hours[t] for t in window[e])
+        * model.dr_response_kw[e]
         for e in model.DR), doc="DR compensation earned (CNY)")
     model.cost_terms.append(-model.dr_revenue_cny)

@@ -87,30 +87,31 @@ def dr_responses_kw(inputs: DispatchInputs, flows: PlanFlows) -> dict[str, float
 
 
 def _dr_revenue_cny(inputs: DispatchInputs, flows: PlanFlows) -> float:
-    return sum(inputs.interval_h * sum(inputs.in_dr_window(event)) * response
+    return sum(float(inputs.hours @ np.array(inputs.in_dr_window(event))) * response
                * float(inputs.dr_events.loc[event, "compensation_cny_per_kwh"])
                for event, response in dr_responses_kw(inputs, flows).items())
 
 
 def summarise(inputs: DispatchInputs, flows: PlanFlows) -> PlanSummary:
-    hours = inputs.interval_h
+    hours = inputs.hours  # each step's length: energy = hours @ power
     grid = inputs.grid
     import_price = grid.import_price_cny_per_kwh.to_numpy()
     export_price = grid.export_price_cny_per_kwh.to_numpy()
     peak = max(grid.month_peak_so_far_kw, float(flows.grid_import_kw.max(initial=0.0)))
     degradation = inputs.batteries["degradation_cny_per_kwh"] if len(inputs.batteries) else []
-    backup_heat_kwh_th = hours * float(flows.backup_heat_kw_th.to_numpy().sum())
+    backup_heat_kwh_th = float(hours @ flows.backup_heat_kw_th.to_numpy().sum(axis=1)) \
+        if len(flows.backup_heat_kw_th.columns) else 0.0
     consumption_kw = (flows.grid_import_kw - flows.grid_export_kw + flows.pv_kw.to_numpy()
                       .sum(axis=1) + flows.battery_discharge_kw.to_numpy().sum(axis=1)
                       - flows.battery_charge_kw.to_numpy().sum(axis=1))
     return PlanSummary(
-        energy_cost_cny=float(hours * (import_price @ flows.grid_import_kw
-                                       - export_price @ flows.grid_export_kw)),
+        energy_cost_cny=float(hours @ (import_price * flows.grid_import_kw
+                                       - export_price * flows.grid_export_kw)),
         demand_cost_cny=grid.demand_charge_cny_per_kw_month * (peak - grid.month_peak_so_far_kw),
-        carbon_cost_cny=float(hours * grid.grid_kgco2_per_kwh / 1000.0
-                              * grid.carbon_price_cny_per_tco2 * flows.grid_import_kw.sum()),
-        degradation_cost_cny=float(hours * sum(
-            flows.battery_discharge_kw[b].sum() * cost
+        carbon_cost_cny=float(grid.grid_kgco2_per_kwh / 1000.0
+                              * grid.carbon_price_cny_per_tco2 * (hours @ flows.grid_import_kw)),
+        degradation_cost_cny=float(sum(
+            float(hours @ flows.battery_discharge_kw[b].to_numpy()) * cost
             for b, cost in zip(inputs.batteries.index, degradation, strict=True))),
         comfort_cost_cny=inputs.comfort_breach_cny_per_kh * flows.comfort_breach_kh,
         backup_heat_cost_cny=backup_heat_kwh_th * (
@@ -118,13 +119,13 @@ def summarise(inputs: DispatchInputs, flows: PlanFlows) -> PlanSummary:
             * grid.carbon_price_cny_per_tco2),
         dr_revenue_cny=_dr_revenue_cny(inputs, flows),
         ev_unserved_kwh=flows.ev_unserved_kwh,
-        grid_import_kwh=float(hours * flows.grid_import_kw.sum()),
-        grid_export_kwh=float(hours * flows.grid_export_kw.sum()),
-        pv_potential_kwh=hours * float(inputs.pv_potential_kw.to_numpy().sum()),
-        pv_used_kwh=hours * float(flows.pv_kw.to_numpy().sum()),
+        grid_import_kwh=float(hours @ flows.grid_import_kw),
+        grid_export_kwh=float(hours @ flows.grid_export_kw),
+        pv_potential_kwh=float(hours @ inputs.pv_potential_kw.to_numpy().sum(axis=1)),
+        pv_used_kwh=float(hours @ flows.pv_kw.to_numpy().sum(axis=1)),
         month_peak_kw=peak,
-        consumption_kwh=hours * float(consumption_kw.sum()),
-        emissions_tco2=(hours * grid.grid_kgco2_per_kwh * float(flows.grid_import_kw.sum())
+        consumption_kwh=float(hours @ consumption_kw),
+        emissions_tco2=(grid.grid_kgco2_per_kwh * float(hours @ flows.grid_import_kw)
                         + inputs.backup_heat_kgco2_per_kwh_th * backup_heat_kwh_th) / 1000.0)
 
 
@@ -228,8 +229,9 @@ def solved_flows(model: pyo.ConcreteModel, inputs: DispatchInputs) -> PlanFlows:
         ev_unserved_kwh=sum(pyo.value(model.ev_unserved_kwh[g]) for g in model.EV),
         hvac_kw=frame(model.hvac_electric_kw, list(model.Z)) if len(model.Z) else pd.DataFrame(),
         zone_temp_c=frame(model.zone_temp_c, list(model.Z)) if len(model.Z) else pd.DataFrame(),
-        comfort_breach_kh=inputs.interval_h * sum(
-            pyo.value(model.too_warm_k[z, t]) + pyo.value(model.too_cold_k[z, t])
+        comfort_breach_kh=sum(
+            inputs.hours[t] * (pyo.value(model.too_warm_k[z, t])
+                               + pyo.value(model.too_cold_k[z, t]))
             for z in model.Z for t in periods),
         heat_charge_kw_th=tank_frame("heat_charge_kw_th"),
         heat_discharge_kw_th=tank_frame("heat_discharge_kw_th"),

@@ -6,8 +6,10 @@ DST day is simply 92 or 100 rows. Asset tables are indexed by asset id.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 BATTERY_COLUMNS = ("capacity_kwh", "power_kw", "charge_efficiency", "discharge_efficiency",
@@ -78,6 +80,9 @@ class DispatchInputs:
     pv_rated_kw: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     dr_events: pd.DataFrame = field(default_factory=pd.DataFrame)
     consumer_base_load_kw: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # each step's length (h) where they differ (move blocking, jobs/dispatch/blocking.py:
+    # an interval's series are its step's means); None: every step is interval_h
+    step_h: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         problems = list(_problems(self))
@@ -89,8 +94,15 @@ class DispatchInputs:
         return range(len(self.interval_start_utc))
 
     @property
+    def hours(self) -> np.ndarray:
+        """Each step's length (h): energy = power x hours[t]."""
+        if self.step_h is None:
+            return np.full(len(self.interval_start_utc), float(self.interval_h))
+        return np.asarray(self.step_h, dtype=float)
+
+    @property
     def interval_end_utc(self) -> pd.DatetimeIndex:
-        return self.interval_start_utc + pd.Timedelta(hours=self.interval_h)
+        return self.interval_start_utc + pd.to_timedelta(self.hours, unit="h")
 
     def in_dr_window(self, event: str) -> list[bool]:
         """Whether each interval lies inside the event's window (events start and end on
@@ -122,6 +134,9 @@ def _problems(inputs: DispatchInputs):
         yield "interval_start_utc must be strictly increasing"
     if inputs.interval_h <= 0:
         yield "interval_h must be positive"
+    if inputs.step_h is not None and (len(inputs.step_h) != len(index) or not all(
+            math.isfinite(h) and h > 0 for h in inputs.step_h)):
+        yield "step_h must give a finite, positive length (h) for every interval"
     series = {"base_load_kw": inputs.base_load_kw,
               "grid.import_price_cny_per_kwh": inputs.grid.import_price_cny_per_kwh,
               "grid.export_price_cny_per_kwh": inputs.grid.export_price_cny_per_kwh,

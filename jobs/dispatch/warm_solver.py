@@ -16,8 +16,8 @@ from jobs.dispatch.solve import SolveOptions, SolveResult
 
 
 def _serve(connection) -> None:
-    """The worker's loop: (inputs, options) in, an Attempt out (relaxed after an infeasible
-    first solve); None in ends it."""
+    """The worker's loop: (inputs, options) in, an Attempt and the worker's CPU seconds so far
+    out (relaxed after an infeasible first solve); None in ends it."""
     while True:
         try:
             job = connection.recv()
@@ -25,7 +25,8 @@ def _serve(connection) -> None:
             return
         if job is None:
             return
-        connection.send(answer(*job))
+        outcome = answer(*job)
+        connection.send((outcome, time.process_time()))
 
 
 def answer(inputs: DispatchInputs, options: SolveOptions) -> Attempt:
@@ -54,6 +55,13 @@ class WarmSolver:
         self._process = None
         self._connection = None
         self.restarts = 0
+        self._cpu_ended_s = 0.0  # CPU seconds of the workers that ended (last report each)
+        self._cpu_now_s = 0.0  # the running worker's, as it last reported
+
+    @property
+    def worker_cpu_s(self) -> float:
+        """CPU seconds the worker processes spent (a killed worker's last report)."""
+        return self._cpu_ended_s + self._cpu_now_s
 
     def _start(self) -> None:
         parent, child = _CONTEXT.Pipe(duplex=True)
@@ -73,7 +81,8 @@ class WarmSolver:
         try:
             self._connection.send((inputs, options))
             if self._connection.poll(wall_limit_s):
-                return WarmAnswer(self._connection.recv(), time.perf_counter() - started)
+                outcome, self._cpu_now_s = self._connection.recv()
+                return WarmAnswer(outcome, time.perf_counter() - started)
             why = f"no answer within {wall_limit_s:g} s wall clock: abandoned"
         except (EOFError, OSError, BrokenPipeError) as exc:
             why = f"the solver process died ({type(exc).__name__})"
@@ -93,6 +102,8 @@ class WarmSolver:
                 self._connection.send(None)
             except (OSError, BrokenPipeError):
                 self._process.kill()
+        self._cpu_ended_s += self._cpu_now_s
+        self._cpu_now_s = 0.0
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.kill()

@@ -48,6 +48,7 @@ from jobs.common.park_config import DeviceKind
 from jobs.common.settings import Settings
 from jobs.dispatch.actuals import actual_inputs
 from jobs.dispatch.baseline import no_control_consumer_load_kw
+from jobs.dispatch.blocking import MoveBlocking
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.day_ahead import PreparedDay, prepare_inputs, run_day_ahead
 from jobs.dispatch.inputs import DispatchInputs
@@ -56,6 +57,7 @@ from jobs.dispatch.warm_solver import WarmSolver
 from jobs.forecast.weather import ClearSkyClimatology
 from jobs.twin.mpc import IntradayController, twin_state
 from jobs.twin.outcome import save_backup_heat, save_grid_tally
+from jobs.twin.replan import ReplanTolerance
 from jobs.twin.rule_controller import rule_based_source
 from jobs.warehouse.build import build_warehouse
 
@@ -63,6 +65,9 @@ CONTROLLERS = ("none", "rule_based", "plan", "mpc", "perfect")
 INTERVAL = dt.timedelta(minutes=15)
 PLANNING_TIME = dt.time(8, 30)  # local, as the day-ahead deployment
 TWIN_STEP_S = 60.0
+# perfect foresight re-solves only when the twin's state leaves its plan's (None: every
+# interval, as the mpc)
+PERFECT_REPLAN: ReplanTolerance | None = ReplanTolerance()
 
 
 @dataclass
@@ -72,6 +77,9 @@ class LoopTimings:
     warehouse_s: float = 0.0
     planning_s: float = 0.0
     total_s: float = 0.0
+    # CPU seconds of the run's process and of its warm solver (not of the day-ahead plans'
+    # short-lived solve processes): on a shared machine, what the run costs
+    cpu_s: float = 0.0
     builds: int = 0
     plans: int = 0
     cycles: int = 0
@@ -192,7 +200,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
                    truth_pv_kw: pd.DataFrame | None = None) -> ControllerRun:
     """Simulate `days` days from the warm-up's end under the run's controller (perfect
     foresight: `truth` and `truth_pv_kw` from the `none` run)."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     settings = run.settings
     sampler = copy.deepcopy(warmed.sampler)
     twin = sampler.twin
@@ -209,10 +217,12 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     # against one that is not counted
     until = warmed.start_utc + dt.timedelta(days=days)
     if run.controller == "mpc":
-        intraday = IntradayController(settings, twin, solver, until_utc=until)
-    elif run.controller == "perfect":  # the same re-solves, on the truth
+        intraday = IntradayController(settings, twin, solver, until_utc=until,
+                                      blocking=MoveBlocking())
+    elif run.controller == "perfect":  # the same re-solves, on the truth, only when the
+        # twin's state leaves the plan's (the truth does not change between intervals)
         intraday = IntradayController(settings, twin, solver, correct_forecasts=False,
-                                 until_utc=until)
+                                      until_utc=until, replan=PERFECT_REPLAN)
     if planned:  # tomorrow was planned yesterday morning
         _build(run)
         inputs = _plan(run, warmed.first_day,
@@ -280,8 +290,10 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
             _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
             on_progress(f"{run.controller}: {local.date()} done")
     _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
+    solver_cpu_s = 0.0
     if solver is not None:
         solver.close()
+        solver_cpu_s = solver.worker_cpu_s
         run.intraday = intraday.log.summary()
     run.stored = {"start": stored_start, "end": stored_energy(twin, settings)}
     run.ev_unserved_kwh = round(twin.ev_unserved_kwh() - unserved_before, 1)
@@ -291,6 +303,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     save_backup_heat(settings.data_root, boiler_by_day)
     run.pv_potential_kw = pd.DataFrame.from_dict(offered_rows, orient="index")
     run.timings.total_s = time.perf_counter() - started
+    run.timings.cpu_s = time.process_time() - cpu_started + solver_cpu_s
     return run
 
 

@@ -20,12 +20,14 @@ from device_io.setpoints.writer import CommandSource
 from device_io.simulator.twin import ParkTwin
 from jobs.common.park_config import DeviceKind
 from jobs.common.settings import Settings
+from jobs.dispatch.blocking import MoveBlocking, block_inputs
 from jobs.dispatch.extract import plan_rows
 from jobs.dispatch.inputs import DispatchInputs
 from jobs.dispatch.intraday import Measured, intraday_inputs
 from jobs.dispatch.pv_held import held_systems, pv_columns
 from jobs.dispatch.solve import SolveOptions
 from jobs.dispatch.warm_solver import WarmSolver
+from jobs.twin.replan import HeldPlan, ReplanTolerance
 
 # a re-solve later than this is abandoned (the 15-minute cycle must go on)
 WALL_LIMIT_S = 20.0
@@ -55,6 +57,8 @@ COUNTERS = {DeviceKind.GRID_METER: ("energy_import_kwh", "energy_export_kwh"),
 class IntradayLog:
     solves: int = 0
     fallbacks: int = 0
+    kept: int = 0  # intervals that followed the held plan (no re-solve: replan tolerance)
+    replan_reasons: list[str] = field(default_factory=list)
     solve_wall_s: list[float] = field(default_factory=list)
     fallback_reasons: list[str] = field(default_factory=list)
     pv_nowcast_min: float = 1.0  # the lowest PV nowcast factor a re-solve used
@@ -75,7 +79,8 @@ class IntradayLog:
 
     def summary(self) -> dict:
         walls = self.solve_wall_s
-        return {"solves": self.solves, "fallbacks": self.fallbacks,
+        return {"solves": self.solves, "fallbacks": self.fallbacks, "kept": self.kept,
+                "replan_reasons": self.replan_reasons[:5],
                 "median_solve_s": round(statistics.median(walls), 3) if walls else None,
                 "max_solve_s": round(max(walls), 3) if walls else None,
                 "fallback_reasons": self.fallback_reasons[:5],
@@ -87,7 +92,11 @@ class IntradayLog:
 class IntradayController:
     def __init__(self, settings: Settings, twin: ParkTwin, solver: WarmSolver,
                  options: SolveOptions | None = None, peak_margin_pct: float | None = None,
-                 correct_forecasts: bool = True, until_utc: dt.datetime | None = None):
+                 correct_forecasts: bool = True, until_utc: dt.datetime | None = None,
+                 replan: ReplanTolerance | None = None, blocking: MoveBlocking | None = None):
+        """replan: keep the last solved plan while the measured state stays within this
+        tolerance of the plan's (jobs/twin/replan.py); None re-solves every interval.
+        blocking: longer steps after the first hours (jobs/dispatch/blocking.py)."""
         self.settings = settings
         self.park = settings.park
         self.twin = twin
@@ -100,6 +109,9 @@ class IntradayController:
         self.correct_forecasts = correct_forecasts  # False: the inputs are the truth
         self.until_utc = pd.Timestamp(until_utc) if until_utc is not None else None
         self.days: dict[dt.date, DispatchInputs] = {}
+        self.replan = replan
+        self.blocking = blocking
+        self._held: tuple[HeldPlan, str] | None = None  # the plan kept, and its status
         self.log = IntradayLog()
         self._devices = [d for d in self.park.devices if d.kind in COUNTERS]
         self._last: dict[tuple[str, str], float] = {}
@@ -112,6 +124,7 @@ class IntradayController:
         """A day-ahead plan's inputs (None: that plan is not to be used for control)."""
         if inputs is not None:
             self.days[day] = inputs
+        self._held = None  # a new day's inputs: the held plan did not see them
         for old in [d for d in self.days if d < day - dt.timedelta(days=1)]:
             del self.days[old]
 
@@ -198,6 +211,16 @@ class IntradayController:
                                        *corrections.pv_factor.values()])
         self.log.load_error_max_kw = max(self.log.load_error_max_kw,
                                          abs(corrections.load_error_kw))
+        if self.blocking is not None:
+            inputs = block_inputs(inputs, self.blocking)
+        if self.replan is not None and self._held is not None:
+            held, status = self._held
+            reason = held.drift(pd.Timestamp(now), inputs, corrections.peak_floor_kw,
+                                self.replan)
+            if reason is None:
+                self.log.kept += 1
+                return self._source(inputs, held.rows_at(pd.Timestamp(now)), now, status)
+            self.log.replan_reasons.append(f"{now:%Y-%m-%d %H:%M}: {reason}")
         answer = self.solver.solve(inputs, self.options, WALL_LIMIT_S)
         self.log.solves += 1
         if answer.attempt.flows is None:
@@ -205,12 +228,19 @@ class IntradayController:
                                   f"({answer.attempt.solve.message})", on_fallback)
         self.log.solve_wall_s.append(answer.wall_s)
         rows = plan_rows(inputs, answer.attempt.flows)
+        status = answer.attempt.solve.status
+        if self.replan is not None:
+            self._held = (HeldPlan(inputs, rows, corrections.peak_floor_kw), status)
         rows = rows[rows["interval_start_utc"] == inputs.interval_start_utc[0]]
+        return self._source(inputs, rows, now, status)
+
+    def _source(self, inputs: DispatchInputs, rows: pd.DataFrame, now: dt.datetime,
+                status: str) -> CommandSource:
+        """The plan's rows for the interval starting now, as the writer's command source."""
         hvac_kw = rows[(rows["asset_kind"] == "hvac_zone") & (rows["quantity"] == "electric_kw")]
         self.log.hvac_planned_kwh[pd.Timestamp(inputs.interval_start_utc[0])] = float(
             hvac_kw["value"].sum()) * inputs.interval_h
-        plan = plan_in_force_from_rows(rows, f"intraday-{now:%Y%m%dT%H%M}", now,
-                                       answer.attempt.solve.status)
+        plan = plan_in_force_from_rows(rows, f"intraday-{now:%Y%m%dT%H%M}", now, status)
         park, maps = self.park, self.settings.register_maps
         return lambda live: plan_commands(park, maps, plan, live)
 

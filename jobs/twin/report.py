@@ -46,7 +46,9 @@ def print_summary(console: Console, summary: dict[str, Any], scenario: list[str]
                           f"median {intraday['median_solve_s']} s, max "
                           f"{intraday['max_solve_s']} s; {intraday['fallbacks']} fell back to "
                           "the day-ahead plan" + (f" (first: {intraday['fallback_reasons'][0]})"
-                                                  if intraday["fallback_reasons"] else ""))
+                                                  if intraday["fallback_reasons"] else "")
+                          + (f"; {intraday['kept']} intervals followed the held plan"
+                             if intraday.get("kept") else ""))
     console.print(f"warm-up {summary['warmup_s']:.0f} s, total {summary['total_s']:.0f} s; "
                   f"runs and summary.json in {summary['workdir']}")
 

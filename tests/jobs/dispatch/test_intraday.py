@@ -177,3 +177,7 @@ def test_a_late_solve_is_abandoned_and_the_next_one_answers():
         again = solver.solve(day, options, wall_limit_s=60.0)  # the same process, warm
         assert again.attempt.solve.status == "optimal"
         assert solver.restarts == 1
+        # the bench charges a run for its solver's CPU: the worker reports it with each answer
+        spent_s = solver.worker_cpu_s
+        assert spent_s > 0.0
+    assert solver.worker_cpu_s == spent_s  # closing keeps what the ended worker spent
