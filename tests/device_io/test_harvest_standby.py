@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import math
 import os
 import signal
@@ -27,6 +28,10 @@ from jobs.common import landing
 from jobs.common.park_yaml import write_park_yaml
 from jobs.common.settings import Settings, load_settings
 from tests.conftest import CONFIG_DIR, PROJECT_ROOT
+from tests.jobs.common.test_object_store_s3 import (
+    BUCKET,
+    s3_env,  # noqa: F401 (a fixture, shared)
+)
 
 pytestmark = pytest.mark.integration
 
@@ -92,7 +97,7 @@ def test_active_and_standby_never_poll_at_once_and_hand_over_at_the_boundary(tmp
     assert all(len(landed[slot]) == 1 for slot in slots)  # one cycle's readings per slot
 
 
-def _active_harvester(park_file: Path, data: Path, interval_s: float) -> list[str]:
+def _active_harvester(park_file: Path, data: Path | str, interval_s: float) -> list[str]:
     return [sys.executable, "-m", "jobs.cli", "harvest", "--config-dir", str(CONFIG_DIR),
             "--park-file", str(park_file), "--data-root", str(data), "-g", "meters",
             "--cycles", "100000", "--interval-s", str(interval_s)]
@@ -152,4 +157,61 @@ def test_the_standby_takes_over_within_one_interval_of_the_active_runs_kill(tmp_
     # none lost, and never two runs' readings in one slot
     assert after == list(range(max(before) + 1, max(before) + 1 + len(after)))
     assert all(len(landed[slot]) == 1 for slot in [*before, *after])
+    assert not gaps
+
+
+def test_on_an_object_store_the_standby_takes_over_when_the_short_lease_runs_out(
+        tmp_path: Path, s3_env):  # noqa: F811
+    # a lease lives half an interval and is renewed mid-interval: a standby trying every
+    # quarter interval takes over well inside the interval after the holder's death
+    interval_s = 4.0
+    park_file, _ = _park(tmp_path, 4)
+    data_root = f"s3://{BUCKET}/parks/standby"
+    settings = load_settings(CONFIG_DIR, data_root, str(park_file))
+    standby: list[CycleReport] = []
+    gaps: list[Gap] = []
+
+    def cycles_landed() -> int:
+        day = dt.datetime.now(dt.UTC).date()
+        return len(landing.list_partition_files(settings.landing_root, "readings", day))
+
+    async def scenario(active: subprocess.Popen) -> float:
+        deadline = time.monotonic() + 90
+        while cycles_landed() < 1:
+            assert time.monotonic() < deadline, "the active harvester landed nothing"
+            await asyncio.sleep(0.1)
+        until = time.time() + 40.0
+        standby_task = asyncio.create_task(harvest_cycles(
+            settings, ["meters"], cycles=None, interval_s=interval_s, until_unix_s=until,
+            lock_wait_s=until - time.time(), on_cycle=standby.append, on_gap=gaps.append))
+        while cycles_landed() < 3:
+            assert time.monotonic() < deadline, "the active harvester landed too few cycles"
+            await asyncio.sleep(0.1)
+        os.kill(active.pid, signal.SIGKILL)  # just after a cycle and its lease renewal
+        killed = time.time()
+        while not standby and not standby_task.done():
+            await asyncio.sleep(0.05)
+        assert not standby_task.done(), standby_task.result()
+        standby_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await standby_task
+        return killed
+
+    with simulator_process(CONFIG_DIR, str(park_file)):
+        active = subprocess.Popen(_active_harvester(park_file, data_root, interval_s),
+                                  cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            killed = asyncio.run(scenario(active))
+        finally:
+            active.kill()
+            active.wait(timeout=10)
+
+    takeover_s = standby[0].started_utc.timestamp() - killed
+    print(f"object store: kill -> the standby's first cycle: {takeover_s:.2f} s "
+          f"(interval {interval_s} s)")
+    assert 0 < takeover_s <= interval_s
+    landed = _landed_slots(settings, interval_s)
+    before = [slot for slot in landed if slot * interval_s < killed]
+    assert int(standby[0].started_utc.timestamp() // interval_s) == max(before) + 1
     assert not gaps
