@@ -71,7 +71,7 @@ async def harvest_cycles(settings: Settings, poll_groups: list[str] | None = Non
 # lease is short (half an interval) and renewed before each cycle and every quarter interval
 # while the run sleeps: a standby takes over at most 0.75 interval after the holder's last
 # renewal, and a live holder's cycle always has a full lease to run in. The price is requests:
-# about 4 renewals and 4 standby attempts (3 requests each) per interval per group, against 1
+# about 5 renewals and 4 standby attempts (3 requests each) per interval per group, against 1
 # renewal before. A cycle must stay shorter than the lease (device timeouts bound it).
 LEASE_TTL_INTERVALS = 0.5
 RENEW_EVERY_INTERVALS = 0.25
