@@ -13,6 +13,7 @@ from device_io.clock import Clock
 from device_io.harvest_lock import HarvestBusy, HeldLocks, poll_group_locks
 from device_io.poller import CycleReport, Harvester
 from jobs.common import landing
+from jobs.common.object_store import is_local
 from jobs.common.settings import Settings, join_path
 
 __all__ = ["Gap", "HarvestBusy", "harvest_cycles", "sweep_before_harvest"]
@@ -39,18 +40,20 @@ async def harvest_cycles(settings: Settings, poll_groups: list[str] | None = Non
     `interval_s` after the previous cycle's own poll time (its `started_utc`, which decides
     which devices are due). With `until_unix_s` no cycle starts at or after that time, so the
     next long-running run (started then) polls the next slot: hand-over without a lost cycle.
+    A long-running run that takes the lock from another never re-polls the slot that one
+    polled: it starts at the next slot (and returns no report if that is past its end).
 
     A device is due when its poll interval's wall-clock bucket has advanced since its last
     poll. After the first cycle (at once), cycles start just past the boundaries of the
     `interval_s` slots (UTC epoch): spaced from the loop's own clock a poll could land a hair
     before a boundary, in the same bucket, and silently skip a device; at the start of its
     slot, a device whose interval divides `interval_s` is always due. Starting early in the
-    slot also leaves a replacement run (after a crash) most of the slot to start in, so it
-    loses at most one slot. A cycle that overruns its slot starts the next one at once
-    rather than piling up.
+    slot also leaves a replacement run (after a crash) most of the slot to start in. A cycle
+    that overruns its slot starts the next one at once rather than piling up.
 
     Raises HarvestBusy, having polled and landed nothing, while another process harvests
-    one of the poll groups (after waiting `lock_wait_s` for it to finish: a hand-over).
+    one of the poll groups (after waiting `lock_wait_s` for it to finish: a hand-over, or a
+    hot standby that waits until its own end and takes over the moment the holder dies).
     """
     if cycles is None and until_unix_s is None:
         raise ValueError("give cycles, until_unix_s or both")
@@ -64,20 +67,43 @@ async def harvest_cycles(settings: Settings, poll_groups: list[str] | None = Non
             cycles, until_unix_s, interval_s), clock, respect_intervals, held, on_cycle, on_gap)
 
 
+# On an object store a dead holder's lease must run out before anyone can take over, so the
+# lease is short (half an interval) and renewed before each cycle and every quarter interval
+# while the run sleeps: a standby takes over at most 0.75 interval after the holder's last
+# renewal, and a live holder's cycle always has a full lease to run in. The price is requests:
+# about 5 renewals and 4 standby attempts (3 requests each) per interval per group, against 1
+# renewal before. A cycle must stay shorter than the lease (device timeouts bound it).
+LEASE_TTL_INTERVALS = 0.5
+RENEW_EVERY_INTERVALS = 0.25
+# A local flock costs a system call to try, so a waiting run retries it often: it takes over
+# within this long of the holder's death (the kernel releases a dead process's flock at once).
+LOCAL_RETRY_S = 0.25
+
+
+def lock_retry_s(data_root: str, interval_s: float) -> float:
+    """How often a waiting run tries the group's lock: often on a local flock (free), every
+    quarter interval (at least 1 s) on an object store, where each try is 3 requests."""
+    if is_local(data_root):
+        return LOCAL_RETRY_S
+    return max(1.0, interval_s * RENEW_EVERY_INTERVALS)
+
+
 async def _wait_for_locks(stack: contextlib.ExitStack, data_root: str, groups: set[str],
                          interval_s: float, wait_s: float) -> HeldLocks:
-    """The groups' locks, retried for up to `wait_s` while another run finishes its last
-    cycle (asleep in the event loop, not blocking it)."""
+    """The groups' locks, retried for up to `wait_s` while another run holds them: the old
+    run's last cycle at a hand-over, or a hot standby's whole hour while the active run lives
+    (asleep in the event loop, not blocking it)."""
     deadline = time.monotonic() + wait_s
+    retry_s = lock_retry_s(data_root, interval_s)
     while True:
         try:
-            # A lease outlives its dead holder by at most about one interval (object stores).
-            return stack.enter_context(poll_group_locks(data_root, groups,
-                                                        lease_ttl_s=interval_s * 1.5))
+            return stack.enter_context(poll_group_locks(
+                data_root, groups, lease_ttl_s=interval_s * LEASE_TTL_INTERVALS))
         except HarvestBusy:
-            if time.monotonic() >= deadline:
+            left_s = deadline - time.monotonic()
+            if left_s <= 0:
                 raise
-            await asyncio.sleep(min(0.2, wait_s / 10))
+            await asyncio.sleep(min(retry_s, left_s))
 
 
 @dataclass(frozen=True)
@@ -112,8 +138,21 @@ async def _locked_cycles(settings: Settings, poll_groups: list[str] | None, plan
     previous = [state.last_polled_unix_s for state in harvester.state.devices.values()
                 if state.last_polled_unix_s is not None]
     reports: list[CycleReport] = []
+    renew_every_s = plan.interval_s * RENEW_EVERY_INTERVALS
     try:
+        if plan.until_unix_s is not None and previous:
+            # A long-running run that took the lock from another (a hand-over, a standby's
+            # take-over) never re-polls the slot its predecessor already polled: it starts at
+            # the next slot, or ends at once if that is past its own end.
+            last_s = max(previous)
+            if int(last_s // plan.interval_s) == int(time.time() // plan.interval_s):
+                if not plan.another(0, last_s):
+                    return reports
+                await _sleep_renewing(_seconds_to_next_cycle(last_s, time.time(),
+                                                             plan.interval_s),
+                                      held, renew_every_s)
         while True:
+            held.renew()  # a full lease for the cycle
             report = await harvester.run_cycle()
             held.renew()
             if not reports and previous and on_gap is not None:
@@ -126,10 +165,25 @@ async def _locked_cycles(settings: Settings, poll_groups: list[str] | None, plan
             polled_s = report.started_utc.timestamp()
             if not plan.another(len(reports), polled_s):
                 break
-            await asyncio.sleep(_seconds_to_next_cycle(polled_s, time.time(), plan.interval_s))
+            await _sleep_renewing(_seconds_to_next_cycle(polled_s, time.time(),
+                                                         plan.interval_s),
+                                  held, renew_every_s)
     finally:
         await harvester.close()
     return reports
+
+
+async def _sleep_renewing(seconds: float, held: HeldLocks, renew_every_s: float) -> None:
+    """Sleep, renewing the group's leases every `renew_every_s` (flocks need nothing): a
+    lease lost meanwhile (LeaseLost) stops the run before it polls again."""
+    if not held.leases:
+        await asyncio.sleep(seconds)
+        return
+    end = time.monotonic() + seconds
+    while (left_s := end - time.monotonic()) > 0:
+        await asyncio.sleep(min(left_s, renew_every_s))
+        if end - time.monotonic() > 0:  # at the end, the cycle's own renewal follows
+            held.renew()
 
 
 def find_gap(last_polled_unix_s: float, polled_unix_s: float, interval_s: float) -> Gap | None:

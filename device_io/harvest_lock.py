@@ -10,12 +10,13 @@ pid written into it is only read while someone holds it.
 
 flock needs a local file. With an object-store data root (s3://…) each group's lock is a lease
 object, `<data root>/state/harvest-<group>.lease` (jobs.common.object_store: conditional PUTs),
-which keeps runs on different hosts apart too. A lease is renewed after every cycle and runs
-out `ttl_s` after the last renewal when its holder dies, so a replacement can take over within
-about one poll interval.
+which keeps runs on different hosts apart too. A lease runs out `ttl_s` after its last
+renewal when its holder dies; device_io.harvest keeps it short (half an interval) and renews
+it around every cycle and while the run sleeps, so a standby takes over within one interval.
 
-A long-running harvest hands over to the next run: the new run waits (`wait_s`) for the old
-one to finish its last cycle instead of giving up, so no cycle is lost between them.
+A long-running harvest waits for the lock instead of giving up (device_io.harvest): the next
+hour's run while the old one finishes its last cycle (no cycle lost at the hand-over), and a
+hot standby run for its whole hour, taking over the moment the active run dies.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ several workers can split a big park (each worker polls only its groups).
 Scheduled, it is long-running (`run_minutes=60`): one flow run an hour per poll group polls on
 every cycle until the next full hour and reports each cycle as a Prefect event
 (`park.harvest.cycle`, and `park.harvest.gap` when cycles were missed), instead of a flow run a
-minute. Why, and the measured cost of both: docs/park_groups.md.
+minute. A second deployment per group (`harvest-<group>-standby`, its own queue, polled by
+another machine's worker) runs the same flow as a hot standby: it waits on the group's lock and
+polls from the moment the active run dies. Why, and the measured cost: docs/park_groups.md.
 """
 
 from __future__ import annotations
@@ -68,12 +70,14 @@ async def poll_cycles(poll_groups: list[str] | None, cycles: int | None, interva
                             "resumed_utc": gap.resumed_utc.isoformat()})
 
     try:
-        # A long-running run waits one interval for its predecessor's last cycle (hand-over);
-        # a one-off run beside another is skipped at once.
+        # A long-running run waits for the group's lock until its own end: for its
+        # predecessor's last cycle (hand-over), or all the hour as the hot standby of the run
+        # that holds it. A one-off run beside another is skipped at once.
+        wait_s = max(0.0, until_unix_s - time.time()) if until_unix_s else 0.0
         return await harvest_cycles(settings, poll_groups, cycles=cycles,
                                     interval_s=interval_s, on_cycle=log_cycle,
                                     until_unix_s=until_unix_s, on_gap=report_gap,
-                                    lock_wait_s=interval_s if until_unix_s else 0.0)
+                                    lock_wait_s=wait_s)
     except HarvestBusy as busy:  # returned, not raised: nothing to retry
         return busy
 
@@ -83,6 +87,11 @@ def group_resource(park_id: str, poll_groups: list[str] | None) -> dict[str, str
     tag = "+".join(sorted(poll_groups)) if poll_groups else "all"
     return {"prefect.resource.id": f"park.{park_id}.poll-group.{tag}",
             "prefect.resource.name": f"{park_id} {tag}", "park.id": park_id}
+
+
+# The hot standby's deployments are named `harvest-<group>` + this (prefect.yaml): the watchdog
+# restarts the active deployment only, one new run per silent group.
+STANDBY_SUFFIX = "-standby"
 
 
 # A worker submits a scheduled run up to PREFECT_WORKER_PREFETCH_SECONDS (10 s) early: a run
@@ -129,6 +138,10 @@ async def harvest(poll_groups: list[str] | None = None, cycles: int | None = 1,
     if cycles is None and until is None:
         raise ValueError("give cycles, run_minutes or both")
     reports = await poll_cycles(poll_groups, cycles, interval_s, park, until)
+    if isinstance(reports, HarvestBusy) and until is not None:
+        # A hot standby whose active run lived all its period: its job done, not skipped.
+        get_run_logger().info("standby: not needed until its end; %s", reports)
+        return {"cycles": 0, "readings": 0, "devices_good_last_cycle": 0, "standby": True}
     if isinstance(reports, HarvestBusy):
         get_run_logger().warning("skipped: %s", reports)
         return Cancelled(message=f"Skipped: {reports}")
@@ -136,4 +149,5 @@ async def harvest(poll_groups: list[str] | None = None, cycles: int | None = 1,
                                    key="harvest-summary",
                                    description="Devices polled and readings landed")
     return {"cycles": len(reports), "readings": sum(r.readings for r in reports),
-            "devices_good_last_cycle": reports[-1].devices_good if reports else 0}
+            "devices_good_last_cycle": reports[-1].devices_good if reports else 0,
+            "standby": False}

@@ -236,22 +236,27 @@ def _save(client, automation: Automation) -> UUID:
 
 
 def _harvest_deployments() -> list[tuple[UUID, str, dict]]:
-    """(id, name, default parameters) of every deployment of the harvest flow on the server:
-    the watchdogs restart these (deploy first; re-run this after a new poll group)."""
+    """(id, name, default parameters) of every active (not standby) deployment of the harvest
+    flow on the server: the watchdogs restart these (deploy first; re-run this after a new
+    poll group). The standbys share their group's resource: one watchdog per group."""
+    from flows.harvest import STANDBY_SUFFIX
+
     with get_client(sync_client=True) as client:
         found = client.read_deployments(deployment_filter=DeploymentFilter(
             name=DeploymentFilterName(like_="harvest")))
     return [(d.id, d.name, dict(d.parameters)) for d in found
-            if d.entrypoint and d.entrypoint.endswith(":harvest")]
+            if d.entrypoint and d.entrypoint.endswith(":harvest")
+            and not d.name.endswith(STANDBY_SUFFIX)]
 
 
 def harvest_watchdogs(settings: Settings, block_document_id: UUID,
                       deployments: list[tuple[UUID, str, dict]], park_param: str | None = None
                       ) -> list[Automation]:
     """Per harvest deployment: when the park's poll group reports no cycle for
-    WATCHDOG_INTERVALS poll intervals (its run crashed, its worker died), start a new run of
-    the deployment at once and tell the platform team. The new run's first cycle reports the
-    missed cycles as a `park.harvest.gap` event: a gap, not a silent hole."""
+    WATCHDOG_INTERVALS poll intervals (its run and its hot standby both gone), start a new run
+    of the deployment at once and tell the platform team: the last resort. The new run's
+    first cycle reports the missed cycles as a `park.harvest.gap` event: a gap, not a silent
+    hole."""
     from flows.harvest import group_resource  # the resource the cycles are reported on
 
     park = settings.park.park.id
@@ -278,7 +283,8 @@ def harvest_watchdogs(settings: Settings, block_document_id: UUID,
                     subject=f"[{park}] harvest {name} stopped: restarted",
                     body=f"No harvest cycle of {resource} for {WATCHDOG_INTERVALS} poll "
                          f"intervals ({WATCHDOG_INTERVALS * interval_s:.0f} s): its run "
-                         "crashed or its worker died. A new run of deployment "
+                         "and its hot standby crashed or their workers died. A new run "
+                         "of deployment "
                          f"{name} was started; its first cycle reports the missed cycles "
                          "as a park.harvest.gap event. Runbook: docs/park_groups.md.")]))
     return watchdogs

@@ -70,10 +70,16 @@ def prioritise_harvest_queues(work_pool: str) -> list[str]:
     """The pool's harvest queues first (priority 1, 2, ...), the rest after them: a worker
     takes scheduled runs in its queues' priority order (Prefect 3.8's
     get-runs-from-worker-queues query orders by queue priority, then time), so under a worker
-    `--limit` a harvest never waits for a slot behind any park's build. Returns the order."""
+    `--limit` a harvest never waits for a slot behind any park's build. The hot standbys'
+    queues come after the active runs' (a worker that is one group's active machine and
+    another's standby starts the active runs first). Returns the order."""
+    from flows.harvest import STANDBY_SUFFIX
+
     with get_client(sync_client=True) as client:
         queues = client.read_work_queues(work_pool_name=work_pool)
-        harvest = sorted(q.name for q in queues if q.name.startswith("harvest-"))
+        harvest = sorted((q.name.endswith(STANDBY_SUFFIX), q.name) for q in queues
+                         if q.name.startswith("harvest-"))
+        harvest = [name for _, name in harvest]
         rest = [q.name for q in sorted(queues, key=lambda q: q.priority)
                 if q.name not in harvest]
         # every queue set, the rest after the harvest: the server does not move a queue whose

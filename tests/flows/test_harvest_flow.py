@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,30 @@ def test_a_group_another_run_is_harvesting_is_skipped_not_failed(tmp_path: Path,
     assert state.is_cancelled()
     assert "Skipped: poll group 'meters' is being harvested by pid" in state.message
     assert landing.read_dataset(str(data / "landing"), "readings").num_rows == 0
+
+
+def test_a_long_running_run_beside_the_holder_waits_as_its_standby_and_ends_completed(
+        tmp_path: Path, monkeypatch):
+    """A scheduled hour's run (here a minute's) that never gets the group's lock: a hot standby
+    whose active run lived all its period. It waits until its own end (the next minute
+    boundary at least 60 s ahead), polls and lands nothing, and ends Completed, not
+    Cancelled or Failed: nothing for anyone to act on."""
+    park = relocate_to_free_ports(generate_park(10, seed=5))
+    park_file = tmp_path / "park.yaml"
+    write_park_yaml(park, park_file)
+    data = tmp_path / "data"
+    monkeypatch.setenv("PARK_CONFIG_DIR", str(CONFIG_DIR))
+    monkeypatch.setenv("PARK_FILE", str(park_file))
+    monkeypatch.setenv("PARK_DATA_ROOT", str(data))
+    started = time.time()
+    with poll_group_locks(str(data), ["meters"]):  # the active run, alive all the while
+        state = asyncio.run(harvest(poll_groups=["meters"], cycles=None, interval_s=1.0,
+                                    run_minutes=1, return_state=True))
+    waited_s = time.time() - started
+    assert state.is_completed(), state
+    assert state.result() == {"cycles": 0, "readings": 0, "devices_good_last_cycle": 0,
+                              "standby": True}
+    # it waited to its end: the first minute boundary more than 60 s after its start
+    end = (started + 60.0) // 60.0 * 60.0 + 60.0
+    assert end - started - 1.0 <= waited_s
+    assert not (data / "landing").exists()

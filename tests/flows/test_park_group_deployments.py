@@ -3,8 +3,9 @@ know only the park registry, three parks in it (east and west healthy, `broken` 
 park.yaml). Each park's runs touch only its own data root, a failing park leaves the others'
 runs Completed, two parks' warehouse builds run side by side (one run at a time per park, not
 per deployment), and the long-running harvest survives the kill of its worker and its run:
-the watchdog automation starts a new run on the other worker, which reports the missed cycle
-as a gap event.
+its hot standby on the other worker polls the next slot, within one interval and with no slot
+lost; when the standby's machine goes too, the watchdog automation starts a new run, which
+reports the missed cycle as a gap event.
 
 Every process is stopped by its process group (jobs/bench/prefect_stack.py).
 """
@@ -57,8 +58,10 @@ from tests.flows.test_prefect_deployments import (
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
-QUEUES = ["harvest-meters", "harvest-pv", "default"]
-WORKERS = ("group-a", "group-b")  # both poll every queue: either can replace the other
+# Two machines: group-a runs the active harvests, group-b their hot standbys; both build.
+QUEUES = {"group-a": ["harvest-meters", "harvest-pv", "default"],
+          "group-b": ["harvest-meters-standby", "harvest-pv-standby", "default"]}
+WORKERS = tuple(QUEUES)
 HARVEST_INTERVAL_S = 45.0  # the long-running test's cadence (the deployment's is 60 s)
 HEARTBEAT_S = "30"  # the workers' flow-run heartbeat (Prefect's least; its default is 180 s)
 
@@ -117,14 +120,18 @@ def group(tmp_path_factory, webhook) -> Iterator[Group]:  # noqa: F811
                     CONFIG_DIR, str(folders[name] / "park.yaml")))
             stack.create_pool()
             for name in WORKERS:
-                stack.start_worker(name, QUEUES, PARK_REGISTRY=str(registry),
-                                   PREFECT_FLOWS_HEARTBEAT_FREQUENCY=HEARTBEAT_S)
+                _start_worker(stack, name, registry)
             stack.deploy(create_pool=False)
             stack.wait_online(list(WORKERS), 90)
             yield Group(Deployed(stack, parks["east"], webhook[1]), parks, data_roots,
                         webhook[0], root)
     finally:
         stack.close()
+
+
+def _start_worker(stack: PrefectStack, name: str, registry: Path) -> None:
+    stack.start_worker(name, QUEUES[name], PARK_REGISTRY=str(registry),
+                       PREFECT_FLOWS_HEARTBEAT_FREQUENCY=HEARTBEAT_S)
 
 
 def _harvested(data_root: Path) -> tuple[set[str], set[str]]:
@@ -188,10 +195,10 @@ def set_up(group: Group) -> Group:
     """The group's set-up after `prefect deploy` (the harvest at the test's cadence): per-park
     schedules and automations; the broken park is reported, the others are set up."""
     with group.deployed.client() as client:
-        [deployment] = client.read_deployments(deployment_filter=DeploymentFilter(
-            name=DeploymentFilterName(any_=["harvest-meters"])))
-        parameters = {**deployment.parameters, "interval_s": HARVEST_INTERVAL_S}
-        client.update_deployment(deployment.id, DeploymentUpdate(parameters=parameters))
+        for deployment in client.read_deployments(deployment_filter=DeploymentFilter(
+                name=DeploymentFilterName(any_=["harvest-meters", "harvest-meters-standby"]))):
+            parameters = {**deployment.parameters, "interval_s": HARVEST_INTERVAL_S}
+            client.update_deployment(deployment.id, DeploymentUpdate(parameters=parameters))
     setup = subprocess.run([sys.executable, "-m", "flows.parks", "--webhook-url",
                             group.webhook_url], cwd=PROJECT_ROOT, capture_output=True,
                            text=True, timeout=300, env=prefect_env(
@@ -207,7 +214,10 @@ def set_up(group: Group) -> Group:
     assert "park-process: crash unresponsive runs" in setup.stdout
     # the harvest queues before everything else: a worker takes their runs first
     assert ("queues by priority: harvest-ev, harvest-hvac, harvest-meters, harvest-pv, "
-            "harvest-storage, default") in setup.stdout
+            "harvest-storage, harvest-ev-standby, harvest-hvac-standby, "
+            "harvest-meters-standby, harvest-pv-standby, harvest-storage-standby, default"
+            ) in setup.stdout
+    assert "east: restart harvest-meters-standby" not in setup.stdout  # one per group
     return group
 
 
@@ -217,43 +227,93 @@ def _parks_told(group: Group, run_id: UUID, state: str) -> set[str]:
             if str(run_id) in p.get("text", "") and p.get("subject", "").endswith(state)}
 
 
-def test_the_long_running_harvest_survives_a_worker_kill_with_the_lost_cycle_as_a_gap(
+def _kill_machine(group: Group, worker: str, run_id: UUID) -> dt.datetime:
+    """The machine under a worker goes: the worker and its run, without a word."""
+    pid = _process_of_run(run_id)
+    assert pid is not None
+    os.killpg(group.stack.workers[worker].pid, signal.SIGKILL)
+    os.killpg(os.getpgid(pid), signal.SIGKILL)
+    return dt.datetime.now(dt.UTC)
+
+
+def _east_slots(group: Group) -> set[int]:
+    """The slots with a harvested east meter reading in the landing zone (not the history)."""
+    table = landing.read_dataset(str(group.data_roots["east"] / "landing"), "readings")
+    return {int(ts.timestamp() // HARVEST_INTERVAL_S) for ts, cycle in
+            zip(table["ts_utc"].to_pylist(), table["cycle_id"].to_pylist(), strict=True)
+            if not cycle.startswith("history-")}
+
+
+def _state(group: Group, run_id: UUID) -> StateType | None:
+    with group.deployed.client() as client:
+        return client.read_flow_run(run_id).state_type
+
+
+def test_the_standby_takes_over_a_killed_harvest_and_the_watchdog_is_the_last_resort(
         set_up: Group):
     group = set_up
     resource = "park.east.poll-group.meters"
+    slot = HARVEST_INTERVAL_S
     start = dt.datetime.now(dt.UTC)
     with group.deployed.client() as client:
         [deployment] = client.read_deployments(deployment_filter=DeploymentFilter(
             name=DeploymentFilterName(any_=["harvest-meters"])))
-    with group.deployed.client() as client:
         [build] = client.read_deployments(deployment_filter=DeploymentFilter(
             name=DeploymentFilterName(any_=["warehouse-service"])))
         schedules = client.read_deployment_schedules(build.id)
     assert sorted((s.slug or "", s.parameters.get("park"), s.active) for s in schedules) \
         == [("", None, False), ("east:0", "east", True), ("west:0", "west", True)]
+
+    def cycles(since: dt.datetime) -> list[Any]:
+        return _events(group, "park.harvest.cycle", resource, since)
+
     first = group.stack.start_run("harvest/harvest-meters", parameters={"park": "east"})
-    wait_for("two cycles of the first run",
-             lambda: len(_events(group, "park.harvest.cycle", resource, start)) >= 2, 180,
-             every_s=2, diagnostics=group.deployed.log_tails)
+    wait_for("the first run's first cycle", lambda: cycles(start), 180, every_s=2,
+             diagnostics=group.deployed.log_tails)
+    standby = group.stack.start_run("harvest/harvest-meters-standby",
+                                    parameters={"park": "east"})
+    wait_for("two more cycles, the standby waiting", lambda: len(cycles(start)) >= 3
+             and _state(group, standby.id) == StateType.RUNNING, 180, every_s=2,
+             diagnostics=group.deployed.log_tails)
     wait_for("the first run's heartbeat", lambda: _events(
         group, "prefect.flow-run.heartbeat", f"prefect.flow-run.{first.id}", start), 120,
         every_s=2, diagnostics=group.deployed.log_tails)
-    worker = group.stack.submitted_by(first.id)
-    pid = _process_of_run(first.id)
-    assert pid is not None
-    # the machine under the worker goes: the worker and its run, without a word
-    os.killpg(group.stack.workers[worker].pid, signal.SIGKILL)
-    os.killpg(os.getpgid(pid), signal.SIGKILL)
-    killed = dt.datetime.now(dt.UTC)
-    last_before = _events(group, "park.harvest.cycle", resource, start)[-1].occurred
+    assert group.stack.submitted_by(first.id) == "group-a"
+    assert group.stack.submitted_by(standby.id) == "group-b"  # another machine
 
-    gaps = wait_for("the replacement's gap event",
-                    lambda: _events(group, "park.harvest.gap", resource, killed), 240,
+    # 1. group-a's machine goes: the standby on group-b polls the next slot
+    killed = _kill_machine(group, "group-a", first.id)
+    last_before = cycles(start)[-1].occurred
+    [taken, *_] = wait_for("the standby's first cycle", lambda: [
+        e for e in cycles(killed - dt.timedelta(seconds=1)) if e.occurred > last_before],
+        3 * slot, every_s=1, diagnostics=group.deployed.log_tails)
+    takeover_s = (taken.occurred - killed).total_seconds()
+    print(f"kill -> the standby's first cycle: {takeover_s:.1f} s (interval {slot:.0f} s)")
+    assert takeover_s <= slot
+    assert int(taken.occurred.timestamp() // slot) == int(last_before.timestamp() // slot) + 1
+    wait_for("the standby's cycle landed", lambda: int(taken.occurred.timestamp() // slot)
+             in _east_slots(group), 60)
+    # no slot missing since this run's first (the first test's cycles are long before) and
+    # no gap event: none lost
+    harvested = sorted(s for s in _east_slots(group)
+                       if s >= int(cycles(start)[0].occurred.timestamp() // slot))
+    assert harvested == list(range(harvested[0], harvested[-1] + 1))
+    assert not _events(group, "park.harvest.gap", resource, killed)
+    assert _state(group, standby.id) == StateType.RUNNING
+    assert not [p for p in group.deployed.webhook_posts  # the watchdog had nothing to do
+                if "harvest-meters stopped" in p.get("subject", "")]
+
+    # 2. The last resort: group-a's machine is back, then group-b's goes with the standby.
+    # No cycle for 2 intervals: the watchdog starts a run (on group-a), whose first cycle
+    # reports the slot(s) lost as a gap.
+    _start_worker(group.stack, "group-a", group.root / "parks.yaml")
+    killed_again = _kill_machine(group, "group-b", standby.id)
+    last_before = cycles(start)[-1].occurred
+    gaps = wait_for("the watchdog's run's gap event",
+                    lambda: _events(group, "park.harvest.gap", resource, killed_again), 240,
                     every_s=2, diagnostics=group.deployed.log_tails)
-    after = [e for e in _events(group, "park.harvest.cycle", resource, killed)
-             if e.occurred > last_before]
-    assert after, "the replacement reported no cycle"
-    slot = HARVEST_INTERVAL_S
+    after = [e for e in cycles(killed_again) if e.occurred > last_before]
+    assert after, "the watchdog's run reported no cycle"
     missed = int(after[0].occurred.timestamp() // slot) - int(last_before.timestamp() // slot) - 1
     assert gaps[0].payload["missed_cycles"] == missed
     assert missed <= 1  # at most one interval lost
@@ -262,15 +322,11 @@ def test_the_long_running_harvest_survives_a_worker_kill_with_the_lost_cycle_as_
             deployment_id=FlowRunFilterDeploymentId(any_=[deployment.id])))
     replacement = [r for r in runs if r.id != first.id and r.parameters.get("park") == "east"
                    and r.state_type == StateType.RUNNING]
-    assert replacement and group.stack.submitted_by(replacement[0].id) != worker
+    assert replacement and group.stack.submitted_by(replacement[0].id) == "group-a"
     # the landing zone shows the gap too: no east meter reading in the missed slot(s)
-    table = landing.read_dataset(str(group.data_roots["east"] / "landing"), "readings")
-    slots = {int(ts.timestamp() // slot) for ts, cycle in
-             zip(table["ts_utc"].to_pylist(), table["cycle_id"].to_pylist(), strict=True)
-             if not cycle.startswith("history-")}
     lost = set(range(int(last_before.timestamp() // slot) + 1,
                      int(after[0].occurred.timestamp() // slot)))
-    assert len(lost) == missed and not lost & slots
+    assert len(lost) == missed and not lost & _east_slots(group)
     notices = [p for p in group.deployed.webhook_posts
                if "harvest-meters stopped" in p.get("subject", "")]
     assert notices and "[east]" in notices[0]["subject"]
@@ -282,20 +338,16 @@ def test_the_long_running_harvest_survives_a_worker_kill_with_the_lost_cycle_as_
                          start)
     last_heartbeat = heartbeats[-1].occurred
     bound_s = MISSED_HEARTBEATS * float(HEARTBEAT_S)
-
-    def crashed() -> bool:
-        with group.deployed.client() as client:
-            return client.read_flow_run(first.id).state_type == StateType.CRASHED
-
-    wait_for("the killed run Crashed", crashed, bound_s + 90, every_s=2,
-             diagnostics=group.deployed.log_tails)
+    wait_for("the killed run Crashed", lambda: _state(group, first.id) == StateType.CRASHED,
+             bound_s + 90, every_s=2, diagnostics=group.deployed.log_tails)
     [crash] = wait_for("the Crashed event", lambda: _events(
         group, "prefect.flow-run.Crashed", f"prefect.flow-run.{first.id}", start), 60)
     late_s = (crash.occurred - last_heartbeat).total_seconds()
     print(f"killed at {killed:%H:%M:%S}, last heartbeat {last_heartbeat:%H:%M:%S}, "
-          f"Crashed {crash.occurred:%H:%M:%S} ({late_s:.0f} s after it), replacement's first "
-          f"cycle {after[0].occurred:%H:%M:%S} ({(after[0].occurred - killed).total_seconds():.0f}"
-          " s after the kill)")
+          f"Crashed {crash.occurred:%H:%M:%S} ({late_s:.0f} s after it); standby killed at "
+          f"{killed_again:%H:%M:%S}, the watchdog's run's first cycle "
+          f"{after[0].occurred:%H:%M:%S} "
+          f"({(after[0].occurred - killed_again).total_seconds():.0f} s after that kill)")
     assert bound_s <= late_s <= bound_s + 60
     told = wait_for("east's Crashed notice", lambda: _parks_told(group, first.id, "Crashed"),
                     60, diagnostics=group.deployed.log_tails)
