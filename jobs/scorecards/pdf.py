@@ -27,6 +27,10 @@ from jobs.scorecards.fonts import cjk_font_path, fallback_font_path
 
 FAMILY, FALLBACK = "NotoSansSC", "DejaVuSans"
 MIN_SPLIT_ROWS = 3  # a table parted over two pages keeps at least this many rows on each
+# a chart's width on the page: its 600 px at about 100 dpi, centred; at the full text width
+# (180 mm) the enterprise card's four charts took a page and a half and left its last page
+# with a few lines
+IMAGE_WIDTH_MM = 150.0
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -165,4 +169,6 @@ def _render(pdf: FPDF, block: Block, layout: Layout, wrap: tuple[WrapMode, Align
                     row.cell(cell, style=style)
         pdf.ln(1)
     elif isinstance(block, Image):
-        pdf.image(io.BytesIO(layout.images[block.cid]), w=width)
+        image_width = min(IMAGE_WIDTH_MM, width)
+        pdf.image(io.BytesIO(layout.images[block.cid]), w=image_width,
+                  x=pdf.l_margin + (width - image_width) / 2)

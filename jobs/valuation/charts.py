@@ -20,14 +20,14 @@ WAN_AXIS = "万元"
 LOW_END, HIGH_END = LOAD, CARBON
 
 
-def _range_end(value: float, unit: str, times: str = "x") -> str:
-    """A parameter's value at one end of its range; `times` is how the reader's language
-    writes a multiplier (x, 倍)."""
+def _range_end(value: float, unit: str, words: Mapping[str, str]) -> str:
+    """A parameter's value at one end of its range, its unit as the reader's language writes
+    it (`words`: a unit -> its name, "times" -> a multiplier's sign: x, 倍)."""
     if unit == "x":
-        return f"{value:.2g}{times}"
+        return f"{value:.2g}{words.get('times', 'x')}"
     if unit == "%":
         return f"{value:.0f}%"
-    return f"{value:,.0f} {unit}"
+    return f"{value:,.0f} {words.get(unit, unit)}"
 
 
 def tornado_figure(tornado: pd.DataFrame, base_npv_cny: float, title: str,
@@ -37,19 +37,19 @@ def tornado_figure(tornado: pd.DataFrame, base_npv_cny: float, title: str,
     range, largest swing on top, each end marked with the parameter's value there.
 
     labels: one per parameter (else its name); optional "axis" (default "NPV, 万元"),
-    "times" (a multiplier's sign, default "x"), and "low" and "high", which add a legend."""
+    "times" (a multiplier's sign, default "x") and a unit's name by its code (default the
+    code), and "low" and "high", which add a legend."""
     figure, axes = chart_canvas(title)
     rows = tornado.iloc[::-1]  # barh draws bottom-up: the largest swing ends on top
     y = np.arange(len(rows))
     base_wan = base_npv_cny / CNY_PER_WAN
-    times = labels.get("times", "x")
     for end, colour in (("low", LOW_END), ("high", HIGH_END)):
         npv_wan = rows[f"npv_at_{end}_cny"].to_numpy(dtype=float) / CNY_PER_WAN
         axes.barh(y, npv_wan - base_wan, left=base_wan, color=colour, height=0.6,
                   label=labels.get(end))
         for row, (value, unit, x) in enumerate(zip(rows[f"{end}_value"], rows["unit"], npv_wan,
                                                    strict=True)):
-            axes.text(x, row, f" {_range_end(value, unit, times)} ", fontsize=6, color=INK,
+            axes.text(x, row, f" {_range_end(value, unit, labels)} ", fontsize=6, color=INK,
                       va="center", ha="left" if x >= base_wan else "right")
     axes.axvline(base_wan, color=INK, linewidth=1.0)
     axes.set_yticks(y, [labels.get(name, name) for name in rows["parameter"]], fontsize=8)

@@ -209,6 +209,7 @@ def case_labels(language: str) -> dict[str, str]:
     money = say("money_axis", language)
     return {**{p: say(p, language) for p in PARAMETERS}, "axis": say("npv_axis", language),
             "money": money, "times": say("times", language),
+            "CNY/tCO2": say("cny_per_tco2", language),
             "net": say("net_cash_flow", language), "cumulative": say("cumulative", language)}
 
 

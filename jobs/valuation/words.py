@@ -119,6 +119,7 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
     "npv_axis": {"zh": "净现值（万元）", "en": "NPV (CNY 10k)"},
     "money_axis": {"zh": "万元", "en": "CNY 10k"},
     "times": {"zh": "倍", "en": "x"},
+    "cny_per_tco2": {"zh": "元/吨CO2", "en": "CNY/tCO2"},
     "year_axis": {"zh": "年份（第 0 年为投资）", "en": "Year (0: the investment)"},
     "financing": {"zh": "融资视角", "en": "Financing view"},
     "financing_note": {
