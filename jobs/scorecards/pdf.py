@@ -116,12 +116,14 @@ def wrap_mode(language: str) -> tuple[WrapMode, Align]:
 def keep_together(blocks: list[Block]) -> list[list[Block]]:
     """The blocks in units a page must not part: a heading with what it introduces (its
     muted notes and the first other block after it), a muted note with the block before it
-    (a chart's or a table's note, the footer), and the card's last unit (its closing: data
+    (a chart's or a table's note, the footer), a table with the chart just before it (the
+    valuation's tornado and its figures), and the card's last unit (its closing: data
     quality and footer) with the one before, so that no page holds only those few lines."""
     units: list[list[Block]] = []
     for block in blocks:
         joins = units and (_introduces(units[-1])
-                           or (isinstance(block, Paragraph) and block.tone == "muted"))
+                           or (isinstance(block, Paragraph) and block.tone == "muted")
+                           or (isinstance(block, Table) and isinstance(units[-1][-1], Image)))
         if joins:
             units[-1].append(block)
         else:

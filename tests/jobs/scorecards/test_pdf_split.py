@@ -9,7 +9,8 @@ import re
 import pypdfium2 as pdfium
 import pytest
 
-from jobs.scorecards.blocks import Heading, Layout, Paragraph, Table
+from jobs.scorecards.blocks import Heading, Image, Layout, Paragraph, Table
+from jobs.scorecards.charts import chart_canvas, chart_png
 from jobs.scorecards.font_subset import fonts_for
 from jobs.scorecards.pdf import layout_text, to_pdf
 
@@ -68,3 +69,23 @@ def test_a_short_table_is_never_split(fonts):
     for filler in (34, 38, 42):
         rows = [r for r in _rows_by_page(to_pdf(_layout(filler, 5), "en", fonts)) if r]
         assert len(rows) == 1 and len(rows[0]) == 5, (filler, rows)
+
+
+def test_a_table_under_a_chart_stays_on_the_chart_s_page(fonts):
+    # the valuation's tornado and the table of its figures: with the chart at the foot of a
+    # page the table went on the next one alone
+    figure, _ = chart_canvas("tornado")
+    table = Table(HEADER, [[f"row-{i:02d}", f"{i * 100:,}"] for i in range(1, 6)])
+    for filler in (20, 26, 32):
+        layout = Layout("title", [Heading("Valuation", 1),
+                                  *[Paragraph(f"Filler line {i:02d} of the summary.")
+                                    for i in range(filler)],
+                                  Image("tornado", "tornado"), table, Heading("Financing view"),
+                                  Paragraph("What a lender reads.")],
+                        {"tornado": chart_png(figure)})
+        pdf = to_pdf(layout, "en", fonts)
+        document = pdfium.PdfDocument(pdf)
+        with_image = [i for i in range(len(document)) if any(
+            o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE for o in document[i].get_objects())]
+        with_rows = [i for i, rows in enumerate(_rows_by_page(pdf)) if rows]
+        assert with_image == with_rows, (filler, with_image, with_rows)
