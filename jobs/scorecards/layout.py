@@ -127,7 +127,7 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
     images = {cid: charts.chart_png(f) for cid, f in park_figures(card, language).items()}
     unit = "tCO2/tce"
     method = word(f"method_{card.core_scope2_method}", language)
-    guiding = [] if card.readiness else [
+    guiding: list[Block] = [] if card.readiness else [
         Heading(word("indicators", language)),
         Table([word("indicators", language), "", word("target", language),
                word("status", language)],
