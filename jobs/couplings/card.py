@@ -7,11 +7,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import duckdb
+from matplotlib.figure import Figure
 
 from jobs.common.config_text import localised
 from jobs.common.settings import Settings
 from jobs.couplings.read import Flow, Incentive, coupling_month, party_names
-from jobs.couplings.sankey import UNIT_TEXT, sankey_png
+from jobs.couplings.sankey import UNIT_TEXT, sankey_figure
 from jobs.couplings.suggest import Suggestion, suggested_couplings
 from jobs.scorecards.blocks import Block, Heading, Image, Paragraph, Table, number
 from jobs.scorecards.i18n import word
@@ -52,20 +53,24 @@ def _quantity(value: float, unit: str, language: str) -> str:
     return number(value, "", language) + f" {UNIT_TEXT.get(unit, unit)}"
 
 
-def coupling_blocks(card: CouplingCard | None, language: str
-                    ) -> tuple[list[Block], dict[str, bytes]]:
-    """The section's blocks and its one image (cid 'couplings')."""
+def coupling_figures(card: CouplingCard | None, language: str) -> dict[str, Figure]:
+    """The section's one chart (cid 'couplings'), when the month has flows."""
+    if card is None or not card.flows:
+        return {}
+    return {"couplings": sankey_figure(card.flows, card.names[language], word(
+        "couplings_chart", language, month=_month(card.month, language)), language)}
+
+
+def coupling_blocks(card: CouplingCard | None, language: str) -> list[Block]:
+    """The section's blocks; its image is coupling_figures()' 'couplings'."""
     if card is None:
-        return [], {}
+        return []
     names = card.names[language]
     blocks: list[Block] = [Heading(word("couplings", language,
                                         month=_month(card.month, language)))]
-    images: dict[str, bytes] = {}
     if not card.flows:
         blocks.append(Paragraph(word("couplings_none", language), "muted"))
     else:
-        images["couplings"] = sankey_png(card.flows, names, word(
-            "couplings_chart", language, month=_month(card.month, language)), language)
         blocks += [Image("couplings", word("couplings_chart", language,
                                            month=_month(card.month, language))),
                    Paragraph(word("couplings_note", language,
@@ -87,7 +92,7 @@ def coupling_blocks(card: CouplingCard | None, language: str
     blocks.append(Heading(word("coupling_suggestions", language), 3))
     if not card.suggestions:
         blocks.append(Paragraph(word("coupling_suggestions_none", language), "muted"))
-        return blocks, images
+        return blocks
     rows = []
     for s in card.suggestions:
         heat = "" if s.supply_temperature_c is None \
@@ -111,7 +116,7 @@ def coupling_blocks(card: CouplingCard | None, language: str
                      rows),
                Paragraph(word("coupling_suggestions_note", language,
                               price_source=card.price_source[language]), "muted")]
-    return blocks, images
+    return blocks
 
 
 def coupling_ledger_rows(account: object, language: str) -> list[list[str]]:

@@ -5,16 +5,18 @@ own way (html.py, pdf.py)."""
 from __future__ import annotations
 
 import pandas as pd
+from matplotlib.figure import Figure
 
-from jobs.couplings.card import coupling_blocks, coupling_ledger_rows
+from jobs.couplings.card import coupling_blocks, coupling_figures, coupling_ledger_rows
 from jobs.scorecards import charts
 from jobs.scorecards.blocks import Block, Heading, Image, Layout, Paragraph, Table, change, number
 from jobs.scorecards.i18n import word
-from jobs.scorecards.model import DataQuality, EnterpriseScorecard, Figure, ParkScorecard
+from jobs.scorecards.model import DataQuality, EnterpriseScorecard, ParkScorecard
+from jobs.scorecards.model import Figure as HeadlineFigure
 from jobs.scorecards.national_layout import contribution_blocks, readiness_blocks
 
 
-def _figure_rows(figures: list[Figure], language: str) -> list[list[str]]:
+def _figure_rows(figures: list[HeadlineFigure], language: str) -> list[list[str]]:
     return [[word(f.key, language), number(f.value, f.unit, language),
              change(f.change_vs_previous_month_pct), change(f.change_vs_last_year_pct)]
             for f in figures]
@@ -42,14 +44,26 @@ def _closing(quality: DataQuality, language: str) -> list[Block]:
             Paragraph(word("footer", language), "muted")]
 
 
+def enterprise_figures(card: EnterpriseScorecard, language: str) -> dict[str, Figure]:
+    """The enterprise card's charts by cid, in the order the card shows them."""
+    return {"trend": charts.trend_figure(card.trend, language),
+            "profile": charts.profile_figure(card.daily_profile, language, card.profile_days),
+            "tou": charts.tou_figure(card.tou_shares_kwh, language),
+            "sources": charts.sources_figure(card.emissions_by_source_tco2, language)}
+
+
+def park_figures(card: ParkScorecard, language: str) -> dict[str, Figure]:
+    """The park card's charts by cid: the coupling map (when the month has flows) and the
+    path to peak and neutrality."""
+    return {**coupling_figures(card.couplings, language),
+            "trajectory": charts.trajectory_figure(card.trajectory, language)}
+
+
 def enterprise_layout(card: EnterpriseScorecard, language: str) -> Layout:
     name = card.name_zh if language == "zh" else card.name_en
     title = word("enterprise_title", language, name=name,
                  month=_month(card.month, language, card.through_day))
-    images = {"trend": charts.trend_png(card.trend, language),
-              "profile": charts.profile_png(card.daily_profile, language, card.profile_days),
-              "tou": charts.tou_png(card.tou_shares_kwh, language),
-              "sources": charts.sources_png(card.emissions_by_source_tco2, language)}
+    images = {cid: charts.chart_png(f) for cid, f in enterprise_figures(card, language).items()}
     blocks: list[Block] = [Heading(title, 1),
                            Paragraph(word(f"light_{card.overall_light}", language),
                                      "good" if card.overall_light == "green" else
@@ -110,10 +124,10 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
     name = card.name_zh if language == "zh" else card.name_en
     title = word("park_title", language, name=name,
                  month=_month(card.month, language, card.through_day))
-    images = {"trajectory": charts.trajectory_png(card.trajectory, language)}
+    images = {cid: charts.chart_png(f) for cid, f in park_figures(card, language).items()}
     unit = "tCO2/tce"
     method = word(f"method_{card.core_scope2_method}", language)
-    guiding = [] if card.readiness else [
+    guiding: list[Block] = [] if card.readiness else [
         Heading(word("indicators", language)),
         Table([word("indicators", language), "", word("target", language),
                word("status", language)],
@@ -157,9 +171,7 @@ def park_layout(card: ParkScorecard, language: str) -> Layout:
                          f"{word('action_' + f.action, language)} · "
                          f"{word(_red_months_key(f.detail), language, **f.detail)}", "bad")
                for f in card.flagged] or [Paragraph(word("flagged_none", language), "muted")]
-    coupling, coupling_images = coupling_blocks(card.couplings, language)
-    images.update(coupling_images)
-    blocks += [*coupling,
+    blocks += [*coupling_blocks(card.couplings, language),
                Image("trajectory", word("trajectory_chart", language)),
                Paragraph(word("trajectory_note", language, method=method), "muted"),
                *_closing(card.data_quality, language)]

@@ -26,6 +26,11 @@ from jobs.scorecards.font_subset import BatchFonts
 from jobs.scorecards.fonts import cjk_font_path, fallback_font_path
 
 FAMILY, FALLBACK = "NotoSansSC", "DejaVuSans"
+MIN_SPLIT_ROWS = 3  # a table parted over two pages keeps at least this many rows on each
+# a chart's width on the page: its 600 px at about 100 dpi, centred; at the full text width
+# (180 mm) the enterprise card's four charts took a page and a half and left its last page
+# with a few lines
+IMAGE_WIDTH_MM = 150.0
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -62,15 +67,43 @@ def to_pdf(layout: Layout, language: str, fonts: BatchFonts | None = None) -> by
     wrap = wrap_mode(language)
     for unit in keep_together(layout.blocks):
         # a unit that would cross the page's end starts a new page (when it fits on one): no
-        # heading left at a page's foot, no table split, no note parted from its chart
-        with pdf.offset_rendering() as trial:
-            for block in unit:
+        # heading left at a page's foot, no short table split, no note parted from its chart;
+        # a long table instead fills the page and goes on over it (split_to_fit)
+        if not _fits(pdf, unit, layout, wrap) and pdf.get_y() > pdf.t_margin + 1:
+            here, unit = split_to_fit(pdf, unit, layout, wrap)
+            for block in here:
                 _render(pdf, block, layout, wrap)
-        if trial.page_break_triggered and pdf.get_y() > pdf.t_margin + 1:
             pdf.add_page()
         for block in unit:
             _render(pdf, block, layout, wrap)
     return bytes(pdf.output())
+
+
+def _fits(pdf: FPDF, blocks: list[Block], layout: Layout, wrap: tuple[WrapMode, Align]) -> bool:
+    """Whether the blocks fit in what is left of the page (tried, not drawn)."""
+    with pdf.offset_rendering() as trial:
+        for block in blocks:
+            _render(pdf, block, layout, wrap)
+    return not trial.page_break_triggered
+
+
+def split_to_fit(pdf: FPDF, unit: list[Block], layout: Layout, wrap: tuple[WrapMode, Align]
+                 ) -> tuple[list[Block], list[Block]]:
+    """The unit parted into what fills the rest of this page and what goes on the next: at
+    its first table of at least 2 x MIN_SPLIT_ROWS rows, after as many rows as fit (at least
+    MIN_SPLIT_ROWS, and leaving at least as many), the header repeated over the page. A unit
+    without such a table, or whose heading and first rows do not fit, goes whole to the next
+    page ([], unit)."""
+    for position, block in enumerate(unit):
+        if isinstance(block, Table) and len(block.rows) >= 2 * MIN_SPLIT_ROWS:
+            before, after = unit[:position], unit[position + 1:]
+            for rows in range(len(block.rows) - MIN_SPLIT_ROWS, MIN_SPLIT_ROWS - 1, -1):
+                first = Table(block.header, block.rows[:rows], block.lights[:rows])
+                if _fits(pdf, [*before, first], layout, wrap):
+                    rest = Table(block.header, block.rows[rows:], block.lights[rows:])
+                    return [*before, first], [rest, *after]
+            break
+    return [], unit
 
 
 def wrap_mode(language: str) -> tuple[WrapMode, Align]:
@@ -81,14 +114,16 @@ def wrap_mode(language: str) -> tuple[WrapMode, Align]:
 
 
 def keep_together(blocks: list[Block]) -> list[list[Block]]:
-    """The blocks in units a page must not part: a heading with the block after it, a muted
-    note with the block before it (a chart's or a table's note, the footer), and the card's
-    last unit (its closing: data quality and footer) with the one before, so that no page
-    holds only those few lines."""
+    """The blocks in units a page must not part: a heading with what it introduces (its
+    muted notes and the first other block after it), a muted note with the block before it
+    (a chart's or a table's note, the footer), a table with the chart just before it (the
+    valuation's tornado and its figures), and the card's last unit (its closing: data
+    quality and footer) with the one before, so that no page holds only those few lines."""
     units: list[list[Block]] = []
     for block in blocks:
-        joins = units and (isinstance(units[-1][-1], Heading)
-                           or (isinstance(block, Paragraph) and block.tone == "muted"))
+        joins = units and (_introduces(units[-1])
+                           or (isinstance(block, Paragraph) and block.tone == "muted")
+                           or (isinstance(block, Table) and isinstance(units[-1][-1], Image)))
         if joins:
             units[-1].append(block)
         else:
@@ -96,6 +131,13 @@ def keep_together(blocks: list[Block]) -> list[list[Block]]:
     if len(units) >= 2:
         units[-2:] = [units[-2] + units[-1]]
     return units
+
+
+def _introduces(unit: list[Block]) -> bool:
+    """A unit of a heading and only its notes so far: it still waits for its content."""
+    return isinstance(unit[0], Heading) and all(
+        isinstance(b, Heading) or (isinstance(b, Paragraph) and b.tone == "muted")
+        for b in unit)
 
 
 def _render(pdf: FPDF, block: Block, layout: Layout, wrap: tuple[WrapMode, Align]) -> None:
@@ -129,4 +171,6 @@ def _render(pdf: FPDF, block: Block, layout: Layout, wrap: tuple[WrapMode, Align
                     row.cell(cell, style=style)
         pdf.ln(1)
     elif isinstance(block, Image):
-        pdf.image(io.BytesIO(layout.images[block.cid]), w=width)
+        image_width = min(IMAGE_WIDTH_MM, width)
+        pdf.image(io.BytesIO(layout.images[block.cid]), w=image_width,
+                  x=pdf.l_margin + (width - image_width) / 2)

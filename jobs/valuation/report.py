@@ -9,7 +9,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+from matplotlib.figure import Figure
+
 from jobs.common.park_config import ParkConfig
+from jobs.scorecards.charts import chart_png
 from jobs.scorecards.font_subset import fonts_for
 from jobs.scorecards.i18n import word_in
 from jobs.scorecards.layout import Block, Heading, Image, Layout, Paragraph, Table
@@ -198,24 +202,38 @@ def _basis_notes(valuations: Valuations, language: str) -> list[Block]:
     return notes
 
 
+def case_labels(language: str) -> dict[str, str]:
+    """The words of a case's charts and its tornado table: the parameters, the money axis
+    (万元 is no unit an English reader knows: CNY 10k, as the tables say) and a multiplier's
+    sign."""
+    money = say("money_axis", language)
+    return {**{p: say(p, language) for p in PARAMETERS}, "axis": say("npv_axis", language),
+            "money": money, "times": say("times", language),
+            "CNY/tCO2": say("cny_per_tco2", language),
+            "net": say("net_cash_flow", language), "cumulative": say("cumulative", language)}
+
+
+def case_figures(tornado: pd.DataFrame, npv_cny: float, flows: pd.DataFrame, title: str,
+                 index: int, language: str) -> dict[str, Figure]:
+    """A case's two charts as the report draws them (cids tornado-<index>, cashflow-<index>)."""
+    labels = case_labels(language)
+    return {f"tornado-{index}": charts.tornado_figure(
+                tornado, npv_cny, say("tornado_title", language, title=title), labels),
+            f"cashflow-{index}": charts.cashflow_figure(
+                flows, say("cashflow_title", language, title=title),
+                {"net": labels["net"], "cumulative": labels["cumulative"],
+                 "axis": labels["money"], "year": say("year_axis", language)})}
+
+
 def _case(case: ValuedCase, park: ParkConfig, index: int, language: str
           ) -> tuple[list[Block], dict[str, bytes]]:
     run = case.run
     config = next(c for c in park.valuation.cases if c.id == run.case_id)
     title = config.title_zh if language == "zh" else config.title_en
-    # the charts' money axis: 万元 is no unit an English reader knows (the tables say CNY 10k)
-    money = "万元" if language == "zh" else "CNY 10k"
-    labels = {**{p: say(p, language) for p in PARAMETERS}, "axis": f"NPV, {money}"}
+    labels = case_labels(language)
     tornado_cid, cashflow_cid = f"tornado-{index}", f"cashflow-{index}"
-    images = {
-        tornado_cid: charts.tornado_png(case.tornado, run.valuation.npv_cny,
-                                        say("tornado_title", language, title=title), labels),
-        cashflow_cid: charts.cashflow_png(run.flows, say("cashflow_title", language,
-                                                         title=title),
-                                          {"net": say("net_cash_flow", language),
-                                           "cumulative": say("cumulative", language),
-                                           "axis": money}),
-    }
+    images = {cid: chart_png(figure) for cid, figure in case_figures(
+        case.tornado, run.valuation.npv_cny, run.flows, title, index, language).items()}
     tornado_rows = [[labels.get(r.parameter, r.parameter), _wan(r.npv_at_low_cny),
                      _wan(r.npv_at_high_cny)] for r in case.tornado.itertuples()]
     blocks: list[Block] = [

@@ -116,6 +116,11 @@ VALUATION_WORDS: Mapping[str, Mapping[str, str]] = {
     "energy_yield": {"zh": "发电/放电量", "en": "Energy yield"},
     "net_cash_flow": {"zh": "年净现金流", "en": "Net cash flow"},
     "cumulative": {"zh": "累计", "en": "Cumulative"},
+    "npv_axis": {"zh": "净现值（万元）", "en": "NPV (CNY 10k)"},
+    "money_axis": {"zh": "万元", "en": "CNY 10k"},
+    "times": {"zh": "倍", "en": "x"},
+    "cny_per_tco2": {"zh": "元/吨CO2", "en": "CNY/tCO2"},
+    "year_axis": {"zh": "年份（第 0 年为投资）", "en": "Year (0: the investment)"},
     "financing": {"zh": "融资视角", "en": "Financing view"},
     "financing_note": {
         "zh": "绿色债券门槛：内部收益率 ≥ {irr:.1f}%、回收期 ≤ {payback:.0f} 年、贷款（{share:.0f}% 投资，"

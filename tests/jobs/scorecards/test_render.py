@@ -208,3 +208,13 @@ def test_the_core_limits_source_names_no_config_key(source_zh):
             + "。") in zh
     assert "the park's own target (the core-indicator limit set in the park's configuration)" \
         in en
+
+
+def test_one_red_month_is_said_in_the_singular():
+    # the sample park flags an enterprise off track for 1 month
+    one = layout_text(park_layout(park_card(), "en"), separator=" ")
+    assert "1 month off track" in one and "1 months" not in one
+    card = park_card()
+    two = dataclasses.replace(card, flagged=[dataclasses.replace(
+        card.flagged[0], detail={"months": 2})])
+    assert "2 months off track in a row" in layout_text(park_layout(two, "en"), separator=" ")
