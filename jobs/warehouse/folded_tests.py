@@ -38,7 +38,8 @@ def exclusions(full_checks: bool) -> list[str]:
 
 def explain_failures(database: Path, failed: list[tuple[str, str]]) -> dict[str, str]:
     """For each failed folded test (unique_id, compiled SQL), the checks that failed:
-    "not_null on device_id: 2 rows (not_null_dim_devices_device_id); ...". A test whose
+    "not_null on device_id: 2 rows (not_null_dim_devices_device_id); ..." ("on the row" for
+    a check of whole rows, such as expression_holds or unique_combination). A test whose
     rows cannot be read back keeps dbt's own message (an empty answer for it)."""
     explained: dict[str, str] = {}
     if not failed:
@@ -55,6 +56,6 @@ def explain_failures(database: Path, failed: list[tuple[str, str]]) -> dict[str,
                 explained[unique_id] = f"(its failing rows could not be read back: {error})"
                 continue
             explained[unique_id] = "; ".join(
-                f"{check} on {column or 'the model'}: {count} rows ({test})"
+                f"{check} on {column or 'the row'}: {count} row{'s' * (count != 1)} ({test})"
                 for check, column, test, count in rows)
     return explained
