@@ -328,9 +328,10 @@ def _build_options(*, quiet: bool, full_refresh: bool, select: str | None, unit_
     extra += folded_tests.exclusions(bool(all_vars.get("full_checks")))
     if not all_vars.get("full_checks"):
         # dbt's file log at debug level writes every statement of every node: 0.3-0.9 CPU-s
-        # of a warm hourly build (docs/warehouse_speed.md); warnings, failures and errors stay
-        # in logs/dbt.log, and the nightly build logs everything as before
-        extra += ["--log-level-file", "warn"]
+        # of a warm hourly build (docs/warehouse_speed.md); each node's start and end, its
+        # warnings, failures and errors stay in logs/dbt.log (info), and the nightly build
+        # logs everything as before
+        extra += ["--log-level-file", "info"]
     if recompute_from is not None:
         all_vars["rebuild_from"] = recompute_from.astimezone(dt.UTC).isoformat(sep=" ")
     if all_vars:
