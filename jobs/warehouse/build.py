@@ -33,7 +33,7 @@ from jobs.common.settings import PROJECT_ROOT, Settings, join_path
 from jobs.inbox.schemas import DATASETS
 from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
 from jobs.valuation.schemas import VALUATION_DATASETS
-from jobs.warehouse import late_data, published, warm_dbt
+from jobs.warehouse import folded_tests, late_data, published, warm_dbt
 from jobs.warehouse.dbt_handle import release_dbt_duckdb_handle
 from jobs.warehouse.reference import export_reference
 
@@ -259,6 +259,8 @@ def _build(settings: Settings, *, full_refresh: bool, rebuild_from: str | None,
             database=building)
         report.nodes = _node_results(result)
         report.success = bool(result.success)
+        if not report.success:
+            _name_failed_checks(report, result, building)
         if report.success:
             publish_started = time.perf_counter()
             if select is None:  # a partial build has not taken in every file
@@ -323,11 +325,33 @@ def _build_options(*, quiet: bool, full_refresh: bool, select: str | None, unit_
     all_vars = dict(vars_ or {})
     if full_checks:
         all_vars["full_checks"] = True
+    extra += folded_tests.exclusions(bool(all_vars.get("full_checks")))
+    if not all_vars.get("full_checks"):
+        # dbt's file log at debug level writes every statement of every node: 0.3-0.9 CPU-s
+        # of a warm hourly build (docs/warehouse_speed.md); each node's start and end, its
+        # warnings, failures and errors stay in logs/dbt.log (info), and the nightly build
+        # logs everything as before
+        extra += ["--log-level-file", "info"]
     if recompute_from is not None:
         all_vars["rebuild_from"] = recompute_from.astimezone(dt.UTC).isoformat(sep=" ")
     if all_vars:
         extra += ["--vars", json.dumps(all_vars)]
     return extra
+
+
+def _name_failed_checks(report: BuildReport, result, building: Path) -> None:
+    """A failed folded test's message names the checks that failed (jobs/warehouse/
+    folded_tests.py), not only how many rows."""
+    failed = [(r.node.unique_id, r.node.compiled_code)
+              for r in getattr(result.result, "results", None) or []
+              if str(r.status) == "fail" and r.node.compiled_code
+              and getattr(r.node.test_metadata, "name", None) == folded_tests.FOLDED_TEST]
+    if not failed or not building.exists():
+        return
+    explained = folded_tests.explain_failures(building, failed)
+    for node in report.nodes:
+        if explained.get(node.unique_id):
+            node.message = f"{node.message}: {explained[node.unique_id]}"
 
 
 def _node_results(result) -> list[NodeResult]:
