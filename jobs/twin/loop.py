@@ -156,6 +156,9 @@ def perfect_foresight_day(run: ControllerRun, twin: ParkTwin, truth: Settings, d
         actual = dataclasses.replace(actual, pv_potential_kw=pv_offered_kw.reindex(
             index=actual.interval_start_utc, columns=actual.pv_potential_kw.columns,
             fill_value=0.0).fillna(0.0))
+    if actual.direct_green_kw is not None:  # the wind as it will blow (the twin's truth)
+        actual = dataclasses.replace(actual, direct_green_kw=twin.direct_green_offered_kw(
+            actual.interval_start_utc, park.dispatch.interval_minutes))
     actual = dataclasses.replace(
         actual,
         batteries=battery_table(park, twin_state(twin, run.settings, DeviceKind.BESS,

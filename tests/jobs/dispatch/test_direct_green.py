@@ -1,0 +1,59 @@
+"""The direct green supply line (绿电直连) in the dispatch model, on hand-worked cases solved by
+HiGHS: it serves load off the grid bill and is never exported."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from jobs.dispatch.inputs import DispatchInputError
+from tests.jobs.dispatch.test_small_cases import _battery, _inputs, _solve
+
+
+def _with_line(inputs, offered_kw):
+    return dataclasses.replace(inputs, direct_green_kw=pd.Series(
+        offered_kw, index=inputs.interval_start_utc, dtype=float))
+
+
+def test_battery_is_not_spent_on_load_the_line_serves():
+    """Valley 0.3 for two hours, peak 1.0 for two, 1,000 kW load throughout; the line offers
+    1,200 kW in the peak hours (more than the load) and nothing before. A full 200 kWh
+    lossless battery (wear 0.01): discharging at peak saves nothing (the line serves it), so
+    it discharges in the valley: import 2,000 - 200 = 1,800 kWh x 0.3 = 540 CNY + 2 CNY wear,
+    and no import at peak. Without the line the model spends it at peak: 0.3 x 2,000 + 1.0 x
+    1,800 = 2,400 CNY + 2."""
+    base = _inputs([0.3, 0.3, 1.0, 1.0], [1000.0] * 4,
+                   batteries={"bess-1": _battery(200, 200, 1.0, degradation=0.01, initial=200)})
+    result, plan, summary = _solve(_with_line(base, [0.0, 0.0, 1200.0, 1200.0]))
+    assert result.objective_cny == pytest.approx(542.0, abs=1e-3)
+    imports = plan[(plan.asset_id == "grid") & (plan.quantity == "import_kw")].value.to_list() \
+        if "grid" in set(plan.asset_id) else None
+    if imports is not None:
+        assert imports[2:] == pytest.approx([0.0, 0.0], abs=1e-6)
+    setpoints = plan[(plan.asset_id == "bess-1") & (plan.quantity == "setpoint_kw")]
+    assert setpoints.value.to_list()[:2] == pytest.approx([100.0, 100.0], abs=1e-6) \
+        or sum(setpoints.value.to_list()[:2]) == pytest.approx(200.0, abs=1e-6)
+    blind, _, _ = _solve(base)
+    assert blind.objective_cny == pytest.approx(2402.0, abs=1e-3)
+
+
+def test_the_line_is_not_exported():
+    """One hour: 2,000 kW of PV against 1,000 kW of load, export cap 1,500 kW at 0.391
+    CNY/kWh, the line offering 1,000 kW. The line gives nothing while the park exports, so the
+    park exports its 1,000 kW of surplus PV: -391 CNY. Taking 200 kW of the line and exporting
+    1,200 (what a linear blend of the two would allow) is not a plan."""
+    base = _inputs([1.0], [1000.0], pv={"pv-1": [2000.0]}, export_limit_kw=1500.0)
+    base = dataclasses.replace(base, grid=dataclasses.replace(
+        base.grid, export_price_cny_per_kwh=pd.Series(0.391, index=base.interval_start_utc)))
+    result, _, summary = _solve(_with_line(base, [1000.0]))
+    assert summary.energy_cost_cny == pytest.approx(-391.0, abs=1e-3)
+
+
+def test_a_line_offering_a_negative_or_missing_value_is_refused():
+    base = _inputs([1.0, 1.0], [100.0, 100.0])
+    with pytest.raises(DispatchInputError, match="direct_green_kw"):
+        _with_line(base, [50.0, -1.0])
+    with pytest.raises(DispatchInputError, match="direct_green_kw"):
+        _with_line(base, [50.0, float("nan")])
