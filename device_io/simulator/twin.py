@@ -183,6 +183,11 @@ class ParkTwin:
         truth): their demand less the waste heat and the tanks' discharge."""
         return float(self._thermal.backup_heat_kwh_th.sum())
 
+    def comfort_violation_kh(self) -> float:
+        """Kelvin-hours the zones spent outside their comfort bands while occupied since the
+        twin started, summed over the zones (ground truth)."""
+        return float(self._hvac.comfort_violation_kh.sum())
+
     def pv_potential_kwh(self) -> dict[str, float]:
         """Each inverter's offered energy integrated since the twin started (kWh)."""
         return dict(zip(self._pv.device_ids, self._pv.potential_kwh.tolist(), strict=True))

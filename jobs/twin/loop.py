@@ -99,6 +99,7 @@ class ControllerRun:
     # batteries and the tank is not on its bill, so the comparison must see it
     stored: dict | None = None
     ev_unserved_kwh: float = 0.0  # what the cars that left wanted and did not get (truth)
+    comfort_violation_kh: float = 0.0  # zones outside their band while occupied (truth)
 
 
 def _local_midnight(settings: Settings, day: dt.date) -> dt.datetime:
@@ -229,6 +230,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     twin.reset_grid_tally()
     stored_start = stored_energy(twin, settings)
     unserved_before = twin.ev_unserved_kwh()
+    comfort_before = twin.comfort_violation_kh()
     offered_before = _pv_offered_kwh_by_system(twin, settings)
     offered_rows: dict[pd.Timestamp, dict[str, float]] = {}
     boiler_before, boiler_by_day = twin.backup_heat_kwh_th(), {}
@@ -288,6 +290,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
         run.intraday = intraday.log.summary()
     run.stored = {"start": stored_start, "end": stored_energy(twin, settings)}
     run.ev_unserved_kwh = round(twin.ev_unserved_kwh() - unserved_before, 1)
+    run.comfort_violation_kh = round(twin.comfort_violation_kh() - comfort_before, 1)
     _build(run)
     run.grid = dataclasses.replace(twin.grid_tally)
     save_grid_tally(settings, run.grid)

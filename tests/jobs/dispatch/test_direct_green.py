@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from jobs.dispatch import green_line
 from jobs.dispatch.inputs import DispatchInputError
-from tests.jobs.dispatch.test_small_cases import _battery, _inputs, _solve
+from tests.jobs.dispatch.test_small_cases import _battery, _inputs, _series, _solve
 
 
 def _with_line(inputs, offered_kw):
@@ -28,13 +30,10 @@ def test_battery_is_not_spent_on_load_the_line_serves():
                    batteries={"bess-1": _battery(200, 200, 1.0, degradation=0.01, initial=200)})
     result, plan, summary = _solve(_with_line(base, [0.0, 0.0, 1200.0, 1200.0]))
     assert result.objective_cny == pytest.approx(542.0, abs=1e-3)
-    imports = plan[(plan.asset_id == "grid") & (plan.quantity == "import_kw")].value.to_list() \
-        if "grid" in set(plan.asset_id) else None
-    if imports is not None:
-        assert imports[2:] == pytest.approx([0.0, 0.0], abs=1e-6)
-    setpoints = plan[(plan.asset_id == "bess-1") & (plan.quantity == "setpoint_kw")]
-    assert setpoints.value.to_list()[:2] == pytest.approx([100.0, 100.0], abs=1e-6) \
-        or sum(setpoints.value.to_list()[:2]) == pytest.approx(200.0, abs=1e-6)
+    assert summary.energy_cost_cny == pytest.approx(540.0, abs=1e-3)
+    setpoints = _series(plan, "bess-1", "setpoint_kw")
+    assert sum(setpoints[:2]) == pytest.approx(200.0, abs=1e-4)  # discharged in the valley
+    assert setpoints[2:] == pytest.approx([0.0, 0.0], abs=1e-4)
     blind, _, _ = _solve(base)
     assert blind.objective_cny == pytest.approx(2402.0, abs=1e-3)
 
@@ -57,3 +56,32 @@ def test_a_line_offering_a_negative_or_missing_value_is_refused():
         _with_line(base, [50.0, -1.0])
     with pytest.raises(DispatchInputError, match="direct_green_kw"):
         _with_line(base, [50.0, float("nan")])
+
+
+def _recent(green_kw, import_kw):
+    index = pd.date_range("2026-05-04 10:00", periods=len(green_kw), freq="15min", tz="UTC")
+    return pd.DataFrame({"green_kw": green_kw, "import_kw": import_kw}, index=index)
+
+
+def test_the_nowcast_takes_the_lines_level_where_the_grid_still_imported():
+    """The last hour: the grid imported 500 kW and the line delivered 800 kW (all it offered)
+    against a forecast of 300 kW: +500 kW now, fading as the fade weights say."""
+    now = pd.Timestamp("2026-05-04 11:00", tz="UTC")
+    forecast = pd.Series(300.0, index=pd.date_range(now, periods=3, freq="15min"))
+    fade = np.array([1.0, 0.5, 0.0])
+    corrected, error = green_line.nowcast_kw(_recent([800.0] * 4, [500.0] * 4), forecast, now,
+                                             fade)
+    assert error == pytest.approx(500.0)
+    assert corrected.to_list() == pytest.approx([800.0, 550.0, 300.0])
+
+
+def test_a_line_held_back_by_the_parks_demand_is_only_a_floor():
+    """The grid imported nothing: the park's demand set what the line delivered. 600 kW
+    delivered against a forecast of 300 raises it to 600; 200 kW delivered says nothing."""
+    now = pd.Timestamp("2026-05-04 11:00", tz="UTC")
+    forecast = pd.Series(300.0, index=pd.date_range(now, periods=2, freq="15min"))
+    fade = np.array([1.0, 1.0])
+    raised, _ = green_line.nowcast_kw(_recent([600.0] * 4, [0.0] * 4), forecast, now, fade)
+    assert raised.to_list() == pytest.approx([600.0, 600.0])
+    kept, error = green_line.nowcast_kw(_recent([200.0] * 4, [0.0] * 4), forecast, now, fade)
+    assert kept.to_list() == pytest.approx([300.0, 300.0]) and error == 0.0
