@@ -85,3 +85,15 @@ def test_a_line_held_back_by_the_parks_demand_is_only_a_floor():
     assert raised.to_list() == pytest.approx([600.0, 600.0])
     kept, error = green_line.nowcast_kw(_recent([200.0] * 4, [0.0] * 4), forecast, now, fade)
     assert kept.to_list() == pytest.approx([300.0, 300.0]) and error == 0.0
+
+
+def test_no_export_where_pv_cannot_exceed_the_load():
+    """One hour: 500 kW of PV against 1,000 kW of load, the line offering 2,000 kW, export
+    paid 0.391. The park's net demand is 500 kW, the line serves it, nothing is exported: 0
+    CNY (a model that let the line serve the whole load would export the 500 kW of PV:
+    -195.5 CNY)."""
+    base = _inputs([1.0], [1000.0], pv={"pv-1": [500.0]}, export_limit_kw=1500.0)
+    base = dataclasses.replace(base, grid=dataclasses.replace(
+        base.grid, export_price_cny_per_kwh=pd.Series(0.391, index=base.interval_start_utc)))
+    _, _, summary = _solve(_with_line(base, [2000.0]))
+    assert summary.energy_cost_cny == pytest.approx(0.0, abs=1e-3)
