@@ -53,9 +53,9 @@ def forecast_kw(warehouse_path: str, park: ParkConfig, index: pd.DatetimeIndex,
 
 def nowcast_kw(recent: pd.DataFrame, forecast: pd.Series, now: pd.Timestamp,
                fade: np.ndarray) -> tuple[pd.Series, float]:
-    """The forecast corrected by the last NOWCAST_H hours (recent: `green_kw` delivered and
-    `import_kw` per past interval), and the correction at now (kW). fade: the correction's
-    weight per forecast interval."""
+    """The forecast corrected by the last NOWCAST_H hours (recent: `green_kw` delivered,
+    `import_kw`, optionally `storage_kw`, the batteries' net discharge, per past interval), and
+    the correction at now (kW). fade: the correction's weight per forecast interval."""
     if "green_kw" not in recent or "import_kw" not in recent or forecast.empty:
         return forecast, 0.0
     window = recent[(recent.index >= now - pd.Timedelta(hours=NOWCAST_H))
@@ -63,8 +63,20 @@ def nowcast_kw(recent: pd.DataFrame, forecast: pd.Series, now: pd.Timestamp,
     delivered = window["green_kw"].dropna()
     if delivered.empty:
         return forecast, 0.0
-    free = delivered[window.loc[delivered.index, "import_kw"] >= UNCAPPED_IMPORT_KW]
+    uncapped = window.loc[delivered.index, "import_kw"] >= UNCAPPED_IMPORT_KW
+    free = delivered[uncapped]
     expected = float(forecast.iloc[0])
-    level = float(free.mean()) if len(free) else max(expected, float(delivered.mean()))
+    if len(free):
+        level = float(free.mean())
+    else:
+        # the line served all the park asked of it: at least its delivery, and (persistence
+        # of that state) what the batteries' discharge took off it too. Without the second,
+        # a battery discharging into a windy evening lowers the very floor that would tell the
+        # mpc the line can carry the evening: it keeps discharging into load the line would
+        # serve for nothing. If the line cannot carry it, the grid imports in the next
+        # interval, and that interval measures the line's level exactly.
+        discharge = window.loc[delivered.index, "storage_kw"].fillna(0.0).clip(lower=0.0) \
+            if "storage_kw" in window else 0.0
+        level = max(expected, float((delivered + discharge).mean()))
     error = level - expected
     return (forecast + error * fade).clip(lower=0.0), error

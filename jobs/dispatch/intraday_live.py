@@ -226,7 +226,8 @@ def _recent(settings: Settings, now: pd.Timestamp) -> pd.DataFrame:
             [since.to_pydatetime(), now.to_pydatetime()]))
         # the direct green lines' delivery and the grid's import (green_line.nowcast_kw)
         lines = to_frame(connection.execute(
-            "select interval_start_utc, grid_import_kwh, direct_green_import_kwh "
+            "select interval_start_utc, grid_import_kwh, direct_green_import_kwh, "
+            "coalesce(battery_discharge_kwh, 0) - coalesce(battery_charge_kwh, 0) storage_kwh "
             "from fct_energy_balance where interval_start_utc >= ? and interval_start_utc < ?",
             [since.to_pydatetime(), now.to_pydatetime()]))
     per_h = 60.0 / minutes
@@ -239,7 +240,8 @@ def _recent(settings: Settings, now: pd.Timestamp) -> pd.DataFrame:
         lines.index = pd.DatetimeIndex(lines.pop("interval_start_utc")).tz_convert("UTC")
         recent = recent.join(pd.DataFrame({
             "import_kw": lines["grid_import_kwh"] * per_h,
-            "green_kw": lines["direct_green_import_kwh"] * per_h}), how="outer")
+            "green_kw": lines["direct_green_import_kwh"] * per_h,
+            "storage_kw": lines["storage_kwh"] * per_h}), how="outer")
     return recent.sort_index()
 
 

@@ -136,7 +136,10 @@ class IntradayController:
             # the direct green lines supply the park beside the grid: without them a windy
             # hour reads as a load that vanished
             green_kw = total(DeviceKind.DIRECT_GREEN_METER, "energy_import_kwh") / hours
+            storage_kw = (total(DeviceKind.BESS, "energy_discharged_kwh")
+                          - total(DeviceKind.BESS, "energy_charged_kwh")) / hours
             row = {"import_kw": import_kw, "export_kw": export_kw, "green_kw": green_kw,
+                   "storage_kw": storage_kw,
                    "ev_kw": total(DeviceKind.EV_CHARGER, "energy_total_kwh") / hours,
                    "base_load_kw": import_kw + green_kw - export_kw + pv_kw
                    + (total(DeviceKind.BESS, "energy_discharged_kwh")

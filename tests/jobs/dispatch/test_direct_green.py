@@ -97,3 +97,15 @@ def test_no_export_where_pv_cannot_exceed_the_load():
         base.grid, export_price_cny_per_kwh=pd.Series(0.391, index=base.interval_start_utc)))
     _, _, summary = _solve(_with_line(base, [2000.0]))
     assert summary.energy_cost_cny == pytest.approx(0.0, abs=1e-3)
+
+
+def test_a_held_line_counts_what_the_batteries_took_off_it():
+    """No grid import for the last hour: the line delivered 2,000 kW while the batteries
+    discharged 1,000 kW into the same load. The line served all it was asked, and persistence
+    of that state says it would have served the batteries' share too: 3,000 kW now (against
+    a 1,200 kW forecast), not the 2,000 the discharge left it."""
+    now = pd.Timestamp("2026-05-04 11:00", tz="UTC")
+    forecast = pd.Series(1200.0, index=pd.date_range(now, periods=1, freq="15min"))
+    recent = _recent([2000.0] * 4, [0.0] * 4).assign(storage_kw=1000.0)
+    corrected, error = green_line.nowcast_kw(recent, forecast, now, np.array([1.0]))
+    assert corrected.to_list() == pytest.approx([3000.0]) and error == pytest.approx(1800.0)
