@@ -52,6 +52,11 @@ class HvacFleet:
         self.gain_kw = np.zeros(n)
         self.outdoor_temp_c = np.zeros(n)
         self.energy_kwh = initial_counters(seed, self.zone_ids, "hvac", 2e3, 2e5)
+        self.comfort_min_c = np.array([z.comfort_min_c for z in zones], dtype=float)
+        self.comfort_max_c = np.array([z.comfort_max_c for z in zones], dtype=float)
+        # kelvin-hours outside the comfort band while occupied (ground truth): a controller
+        # that lets the zones drift saves on the bill what the occupants pay for in comfort
+        self.comfort_violation_kh = np.zeros(n)
 
     def decide(self, now_us: int, dt_s: float, exo: ExoSnapshot,
                rows: np.ndarray | None = None) -> None:
@@ -95,7 +100,14 @@ class HvacFleet:
         settle_c = self.outdoor_temp_c + self.resistance_k_per_kw * (self.gain_kw
                                                                       + self.thermal_kw)
         decay = np.exp(-dt_s / 3600.0 / tau_h)
+        start_c = self.zone_temp_c
         self.zone_temp_c = settle_c + (self.zone_temp_c - settle_c) * decay
+        # the step's mean temperature (trapezoid: the exponential path over a 1-minute step)
+        mean_c = (start_c + self.zone_temp_c) / 2.0
+        outside_k = np.maximum(mean_c - self.comfort_max_c, 0.0) \
+            + np.maximum(self.comfort_min_c - mean_c, 0.0)
+        occupied = self.last_occupied if self.last_occupied is not None else True
+        self.comfort_violation_kh += np.where(occupied, outside_k, 0.0) * dt_s / 3600.0
         self.energy_kwh += self.electric_kw * dt_s / 3600.0
 
     def write(self, device_row: int, point: str, value: float, now_us: int) -> np.ndarray | None:

@@ -58,6 +58,7 @@ class MeterFleet:
                              "(the contracted capacity of the line's plant share)")
         self._direct_rated_kw = np.array([devices[i].rated_kw for i in self._direct],
                                          dtype=float)
+        self.direct_rated_kw = self._direct_rated_kw  # read by the twin's ground truth
         self.direct_offered_kw = np.zeros(len(self._direct))  # ground truth, before the cap
         sub_ids = [self.device_ids[i] for i in self._sub]
         self._sub_entity = np.array([layout.entity_of_device[i] for i in sub_ids], dtype=np.intp)

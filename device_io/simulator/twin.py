@@ -33,6 +33,7 @@ from device_io.simulator.streams import stream_rng
 from device_io.simulator.thermal_storage import ThermalFleet
 from device_io.simulator.timebase import US_PER_S, from_us, to_us
 from device_io.simulator.water import WaterFleet
+from device_io.simulator.wind import available_kw
 from jobs.common.park_config import DeviceKind, ParkConfig
 from jobs.common.register_map import RegisterMap
 
@@ -182,9 +183,29 @@ class ParkTwin:
         truth): their demand less the waste heat and the tanks' discharge."""
         return float(self._thermal.backup_heat_kwh_th.sum())
 
+    def comfort_violation_kh(self) -> float:
+        """Kelvin-hours the zones spent outside their comfort bands while occupied since the
+        twin started, summed over the zones (ground truth)."""
+        return float(self._hvac.comfort_violation_kh.sum())
+
     def pv_potential_kwh(self) -> dict[str, float]:
         """Each inverter's offered energy integrated since the twin started (kWh)."""
         return dict(zip(self._pv.device_ids, self._pv.potential_kwh.tolist(), strict=True))
+
+    def direct_green_offered_kw(self, intervals_utc: pd.DatetimeIndex,
+                                interval_minutes: int) -> pd.Series:
+        """What the direct green lines offer (kW, summed over the lines, ground truth before
+        the park's demand caps it), each interval's mean over its minutes. The wind is a pure
+        function of the seed and the time, so this reads ahead without stepping the twin."""
+        rated = self._meters.direct_rated_kw
+        means = []
+        for start in intervals_utc:
+            minutes = [to_us(start.to_pydatetime()) + m * 60 * US_PER_S
+                       for m in range(interval_minutes)]
+            means.append(sum(float(available_kw(self._exogenous.sample(t).wind_speed_m_s,
+                                                rated).sum()) for t in minutes)
+                         / interval_minutes)
+        return pd.Series(means, index=intervals_utc, dtype=float)
 
     def inject_cloud(self, start_utc: dt.datetime, end_utc: dt.datetime,
                      retained: float) -> None:

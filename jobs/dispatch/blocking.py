@@ -4,8 +4,8 @@ the far hours need to be right in sum (energy, SOC, heat, comfort), not in detai
 re-solve of "rest of today and tomorrow" at 15 minutes is up to 192 steps, blocked it is
 about a third of that, and the solve's cost falls with it.
 
-A blocked step is its intervals' mean: load, PV, prices, outdoor temperature, heat offered
-and needed; occupied if any of its intervals is (the comfort band then binds at the step's
+A blocked step is its intervals' mean: load, PV, the direct green lines' offer, prices,
+outdoor temperature, heat offered and needed; occupied if any of its intervals is (the comfort band then binds at the step's
 end). The builders take each step's length (DispatchInputs.step_h): energy is power times
 the step's hours, and SOC, zone temperature and tank heat advance by it.
 
@@ -91,4 +91,5 @@ def block_inputs(inputs: DispatchInputs, blocking: MoveBlocking) -> DispatchInpu
         waste_heat_kw_th=mean(inputs.waste_heat_kw_th) if stores else inputs.waste_heat_kw_th,
         heat_demand_kw_th=mean(inputs.heat_demand_kw_th) if stores
         else inputs.heat_demand_kw_th,
-        consumer_base_load_kw=mean(inputs.consumer_base_load_kw))
+        consumer_base_load_kw=mean(inputs.consumer_base_load_kw),
+        direct_green_kw=mean(inputs.direct_green_kw))

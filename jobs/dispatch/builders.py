@@ -139,6 +139,49 @@ def add_export_of_stored_energy_rule(model: pyo.ConcreteModel, inputs: DispatchI
         return m.grid_export_kw[t] <= m.pv_total_kw[t]
 
 
+def add_direct_green(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
+    """A direct green supply line (绿电直连) serves the park's net demand, off the grid bill,
+    and is never exported (以荷定源): the park takes what it offers up to that demand, so
+    the grid imports only the rest. Without it in the model, a windy evening looks like a
+    peak-price, peak-demand one: the batteries are spent on load the line would have served
+    for nothing. The line gives nothing while the park exports: where the park could export
+    (PV offered in the interval, or stored energy paid), a binary chooses between the line
+    supplying and the meter exporting; a linear blend of the two would let the line's energy
+    out through the meter. Needs add_grid_connection and add_pv first."""
+    offered = inputs.direct_green_kw
+    if offered is None or not (offered > 0).any():
+        return
+    values = offered.to_numpy(dtype=float)
+    model.direct_green_kw = pyo.Var(model.T, bounds=lambda m, t: (0.0, values[t]),
+                                    doc="power taken from the direct green lines (kW)")
+    export_cap = inputs.grid.export_limit_kw
+    pv_offered = inputs.pv_potential_kw.sum(axis=1).to_numpy() \
+        if len(inputs.pv_potential_kw.columns) else [0.0] * len(values)
+    # the park can export only where PV (and the batteries at full power) can exceed the base
+    # load: elsewhere the export is 0 and no binary is needed (most of a day where PV stays
+    # below the load; a binary in every daylight interval made the summer re-solves 5x slower)
+    batteries_kw = float(inputs.batteries["power_kw"].sum()) if len(inputs.batteries) else 0.0
+    base = inputs.base_load_kw.to_numpy(dtype=float)
+    surplus_possible = [pv_offered[t] + batteries_kw > base[t] for t in model.T]
+    model.no_export_where_the_line_supplies = pyo.Constraint(model.T, rule=lambda m, t: (
+        m.grid_export_kw[t] == 0 if values[t] > 0 and not surplus_possible[t]
+        and not inputs.grid.stored_energy_export_paid else pyo.Constraint.Skip))
+    either = [t for t in model.T if values[t] > 0 and export_cap > 0
+              and (surplus_possible[t] or inputs.grid.stored_energy_export_paid)]
+    model.T_green_or_export = pyo.Set(initialize=either, ordered=True,
+                                      doc="intervals where the line and the export compete")
+    if either:
+        model.green_supplying = pyo.Var(model.T_green_or_export, within=pyo.Binary,
+                                        doc="1: the lines supply, 0: the meter may export")
+        model.green_only_if_supplying = pyo.Constraint(
+            model.T_green_or_export, rule=lambda m, t: (
+                m.direct_green_kw[t] <= values[t] * m.green_supplying[t]))
+        model.export_only_if_green_not_supplying = pyo.Constraint(
+            model.T_green_or_export, rule=lambda m, t: (
+                m.grid_export_kw[t] <= export_cap * (1 - m.green_supplying[t])))
+    model.bus_terms.append((+1, model.direct_green_kw))
+
+
 def add_battery(model: pyo.ConcreteModel, inputs: DispatchInputs, relax: bool = False) -> None:
     """relax: the end-of-horizon SOC target becomes soft (soc_final_shortfall_kwh)."""
     batteries = inputs.batteries

@@ -24,7 +24,7 @@ from jobs.common import landing
 from jobs.common.dispatch_schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
 from jobs.common.park_config import DeviceKind
 from jobs.common.settings import Settings
-from jobs.dispatch import measured
+from jobs.dispatch import green_line, measured
 from jobs.dispatch.baseline import no_control_consumer_load_kw, rule_based_flows
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.extract import PlanSummary, plan_rows, summarise
@@ -322,7 +322,9 @@ def prepare_inputs(settings: Settings, local_date: dt.date, provider: WeatherPro
         backup_heat_cny_per_kwh_th=dispatch.backup_heat_cny_per_kwh_th,
         backup_heat_kgco2_per_kwh_th=dispatch.backup_heat_kgco2_per_kwh_th,
         dr_events=measured.dr_events_between(settings.warehouse_path, index[0],
-                                             index[-1] + pd.Timedelta(minutes=minutes)))
+                                             index[-1] + pd.Timedelta(minutes=minutes)),
+        direct_green_kw=green_line.forecast_kw(settings.warehouse_path, park, index,
+                                               known_until))
     # the consumer forecast that is landed and scored: the like-day profile of whole
     # consumption; base profile + HVAC thermostats + EVs (what the optimiser needs split) is
     # measurably worse on the twin (make bench, week: 21.2 against 17.3 kW MAE)

@@ -83,6 +83,9 @@ class DispatchInputs:
     # each step's length (h) where they differ (move blocking, jobs/dispatch/blocking.py:
     # an interval's series are its step's means); None: every step is interval_h
     step_h: tuple[float, ...] | None = None
+    # what the park's direct green supply lines (绿电直连) offer (kW, forecast; None: no line).
+    # The park takes it up to its net demand, off the grid bill, and never exports it.
+    direct_green_kw: pd.Series | None = None
 
     def __post_init__(self) -> None:
         problems = list(_problems(self))
@@ -190,6 +193,11 @@ def _problems(inputs: DispatchInputs):
                     yield f"HVAC zone {zone}: mode must be 'cool' or 'heat'"
                 if not row["comfort_min_c"] < row["comfort_max_c"]:
                     yield f"HVAC zone {zone}: comfort_min_c must be below comfort_max_c"
+    green = inputs.direct_green_kw
+    if green is not None and (not green.index.equals(index) or green.isna().any()
+                              or not np.isfinite(green.to_numpy(dtype=float)).all()
+                              or (green < 0).any()):
+        yield "direct_green_kw must be indexed by the plan's intervals, finite and non-negative"
     yield from _thermal_problems(inputs)
     yield from _dr_problems(inputs)
     if inputs.grid.import_limit_kw <= 0 or inputs.grid.export_limit_kw < 0:

@@ -13,7 +13,9 @@ intraday replaces what has become known since:
   the inverters were not held down, fading back to the forecast with FADE_H; intervals they
   were held down (the export protection) bound it from below, since the arrays gave at least
   what was measured (else a park always at its export cap never corrects a forecast too low);
-- base load: the mean error of the last LOAD_ERROR_H hours, fading likewise.
+- base load: the mean error of the last LOAD_ERROR_H hours, fading likewise;
+- the direct green lines: their level of the last hour where they gave all they offered
+  (jobs/dispatch/green_line.py), fading likewise.
 No I/O here: the caller measures (the twin's loop or the setpoints flow).
 """
 
@@ -27,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from jobs.dispatch import green_line
 from jobs.dispatch.inputs import EV_GROUP_COLUMNS, DispatchInputs, GridTerms
 
 NOWCAST_H = 2.0  # the PV ratio's window: long enough to smooth a passing cloud
@@ -43,7 +46,8 @@ class Measured:
     recent: one row per past interval (index: interval start, UTC), columns
       `pv_kw:<system>` (NaN where the system was held down: a setpoint or the export
       protection), optionally `pv_held_kw:<system>` (its output where it was held down, NaN
-      elsewhere), `base_load_kw` (consumption less HVAC and EV charging), `ev_kw`.
+      elsewhere), `base_load_kw` (consumption less HVAC and EV charging), `ev_kw`,
+      optionally `green_kw` (delivered by the direct green lines) with `import_kw`.
     ev_plugged_kw: the ratings of the chargers with a car plugged in now (0: none).
     ev_delivered_kwh: what the cars plugged in now have received in their sessions so far
       (the chargers' session energy); None where not read: then the metered EV energy since
@@ -156,6 +160,8 @@ def _join(days: Sequence[DispatchInputs]) -> DispatchInputs:
         heat_demand_kw_th=frame("heat_demand_kw_th") if len(first.thermal_stores)
         else first.heat_demand_kw_th,
         dr_events=pd.concat(events) if events else first.dr_events,
+        direct_green_kw=None if any(d.direct_green_kw is None for d in days)
+        else series("direct_green_kw"),
         consumer_base_load_kw=frame("consumer_base_load_kw")
         if len(first.consumer_base_load_kw.columns) else first.consumer_base_load_kw,
         grid=dataclasses.replace(
@@ -228,6 +234,12 @@ def intraday_inputs(days: Sequence[DispatchInputs], measured: Measured,
     base = (cut(whole.base_load_kw) + error_kw * fade).clip(lower=0.0)
     if abs(error_kw) > 1.0:
         notes.append(f"base load: {error_kw:+.0f} kW measured against forecast, fading")
+    green = cut(whole.direct_green_kw)
+    if green is not None and correct_forecasts:
+        green, green_error_kw = green_line.nowcast_kw(measured.recent, green, now, fade)
+        if abs(green_error_kw) > 1.0:
+            notes.append(f"direct green lines: {green_error_kw:+.0f} kW measured against "
+                         "forecast, fading")
     batteries = whole.batteries.copy()
     for battery, row in batteries.iterrows():
         if battery in measured.soc_pct:
@@ -257,7 +269,8 @@ def intraday_inputs(days: Sequence[DispatchInputs], measured: Measured,
         events = events[events["end_utc"] > now]
     inputs = dataclasses.replace(
         whole, interval_start_utc=index, base_load_kw=base, pv_potential_kw=pv,
-        batteries=batteries, hvac_zones=zones, thermal_stores=stores, grid=grid,
+        direct_green_kw=green, batteries=batteries, hvac_zones=zones, thermal_stores=stores,
+        grid=grid,
         ev_groups=_ev_groups_now(whole.ev_groups, measured.recent, now,
                                  measured.ev_plugged_kw, measured.ev_delivered_kwh),
         outdoor_temp_c=cut(whole.outdoor_temp_c), hvac_occupied=cut(whole.hvac_occupied),

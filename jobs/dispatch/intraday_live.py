@@ -212,7 +212,8 @@ def _month_peak_kw(settings: Settings, now: pd.Timestamp) -> float:
 
 def _recent(settings: Settings, now: pd.Timestamp) -> pd.DataFrame:
     """The last RECENT_H hours per interval: `pv_kw:<system>` (what the arrays offered),
-    `base_load_kw` and `ev_kw` (the consumers' charging)."""
+    `base_load_kw` and `ev_kw` (the consumers' charging), and where the park has direct
+    green lines `green_kw` and `import_kw`."""
     since = now - pd.Timedelta(hours=RECENT_H)
     minutes = settings.park.dispatch.interval_minutes
     pv = _recent_pv(settings, since, now)
@@ -223,12 +224,24 @@ def _recent(settings: Settings, now: pd.Timestamp) -> pd.DataFrame:
             "sum(coalesce(ev_charging_kwh, 0)) as ev_kwh from fct_enterprise_interval_energy "
             "where interval_start_utc >= ? and interval_start_utc < ? group by all",
             [since.to_pydatetime(), now.to_pydatetime()]))
+        # the direct green lines' delivery and the grid's import (green_line.nowcast_kw)
+        lines = to_frame(connection.execute(
+            "select interval_start_utc, grid_import_kwh, direct_green_import_kwh, "
+            "coalesce(battery_discharge_kwh, 0) - coalesce(battery_charge_kwh, 0) storage_kwh "
+            "from fct_energy_balance where interval_start_utc >= ? and interval_start_utc < ?",
+            [since.to_pydatetime(), now.to_pydatetime()]))
     per_h = 60.0 / minutes
     recent = pv
     if len(loads):
         loads.index = pd.DatetimeIndex(loads.pop("interval_start_utc")).tz_convert("UTC")
         recent = recent.join(pd.DataFrame({"base_load_kw": loads["base_kwh"] * per_h,
                                            "ev_kw": loads["ev_kwh"] * per_h}), how="outer")
+    if len(lines) and lines["direct_green_import_kwh"].notna().any():
+        lines.index = pd.DatetimeIndex(lines.pop("interval_start_utc")).tz_convert("UTC")
+        recent = recent.join(pd.DataFrame({
+            "import_kw": lines["grid_import_kwh"] * per_h,
+            "green_kw": lines["direct_green_import_kwh"] * per_h,
+            "storage_kw": lines["storage_kwh"] * per_h}), how="outer")
     return recent.sort_index()
 
 

@@ -8,6 +8,7 @@ import pyomo.environ as pyo
 from jobs.dispatch.builders import (
     add_battery,
     add_demand_response,
+    add_direct_green,
     add_ev_fleet,
     add_export_of_stored_energy_rule,
     add_grid_connection,
@@ -27,6 +28,7 @@ def build_model(inputs: DispatchInputs, relax_hard_limits: bool = False) -> pyo.
     model.cost_terms = []
     add_grid_connection(model, inputs, relax_hard_limits)
     add_pv(model, inputs)
+    add_direct_green(model, inputs)
     add_battery(model, inputs, relax_hard_limits)
     add_export_of_stored_energy_rule(model, inputs)
     add_ev_fleet(model, inputs)

@@ -82,7 +82,8 @@ def controller_result(run: ControllerRun, first_day: dt.date, days: int) -> dict
     """One finished run's figures, as the comparison's summary holds them."""
     result: Outcome = outcome(run.settings, run.controller, first_day, days, run.grid)
     return {**result.as_dict(), "timings": vars(run.timings), "intraday": run.intraday,
-            "stored": run.stored, "ev_unserved_kwh": run.ev_unserved_kwh}
+            "stored": run.stored, "ev_unserved_kwh": run.ev_unserved_kwh,
+            "comfort_violation_kh": run.comfort_violation_kh}
 
 
 def compare_controllers(park: dict[str, Any], workdir: Path, first_day: dt.date, days: int, *,

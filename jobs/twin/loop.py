@@ -107,6 +107,7 @@ class ControllerRun:
     # batteries and the tank is not on its bill, so the comparison must see it
     stored: dict | None = None
     ev_unserved_kwh: float = 0.0  # what the cars that left wanted and did not get (truth)
+    comfort_violation_kh: float = 0.0  # zones outside their band while occupied (truth)
 
 
 def _local_midnight(settings: Settings, day: dt.date) -> dt.datetime:
@@ -164,6 +165,9 @@ def perfect_foresight_day(run: ControllerRun, twin: ParkTwin, truth: Settings, d
         actual = dataclasses.replace(actual, pv_potential_kw=pv_offered_kw.reindex(
             index=actual.interval_start_utc, columns=actual.pv_potential_kw.columns,
             fill_value=0.0).fillna(0.0))
+    if actual.direct_green_kw is not None:  # the wind as it will blow (the twin's truth)
+        actual = dataclasses.replace(actual, direct_green_kw=twin.direct_green_offered_kw(
+            actual.interval_start_utc, park.dispatch.interval_minutes))
     actual = dataclasses.replace(
         actual,
         batteries=battery_table(park, twin_state(twin, run.settings, DeviceKind.BESS,
@@ -236,6 +240,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     twin.reset_grid_tally()
     stored_start = stored_energy(twin, settings)
     unserved_before = twin.ev_unserved_kwh()
+    comfort_before = twin.comfort_violation_kh()
     offered_before = _pv_offered_kwh_by_system(twin, settings)
     offered_rows: dict[pd.Timestamp, dict[str, float]] = {}
     boiler_before, boiler_by_day = twin.backup_heat_kwh_th(), {}
@@ -297,6 +302,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
         run.intraday = intraday.log.summary()
     run.stored = {"start": stored_start, "end": stored_energy(twin, settings)}
     run.ev_unserved_kwh = round(twin.ev_unserved_kwh() - unserved_before, 1)
+    run.comfort_violation_kh = round(twin.comfort_violation_kh() - comfort_before, 1)
     _build(run)
     run.grid = dataclasses.replace(twin.grid_tally)
     save_grid_tally(settings, run.grid)

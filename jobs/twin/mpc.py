@@ -48,6 +48,7 @@ def twin_state(twin: ParkTwin, settings: Settings, kind: DeviceKind, point: str,
 
 
 COUNTERS = {DeviceKind.GRID_METER: ("energy_import_kwh", "energy_export_kwh"),
+            DeviceKind.DIRECT_GREEN_METER: ("energy_import_kwh",),
             DeviceKind.PV_INVERTER: ("energy_total_kwh",),
             DeviceKind.BESS: ("energy_charged_kwh", "energy_discharged_kwh"),
             DeviceKind.HVAC: ("energy_kwh",), DeviceKind.EV_CHARGER: ("energy_total_kwh",)}
@@ -145,9 +146,15 @@ class IntradayController:
             import_kw = kwh.get((self._meter, "energy_import_kwh"), 0.0) / hours
             export_kw = kwh.get((self._meter, "energy_export_kwh"), 0.0) / hours
             pv_kw = total(DeviceKind.PV_INVERTER, "energy_total_kwh") / hours
-            row = {"import_kw": import_kw, "export_kw": export_kw,
+            # the direct green lines supply the park beside the grid: without them a windy
+            # hour reads as a load that vanished
+            green_kw = total(DeviceKind.DIRECT_GREEN_METER, "energy_import_kwh") / hours
+            storage_kw = (total(DeviceKind.BESS, "energy_discharged_kwh")
+                          - total(DeviceKind.BESS, "energy_charged_kwh")) / hours
+            row = {"import_kw": import_kw, "export_kw": export_kw, "green_kw": green_kw,
+                   "storage_kw": storage_kw,
                    "ev_kw": total(DeviceKind.EV_CHARGER, "energy_total_kwh") / hours,
-                   "base_load_kw": import_kw - export_kw + pv_kw
+                   "base_load_kw": import_kw + green_kw - export_kw + pv_kw
                    + (total(DeviceKind.BESS, "energy_discharged_kwh")
                       - total(DeviceKind.BESS, "energy_charged_kwh")
                       - total(DeviceKind.HVAC, "energy_kwh")

@@ -20,7 +20,8 @@ def print_summary(console: Console, summary: dict[str, Any], scenario: list[str]
     for column in ("controller", "cost CNY", "of which demand charge", "Scope 2 loc. tCO2",
                    "Scope 2 market tCO2", "absorption %", "export MWh",
                    "curtailed by plan MWh", "curtailed by protection MWh", "import breaches",
-                   "self-sufficiency %", "peak kW", "EV unserved kWh", "wall s"):
+                   "self-sufficiency %", "peak kW", "EV unserved kWh",
+                   "comfort K·h outside", "wall s"):
         table.add_column(column, justify="right")
     for controller, r in results.items():
         table.add_row(LABELS.get(controller, controller), f"{r['total_cost_cny']:,.0f}",
@@ -31,6 +32,7 @@ def print_summary(console: Console, summary: dict[str, Any], scenario: list[str]
                       f"{r.get('pv_curtailed_by_protection_kwh', 0.0) / 1000:,.1f}",
                       _breaches(r), f"{r['self_sufficiency_pct']:.1f}",
                       f"{r['peak_import_kw']:,.0f}", f"{r.get('ev_unserved_kwh', 0.0):,.0f}",
+                      f"{r.get('comfort_violation_kh', 0.0):,.1f}",
                       f"{r['timings']['total_s']:.0f}")
     console.print(table)
     if "none" in results:
