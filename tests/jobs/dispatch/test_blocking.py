@@ -53,6 +53,19 @@ def test_the_hour_after_the_fine_window_becomes_one_step_of_its_means():
     assert blocked.interval_end_utc[-1] == START + pd.Timedelta(hours=2)
 
 
+def test_the_direct_green_lines_offer_is_blocked_to_its_mean():
+    """The line's offer (kW) is a power like the load: the dear hour's 0, 40, 80, 0 kW is one
+    hourly step of 30 kW, and the fine quarter-hours keep theirs."""
+    inputs = _quarter_hours()
+    offer = [10.0, 20.0, 30.0, 40.0, 0.0, 40.0, 80.0, 0.0]
+    inputs = dataclasses.replace(inputs, direct_green_kw=pd.Series(
+        offer, index=inputs.interval_start_utc))
+    blocked = block_inputs(inputs, MoveBlocking(fine_h=0.5, block_h=1.0))
+    assert blocked.direct_green_kw is not None
+    assert blocked.direct_green_kw.to_list() == pytest.approx([10.0, 20.0, 30.0, 40.0, 30.0])
+    assert list(blocked.direct_green_kw.index) == list(blocked.interval_start_utc)
+
+
 def test_energy_soc_and_cost_follow_each_steps_length():
     """By hand: the battery carries the dear hour's 110 kWh, charged in the cheap hour (at
     most 400 kW x 0.25 h = 100 kWh a quarter-hour), so the dear hour imports nothing. The bill
