@@ -5,8 +5,8 @@ re-solve of "rest of today and tomorrow" at 15 minutes is up to 192 steps, block
 about a third of that, and the solve's cost falls with it.
 
 A blocked step is its intervals' mean: load, PV, the direct green lines' offer, prices,
-outdoor temperature, heat offered and needed; occupied if any of its intervals is (the comfort band then binds at the step's
-end). The builders take each step's length (DispatchInputs.step_h): energy is power times
+outdoor temperature, heat offered and needed; occupied if any of its intervals is (the
+comfort band then binds at the step's end). The builders take each step's length (DispatchInputs.step_h): energy is power times
 the step's hours, and SOC, zone temperature and tank heat advance by it.
 
 What a long step means for the demand charge: the peak is metered on 15-minute means, and
