@@ -6,8 +6,9 @@ about a third of that, and the solve's cost falls with it.
 
 A blocked step is its intervals' mean: load, PV, the direct green lines' offer, prices,
 outdoor temperature, heat offered and needed; occupied if any of its intervals is (the
-comfort band then binds at the step's end). The builders take each step's length (DispatchInputs.step_h): energy is power times
-the step's hours, and SOC, zone temperature and tank heat advance by it.
+comfort band then binds at the step's end). The builders take each step's length
+(DispatchInputs.step_h): energy is power times the step's hours, and SOC, zone temperature
+and tank heat advance by it.
 
 What a long step means for the demand charge: the peak is metered on 15-minute means, and
 a step's import is its mean over the whole step, which is at most its highest quarter-hour.
