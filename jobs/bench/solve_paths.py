@@ -62,6 +62,24 @@ def _days(park: ParkConfig):
     return days
 
 
+def _demo_park() -> ParkConfig:
+    return ParkConfig.model_validate(yaml.safe_load(
+        (DEFAULT_CONFIG_DIR / "park.yaml").read_text(encoding="utf-8")))
+
+
+def _re_solves(park: ParkConfig, days):
+    """The recorded re-solves: every third hour of the first day, from a measured state whose
+    battery SOC cycles through SOC_PCT; yields (start, soc_pct, intraday inputs)."""
+    for position, now in enumerate(days[0].interval_start_utc[::12]):
+        soc = SOC_PCT[position % len(SOC_PCT)]
+        measured = Measured(now_utc=pd.Timestamp(now),
+                            soc_pct={b: soc for b in days[0].batteries.index},
+                            zone_temp_c={}, stored_heat_kwh_th={}, month_peak_kw=0.0,
+                            ev_plugged_kw=0.0)
+        inputs, _ = intraday_inputs(days, measured, park.dispatch.peak_margin_pct)
+        yield now, soc, inputs
+
+
 def _pyomo_persistent(model, options: SolveOptions) -> tuple[float | None, str]:
     results = SolverFactory("highs").solve(
         model, time_limit=options.time_limit_s, rel_gap=options.rel_gap, load_solutions=False,
@@ -72,20 +90,13 @@ def _pyomo_persistent(model, options: SolveOptions) -> tuple[float | None, str]:
 
 
 def run() -> dict:
-    park = ParkConfig.model_validate(yaml.safe_load(
-        (DEFAULT_CONFIG_DIR / "park.yaml").read_text(encoding="utf-8")))
+    park = _demo_park()
     days = _days(park)
     production = SolveOptions(rel_gap=park.dispatch.rel_gap,
                               time_limit_s=min(park.dispatch.time_limit_s, 10.0))
     tight = SolveOptions(rel_gap=TIGHT_GAP, time_limit_s=NO_LIMIT_S)
     rows = []
-    for position, now in enumerate(days[0].interval_start_utc[::12]):
-        soc = SOC_PCT[position % len(SOC_PCT)]
-        measured = Measured(now_utc=pd.Timestamp(now),
-                            soc_pct={b: soc for b in days[0].batteries.index},
-                            zone_temp_c={}, stored_heat_kwh_th={}, month_peak_kw=0.0,
-                            ev_plugged_kw=0.0)
-        inputs, _ = intraday_inputs(days, measured, park.dispatch.peak_margin_pct)
+    for now, soc, inputs in _re_solves(park, days):
         row = {"from_utc": str(now), "intervals": len(inputs.interval_start_utc),
                "soc_pct": soc}
         for label, options in (("production", production), ("tight", tight)):
@@ -127,18 +138,11 @@ def _first_interval(flows) -> dict[str, float]:
 
 def blocking(move: MoveBlocking | None = None) -> dict:
     move = move or MoveBlocking()
-    park = ParkConfig.model_validate(yaml.safe_load(
-        (DEFAULT_CONFIG_DIR / "park.yaml").read_text(encoding="utf-8")))
+    park = _demo_park()
     days = [dataclasses.replace(d, dr_events=d.dr_events.iloc[0:0]) for d in _days(park)]
     tight = SolveOptions(rel_gap=TIGHT_GAP, time_limit_s=NO_LIMIT_S)
     rows = []
-    for position, now in enumerate(days[0].interval_start_utc[::12]):
-        soc = SOC_PCT[position % len(SOC_PCT)]
-        measured = Measured(now_utc=pd.Timestamp(now),
-                            soc_pct={b: soc for b in days[0].batteries.index},
-                            zone_temp_c={}, stored_heat_kwh_th={}, month_peak_kw=0.0,
-                            ev_plugged_kw=0.0)
-        inputs, _ = intraday_inputs(days, measured, park.dispatch.peak_margin_pct)
+    for now, soc, inputs in _re_solves(park, days):
         row = {"from_utc": str(now), "soc_pct": soc}
         for label, case in (("full", inputs), ("blocked", block_inputs(inputs, move))):
             started = time.process_time()
