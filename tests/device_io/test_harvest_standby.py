@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,34 @@ def test_active_and_standby_never_poll_at_once_and_hand_over_at_the_boundary(tmp
     assert all(len(landed[slot]) == 1 for slot in slots)  # one cycle's readings per slot
 
 
+def _beside_an_active_harvester(park_file: Path, data: Path | str, interval_s: float,
+                                scenario: Callable[[subprocess.Popen], Awaitable[float]]
+                                ) -> float:
+    """Runs the scenario (it returns when it killed the active run) beside a simulator and an
+    active harvester process, which is killed at the end whatever happened."""
+    with simulator_process(CONFIG_DIR, str(park_file)):
+        active = subprocess.Popen(_active_harvester(park_file, data, interval_s),
+                                  cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            return asyncio.run(scenario(active))
+        finally:
+            active.kill()
+            active.wait(timeout=10)
+
+
+def _state_saved_for_the_newest_slot(settings: Settings, data: Path | str,
+                                     interval_s: float) -> bool:
+    # a cycle lands its readings, then saves the harvest state: killed between the two, the
+    # standby reads the slot as not polled and polls it again (a second reading of a slot,
+    # nothing lost). The take-over is measured from a kill after both.
+    polled = [device.last_polled_unix_s for device in HarvestState.load(
+        f"{data}/state/harvest-meters.json").devices.values()
+        if device.last_polled_unix_s is not None]
+    landed = _landed_slots(settings, interval_s)
+    return bool(polled and landed) and int(max(polled) // interval_s) == max(landed)
+
+
 def _active_harvester(park_file: Path, data: Path | str, interval_s: float) -> list[str]:
     return [sys.executable, "-m", "jobs.cli", "harvest", "--config-dir", str(CONFIG_DIR),
             "--park-file", str(park_file), "--data-root", str(data), "-g", "meters",
@@ -127,6 +156,8 @@ def test_the_standby_takes_over_within_one_interval_of_the_active_runs_kill(tmp_
         until = time.time() + 30.0
         standby_task = asyncio.create_task(standby_run(until))
         await cycles_landed(3)
+        while not _state_saved_for_the_newest_slot(settings, data, interval_s):
+            await asyncio.sleep(0.02)
         os.kill(active.pid, signal.SIGKILL)  # just after a cycle: the longest wait
         killed = time.time()
         while not standby and not standby_task.done():
@@ -138,15 +169,7 @@ def test_the_standby_takes_over_within_one_interval_of_the_active_runs_kill(tmp_
             await standby_task
         return killed
 
-    with simulator_process(CONFIG_DIR, str(park_file)):
-        active = subprocess.Popen(_active_harvester(park_file, data, interval_s),
-                                  cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        try:
-            killed = asyncio.run(scenario(active))
-        finally:
-            active.kill()
-            active.wait(timeout=10)
+    killed = _beside_an_active_harvester(park_file, data, interval_s, scenario)
 
     takeover_s = standby[0].started_utc.timestamp() - killed
     print(f"kill -> the standby's first cycle: {takeover_s:.2f} s (interval {interval_s} s)")
@@ -178,15 +201,6 @@ def test_on_an_object_store_the_standby_takes_over_when_the_short_lease_runs_out
         day = dt.datetime.now(dt.UTC).date()
         return len(landing.list_partition_files(settings.landing_root, "readings", day))
 
-    def state_saved_for_the_newest_slot() -> bool:
-        # a cycle lands its readings, then saves the harvest state: killed between the two,
-        # the standby reads the slot as not polled and polls it again (a second reading of a
-        # slot, nothing lost). The take-over is measured from a kill after both.
-        polled = [device.last_polled_unix_s for device in HarvestState.load(
-            f"{data_root}/state/harvest-meters.json").devices.values()
-            if device.last_polled_unix_s is not None]
-        landed = _landed_slots(settings, interval_s)
-        return bool(polled and landed) and int(max(polled) // interval_s) == max(landed)
 
     async def scenario(active: subprocess.Popen) -> float:
         deadline = time.monotonic() + 150
@@ -197,7 +211,8 @@ def test_on_an_object_store_the_standby_takes_over_when_the_short_lease_runs_out
         standby_task = asyncio.create_task(harvest_cycles(
             settings, ["meters"], cycles=None, interval_s=interval_s, until_unix_s=until,
             lock_wait_s=until - time.time(), on_cycle=standby.append, on_gap=gaps.append))
-        while cycles_landed() < 3 or not state_saved_for_the_newest_slot():
+        while cycles_landed() < 3 or not _state_saved_for_the_newest_slot(
+                settings, data_root, interval_s):
             assert time.monotonic() < deadline, "the active harvester landed too few cycles"
             await asyncio.sleep(0.1)
         os.kill(active.pid, signal.SIGKILL)  # just after a cycle and its lease renewal
@@ -210,15 +225,7 @@ def test_on_an_object_store_the_standby_takes_over_when_the_short_lease_runs_out
             await standby_task
         return killed
 
-    with simulator_process(CONFIG_DIR, str(park_file)):
-        active = subprocess.Popen(_active_harvester(park_file, data_root, interval_s),
-                                  cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        try:
-            killed = asyncio.run(scenario(active))
-        finally:
-            active.kill()
-            active.wait(timeout=10)
+    killed = _beside_an_active_harvester(park_file, data_root, interval_s, scenario)
 
     takeover_s = standby[0].started_utc.timestamp() - killed
     print(f"object store: kill -> the standby's first cycle: {takeover_s:.2f} s "
