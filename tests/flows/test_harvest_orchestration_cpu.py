@@ -1,6 +1,7 @@
 """The CPU cost of harvest orchestration on the demo park, before (a one-cycle flow run a minute
-per poll group) and after (one long-running run per poll group), on a real Prefect server with
-a real process worker and the demo park's simulator. A measurement, not a check: it runs only
+per poll group) and after (one long-running run per poll group, then with its hot standby
+waiting beside it), on a real Prefect server with a real process worker and the demo park's
+simulator. A measurement, not a check: it runs only
 with PARK_BENCH_ORCHESTRATION=1 and writes data/bench/harvest_orchestration.json.
 
 CPU is read from /proc: user + system time of the worker with the flow-run processes it
@@ -44,7 +45,10 @@ def test_measure_harvest_orchestration_cpu_before_and_after(tmp_path: Path):
         stack.wait_healthy()
         with simulator_process(CONFIG_DIR, str(park_file)):
             stack.create_pool()
-            worker = stack.start_worker("harvester", [f"harvest-{g}" for g in GROUPS],
+            # one worker polls both queues (a lone machine): the CPU is the same wherever
+            # the standby runs, and one process tree is simpler to count
+            queues = [f"harvest-{g}{kind}" for g in GROUPS for kind in ("", "-standby")]
+            worker = stack.start_worker("harvester", queues,
                                         PARK_CONFIG_DIR=str(CONFIG_DIR), PARK_FILE=str(park_file),
                                         PARK_DATA_ROOT=str(tmp_path / "data"))
             stack.deploy(create_pool=False)
@@ -79,6 +83,19 @@ def test_measure_harvest_orchestration_cpu_before_and_after(tmp_path: Path):
             t2, worker2, server2 = snapshot()
             time.sleep(WINDOW_S)
             t3, worker3, server3 = snapshot()
+
+            # after, with the hot standbys: one more hourly run per group, waiting on the
+            # group's lock (a flock tried 4 times a second) beside the active run
+            standby_runs = [stack.start_run(f"harvest/harvest-{g}-standby") for g in GROUPS]
+            wait_for("the standbys waiting", lambda: _all_running(stack, standby_runs), 180,
+                     diagnostics=stack.log_tails)
+            time.sleep(30)
+            t4, worker4, server4 = snapshot()
+            time.sleep(WINDOW_S)
+            t5, worker5, server5 = snapshot()
+            with stack.client() as client:
+                standby_states = [client.read_flow_run(r.id).state_type for r in standby_runs]
+            assert standby_states == [StateType.RUNNING] * len(GROUPS), stack.log_tails()
     finally:
         stack.close()
 
@@ -90,6 +107,15 @@ def test_measure_harvest_orchestration_cpu_before_and_after(tmp_path: Path):
         """Steady state all day, plus 24 hourly start-ups (above the steady rate)."""
         rate = cpu_s / window_s
         return round(rate * 86400.0 + 24 * max(0.0, start_cpu_s - rate * start_s))
+
+    def with_standby_per_day(cpu: tuple[float, float, float, float, float]) -> float:
+        """The steady state with both runs all day, plus 24 hourly start-ups of each: the
+        active run's above the active-only rate, the standby's above that same rate (the
+        active runs went on polling while the standbys started)."""
+        active_rate = (cpu[2] - cpu[1]) / (t3 - t2)
+        start_ups = (max(0.0, cpu[1] - cpu[0] - active_rate * (t2 - ta))
+                     + max(0.0, cpu[3] - cpu[2] - active_rate * (t4 - t3)))
+        return round((cpu[4] - cpu[3]) / (t5 - t4) * 86400.0 + 24 * start_ups)
 
     result = {
         "machine": machine(), "measured_utc": dt.datetime.now(dt.UTC).isoformat(),
@@ -104,6 +130,12 @@ def test_measure_harvest_orchestration_cpu_before_and_after(tmp_path: Path):
             "after": after_per_day(server2 - server_a, t2 - ta, server3 - server2, t3 - t2)},
         "hourly_start_up_cpu_s": {"worker_and_runs": round(worker2 - worker_a, 1),
                                   "server": round(server2 - server_a, 1)},
+        "cpu_s_per_day_with_standby_worker_and_runs": with_standby_per_day(
+            (worker_a, worker2, worker3, worker4, worker5)),
+        "cpu_s_per_day_with_standby_server": with_standby_per_day(
+            (server_a, server2, server3, server4, server5)),
+        "standby_start_up_cpu_s": {"worker_and_runs": round(worker4 - worker3, 1),
+                                   "server": round(server4 - server3, 1)},
     }
     print(result)
     save_result("harvest_orchestration", result)

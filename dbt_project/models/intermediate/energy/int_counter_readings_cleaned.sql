@@ -18,13 +18,17 @@
 -- reads and sorts the month's readings once.)
 
 with counter_points as (
-    select device_id, point, counter_wrap, max_rate_per_h
+    -- each counter series gets a number for this build: the sorts and the deduplication below
+    -- key on one integer instead of two strings (a month's full rebuild sorts 50 M readings)
+    select
+        row_number() over (order by device_id, point) as series_id,
+        device_id, point, counter_wrap, max_rate_per_h
     from {{ ref('stg_reference__device_points') }}
     where is_cumulative
 ),
 
 landed as (
-    select readings.device_id, readings.point, readings.ts_utc, readings.value
+    select counter_points.series_id, readings.ts_utc, readings.value
     from {{ ref('stg_landing__readings') }} as readings
     inner join counter_points
         on readings.device_id = counter_points.device_id
@@ -37,27 +41,29 @@ landed as (
 
 deduplicated as (
     -- replays and compaction in flight land the same reading twice
-    select device_id, point, ts_utc, max(value) as value, true as is_new
+    select series_id, ts_utc, max(value) as value, true as is_new
     from landed
-    group by device_id, point, ts_utc
+    group by series_id, ts_utc
 ),
 
 previous as (
     -- the last accepted reading before the window: the first new reading's neighbour
     {% if is_incremental() %}
     select
-        device_id,
-        point,
-        max(ts_utc) as ts_utc,
-        arg_max(counter_value, ts_utc) as value,
+        counter_points.series_id,
+        max(this.ts_utc) as ts_utc,
+        arg_max(this.counter_value, this.ts_utc) as value,
         false as is_new
-    from {{ this }}
-    where step_kind != 'rejected'
-        and ts_utc < {{ window_start() }}
-        and ts_utc >= {{ window_start() }} - interval '{{ var("max_bridge_hours") }} hours'
-    group by device_id, point
+    from {{ this }} as this
+    inner join counter_points
+        on this.device_id = counter_points.device_id
+        and this.point = counter_points.point
+    where this.step_kind != 'rejected'
+        and this.ts_utc < {{ window_start() }}
+        and this.ts_utc >= {{ window_start() }} - interval '{{ var("max_bridge_hours") }} hours'
+    group by counter_points.series_id
     {% else %}
-    select device_id, point, ts_utc, value, false as is_new from deduplicated where false
+    select series_id, ts_utc, value, false as is_new from deduplicated where false
     {% endif %}
 ),
 
@@ -68,25 +74,27 @@ candidates as (
 ),
 
 neighbours as (
+    -- one sort gives each reading its neighbours up to two back and one ahead: enough to
+    -- judge it, and, in a series where every reading is judged plausible, to classify it
     select
         candidates.*,
         counter_points.counter_wrap,
         counter_points.max_rate_per_h,
         lag(candidates.value) over by_time as prev_value,
         lag(candidates.ts_utc) over by_time as prev_ts,
+        lag(candidates.value, 2) over by_time as prev2_value,
+        lag(candidates.ts_utc, 2) over by_time as prev2_ts,
         lead(candidates.value) over by_time as next_value,
         lead(candidates.ts_utc) over by_time as next_ts
     from candidates
-    inner join counter_points
-        on candidates.device_id = counter_points.device_id
-        and candidates.point = counter_points.point
-    window by_time as (partition by candidates.device_id, candidates.point order by candidates.ts_utc)
+    inner join counter_points on candidates.series_id = counter_points.series_id
+    window by_time as (partition by candidates.series_id order by candidates.ts_utc)
 ),
 
 judged as materialized (
     -- garbage fits neither neighbour; a real reading fits at least one of them
     select
-        device_id, point, ts_utc, value, is_new, counter_wrap, max_rate_per_h,
+        *,
         not is_new
             or (prev_value is null and next_value is null)
             or {{ counter_step_fits('prev_value', 'value', 'prev_ts', 'ts_utc') }}
@@ -95,25 +103,33 @@ judged as materialized (
     from neighbours
 ),
 
-accepted as (
-    select * exclude (is_plausible) from judged where is_plausible
+series_with_rejects as (
+    select distinct series_id from judged where not is_plausible
 ),
 
 steps as (
-    -- one pass gives each kept reading its neighbours up to two away: enough to classify its
-    -- own step and to know the rates of the steps either side (for a rebase)
+    -- a series with nothing rejected keeps all its readings, so the neighbours the judging
+    -- sort found are the kept readings' neighbours (nearly every series: one sort, not two)
+    select judged.* exclude (is_plausible)
+    from judged
+    anti join series_with_rejects on judged.series_id = series_with_rejects.series_id
+
+    union all
+
+    -- a series with a rejected reading: its kept readings sorted again without it
     select
-        accepted.*,
+        series_id, ts_utc, value, is_new, counter_wrap, max_rate_per_h,
         lag(value) over by_time as prev_value,
         lag(ts_utc) over by_time as prev_ts,
         lag(value, 2) over by_time as prev2_value,
         lag(ts_utc, 2) over by_time as prev2_ts,
         lead(value) over by_time as next_value,
         lead(ts_utc) over by_time as next_ts
-    from accepted
-    window by_time as (partition by device_id, point order by ts_utc)
+    from judged
+    semi join series_with_rejects on judged.series_id = series_with_rejects.series_id
+    where is_plausible
+    window by_time as (partition by series_id order by ts_utc)
 ),
-
 classified as (
     select
         *,
@@ -141,8 +157,7 @@ classified as (
 
 final as (
     select
-        device_id,
-        point,
+        series_id,
         ts_utc,
         value as counter_value,
         prev_ts as previous_ts_utc,
@@ -162,8 +177,7 @@ final as (
     union all
 
     select
-        device_id,
-        point,
+        series_id,
         ts_utc,
         value as counter_value,
         cast(null as timestamptz) as previous_ts_utc,
@@ -173,4 +187,9 @@ final as (
     where not is_plausible
 )
 
-select * from final
+select
+    counter_points.device_id,
+    counter_points.point,
+    final.* exclude (series_id)
+from final
+inner join counter_points on final.series_id = counter_points.series_id
