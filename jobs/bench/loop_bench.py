@@ -76,6 +76,9 @@ def targets(results: dict[str, dict[str, Any]], pv_surplus: bool,
             else float("nan")
         found[key] = {"pass": capture >= CAPTURE_TARGET, "value": round(capture, 3)}
     found["mpc_cheaper_than_rule_based"] = {"pass": cost["mpc"] < cost["rule_based"]}
+    found["mpc_cheaper_than_rule_based_compared"] = {
+        "pass": served["mpc"] < served["rule_based"], "mpc": round(served["mpc"]),
+        "rule_based": round(served["rule_based"])}
     peaks = {c: results[c]["peak_import_kw"] for c in ("mpc", "rule_based")}
     found["mpc_peak_at_most_rule_based"] = {"pass": peaks["mpc"] <= peaks["rule_based"] + 1e-6,
                                             **{c: round(v) for c, v in peaks.items()}}

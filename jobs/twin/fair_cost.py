@@ -11,9 +11,12 @@ see, each at a price fixed before any controller runs, the same for all of them.
   (`dispatch.battery_degradation_cny_per_kwh`), which the plans pay in their objective;
 - stored energy left for the next day: each kWh more in the batteries at the end than at the
   start is worth what it would cost to put back at the next day's valley price (bought at that
-  price, stored at the batteries' charge efficiency), a kWh less costs as much; each kWh th
-  more or less in the heat stores, the gas boiler's heat price (the model's price of heat the
-  tanks do not give: an upper bound, waste heat may refill a tank for nothing).
+  price, stored at the batteries' charge efficiency), a kWh less costs as much.
+- The heat stores' end state is recorded (`stored` in the summary) but not priced by default:
+  a tank refills from waste heat, which costs nothing, and the gas burnt where it did not is on
+  the bill already. Priced at the boiler's heat price it would swing the comparison by what
+  the tanks happen to hold at midnight (summer, 6 July: no control ends with 1,590 kWh th more
+  than it began and burnt no gas; at 0.36 CNY that would be a 572 CNY credit for nothing).
 
 The comparison's cost is the bill plus those, less the stored energy's value gained.
 """
@@ -38,7 +41,7 @@ class ComparisonPrices:
     comfort_cny_per_kh: float = 0.0
     battery_wear_cny_per_kwh: float = 0.0  # per kWh discharged
     battery_stored_cny_per_kwh: float = 0.0  # per kWh of stored energy, at the period's end
-    heat_stored_cny_per_kwh_th: float = 0.0
+    heat_stored_cny_per_kwh_th: float = 0.0  # 0 by default: see the module's text
 
     def __post_init__(self) -> None:
         bad = {k: v for k, v in asdict(self).items() if not (math.isfinite(v) and v >= 0)}
@@ -66,8 +69,7 @@ def comparison_prices(settings: Settings, first_day: dt.date, days: int) -> Comp
         ev_unserved_cny_per_kwh=float(_import_prices(settings, first_day, days).max()),
         comfort_cny_per_kh=float(dispatch.comfort_breach_cny_per_kh),
         battery_wear_cny_per_kwh=float(dispatch.battery_degradation_cny_per_kwh),
-        battery_stored_cny_per_kwh=next_valley / charge_efficiency,
-        heat_stored_cny_per_kwh_th=float(dispatch.backup_heat_cny_per_kwh_th))
+        battery_stored_cny_per_kwh=next_valley / charge_efficiency)
 
 
 def counted_cny(result: dict[str, Any], prices: ComparisonPrices) -> dict[str, float]:
