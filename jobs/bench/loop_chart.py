@@ -24,19 +24,30 @@ def draw_scenario(path: Path, name: str, summary: dict[str, Any]) -> None:
         1, 3, gridspec_kw={"width_ratios": [1, 1, 1.6]})
     costs = [results[c]["total_cost_cny"] / 1000 for c in controllers]
     cost_axis.bar(controllers, costs, color=colours, label="bill")
-    # the EV energy the cars left without, at the invariant's price, on top of the bill
-    ev_cny_per_kwh = summary.get("targets", {}).get("perfect_never_beaten", {}).get(
-        "ev_unserved_cny_per_kwh", 0.0)
-    unserved = [ev_cny_per_kwh * results[c].get("ev_unserved_kwh", 0.0) / 1000
-                for c in controllers]
+    # what the comparison counts beyond the bill (jobs/twin/fair_cost.py: EV energy not
+    # delivered, comfort, wear, the batteries' end-of-day energy), on top of the bill; older
+    # summaries: the EV energy the cars left without, at the invariant's price
+    compared = summary.get("compared_cny")
+    if compared:
+        unserved = [(compared[c]["compared_cny"] - compared[c]["bill_cny"]) / 1000
+                    for c in controllers]
+        label = "EV energy, comfort, wear, end-of-day storage"
+    else:
+        ev_cny_per_kwh = summary.get("targets", {}).get("perfect_never_beaten", {}).get(
+            "ev_unserved_cny_per_kwh", 0.0)
+        unserved = [ev_cny_per_kwh * results[c].get("ev_unserved_kwh", 0.0) / 1000
+                    for c in controllers]
+        label = "EV energy not delivered"
     if any(unserved):
         cost_axis.bar(controllers, unserved, bottom=costs, color="white", edgecolor=colours,
-                      hatch="///", label="EV energy not delivered")
-        cost_axis.legend(fontsize=7, loc="upper right")
+                      hatch="///", label=label)
+        # below the axis: inside, it hid the tallest bar's figure
+        cost_axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08))
     bills = costs
     costs = [c + u for c, u in zip(costs, unserved, strict=True)]
-    cost_axis.set_ylim(min(bills) * 0.95, max(costs) * 1.02)
-    cost_axis.set_title("Cost, all days (kCNY)")
+    cost_axis.set_ylim(min(bills + costs) * 0.95, max(bills + costs) * 1.02)
+    cost_axis.set_title("Cost, all days (kCNY): bill, and as compared" if compared
+                        else "Cost, all days (kCNY)")
     for x, value in enumerate(costs):
         cost_axis.annotate(f"{value:,.1f}", (x, value), ha="center", va="bottom", fontsize=8)
     absorption = [results[c]["renewable_absorption_pct"] for c in controllers]

@@ -14,6 +14,7 @@ from jobs.common.park_config import DeviceKind
 from jobs.common.settings import Settings
 from jobs.dispatch import measured
 from jobs.dispatch.inputs import EV_GROUP_COLUMNS, DispatchInputs
+from jobs.dispatch.occupancy import hvac_mode_history
 from jobs.forecast.calibration import measured_potential_kw
 from jobs.forecast.ev import charger_ratings, ev_session_history
 from jobs.forecast.load import consumption_history_kw
@@ -54,7 +55,7 @@ def actual_inputs(settings: Settings, planned: DispatchInputs) -> DispatchInputs
                     index).reindex(columns=planned.pv_potential_kw.columns, fill_value=0.0)
     hvac = [d.id for d in settings.park.devices if d.kind == DeviceKind.HVAC]
     outdoor = measured.interval_means(path, "outdoor_temp_c", hvac, since, until, minutes)
-    mode = measured.interval_means(path, "hvac_mode", hvac, since, until, minutes)
+    mode = hvac_mode_history(path, hvac, since, until, minutes)  # as the schedules set it
     zone_of = {d.id: d.asset for d in settings.park.devices if d.kind == DeviceKind.HVAC}
     occupied = (_day_frame(mode, index) > 0).T.groupby(zone_of).any().T
     heat = measured.heat_flow_history_kw_th(path, since, until, minutes)

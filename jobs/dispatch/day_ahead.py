@@ -29,6 +29,7 @@ from jobs.dispatch.baseline import no_control_consumer_load_kw, rule_based_flows
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.extract import PlanSummary, plan_rows, summarise
 from jobs.dispatch.inputs import EV_GROUP_COLUMNS, DispatchInputs
+from jobs.dispatch.occupancy import hvac_mode_history
 from jobs.dispatch.optimise import optimise
 from jobs.dispatch.park_assets import (
     battery_table,
@@ -150,12 +151,13 @@ def _outdoor_temperature_c(settings: Settings, weather, index: pd.DatetimeIndex,
 
 def _zone_occupancy(settings: Settings, index: pd.DatetimeIndex, known_until: pd.Timestamp,
                     notes: list[str]) -> pd.DataFrame | None:
-    """Occupied where the zone's controller ran (hvac_mode not off) on most recent days of
-    the same type; None (always occupied) without history."""
+    """Occupied where the zone's schedule ran its controller (hvac_mode not off, the
+    platform's own overrides taken out: occupancy.py) on most recent days of the same type;
+    None (always occupied) without history."""
     park = settings.park
     devices = measured._asset_devices(park, DeviceKind.HVAC)
-    history = measured.interval_means(
-        settings.warehouse_path, "hvac_mode", sum(devices.values(), []),
+    history = hvac_mode_history(
+        settings.warehouse_path, sum(devices.values(), []),
         known_until - pd.Timedelta(days=HISTORY_DAYS), known_until,
         park.dispatch.interval_minutes)
     if history.empty:

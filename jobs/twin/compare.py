@@ -13,14 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
 from device_io.simulator.twin import ParkTwin
 from jobs.common.generated_park import park_settings
 from jobs.common.settings import Settings
-from jobs.dispatch.calendar import local_day_intervals
-from jobs.dispatch.tariff import interval_prices
 from jobs.twin.loop import (
     CONTROLLERS,
     ControllerRun,
@@ -60,22 +57,6 @@ def apply_scenario(park: dict[str, Any], change: str) -> dict[str, Any]:
     else:
         raise ValueError(f"unknown scenario change {change!r}: pv=, battery= or tariff=")
     return changed
-
-
-def ev_unserved_cny_per_kwh(settings: Settings, first_day: dt.date, days: int) -> float:
-    """What a kWh a car left without is worth in a comparison: the highest import price of
-    the evaluated days (the dearest the park could have bought it for), so that holding a
-    car back never looks like a saving."""
-    index = pd.date_range(local_day_intervals(first_day, settings.park.park.timezone)[0],
-                          periods=96 * days, freq="15min")
-    prices = interval_prices(settings.park.tariffs, index, settings.park.park.timezone)
-    return float(prices["import_price_cny_per_kwh"].max())
-
-
-def served_cost_cny(result: dict[str, Any], ev_cny_per_kwh: float) -> float:
-    """The bill plus the EV energy the cars left without: what the invariant (perfect
-    foresight is never beaten) compares, since the bill alone rewards serving cars less."""
-    return result["total_cost_cny"] + ev_cny_per_kwh * result.get("ev_unserved_kwh", 0.0)
 
 
 def controller_result(run: ControllerRun, first_day: dt.date, days: int) -> dict[str, Any]:

@@ -8,15 +8,18 @@ interval. Truth by hand: the energy is P x 0.25 h, and the zone's end temperatur
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from device_io.setpoints.commands import plan_commands
+from device_io.setpoints.commands import Command, plan_commands
 from device_io.setpoints.hvac_power import MODE_COOL, MODE_HEAT, zone_command
 from device_io.setpoints.plan_source import PlanInForce
+from device_io.setpoints.safety import GridWatch, SafetyPipeline
+from device_io.setpoints.state import WriterState
 from device_io.simulator.exogenous import ExoSnapshot
 from device_io.simulator.hvac import HvacFleet
 from device_io.simulator.park_generator import generate_park
@@ -24,6 +27,7 @@ from jobs.common.park_config import DeviceKind, HvacZone
 from tests.conftest import settings_for
 
 HOURS = 0.25
+NOW = dt.datetime(2026, 7, 6, 4, 0, tzinfo=dt.UTC)
 STEP_S = 60.0  # the closed-loop twin's step
 # the twin's controller holds each step's power from the temperature at the step's start, so
 # it lags a drifting zone by half a step (about 0.007 K here, 0.4 kW at 60 kW/K): the setpoint
@@ -180,3 +184,44 @@ def test_unread_zone_temperatures_fall_back_to_the_planned_temperature(settings)
     commands = plan_commands(park, maps, _plan({("hvac_zone", zone.id, "cooling_kw"): 10.0}),
                              {d.id: {} for d in devices})
     assert all(c.refused and "not read" in c.refused for c in commands)
+
+
+# -- from idle to cooling, through the safety pipeline's ramp limit ---------------------------
+
+@pytest.fixture(scope="module")
+def demo(demo_park_dict, tmp_path_factory):
+    return settings_for(demo_park_dict, tmp_path_factory.mktemp("hvac-demo") / "data")
+
+
+@pytest.mark.parametrize("planned_kw", [30.0, 45.0, 60.0])
+def test_after_an_idle_interval_the_written_setpoint_draws_the_planned_power(demo, planned_kw):
+    """The demo park's zone-haoyu-newenergy-01 (60 kW, COP 3.3, R 0.0532 K/kW, C 274 kWh/K,
+    67.7 kW of gains: config/park.yaml), 25 C inside and 33 C outside, planned idle for one
+    interval, then `planned_kw` of cooling: the setpoint the writer asks for goes through the
+    safety pipeline (the park's bounds and ramp limit, from what the zone holds) and the
+    register's 0.1 C, and the twin's zone then draws planned_kw x 0.25 h (hand) over the next
+    interval. Before: idle was 0.5 K beyond the drift and the ramp 1 K, so flat out from idle
+    drew 54 % of the plan (and the 1 K ramp from the normal 24 C
+    setpoint kept the idle interval cooling)."""
+    park, maps = demo.park, demo.register_maps
+    zone = next(z for z in park.assets.hvac_zones if z.id == "zone-haoyu-newenergy-01")
+    assert (zone.rated_electric_kw, zone.cop, zone.thermal_resistance_k_per_kw,
+            zone.thermal_capacitance_kwh_per_k, zone.internal_gain_kw) == (
+        60.0, 3.3, 0.0532, 274.0, 67.7)
+    device = next(d for d in park.devices if d.asset == zone.id)
+    pipeline = SafetyPipeline(park, maps, park.setpoints, WriterState(), NOW)
+
+    def written(planned: float, zone_c: float, held_c: float) -> float:
+        wanted = zone_command(zone, planned, True, zone_c, 33.0, HOURS)
+        command = Command(device.id, zone.id, "setpoint_c", wanted.setpoint_c, "plan")
+        decision = pipeline.decide(command, {"setpoint_c": held_c},
+                                   GridWatch(import_kw=0.0, limit_kw=1e6))
+        assert decision.clamped is not None
+        return round(decision.clamped, 1)  # the register holds 0.1 C
+
+    idle_c = written(0.0, 25.0, zone.normal_setpoint_c)
+    idle_kwh, drifted_c = _drive(zone, 25.0, 33.0, True, idle_c, None)
+    assert idle_kwh == 0.0
+    energy, _ = _drive(zone, drifted_c, 33.0, True, written(planned_kw, drifted_c, idle_c), None)
+    k = zone.rated_electric_kw / zone.controller_band_k
+    assert energy == pytest.approx(planned_kw * HOURS, abs=(0.02 + 0.05) * k * HOURS)

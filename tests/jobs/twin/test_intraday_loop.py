@@ -12,7 +12,8 @@ import pytest
 
 from device_io.simulator.park_generator import generate_park
 from jobs.common.generated_park import park_settings
-from jobs.twin.compare import compare_controllers, ev_unserved_cny_per_kwh, served_cost_cny
+from jobs.twin.compare import compare_controllers
+from jobs.twin.fair_cost import compared_cost_cny, comparison_prices
 from tests.conftest import relocate_endpoints
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(1500)]
@@ -47,13 +48,13 @@ def test_the_mpc_beats_the_day_ahead_plan_on_the_cloudy_day(compared):
 
 
 def test_perfect_foresight_is_never_beaten(compared, tmp_path_factory):
-    """On the bill plus the EV energy the cars left without (valued at the day's dearest
-    import price): a controller that holds the chargers back pays in the drivers' energy."""
+    """On what a comparison counts (jobs/twin/fair_cost.py): the bill plus the EV energy the
+    cars left without, comfort, battery wear, less the stored energy gained."""
     results = compared["results"]
     park = relocate_endpoints(generate_park(40, seed=3))
-    price = ev_unserved_cny_per_kwh(park_settings(park, tmp_path_factory.mktemp("price")),
-                                    FIRST_DAY, 1)
-    assert price > 0
-    perfect = served_cost_cny(results["perfect"], price)
+    prices = comparison_prices(park_settings(park, tmp_path_factory.mktemp("price")),
+                               FIRST_DAY, 1)
+    assert prices.ev_unserved_cny_per_kwh > 0
+    perfect = compared_cost_cny(results["perfect"], prices)
     for controller in ("none", "rule_based", "plan", "mpc"):
-        assert perfect <= served_cost_cny(results[controller], price), controller
+        assert perfect <= compared_cost_cny(results[controller], prices), controller
