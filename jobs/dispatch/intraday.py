@@ -247,6 +247,9 @@ def intraday_inputs(days: Sequence[DispatchInputs], measured: Measured,
         if fresher.notna().any():
             green = fresher.fillna(green)
             as_issued = measured.green_as_issued_kw
+            notes.append(f"direct green lines: the operator's latest forecast for "
+                         f"{int(fresher.notna().sum())} of {len(index)} intervals, the "
+                         "day-ahead's for the rest")
     if green is not None and correct_forecasts:
         green, green_error_kw = green_line.nowcast_kw(measured.recent, green, now, fade,
                                                       as_issued)

@@ -34,8 +34,10 @@ def _with_operator(measured, kw):
 
 def test_the_fresher_forecast_is_used_where_it_reaches_and_not_for_perfect():
     measured = _with_operator(_measured(START), [3000.0, 3000.0, np.nan, np.nan])
-    inputs, _ = intraday_inputs([_evening_day()], measured)
+    inputs, corrections = intraday_inputs([_evening_day()], measured)
     assert inputs.direct_green_kw.tolist() == [3000.0, 3000.0, 0.0, 0.0]
+    assert "direct green lines: the operator's latest forecast for 2 of 4 intervals, the " \
+        "day-ahead's for the rest" in corrections.notes
     truth, _ = intraday_inputs([_evening_day()], measured, correct_forecasts=False)
     assert truth.direct_green_kw.tolist() == [0.0] * 4
 
