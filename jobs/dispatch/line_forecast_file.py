@@ -175,6 +175,8 @@ def load_folder(data_root: str, landing_root: str, park: ParkConfig,
                 today_utc: dt.date | None = None) -> list[LineForecastResult]:
     """Every CSV in `<data_root>/inbox/line_forecasts/`, oldest first: landed and moved to
     processed/, or refused whole and moved to rejected/ with its .errors.txt."""
+    if "://" in data_root:  # the inbox is a local drop folder on the park server
+        return []
     folder = Path(data_root) / "inbox" / "line_forecasts"
     if not folder.is_dir():
         return []
