@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,8 +100,9 @@ def issue_intervals(product: str, issued_utc: pd.Timestamp,
 class LineForecaster:
     """Issues forecasts from a truth function (intervals -> offered kW), caching the truth."""
 
-    def __init__(self, truth_kw, seed: int, capacity_kw: float, max_offered_kw: float,
-                 interval_minutes: int, accuracy: ForecastAccuracy | None = None):
+    def __init__(self, truth_kw: Callable[[pd.DatetimeIndex], pd.Series], seed: int,
+                 capacity_kw: float, max_offered_kw: float, interval_minutes: int,
+                 accuracy: ForecastAccuracy | None = None):
         self._truth_fn = truth_kw
         self.seed = seed
         self.capacity_kw = capacity_kw

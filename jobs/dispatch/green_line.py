@@ -60,9 +60,10 @@ def forecast_kw(warehouse_path: str, park: ParkConfig, index: pd.DatetimeIndex,
              since.date() - dt.timedelta(days=1), per_h, UNCAPPED_IMPORT_KW]).fetchone()
     level = float(row[0]) if row and row[0] is not None and np.isfinite(row[0]) else 0.0
     flat = pd.Series(max(level, 0.0), index=index, dtype=float)
-    operator, product = (LineForecastStore(landing_root).freshest(index, known_until_utc)
-                         if landing_root is not None else (None, None))
-    covered = int(operator.notna().sum()) if operator is not None else 0
+    if landing_root is None:
+        return flat
+    operator, product = LineForecastStore(landing_root).freshest(index, known_until_utc)
+    covered = int(operator.notna().sum())
     if notes is not None:
         notes.append(source_note(product, covered, len(index), level))
     return operator.fillna(flat) if covered else flat

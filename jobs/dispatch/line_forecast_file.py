@@ -94,7 +94,9 @@ def validate(name: str, payload: bytes, capacity_kw: float, interval_minutes: in
     if len(lines) == 1:
         return None, [f"{name}: no forecast rows after the header"]
     step = pd.Timedelta(minutes=interval_minutes)
-    rows, issues, seen = [], set(), {}
+    rows: list[tuple[pd.Timestamp, pd.Timestamp, float]] = []
+    issues: set[pd.Timestamp] = set()
+    seen: dict[pd.Timestamp, int] = {}
     for number, line in enumerate(lines[1:], start=2):
         cells = line.split(",")
         if len(cells) != len(HEADER):
