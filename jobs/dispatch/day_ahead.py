@@ -326,7 +326,7 @@ def prepare_inputs(settings: Settings, local_date: dt.date, provider: WeatherPro
         dr_events=measured.dr_events_between(settings.warehouse_path, index[0],
                                              index[-1] + pd.Timedelta(minutes=minutes)),
         direct_green_kw=green_line.forecast_kw(settings.warehouse_path, park, index,
-                                               known_until))
+                                               known_until, settings.landing_root, notes))
     # the consumer forecast that is landed and scored: the like-day profile of whole
     # consumption; base profile + HVAC thermostats + EVs (what the optimiser needs split) is
     # measurably worse on the twin (make bench, week: 21.2 against 17.3 kW MAE)

@@ -52,7 +52,11 @@ class Measured:
     ev_delivered_kwh: what the cars plugged in now have received in their sessions so far
       (the chargers' session energy); None where not read: then the metered EV energy since
       the earliest of the groups in progress arrived stands in for it, which also counts
-      cars that have left since and so under-serves the ones still there."""
+      cars that have left since and so under-serves the ones still there.
+    green_forecast_kw: the line operator's freshest forecast as of now per future interval
+      (NaN where no issue covers it: the day-ahead inputs' forecast stays there), and
+      green_as_issued_kw what the freshest issue said for each recent interval when it began
+      (green_line.nowcast_kw corrects against it); None: no operator forecast."""
 
     now_utc: pd.Timestamp
     soc_pct: Mapping[str, float]
@@ -62,6 +66,8 @@ class Measured:
     ev_plugged_kw: float
     recent: pd.DataFrame = field(default_factory=pd.DataFrame)
     ev_delivered_kwh: float | None = None
+    green_forecast_kw: pd.Series | None = None
+    green_as_issued_kw: pd.Series | None = None
 
     def __post_init__(self) -> None:
         for name in ("soc_pct", "zone_temp_c", "stored_heat_kwh_th"):
@@ -235,8 +241,18 @@ def intraday_inputs(days: Sequence[DispatchInputs], measured: Measured,
     if abs(error_kw) > 1.0:
         notes.append(f"base load: {error_kw:+.0f} kW measured against forecast, fading")
     green = cut(whole.direct_green_kw)
+    as_issued = None
+    if green is not None and correct_forecasts and measured.green_forecast_kw is not None:
+        fresher = measured.green_forecast_kw.reindex(index)
+        if fresher.notna().any():
+            green = fresher.fillna(green)
+            as_issued = measured.green_as_issued_kw
+            notes.append(f"direct green lines: the operator's latest forecast for "
+                         f"{int(fresher.notna().sum())} of {len(index)} intervals, the "
+                         "day-ahead's for the rest")
     if green is not None and correct_forecasts:
-        green, green_error_kw = green_line.nowcast_kw(measured.recent, green, now, fade)
+        green, green_error_kw = green_line.nowcast_kw(measured.recent, green, now, fade,
+                                                      as_issued)
         if abs(green_error_kw) > 1.0:
             notes.append(f"direct green lines: {green_error_kw:+.0f} kW measured against "
                          "forecast, fading")

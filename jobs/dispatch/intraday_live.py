@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import math
 import time
 import zoneinfo
@@ -41,12 +42,14 @@ from jobs.common import landing
 from jobs.common.frames import to_frame
 from jobs.common.park_config import DeviceKind
 from jobs.common.settings import Settings
+from jobs.dispatch import green_line, line_forecast_file
 from jobs.dispatch import measured as warehouse_state
 from jobs.dispatch.calendar import local_day_intervals
 from jobs.dispatch.day_ahead import prepare_inputs
 from jobs.dispatch.extract import plan_rows
 from jobs.dispatch.inputs import DispatchInputs
 from jobs.dispatch.intraday import Measured, intraday_inputs
+from jobs.dispatch.line_forecast_store import LineForecastStore
 from jobs.dispatch.plan_flows import PlanFlows
 from jobs.dispatch.pv_held import held_systems, pv_columns
 from jobs.dispatch.solve import SolveOptions
@@ -54,6 +57,8 @@ from jobs.dispatch.solver_service import SolverClient
 from jobs.forecast.calibration import measured_potential_kw
 from jobs.forecast.weather import ClearSkyClimatology, WeatherProvider
 from jobs.warehouse.published import connect_published
+
+_log = logging.getLogger(__name__)
 
 RECENT_H = 6  # the history the corrections look at (their windows are shorter)
 CONNECTED_STATES = (1.0, 2.0)  # charger_state: connected, charging
@@ -171,7 +176,23 @@ class IntradayStep:
             stored_heat_kwh_th=warehouse_state.latest_by_asset(
                 path, park, DeviceKind.THERMAL_STORAGE, "stored_heat_kwh_th", now, "sum"),
             month_peak_kw=max(_month_peak_kw(settings, now), metered_peak_kw or 0.0),
-            ev_plugged_kw=plugged_kw, recent=_recent(settings, now))
+            ev_plugged_kw=plugged_kw, recent=_recent(settings, now),
+            **_operator_forecast(settings, now))
+
+
+def _operator_forecast(settings: Settings, now: pd.Timestamp) -> dict:
+    """The line operator's forecast for Measured (jobs/dispatch/green_line.py), if any."""
+    if not green_line.has_direct_green(settings.park):
+        return {}
+    # the operator sends an ultra-short-term issue every 15 minutes: take in what arrived
+    for result in line_forecast_file.load_folder(settings.data_root, settings.landing_root,
+                                                 settings.park):
+        if not result.accepted:
+            _log.warning("line forecast %s refused: %s", result.source.name,
+                         "; ".join(result.problems))
+    forecast, as_issued = green_line.operator_forecast(
+        LineForecastStore(settings.landing_root), now, settings.park.dispatch.interval_minutes)
+    return {"green_forecast_kw": forecast, "green_as_issued_kw": as_issued}
 
 
 def _non_finite_flows(flows: PlanFlows) -> list[str]:

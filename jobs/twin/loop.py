@@ -55,6 +55,7 @@ from jobs.dispatch.inputs import DispatchInputs
 from jobs.dispatch.park_assets import battery_table, hvac_zone_table, thermal_store_table
 from jobs.dispatch.warm_solver import WarmSolver
 from jobs.forecast.weather import ClearSkyClimatology
+from jobs.twin.line_operator import TwinLineOperator
 from jobs.twin.mpc import IntradayController, twin_state
 from jobs.twin.outcome import save_backup_heat, save_grid_tally
 from jobs.twin.replan import ReplanTolerance
@@ -227,7 +228,11 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
         # twin's state leaves the plan's (the truth does not change between intervals)
         intraday = IntradayController(settings, twin, solver, correct_forecasts=False,
                                       until_utc=until, replan=PERFECT_REPLAN)
+    # the wind farm's forecasts: short-term for the plans, ultra-short too for the mpc
+    operator = TwinLineOperator(settings, twin, ultra_short=run.controller == "mpc") \
+        if planned else None
     if planned:  # tomorrow was planned yesterday morning
+        operator.short_term_before(warmed.start_utc - dt.timedelta(hours=15, minutes=30))
         _build(run)
         inputs = _plan(run, warmed.first_day,
                        warmed.start_utc - dt.timedelta(hours=15, minutes=30))
@@ -259,6 +264,8 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
                     run, twin, truth_settings, tomorrow, now, truth_pv_kw).inputs)
             run.timings.planning_s += time.perf_counter() - planning
             run.timings.plans += 1
+        if operator is not None:
+            operator.step(now)
         if planned and local.time() == PLANNING_TIME:
             _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
             _build(run)

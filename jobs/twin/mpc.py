@@ -20,10 +20,12 @@ from device_io.setpoints.writer import CommandSource
 from device_io.simulator.twin import ParkTwin
 from jobs.common.park_config import DeviceKind
 from jobs.common.settings import Settings
+from jobs.dispatch import green_line
 from jobs.dispatch.blocking import MoveBlocking, block_inputs
 from jobs.dispatch.extract import plan_rows
 from jobs.dispatch.inputs import DispatchInputs
 from jobs.dispatch.intraday import Measured, intraday_inputs
+from jobs.dispatch.line_forecast_store import LineForecastStore
 from jobs.dispatch.pv_held import held_systems, pv_columns
 from jobs.dispatch.solve import SolveOptions
 from jobs.dispatch.warm_solver import WarmSolver
@@ -120,6 +122,9 @@ class IntradayController:
         self._month_peak: dict[str, float] = {}
         self._meter = self.park.park.grid_connection.meter_device_id
         self._export_limit_kw = self.park.park.grid_connection.export_limit_kw
+        # the line operator's forecasts as they land (perfect foresight has the truth)
+        self._line_forecasts = LineForecastStore(settings.landing_root) \
+            if correct_forecasts and green_line.has_direct_green(self.park) else None
 
     def add_day(self, day: dt.date, inputs: DispatchInputs | None) -> None:
         """A day-ahead plan's inputs (None: that plan is not to be used for control)."""
@@ -190,8 +195,13 @@ class IntradayController:
         delivered_kwh = sum(float(values.get("session_energy_kwh") or 0.0)
                             for values in chargers.values()
                             if values.get("charger_state") in (*CONNECTED_STATES, FINISHED))
+        green_forecast = green_as_issued = None
+        if self._line_forecasts is not None:
+            green_forecast, green_as_issued = green_line.operator_forecast(
+                self._line_forecasts, pd.Timestamp(now), self.park.dispatch.interval_minutes)
         return Measured(
-            now_utc=pd.Timestamp(now),
+            now_utc=pd.Timestamp(now), green_forecast_kw=green_forecast,
+            green_as_issued_kw=green_as_issued,
             soc_pct=twin_state(twin, settings, DeviceKind.BESS, "soc_pct"),
             zone_temp_c=twin_state(twin, settings, DeviceKind.HVAC, "zone_temp_c"),
             stored_heat_kwh_th=twin_state(twin, settings, DeviceKind.THERMAL_STORAGE,
