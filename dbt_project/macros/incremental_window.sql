@@ -177,15 +177,3 @@
         where {{ time_column }} >= (select window_start_utc from {{ window_table(this) }});
     {% endif %}
 {% endmacro %}
-
-
-{#
-  For incremental models holding rows of two kinds: windowed ones (follow_window deleted
-  those from the window) and ones derived whole on every run (`condition` names them), which
-  are all deleted here and written again.
-#}
-{% macro drop_rows_derived_whole(condition) %}
-    {% if is_incremental() %}
-        delete from {{ this }} where {{ condition }};
-    {% endif %}
-{% endmacro %}

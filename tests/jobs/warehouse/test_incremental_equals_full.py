@@ -38,7 +38,7 @@ DIGITS = 6
 FOLLOWING = ("main.fct_energy_balance", "intermediate.int_park_supply_split",
              "main.fct_enterprise_interval_energy", "main.fct_park_daily_kpis",
              "main.fct_enterprise_daily_kpis", "intermediate.int_device_quality_buckets",
-             "main.fct_device_daily_quality", "main.fct_quarantined_readings")
+             "main.fct_device_daily_quality")
 STALE = (dt.datetime(2026, 11, 2, 5, 0, tzinfo=dt.UTC),
          dt.datetime(2026, 11, 2, 6, 30, tzinfo=dt.UTC))
 RESET_AT = dt.datetime(2026, 11, 2, 5, 50, tzinfo=dt.UTC)
@@ -194,7 +194,7 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
             assert found == {faults.stale: [faults.stale_readings, 0, True, False],
                              faults.reset: [0, 1, False, True]}, catalog
         # the garbage readings written in, rejected and quarantined by both builds (the older
-        # one kept by the hourly builds, outside their windows)
+        # one outside the hourly builds' windows)
         assert len(faults.garbage_ts) == len(GARBAGE_AT)
         for catalog in ("incr", "full_"):
             quarantined = [row[0] for row in connection.execute(
