@@ -42,15 +42,20 @@ FOLLOWING = ("main.fct_energy_balance", "intermediate.int_park_supply_split",
 STALE = (dt.datetime(2026, 11, 2, 5, 0, tzinfo=dt.UTC),
          dt.datetime(2026, 11, 2, 6, 30, tzinfo=dt.UTC))
 RESET_AT = dt.datetime(2026, 11, 2, 5, 50, tzinfo=dt.UTC)
+# one garbage import-counter reading (a million kWh too high) in the history, long before the
+# last build's window, and one in the last hour landed: both must be rejected and quarantined
+GARBAGE_AT = (dt.datetime(2026, 11, 2, 3, 0, tzinfo=dt.UTC),
+              dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC))
 
 
 class Faults:
     """Rewrites each landed table in time order: `stale` device's readings stale in STALE,
     `reset` device's import counter restarting near zero at RESET_AT. Counts what it marked."""
 
-    def __init__(self, stale: str, reset: str) -> None:
-        self.stale, self.reset = stale, reset
+    def __init__(self, stale: str, reset: str, garbage: str) -> None:
+        self.stale, self.reset, self.garbage = stale, reset, garbage
         self.stale_readings = 0
+        self.garbage_ts: list[dt.datetime] = []
         self.base: float | None = None  # the counter's value where the new meter starts
 
     def __call__(self, table: pa.Table) -> pa.Table:
@@ -60,6 +65,7 @@ class Faults:
                                 pc.less(ts, pa.scalar(STALE[1]))))
         self.stale_readings += pc.sum(stale.cast(pa.int64())).as_py() or 0
         table = _replace(table, "quality", pc.if_else(stale, "stale", table["quality"]))
+        table = self._garbage(table)
         renewed = pc.and_(pc.and_(pc.equal(device, self.reset),
                                   pc.equal(table["point"], "energy_import_kwh")),
                           pc.greater_equal(ts, pa.scalar(RESET_AT)))
@@ -70,6 +76,21 @@ class Faults:
             return table
         values = pc.if_else(renewed, pc.add(pc.subtract(table["value"], self.base), 0.5),
                             table["value"])
+        return _replace(table, "value", values)
+
+
+    def _garbage(self, table: pa.Table) -> pa.Table:
+        ts = table["ts_utc"]
+        marked = pc.and_(pc.equal(table["device_id"], self.garbage),
+                         pc.equal(table["point"], "energy_import_kwh"))
+        hit = None
+        for at in GARBAGE_AT:  # the first reading of that minute
+            within = pc.and_(marked, pc.and_(
+                pc.greater_equal(ts, pa.scalar(at)),
+                pc.less(ts, pa.scalar(at + dt.timedelta(minutes=1)))))
+            hit = within if hit is None else pc.or_(hit, within)
+        self.garbage_ts += [t.as_py() for t in pc.filter(ts, hit)]
+        values = pc.if_else(hit, pc.add(table["value"], 1e6), table["value"])
         return _replace(table, "value", values)
 
 
@@ -120,7 +141,7 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
     generator = ReadingsGenerator(settings, seed=3)
     history_end = START + dt.timedelta(hours=HISTORY_H)
     meters = sorted(d.id for d in settings.park.devices if d.kind.value == "sub_meter")
-    faults = Faults(stale=meters[0], reset=meters[1])
+    faults = Faults(stale=meters[0], reset=meters[1], garbage=meters[2])
     land_period(settings, generator, START, history_end, alter=faults)
     warm_dbt.keep_parsed()
     try:
@@ -172,6 +193,15 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
                 [faults.stale, faults.reset]).fetchall())
             assert found == {faults.stale: [faults.stale_readings, 0, True, False],
                              faults.reset: [0, 1, False, True]}, catalog
+        # the garbage readings written in, rejected and quarantined by both builds (the older
+        # one outside the hourly builds' windows)
+        assert len(faults.garbage_ts) == len(GARBAGE_AT)
+        for catalog in ("incr", "full_"):
+            quarantined = [row[0] for row in connection.execute(
+                f"select ts_utc from {catalog}.main.fct_quarantined_readings "
+                f"where source_check = 'dbt_implausible_counter' and device_id = ? "
+                f"order by ts_utc", [faults.garbage]).fetchall()]
+            assert quarantined == sorted(faults.garbage_ts), catalog
         different = {}
         for table, columns in tables.items():
             incr, rebuilt = (_comparable(c, table, columns) for c in ("incr", "full_"))

@@ -31,6 +31,10 @@ energy as (
     inner join {{ ref('dim_devices') }} as devices using (device_id)
     where energy_flow in ('grid_import', 'grid_export', 'battery_charge', 'battery_discharge',
                           'pv_generation')
+        -- only the span the plans cover (none without a plan): measured is joined to the
+        -- plans' intervals alone, and the interval mart holds every device's whole history
+        and energy.interval_start_utc >= (select min(interval_start_utc) from in_force)
+        and energy.interval_start_utc <= (select max(interval_start_utc) from in_force)
     group by all
 ),
 
