@@ -83,15 +83,16 @@ class LoopTimings:
     warehouse_s: float = 0.0
     planning_s: float = 0.0
     total_s: float = 0.0
-    # CPU seconds of the run's process (its DuckDB threads too) and of every process it
-    # started and ended (the warm solver, the day-ahead plans' solve processes)
+    # CPU seconds of the run's process (its DuckDB threads too), of its warm solver (as the
+    # solver reports them) and of any direct child it reaped; not of the day-ahead plans'
+    # solve processes: the forkserver's children (a whole bench's tree counts them)
     cpu_s: float = 0.0
     sample_cpu_s: float = 0.0
     writer_cpu_s: float = 0.0  # this process only (the re-solves' own CPU: solver_cpu_s)
     warehouse_cpu_s: float = 0.0
     planning_cpu_s: float = 0.0  # this process only (inputs, model hand-off, extraction)
     solver_cpu_s: float = 0.0  # the warm solver process (the mpc's and perfect's re-solves)
-    children_cpu_s: float = 0.0  # every ended child: the warm solver and the plans' solves
+    children_cpu_s: float = 0.0  # direct children reaped (not the forkserver's)
     builds: int = 0
     plans: int = 0
     cycles: int = 0
@@ -111,7 +112,8 @@ def _phase(timings: LoopTimings, name: str):
 
 
 def _children_cpu_s() -> float:
-    """CPU seconds of this process's ended and reaped children so far."""
+    """CPU seconds of this process's ended and reaped children so far (the forkserver's
+    children, the warm solver and the plans' solves, are not this process's)."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -336,7 +338,8 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     run.pv_potential_kw = pd.DataFrame.from_dict(offered_rows, orient="index")
     run.timings.total_s = time.perf_counter() - started
     run.timings.children_cpu_s = _children_cpu_s() - children_started
-    run.timings.cpu_s = time.process_time() - cpu_started + run.timings.children_cpu_s
+    run.timings.cpu_s = (time.process_time() - cpu_started + run.timings.solver_cpu_s
+                         + run.timings.children_cpu_s)
     return run
 
 
