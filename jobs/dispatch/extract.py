@@ -145,14 +145,18 @@ def _protection_curtails(inputs: DispatchInputs, flows: PlanFlows) -> np.ndarray
     return at_cap & export_pays
 
 
-def plan_rows(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:
-    starts = inputs.interval_start_utc
+def plan_rows(inputs: DispatchInputs, flows: PlanFlows, first_interval_only: bool = False
+              ) -> pd.DataFrame:
+    """The plan as long-format rows. first_interval_only: only the first interval's rows,
+    each series still worked out over the whole horizon (the intraday loop sends no more)."""
+    starts = inputs.interval_start_utc[:1] if first_interval_only else inputs.interval_start_utc
     # one series per (asset, quantity), gathered as arrays and framed once at the end: the
     # intraday loop calls this at every interval, and a frame per series cost most of it
     parts: list[tuple[str, str, str, str, np.ndarray]] = []
 
     def add(kind: str, asset: str, quantity: str, unit: str, values) -> None:
-        parts.append((kind, asset, quantity, unit, np.asarray(values, dtype=float)))
+        parts.append((kind, asset, quantity, unit,
+                      np.asarray(values, dtype=float)[:len(starts)]))
 
     add("grid", "grid", "import_kw", "kW", flows.grid_import_kw)
     add("grid", "grid", "export_kw", "kW", flows.grid_export_kw)
