@@ -52,6 +52,9 @@ class DeviceImage:
         # Added to cumulative points (engineering units) after a replacement or rollover fault.
         self.counter_offsets: dict[str, float] = {}
         self.clock_offset_s = 0.0
+        # what each point's registers were last encoded from (the reported value): a twin
+        # read every few seconds repeats most values, and encoding is the image's whole cost
+        self._encoded_from: dict[str, float | None] = {}
         for sf_name, exponent in self.sf_exponents.items():
             self._store(register_map.point(sf_name), registers_from_raw(
                 register_map.point(sf_name).type, exponent, register_map.word_order,
@@ -87,7 +90,10 @@ class DeviceImage:
             if point.role == PointRole.SCALE_FACTOR or point.name not in values:
                 continue
             value = self.reported_value(point, values[point.name])
+            if point.name in self._encoded_from and self._encoded_from[point.name] == value:
+                continue  # the same value encodes to the same registers (NaN never matches)
             self._store(point, self._encode(point, value))
+            self._encoded_from[point.name] = value
 
     def _encode(self, point: Point, value: float | None) -> list[int]:
         if value is not None and point.cumulative and not point.type.is_float:
@@ -132,6 +138,7 @@ class DeviceImage:
                 raise ValueError(f"{point.name} = {value:g} outside [{low}, {high}]")
             written[point.name] = value
         self.registers[table] = image
+        self._encoded_from.clear()  # the written registers no longer hold what was encoded
         return written
 
     def read(self, table: Table, address: int, count: int) -> list[int]:

@@ -14,7 +14,7 @@ import pickle
 import shutil
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,25 @@ TOTAL_TARGET_S = 900.0  # all scenarios, all controllers
 SAMPLE_S = 300  # the twin read every 5 minutes, as the harvester lands it
 WARMED_FILE = "warmed_up.pickle"  # the twin after its warm-up, shared by the controllers
 TRUTH_PV_FILE = "none_pv_offered.pickle"
-LONGEST_FIRST = ("mpc", "perfect", "plan", "rule_based")
+# The order runs start in: each scenario's warm-up (every run starts from it), then `none`
+# (short, and perfect foresight reads its warehouse), then the rest longest first (CPU
+# seconds per simulated week: mpc > perfect > plan > rule_based), so that the two cores stay
+# busy to the end and no long run starts last.
+JOB_ORDER = ("warm-up", "none", "mpc", "perfect", "plan", "rule_based")
+
+
+def next_job(pending: list[tuple[str, str]], done: set[tuple[str, str]]
+             ) -> tuple[str, str] | None:
+    """The (scenario, job) to start now among `pending`: the first in JOB_ORDER (then in
+    scenario order) whose inputs are ready: a scenario's warm-up for every run of it, and
+    its `none` run for its perfect-foresight run. None: nothing can start yet."""
+    scenario_rank = {name: i for i, (name, _, _) in enumerate(SCENARIOS)}
+    ready = [(name, job) for name, job in pending
+             if job == "warm-up" or ((name, "warm-up") in done
+                                     and (job != "perfect" or (name, "none") in done))]
+    if not ready:
+        return None
+    return min(ready, key=lambda j: (JOB_ORDER.index(j[1]), scenario_rank.get(j[0], 0)))
 
 
 def targets(results: dict[str, dict[str, Any]], pv_surplus: bool,
@@ -126,33 +144,30 @@ def _one_controller(park: dict[str, Any], workdir: Path, warmed: WarmedUp, contr
     return result, run.pv_potential_kw
 
 
-def _truth_job(name: str, first_day: dt.date, changes: tuple[str, ...], days: int,
-               warmup_days: int, workdir: Path) -> dict[str, Any]:
-    """A scenario's warm-up (saved for its other controllers) and its `none` run (the truth
-    perfect foresight reads), in a worker process."""
-    keep_parsed(True)  # this process builds many times: dbt parses once per data root
-    park = _park(changes)
-    started = time.perf_counter()
-    progress = _progress(name)
-    warmed = warm_up(park_settings(park, workdir / "warmup"), first_day, warmup_days,
-                     SAMPLE_S, progress)
-    warmup_s = time.perf_counter() - started
+def _warm_job(name: str, first_day: dt.date, changes: tuple[str, ...], warmup_days: int,
+              workdir: Path) -> dict[str, float]:
+    """A scenario's warm-up in a worker process, saved for all its controllers: one world
+    and one history for every controller, paid once."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    warmed = warm_up(park_settings(_park(changes), workdir / "warmup"), first_day,
+                     warmup_days, SAMPLE_S, _progress(name))
     (workdir / WARMED_FILE).write_bytes(pickle.dumps(warmed))
-    result, pv_offered = _one_controller(park, workdir, warmed, "none", days, None, progress)
-    (workdir / TRUTH_PV_FILE).write_bytes(pickle.dumps(pv_offered))
-    _keep_result(workdir, "none", {**result, "warmup_s": round(warmup_s, 1)})
-    return {"warmup_s": round(warmup_s, 1), "none": result}
+    return {"warmup_s": round(time.perf_counter() - started, 1),
+            "warmup_cpu_s": round(time.process_time() - cpu_started, 1)}
 
 
 def _controller_job(name: str, changes: tuple[str, ...], controller: str, days: int,
                     workdir: Path) -> dict[str, Any]:
-    """One controller of a scenario, from the warm-up its truth job saved."""
-    keep_parsed(True)
+    """One controller of a scenario, from the warm-up its warm-up job saved; `none` also
+    saves the PV its arrays offered (perfect foresight's truth, with its warehouse)."""
+    keep_parsed(True)  # this process builds many times: dbt parses once per data root
     warmed = pickle.loads((workdir / WARMED_FILE).read_bytes())
     truth_pv_kw = pickle.loads((workdir / TRUTH_PV_FILE).read_bytes()) \
         if controller == "perfect" else None
-    result, _ = _one_controller(_park(changes), workdir, warmed, controller, days,
-                                truth_pv_kw, _progress(name))
+    result, pv_offered = _one_controller(_park(changes), workdir, warmed, controller, days,
+                                         truth_pv_kw, _progress(name))
+    if controller == "none":
+        (workdir / TRUTH_PV_FILE).write_bytes(pickle.dumps(pv_offered))
     _keep_result(workdir, controller, result)
     return result
 
@@ -207,10 +222,11 @@ def phases(results: dict[str, dict[str, Any]]) -> dict[str, float]:
 def run(days: int = 7, warmup_days: int = 7, keep: bool = False,
         only: str | None = None, processes: int = 2) -> dict:
     """only: one scenario by name (the others are skipped). processes: runs at once, each in
-    its own process (the machine's cores). A scenario's warm-up and `none` run go first (the
-    truth); its other four controllers then run as four jobs of their own, each from a copy
-    of the saved warm-up, so the pool stays busy until the last run."""
+    its own process (the machine's cores). A scenario's warm-up goes first; its five
+    controllers then run as jobs of their own, each from a copy of the saved warm-up, in the
+    order next_job gives, so the pool stays busy until the last run."""
     started = time.perf_counter()
+    load_before = os.getloadavg()
     chosen = [s for s in SCENARIOS if only is None or s[0] == only]
     workdirs = {name: Path(tempfile.mkdtemp(prefix=f"park-bench-loop-{name}-", dir=_scratch()))
                 for name, _, _ in chosen}
@@ -218,27 +234,21 @@ def run(days: int = 7, warmup_days: int = 7, keep: bool = False,
         console.print(f"[bold]closed loop, {name}[/]: {days} days from {first_day} after "
                       f"{warmup_days} days of warm-up " + ", ".join(changes)
                       + f" (work folder {workdirs[name]})")
+    outputs = _run_jobs(chosen, days, warmup_days, workdirs, processes)
     scenarios: dict[str, dict[str, Any]] = {}
-    with ProcessPoolExecutor(max_workers=max(1, processes),
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        truths = {pool.submit(_truth_job, name, first_day, changes, days, warmup_days,
-                              workdirs[name]): (name, first_day, changes)
-                  for name, first_day, changes in chosen}
-        runs: dict[tuple[str, str], Any] = {}
-        truth_of: dict[str, dict[str, Any]] = {}
-        for future in as_completed(truths):
-            name, _, changes = truths[future]
-            truth_of[name] = future.result()
-            for controller in LONGEST_FIRST:
-                runs[(name, controller)] = pool.submit(_controller_job, name, changes,
-                                                       controller, days, workdirs[name])
-        for name, first_day, changes in chosen:
-            results = {"none": truth_of[name]["none"]}
-            for controller in CONTROLLERS[1:]:
-                results[controller] = runs[(name, controller)].result()
-            scenarios[name] = _finish(name, changes, first_day, days, warmup_days,
-                                      workdirs[name], truth_of[name]["warmup_s"], results)
+    for name, first_day, changes in chosen:
+        warm = outputs[(name, "warm-up")]
+        results = {c: outputs[(name, c)] for c in CONTROLLERS}
+        scenarios[name] = _finish(name, changes, first_day, days, warmup_days,
+                                  workdirs[name], warm["warmup_s"], results)
+        scenarios[name]["warmup_cpu_s"] = warm["warmup_cpu_s"]
     total_s = time.perf_counter() - started
+    # what the bench cost the machine: its runs' and warm-ups' CPU seconds (wall time on a
+    # shared machine says more about the others' load than about the bench)
+    cpu_s = sum(summary["warmup_cpu_s"] + summary["phases_s"]["cpu_s"]
+                for summary in scenarios.values())
+    console.print(f"CPU seconds, all runs and warm-ups: {cpu_s:,.0f} (load average "
+                  f"{load_before[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end)")
     first = next(iter(scenarios))
     resolve = scenarios[first]["results"]["mpc"]["intraday"]["median_solve_s"]
     console.print(f"median intraday re-solve on the demo park ({first}): {resolve} s "
@@ -248,7 +258,8 @@ def run(days: int = 7, warmup_days: int = 7, keep: bool = False,
                   f"(target {TOTAL_TARGET_S:.0f} s): "
                   f"{'PASS' if total_s <= TOTAL_TARGET_S else 'MISS'}")
     result = {"date_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-              "machine": machine(), "load_average": os.getloadavg(), "days": days,
+              "machine": machine(), "load_average": os.getloadavg(),
+              "load_average_start": load_before, "cpu_s": round(cpu_s, 1), "days": days,
               "warmup_days": warmup_days, "processes": processes,
               "total_s": round(total_s, 1), "median_resolve_s": resolve,
               "scenarios": scenarios}
@@ -257,6 +268,37 @@ def run(days: int = 7, warmup_days: int = 7, keep: bool = False,
         for workdir in workdirs.values():
             shutil.rmtree(workdir, ignore_errors=True)
     return result
+
+
+def _run_jobs(chosen, days: int, warmup_days: int, workdirs: dict[str, Path],
+              processes: int) -> dict[tuple[str, str], Any]:
+    """Every scenario's warm-up and controller runs on `processes` worker processes, each
+    started as soon as its inputs are ready (next_job); their outputs by (scenario, job)."""
+    spec = {name: (first_day, changes) for name, first_day, changes in chosen}
+    pending = [(name, job) for name, _, _ in chosen for job in JOB_ORDER]
+    done: set[tuple[str, str]] = set()
+    outputs: dict[tuple[str, str], Any] = {}
+    running: dict[Any, tuple[str, str]] = {}
+    with ProcessPoolExecutor(max_workers=max(1, processes),
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        while pending or running:
+            while len(running) < max(1, processes):
+                chosen_job = next_job(pending, done)
+                if chosen_job is None:
+                    break
+                pending.remove(chosen_job)
+                name, job = chosen_job
+                first_day, changes = spec[name]
+                future = pool.submit(_warm_job, name, first_day, changes, warmup_days,
+                                     workdirs[name]) if job == "warm-up" else \
+                    pool.submit(_controller_job, name, changes, job, days, workdirs[name])
+                running[future] = chosen_job
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                key = running.pop(future)
+                outputs[key] = future.result()
+                done.add(key)
+    return outputs
 
 
 def invariant_broken(result: dict[str, Any]) -> list[str]:

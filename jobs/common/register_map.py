@@ -49,13 +49,15 @@ class DataType(StrEnum):
     S64 = "s64"
     F64 = "f64"
 
+    # Looked up, not recomputed: the twin's register images ask these about a million
+    # times a simulated day.
     @property
     def register_count(self) -> int:
-        return {"16": 1, "32": 2, "64": 4}[self.value[1:]]
+        return _REGISTER_COUNT[self]
 
     @property
     def is_float(self) -> bool:
-        return self.value.startswith("f")
+        return self in _FLOATS
 
     @property
     def float_max(self) -> float:
@@ -64,17 +66,23 @@ class DataType(StrEnum):
 
     @property
     def is_signed(self) -> bool:
-        return self.value.startswith("s")
+        return self in _SIGNED
 
     @property
     def raw_min(self) -> int:
-        bits = 16 * self.register_count
-        return -(1 << (bits - 1)) if self.is_signed else 0
+        return _RAW_RANGE[self][0]
 
     @property
     def raw_max(self) -> int:
-        bits = 16 * self.register_count
-        return (1 << (bits - 1)) - 1 if self.is_signed else (1 << bits) - 1
+        return _RAW_RANGE[self][1]
+
+
+_REGISTER_COUNT = {t: {"16": 1, "32": 2, "64": 4}[t.value[1:]] for t in DataType}
+_FLOATS = frozenset(t for t in DataType if t.value.startswith("f"))
+_SIGNED = frozenset(t for t in DataType if t.value.startswith("s"))
+_RAW_RANGE = {t: ((-(1 << (16 * _REGISTER_COUNT[t] - 1)), (1 << (16 * _REGISTER_COUNT[t] - 1)) - 1)
+                  if t.value.startswith("s") else (0, (1 << (16 * _REGISTER_COUNT[t])) - 1))
+              for t in DataType}
 
 
 class Order(StrEnum):

@@ -145,14 +145,18 @@ def _protection_curtails(inputs: DispatchInputs, flows: PlanFlows) -> np.ndarray
     return at_cap & export_pays
 
 
-def plan_rows(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:
-    starts = inputs.interval_start_utc
-    parts = []
+def plan_rows(inputs: DispatchInputs, flows: PlanFlows, first_interval_only: bool = False
+              ) -> pd.DataFrame:
+    """The plan as long-format rows. first_interval_only: only the first interval's rows,
+    each series still worked out over the whole horizon (the intraday loop sends no more)."""
+    starts = inputs.interval_start_utc[:1] if first_interval_only else inputs.interval_start_utc
+    # one series per (asset, quantity), gathered as arrays and framed once at the end: the
+    # intraday loop calls this at every interval, and a frame per series cost most of it
+    parts: list[tuple[str, str, str, str, np.ndarray]] = []
 
     def add(kind: str, asset: str, quantity: str, unit: str, values) -> None:
-        parts.append(pd.DataFrame({"interval_start_utc": starts, "asset_kind": kind,
-                                   "asset_id": asset, "quantity": quantity,
-                                   "value": np.asarray(values, dtype=float), "unit": unit}))
+        parts.append((kind, asset, quantity, unit,
+                      np.asarray(values, dtype=float)[:len(starts)]))
 
     add("grid", "grid", "import_kw", "kW", flows.grid_import_kw)
     add("grid", "grid", "export_kw", "kW", flows.grid_export_kw)
@@ -202,7 +206,16 @@ def plan_rows(inputs: DispatchInputs, flows: PlanFlows) -> pd.DataFrame:
                                                                            np.nan))
     if not parts:
         return pd.DataFrame(columns=PLAN_COLUMNS)
-    rows = pd.concat(parts, ignore_index=True)[PLAN_COLUMNS]
+    count = len(starts)
+
+    def repeated(field: int) -> np.ndarray:
+        return np.repeat(np.array([part[field] for part in parts], dtype=object), count)
+
+    rows = pd.DataFrame({"interval_start_utc": starts[np.tile(np.arange(count), len(parts))],
+                         "asset_kind": repeated(0), "asset_id": repeated(1),
+                         "quantity": repeated(2),
+                         "value": np.concatenate([part[4] for part in parts]),
+                         "unit": repeated(3)})[PLAN_COLUMNS]
     return rows[rows["value"].notna()].reset_index(drop=True)  # DR rows: the window only
 
 

@@ -26,9 +26,11 @@ copy of the warmed-up twin and of its landing zone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import dataclasses
 import datetime as dt
+import resource
 import shutil
 import time
 from collections.abc import Callable
@@ -73,17 +75,48 @@ PERFECT_REPLAN: ReplanTolerance | None = ReplanTolerance()
 
 @dataclass
 class LoopTimings:
+    """Wall seconds per phase (`*_s`) and CPU seconds (`*_cpu_s`): on a shared machine the
+    CPU seconds are what a phase costs, the wall seconds mostly what the others' load adds.
+    The writer's phase holds the mpc's and perfect's re-solves (planning_s is inside it for
+    them, and outside it for the day-ahead plans)."""
     sample_s: float = 0.0
     writer_s: float = 0.0
     warehouse_s: float = 0.0
     planning_s: float = 0.0
     total_s: float = 0.0
-    # CPU seconds of the run's process and of its warm solver (not of the day-ahead plans'
-    # short-lived solve processes): on a shared machine, what the run costs
+    # CPU seconds of the run's process (its DuckDB threads too), of its warm solver (as the
+    # solver reports them) and of any direct child it reaped; not of the day-ahead plans'
+    # solve processes: the forkserver's children (a whole bench's tree counts them)
     cpu_s: float = 0.0
+    sample_cpu_s: float = 0.0
+    writer_cpu_s: float = 0.0  # this process only (the re-solves' own CPU: solver_cpu_s)
+    warehouse_cpu_s: float = 0.0
+    planning_cpu_s: float = 0.0  # this process only (inputs, model hand-off, extraction)
+    solver_cpu_s: float = 0.0  # the warm solver process (the mpc's and perfect's re-solves)
+    children_cpu_s: float = 0.0  # direct children reaped (not the forkserver's)
     builds: int = 0
     plans: int = 0
     cycles: int = 0
+
+
+@contextlib.contextmanager
+def _phase(timings: LoopTimings, name: str):
+    """Adds the block's wall and CPU seconds (this process) to the phase `name`."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        setattr(timings, f"{name}_s", getattr(timings, f"{name}_s")
+                + time.perf_counter() - wall)
+        setattr(timings, f"{name}_cpu_s", getattr(timings, f"{name}_cpu_s")
+                + time.process_time() - cpu)
+
+
+def _children_cpu_s() -> float:
+    """CPU seconds of this process's ended and reaped children so far (the forkserver's
+    children, the warm solver and the plans' solves, are not this process's)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 @dataclass
@@ -145,12 +178,11 @@ def start_controller(warmed: WarmedUp, controller: str, settings: Settings) -> C
 
 
 def _build(run: ControllerRun) -> None:
-    started = time.perf_counter()
-    result = build_warehouse(run.settings, unit_tests=False, quiet=True)
+    with _phase(run.timings, "warehouse"):
+        result = build_warehouse(run.settings, unit_tests=False, quiet=True)
     if not result.success:
         raise RuntimeError(f"{run.controller}: the warehouse build failed: "
                            f"{result.summary_markdown()}")
-    run.timings.warehouse_s += time.perf_counter() - started
     run.timings.builds += 1
 
 
@@ -206,6 +238,7 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     """Simulate `days` days from the warm-up's end under the run's controller (perfect
     foresight: `truth` and `truth_pv_kw` from the `none` run)."""
     started, cpu_started = time.perf_counter(), time.process_time()
+    children_started = _children_cpu_s()
     settings = run.settings
     sampler = copy.deepcopy(warmed.sampler)
     twin = sampler.twin
@@ -252,17 +285,16 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     while now < end:
         local = pd.Timestamp(now).tz_convert(zone)
         if run.controller == "perfect" and local.time() == dt.time(0, 0):
-            planning = time.perf_counter()
-            day = perfect_foresight_day(run, twin, truth_settings, local.date(), now,
-                                        truth_pv_kw)
-            run_day_ahead(settings, local.date(), ClearSkyClimatology(), now_utc=now,
-                          run_id=f"perfect-{local.date():%Y%m%d}", prepared=day)
-            intraday.add_day(local.date(), day.inputs)
-            tomorrow = local.date() + dt.timedelta(days=1)
-            if tomorrow < warmed.first_day + dt.timedelta(days=days):
-                intraday.add_day(tomorrow, perfect_foresight_day(
-                    run, twin, truth_settings, tomorrow, now, truth_pv_kw).inputs)
-            run.timings.planning_s += time.perf_counter() - planning
+            with _phase(run.timings, "planning"):
+                day = perfect_foresight_day(run, twin, truth_settings, local.date(), now,
+                                            truth_pv_kw)
+                run_day_ahead(settings, local.date(), ClearSkyClimatology(), now_utc=now,
+                              run_id=f"perfect-{local.date():%Y%m%d}", prepared=day)
+                intraday.add_day(local.date(), day.inputs)
+                tomorrow = local.date() + dt.timedelta(days=1)
+                if tomorrow < warmed.first_day + dt.timedelta(days=days):
+                    intraday.add_day(tomorrow, perfect_foresight_day(
+                        run, twin, truth_settings, tomorrow, now, truth_pv_kw).inputs)
             run.timings.plans += 1
         if operator is not None:
             operator.step(now)
@@ -275,20 +307,17 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
         if intraday is not None:
             intraday.observe(now)
         if writer is not None:
-            cycle_started = time.perf_counter()
-            commands_from = rule_based_source(settings.park, now) \
-                if run.controller == "rule_based" else None
-            if intraday is not None:
-                planning = time.perf_counter()
-                commands_from = intraday.commands(now)
-                run.timings.planning_s += time.perf_counter() - planning
-            asyncio.run(writer.run_cycle(now, commands_from=commands_from))
-            run.timings.writer_s += time.perf_counter() - cycle_started
+            with _phase(run.timings, "writer"):
+                commands_from = rule_based_source(settings.park, now) \
+                    if run.controller == "rule_based" else None
+                if intraday is not None:
+                    with _phase(run.timings, "planning"):
+                        commands_from = intraday.commands(now)
+                asyncio.run(writer.run_cycle(now, commands_from=commands_from))
             run.timings.cycles += 1
-        sampling = time.perf_counter()
-        times = pd.date_range(now, now + INTERVAL, freq=f"{sample_s}s", inclusive="left")
-        buffer.append(sampler.sample([t.to_pydatetime() for t in times]))
-        run.timings.sample_s += time.perf_counter() - sampling
+        with _phase(run.timings, "sample"):
+            times = pd.date_range(now, now + INTERVAL, freq=f"{sample_s}s", inclusive="left")
+            buffer.append(sampler.sample([t.to_pydatetime() for t in times]))
         twin.advance_to(now + INTERVAL)
         offered_now = _pv_offered_kwh_by_system(twin, settings)
         offered_rows[pd.Timestamp(now)] = {
@@ -302,10 +331,9 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
             _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
             on_progress(f"{run.controller}: {local.date()} done")
     _land(settings, buffer, f"loop-{now:%Y%m%dT%H%M}")
-    solver_cpu_s = 0.0
     if solver is not None:
         solver.close()
-        solver_cpu_s = solver.worker_cpu_s
+        run.timings.solver_cpu_s = solver.worker_cpu_s
         run.intraday = intraday.log.summary()
     run.stored = {"start": stored_start, "end": stored_energy(twin, settings)}
     run.ev_unserved_kwh = round(twin.ev_unserved_kwh() - unserved_before, 1)
@@ -316,17 +344,18 @@ def run_controller(run: ControllerRun, warmed: WarmedUp, days: int, sample_s: in
     save_backup_heat(settings.data_root, boiler_by_day)
     run.pv_potential_kw = pd.DataFrame.from_dict(offered_rows, orient="index")
     run.timings.total_s = time.perf_counter() - started
-    run.timings.cpu_s = time.process_time() - cpu_started + solver_cpu_s
+    run.timings.children_cpu_s = _children_cpu_s() - children_started
+    run.timings.cpu_s = (time.process_time() - cpu_started + run.timings.solver_cpu_s
+                         + run.timings.children_cpu_s)
     return run
 
 
 def _plan(run: ControllerRun, day: dt.date, now: dt.datetime) -> DispatchInputs | None:
     """Plan `day` as the day-ahead deployment does; its inputs, if it may steer devices."""
-    started = time.perf_counter()
-    prepared = prepare_inputs(run.settings, day, ClearSkyClimatology(), now)
-    result = run_day_ahead(run.settings, day, ClearSkyClimatology(), now_utc=now,
-                           prepared=prepared)
-    run.timings.planning_s += time.perf_counter() - started
+    with _phase(run.timings, "planning"):
+        prepared = prepare_inputs(run.settings, day, ClearSkyClimatology(), now)
+        result = run_day_ahead(run.settings, day, ClearSkyClimatology(), now_utc=now,
+                               prepared=prepared)
     run.timings.plans += 1
     return prepared.inputs if result.is_trusted else None
 

@@ -244,7 +244,9 @@ class IntradayController:
             return self._fallback(f"{now:%Y-%m-%d %H:%M}: {answer.attempt.solve.status} "
                                   f"({answer.attempt.solve.message})", on_fallback)
         self.log.solve_wall_s.append(answer.wall_s)
-        rows = plan_rows(inputs, answer.attempt.flows)
+        # a held plan needs its every interval; otherwise only the one sent now is framed
+        rows = plan_rows(inputs, answer.attempt.flows,
+                         first_interval_only=self.replan is None)
         status = answer.attempt.solve.status
         if self.replan is not None:
             self._held = (HeldPlan(inputs, rows, corrections.peak_floor_kw), status)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from jobs.bench.loop_bench import targets
+from jobs.bench.loop_bench import next_job, targets
 from jobs.common.generated_park import park_settings
 from jobs.common.settings import DEFAULT_CONFIG_DIR
 from jobs.twin.loop import warm_up
@@ -63,3 +63,27 @@ def test_the_pickled_warm_up_steps_exactly_as_the_warmed_up_twin(tmp_path):
     got = copied.sample(times).to_pandas()
     assert len(expected) > 0
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_runs_start_when_their_inputs_are_ready_longest_first():
+    """The bench's order, worked by hand: every scenario's warm-up first (all runs start
+    from it); then `none` (perfect foresight reads its warehouse), mpc, perfect, plan,
+    rule_based; perfect never before its scenario's `none` has finished."""
+    jobs = ("warm-up", "none", "mpc", "perfect", "plan", "rule_based")
+    pending = [(s, j) for s in ("summer", "winter", "pv_surplus") for j in jobs]
+    started: list[tuple[str, str]] = []
+    assert next_job(pending, set()) == ("summer", "warm-up")
+    for _ in range(3):
+        job = next_job(pending, set(started))
+        pending.remove(job)
+        started.append(job)
+    assert started == [("summer", "warm-up"), ("winter", "warm-up"), ("pv_surplus", "warm-up")]
+    assert next_job(pending, set()) is None  # the warm-ups still running: nothing can start
+    done = {("summer", "warm-up")}
+    assert next_job(pending, done) == ("summer", "none")
+    pending.remove(("summer", "none"))
+    assert next_job(pending, done) == ("summer", "mpc")
+    pending.remove(("summer", "mpc"))
+    # `none` still running: perfect waits, plan goes first
+    assert next_job(pending, done) == ("summer", "plan")
+    assert next_job(pending, done | {("summer", "none")}) == ("summer", "perfect")

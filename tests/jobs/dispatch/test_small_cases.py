@@ -10,7 +10,7 @@ import pytest
 
 from jobs.dispatch.baseline import rule_based_flows
 from jobs.dispatch.calendar import local_day_intervals
-from jobs.dispatch.extract import extract, plan_rows, summarise
+from jobs.dispatch.extract import extract, plan_rows, solved_flows, summarise
 from jobs.dispatch.inputs import BATTERY_COLUMNS, DispatchInputError, DispatchInputs, GridTerms
 from jobs.dispatch.model import build_model
 from jobs.dispatch.solve import SolveOptions, solve
@@ -293,3 +293,26 @@ def test_pv_the_cap_would_curtail_is_used_where_it_costs_nothing_else():
     assert _series(plan, "pv-1", "curtailed_kw") == pytest.approx([50.0, 0.0], abs=1e-6)
     assert _series(plan, "bess-1", "setpoint_kw") == pytest.approx([-250.0, 100.0], abs=1e-6)
     assert summary.renewable_absorption_pct == pytest.approx(100.0 * 550 / 600)
+
+
+def test_the_first_intervals_rows_alone_are_those_of_the_whole_plan():
+    """What the intraday loop sends (plan_rows(first_interval_only=True)), on the PV-surplus
+    hour worked by hand: 300 kW of PV, 100 kW of load, no export, so the battery takes the
+    other 200 kW (setpoint -200, positive = discharge) and holds 200 kWh after the hour."""
+    inputs = _inputs([1.0] * 4, [100.0, 100.0, 200.0, 200.0],
+                     pv={"pv-1": [300.0, 300.0, 0.0, 0.0]},
+                     batteries={"bess-1": _battery(400, 200, 1.0)})
+    model = build_model(inputs)
+    assert solve(model, SolveOptions(rel_gap=1e-6)).status == "optimal"
+    flows = solved_flows(model, inputs)
+    first = plan_rows(inputs, flows, first_interval_only=True)
+    assert set(first["interval_start_utc"]) == {inputs.interval_start_utc[0]}
+    got = {(row.asset_id, row.quantity): row.value for row in first.itertuples()}
+    assert got == pytest.approx({("grid", "import_kw"): 0.0, ("grid", "export_kw"): 0.0,
+                                 ("pv-1", "output_kw"): 300.0, ("pv-1", "curtailed_kw"): 0.0,
+                                 ("bess-1", "setpoint_kw"): -200.0,
+                                 ("bess-1", "soc_kwh"): 200.0}, abs=1e-6)
+    whole = plan_rows(inputs, flows)
+    pd.testing.assert_frame_equal(
+        first, whole[whole["interval_start_utc"] == inputs.interval_start_utc[0]]
+        .reset_index(drop=True))
