@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import yaml
 from rich.console import Console
@@ -87,11 +88,21 @@ def demo_root(data_root: str) -> Path:
     return Path(data_root) / "demo"
 
 
+def history_start_utc(now_utc: dt.datetime, days: float, timezone: str) -> dt.datetime:
+    """`days` of history back from now, and never less than the whole local day before today:
+    the day-ahead forecast of today learns from the days before it, and `now - 1 day` at 23:54
+    local time would leave it six minutes of yesterday (no consumption history at all)."""
+    local_today = now_utc.astimezone(ZoneInfo(timezone)).date()
+    yesterday = dt.datetime.combine(local_today - dt.timedelta(days=1), dt.time(0),
+                                    tzinfo=ZoneInfo(timezone))
+    return min(now_utc - dt.timedelta(days=days), yesterday.astimezone(dt.UTC))
+
+
 def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles: int = 4,
              cycle_interval_s: float = 5.0) -> None:
     started = time.monotonic()
     now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
-    history_start = now - dt.timedelta(days=days)
+    history_start = history_start_utc(now, days, settings.park.park.timezone)
     folder = demo_root(settings.data_root)
     # Each run starts its twin afresh, so an older run's readings would not continue its
     # counters: the sandbox is cleared rather than mixed.
@@ -107,7 +118,9 @@ def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles:
         f"data root: {demo_settings.data_root}", title="park demo"))
 
     with _progress(console) as progress:
-        task = progress.add_task(f"backfilling {days:g} days of 1-minute history", total=None)
+        task = progress.add_task(
+            f"backfilling {(now - history_start) / dt.timedelta(days=1):.1f} days of 1-minute "
+            "history", total=None)
         history = generate_history(
             demo_settings, history_start, now,
             on_day=lambda done, total: progress.update(task, completed=done, total=total))
