@@ -19,10 +19,8 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import pytest
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
-from s3fs import S3FileSystem
 from werkzeug.serving import make_server
 
 from device_io.harvest import HarvestBusy, harvest_cycles
@@ -31,6 +29,7 @@ from jobs.bench.common import machine, save_result
 from jobs.common.settings import load_settings
 from tests.conftest import CONFIG_DIR
 from tests.device_io.test_harvest_standby import _park
+from tests.jobs.common.test_object_store_s3 import s3_environment
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600),
               pytest.mark.skipif(os.environ.get("PARK_BENCH_ORCHESTRATION") != "1",
@@ -63,17 +62,10 @@ def counted_s3() -> Iterator[Counter]:
     server = make_server("127.0.0.1", 0, counting, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{server.server_port}",
-           "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-           "AWS_DEFAULT_REGION": "us-east-1"}
     try:
-        with pytest.MonkeyPatch.context() as patch:
-            for key, value in env.items():
-                patch.setenv(key, value)
-            boto3.client("s3").create_bucket(Bucket=BUCKET)
+        with s3_environment(f"http://127.0.0.1:{server.server_port}", BUCKET):
             yield tally
     finally:
-        S3FileSystem.clear_instance_cache()
         server.shutdown()
 
 

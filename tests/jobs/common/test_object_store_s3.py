@@ -6,6 +6,7 @@ ever visible, and a re-run of the same writes leaves each object once (no duplic
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -34,23 +35,32 @@ pytestmark = pytest.mark.integration
 BUCKET = "park-group"
 
 
-@pytest.fixture(scope="module")
-def s3_env() -> Iterator[dict[str, str]]:
-    """One S3 server for the module; the environment a worker would have, in this process
-    (for fsspec) and for the child processes."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    env = {"AWS_ENDPOINT_URL": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "test",
+@contextlib.contextmanager
+def s3_environment(endpoint_url: str, bucket: str) -> Iterator[dict[str, str]]:
+    """The environment a worker would have for the S3 server at `endpoint_url`, set in this
+    process (for fsspec) and returned for child processes, with `bucket` created."""
+    env = {"AWS_ENDPOINT_URL": endpoint_url, "AWS_ACCESS_KEY_ID": "test",
            "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
     try:
         with pytest.MonkeyPatch.context() as patch:
             for key, value in env.items():
                 patch.setenv(key, value)
-            boto3.client("s3").create_bucket(Bucket=BUCKET)
+            boto3.client("s3").create_bucket(Bucket=bucket)
             yield env
     finally:
         S3FileSystem.clear_instance_cache()  # bound to this server's endpoint
+
+
+@pytest.fixture(scope="module")
+def s3_env() -> Iterator[dict[str, str]]:
+    """One S3 server for the module."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        with s3_environment(f"http://{host}:{port}", BUCKET) as env:
+            yield env
+    finally:
         server.stop()
 
 
