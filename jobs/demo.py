@@ -1,6 +1,7 @@
 """`park demo`: the platform end to end on the embedded demo park, for a newcomer.
 
-It backfills history from the digital twin, loads this year's inbox files (output value,
+It backfills history from the digital twin (with the wind farm's forecasts for the direct green
+line over it), loads this year's inbox files (output value,
 green power and certificates, allowances, a DR event, heat, product output, waste, water,
 waste heat: jobs/demo_inbox.py) as `park inbox` does, starts the simulator (real Modbus TCP
 servers on loopback, in a child process), harvests a few live cycles from it, compacts the past
@@ -41,6 +42,7 @@ from jobs.common import landing
 from jobs.common.compaction import compact_dataset
 from jobs.common.settings import Settings, load_settings
 from jobs.demo_inbox import demo_inbox
+from jobs.demo_line_forecasts import send_line_forecasts
 from jobs.warehouse.build import build_warehouse
 from jobs.warehouse.summary import FIRST_QUERIES, summarise
 
@@ -126,6 +128,9 @@ def run_demo(settings: Settings, console: Console, *, days: float = 3.0, cycles:
             on_day=lambda done, total: progress.update(task, completed=done, total=total))
         progress.update(task, description=f"backfilled {history.rows:,} readings")
     _inbox(console, demo_settings, history_start, now)
+    sent = send_line_forecasts(demo_settings, history_start, now)
+    console.print(f"line operator: {sent} wind power forecasts for the direct green line "
+                  "landed (short-term daily at 08:00, ultra-short every 15 minutes)")
 
     reports: list[CycleReport] = []
     console.print("starting the park simulator (pymodbus servers in a child process)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from jobs.assessment.schemas import ASSESSMENTS_SCHEMA
 from jobs.common import landing
 from jobs.common.dispatch_schemas import FORECASTS_SCHEMA, PLANS_SCHEMA
 from jobs.common.settings import PROJECT_ROOT, Settings, join_path
+from jobs.dispatch import line_forecast_file
 from jobs.inbox.schemas import DATASETS
 from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
 from jobs.valuation.schemas import VALUATION_DATASETS
@@ -45,12 +47,14 @@ LANDING_SCHEMAS: dict[str, pa.Schema] = {
     DQ_QUARANTINE_DATASET: DQ_QUARANTINE_SCHEMA,
     "plans": PLANS_SCHEMA,
     "forecasts": FORECASTS_SCHEMA,
+    line_forecast_file.DATASET: line_forecast_file.SCHEMA,
     "setpoint_audit": AUDIT_SCHEMA,
     **VALUATION_DATASETS,
     "admissions": ADMISSIONS_SCHEMA,
     "enterprise_assessments": ASSESSMENTS_SCHEMA,
 }
 EMPTY_PARTITION = "date=1970-01-01"
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 
 @dataclass
@@ -345,7 +349,9 @@ def _name_failed_checks(report: BuildReport, result, building: Path) -> None:
     failed = [(r.node.unique_id, r.node.compiled_code)
               for r in getattr(result.result, "results", None) or []
               if str(r.status) == "fail" and r.node.compiled_code
-              and getattr(r.node.test_metadata, "name", None) == folded_tests.FOLDED_TEST]
+              # a unit test's node has no test_metadata: only data tests are folded
+            and getattr(getattr(r.node, "test_metadata", None), "name", None)
+            == folded_tests.FOLDED_TEST]
     if not failed or not building.exists():
         return
     explained = folded_tests.explain_failures(building, failed)
@@ -358,8 +364,11 @@ def _node_results(result) -> list[NodeResult]:
     nodes = []
     for node_result in getattr(result.result, "results", None) or []:
         node = node_result.node
+        # a unit test's diff comes coloured for a terminal: the report is read as text
+        message = (ANSI_ESCAPE.sub("", node_result.message)
+                   if node_result.message is not None else None)
         nodes.append(NodeResult(node.unique_id, node.resource_type, str(node_result.status),
-                                node_result.message, node_result.failures,
+                                message, node_result.failures,
                                 node_result.execution_time))
     if result.exception is not None:
         nodes.append(NodeResult("dbt", "invocation", "error", str(result.exception), None, 0.0))

@@ -8,7 +8,8 @@ park config (a light, not "no target or data"), the league table ranks them with
 intensities, the park card shows the month's day-ahead plans (the cards are rendered after the
 rebuild that models them), the inbox landed (the park's own certificates among them), and the
 national marts have the direct green supply line's energy, within what the twin's wind farm
-offered, and guiding indicators measured from the inbox."""
+offered, and guiding indicators measured from the inbox; the wind farm's forecasts for the line
+are scored where its meter shows the offer."""
 
 from __future__ import annotations
 
@@ -167,6 +168,36 @@ def test_the_wind_line_was_backfilled_and_harvested_live_over_modbus(demo):
             "where device_id = 'wind-line' and point = 'energy_import_kwh' "
             "and quality = 'good' group by all").fetchall())
     assert by_origin.get(True, 0) > 0 and by_origin.get(False, 0) >= 2  # 2 live cycles
+
+
+def test_the_line_forecasts_are_scored_only_where_the_line_gave_all_it_offered(demo):
+    """The demo's line operator sent both products, and the skill mart scored them against the
+    line's meter only where the park imported from the grid. The premise, checked against the
+    twin's ground truth: in every such interval the metered delivery is what the wind farm
+    offered (the 15 minutes' mean of the available power)."""
+    folder, _ = demo
+    settings = load_settings(CONFIG_DIR)
+    line = next(d for d in settings.park.devices if d.id == "wind-line")
+    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as connection:
+        skill = connection.execute(
+            "select product, sum(intervals_scored), min(accuracy_pct), max(accuracy_pct) "
+            "from fct_line_forecast_skill group by all").fetchall()
+        scored = connection.execute(
+            "select interval_start_utc, direct_green_import_kwh * 4 from fct_energy_balance "
+            "where grid_import_kwh > 0 and is_complete and estimated_flows = 0").fetchall()
+    by_product = {product: (n, low, high) for product, n, low, high in skill}
+    assert set(by_product) == {"short_term", "ultra_short"}
+    for n, low, high in by_product.values():
+        assert n > 0 and 0 <= low <= high <= 100
+    assert len(scored) >= 8, "too few intervals with grid import to check the premise"
+    for start, delivered_kw in scored:
+        start_us = to_us(start)
+        day = start_us // US_PER_DAY
+        wind = wind_speed_day_m_s(settings.park.simulation.seed, [line.id], day)[0]
+        minute = (start_us - day * US_PER_DAY) // 60_000_000
+        offered_kw = float(available_kw(wind[minute:minute + 15],
+                                        np.array(line.rated_kw)).mean())
+        assert abs(delivered_kw - offered_kw) <= 0.01 * line.rated_kw, start
 
 
 def test_the_park_card_maps_two_couplings_and_every_enterprise_has_its_plan(demo):

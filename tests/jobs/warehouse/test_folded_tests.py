@@ -22,6 +22,7 @@ from device_io.simulator.park_generator import generate_park
 from jobs.bench.readings_generator import ReadingsGenerator
 from jobs.bench.readings_landing import land_period
 from jobs.common.generated_park import park_settings
+from jobs.warehouse import build as build_module
 from jobs.warehouse import folded_tests
 from jobs.warehouse.build import DBT_PROJECT_DIR, build_warehouse, run_dbt
 
@@ -146,3 +147,29 @@ def _plant(published: str) -> None:
         assert closing is not None, "no complete, fully measured interval to break"
         db.execute("update main.fct_energy_balance set balance_closes = false "
                    "where rowid = ?", [closing])
+
+
+def test_a_failing_worked_example_is_named_with_its_diff_as_text(built, tmp_path,
+                                                                  monkeypatch) -> None:
+    """A dbt unit test (a worked example) that no longer holds fails the build, named, with
+    dbt's diff as plain text. Before, the report's own code raised on the unit test's node
+    (it has no test_metadata) and `park build` ended in a traceback."""
+    settings, _ = built
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project,
+                    ignore=shutil.ignore_patterns("target", "logs", "group"))
+    models = project / "models" / "marts" / "dispatch" / "_dispatch__models.yml"
+    text = models.read_text(encoding="utf-8")
+    wrong = text.replace("capacity_kw: 5000, accuracy_pct: 95}",
+                         "capacity_kw: 5000, accuracy_pct: 94}")
+    assert wrong != text
+    models.write_text(wrong, encoding="utf-8")
+    monkeypatch.setattr(build_module, "DBT_PROJECT_DIR", project)
+    report = build_warehouse(settings, quiet=True, select="fct_line_forecast_skill")
+    assert not report.success and report.published_version is None
+    failed = {node.unique_id: node.message or "" for node in report.failed}
+    example = ("unit_test.park_warehouse.fct_line_forecast_skill."
+               "line_forecast_skill_scores_only_where_the_offer_was_seen")
+    assert list(failed) == [example]
+    assert "actual differs from expected" in failed[example]
+    assert "\x1b" not in failed[example] and "94" in failed[example]
