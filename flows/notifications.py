@@ -197,7 +197,7 @@ def unresponsive_runs_automation(work_pool: str, heartbeat_period_s: int) -> Aut
             for_each={"prefect.resource.id"}, posture=Posture.Proactive, threshold=1,
             within=dt.timedelta(seconds=MISSED_HEARTBEATS * heartbeat_period_s)),
         actions=[ChangeFlowRunState(
-            state=StateType.CRASHED,
+            name=None, force=False, state=StateType.CRASHED,
             message=f"No heartbeat for {MISSED_HEARTBEATS * heartbeat_period_s} s: the run's "
                     "process or its machine died (docs/park_groups.md).")])
 

@@ -77,9 +77,9 @@ def prioritise_harvest_queues(work_pool: str) -> list[str]:
 
     with get_client(sync_client=True) as client:
         queues = client.read_work_queues(work_pool_name=work_pool)
-        harvest = sorted((q.name.endswith(STANDBY_SUFFIX), q.name) for q in queues
-                         if q.name.startswith("harvest-"))
-        harvest = [name for _, name in harvest]
+        harvest = [name for _, name in sorted(
+            (q.name.endswith(STANDBY_SUFFIX), q.name) for q in queues
+            if q.name.startswith("harvest-"))]
         rest = [q.name for q in sorted(queues, key=lambda q: q.priority)
                 if q.name not in harvest]
         # every queue set, the rest after the harvest: the server does not move a queue whose

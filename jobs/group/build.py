@@ -15,6 +15,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jobs.common.settings import PROJECT_ROOT
 from jobs.warehouse import published
@@ -98,8 +99,9 @@ def build_group_warehouse(stage: Path, warehouse_path: Path, work: Path,
                 result = dbtRunner().invoke(args)
             finally:
                 release_dbt_duckdb_handle()
+        results: Any = result.result  # `build` returns a RunExecutionResult (typed as a union)
         failed = [f"{node.node.unique_id}: {node.status} {node.message or ''}".strip()
-                  for node in (result.result or [])
+                  for node in (results or [])
                   if str(node.status) in ("error", "fail", "runtime error")]
         if not result.success:
             if not failed:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jobs.warehouse.published import connect_published
 
@@ -29,9 +30,9 @@ class ParkReadiness:
 @dataclass(frozen=True)
 class GroupMonth:
     month: dt.date
-    national: dict[str, object]  # fct_group_national_monthly's row
-    energy: dict[str, object] | None  # fct_group_monthly_energy_carbon's row
-    league: list[dict[str, object]] = field(default_factory=list)
+    national: dict[str, Any]  # fct_group_national_monthly's row
+    energy: dict[str, Any] | None  # fct_group_monthly_energy_carbon's row
+    league: list[dict[str, Any]] = field(default_factory=list)
     readiness: list[ParkReadiness] = field(default_factory=list)
     left_out: list[tuple[str, str]] = field(default_factory=list)  # park, why
     # park -> (name_zh, name_en) from its export's manifest (its park.yaml); None: not given
@@ -44,7 +45,7 @@ class GroupMonth:
         return (zh if language == "zh" else en) or park_id
 
 
-def _dicts(connection, sql: str, params: list) -> list[dict[str, object]]:
+def _dicts(connection, sql: str, params: list) -> list[dict[str, Any]]:
     cursor = connection.execute(sql, params)
     names = [column[0] for column in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -6,6 +6,7 @@ each park's latest month); parks are named as their park.yaml names them."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from jobs.group.scorecard_data import GroupMonth
 from jobs.group.scorecard_words import GROUP_WORDS
@@ -17,7 +18,7 @@ def _w(key: str, language: str, **params: object) -> str:
     return word_in(GROUP_WORDS, key, language, **params)
 
 
-def _number(value: object, digits: int | None, language: str, unit: str = "") -> str:
+def _number(value: Any, digits: int | None, language: str, unit: str = "") -> str:
     """digits None: by size, as the park cards print amounts (0 from 100, 1 from 10, else 2),
     so a small park's 3.37 tCO2 does not print as 3.4."""
     if value is None:

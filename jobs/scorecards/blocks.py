@@ -5,6 +5,7 @@ pdf.py render."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from jobs.scorecards.i18n import WORDS
@@ -34,7 +35,7 @@ class Paragraph:
 class Table:
     header: list[str]
     rows: list[list[str]]
-    lights: list[str | None] = field(default_factory=list)  # a light per row, or none
+    lights: Sequence[str | None] = field(default_factory=list)  # a light per row, or none
 
 
 @dataclass(frozen=True)

@@ -155,12 +155,13 @@ def enterprise_findings(priced: pd.DataFrame, profile: pd.DataFrame, quality: Da
     """A flat, round-the-clock profile (flat_profile) gets a flat_load finding instead of the
     peak shift and the night base load, which make no sense for it."""
     flat = flat_profile(profile)
+    shape: list[Finding | None]
     if flat is not None:
         shape = [*(f for f in peak_findings(priced, days_in_month)
                    if f.key == "peak_share"), Finding("flat_load", flat, "info")]
     else:
         shape = [*peak_findings(priced, days_in_month), night_base_load_finding(profile)]
-    found = [*shape,
+    found: list[Finding | None] = [*shape,
              data_gaps_finding(quality), intensity_worsened_finding(intensity_change_pct),
              allowance_deficit_finding(account)]
     return [finding for finding in found if finding is not None]

@@ -5,6 +5,7 @@ name; texts are not here (i18n.py words them in Chinese or English from keys and
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -56,7 +57,7 @@ class Finding:
     """A data-derived observation or recommendation; i18n words it from key and params."""
 
     key: str  # e.g. peak_share, night_base_load, shift_to_valley_saving, data_gaps
-    params: dict[str, float | str]
+    params: Mapping[str, float | str]
     severity: str  # info / saving / warning
 
 

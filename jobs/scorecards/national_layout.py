@@ -144,7 +144,8 @@ def contribution_blocks(contribution: EnterpriseContribution | None, month: dt.d
             Paragraph(word("contribution_note", language), "muted")]
     guiding = contribution.guiding if contribution is not None else []
     if guiding:
-        rows, lights = [], []
+        rows: list[list[str]] = []
+        lights: list[str | None] = []
         for figure in guiding:
             if figure.key == "unit_product_energy":
                 product = figure.product_zh if language == "zh" else figure.product_en
@@ -156,7 +157,8 @@ def contribution_blocks(contribution: EnterpriseContribution | None, month: dt.d
                     if figure.status != "not_assessed" \
                     else word("readiness_not_assessed", language,
                               reason=word("no_sourced_limit", language))
-                light = {"meets": "green", "misses": "red"}.get(figure.status or "", "grey")
+                light: str | None = {"meets": "green", "misses": "red"}.get(
+                    figure.status or "", "grey")
             else:
                 name = word(f"guiding_{figure.key}", language)
                 target = "" if figure.target is None else word(
