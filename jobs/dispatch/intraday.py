@@ -15,7 +15,11 @@ intraday replaces what has become known since:
   what was measured (else a park always at its export cap never corrects a forecast too low);
 - base load: the mean error of the last LOAD_ERROR_H hours, fading likewise;
 - the direct green lines: their level of the last hour where they gave all they offered
-  (jobs/dispatch/green_line.py), fading likewise.
+  (jobs/dispatch/green_line.py), fading likewise;
+- outdoor temperature: the zone controllers' outdoor sensors now against the forecast for
+  the interval starting now, fading likewise (the day-ahead's temperature is a forecast, or
+  offline the last days' profile: a summer evening 2-3 K above it warmed every zone the
+  model planned at its band's top past the band).
 No I/O here: the caller measures (the twin's loop or the setpoints flow).
 """
 
@@ -68,8 +72,11 @@ class Measured:
     ev_delivered_kwh: float | None = None
     green_forecast_kw: pd.Series | None = None
     green_as_issued_kw: pd.Series | None = None
+    outdoor_temp_c: float | None = None  # the zones' outdoor sensors now (mean); None: unread
 
     def __post_init__(self) -> None:
+        if self.outdoor_temp_c is not None and not math.isfinite(self.outdoor_temp_c):
+            raise ValueError(f"measured outdoor_temp_c is not finite ({self.outdoor_temp_c})")
         for name in ("soc_pct", "zone_temp_c", "stored_heat_kwh_th"):
             for asset, value in getattr(self, name).items():
                 if not math.isfinite(value):
@@ -88,6 +95,7 @@ class Corrections:
     load_error_kw: float  # measured less forecast base load, at now
     peak_floor_kw: float  # the demand charge's floor used
     notes: tuple[str, ...] = ()
+    outdoor_error_k: float = 0.0  # measured less forecast outdoor temperature, at now
 
 
 def pv_nowcast_factors(recent: pd.DataFrame, forecast_kw: pd.DataFrame,
@@ -240,6 +248,13 @@ def intraday_inputs(days: Sequence[DispatchInputs], measured: Measured,
     base = (cut(whole.base_load_kw) + error_kw * fade).clip(lower=0.0)
     if abs(error_kw) > 1.0:
         notes.append(f"base load: {error_kw:+.0f} kW measured against forecast, fading")
+    outdoor, outdoor_error_k = cut(whole.outdoor_temp_c), 0.0
+    if outdoor is not None and correct_forecasts and measured.outdoor_temp_c is not None:
+        outdoor_error_k = measured.outdoor_temp_c - float(outdoor.iloc[0])
+        outdoor = outdoor + outdoor_error_k * fade
+        if abs(outdoor_error_k) > 0.5:
+            notes.append(f"outdoor temperature: {outdoor_error_k:+.1f} K measured against "
+                         "forecast, fading")
     green = cut(whole.direct_green_kw)
     as_issued = None
     if green is not None and correct_forecasts and measured.green_forecast_kw is not None:
@@ -289,11 +304,11 @@ def intraday_inputs(days: Sequence[DispatchInputs], measured: Measured,
         grid=grid,
         ev_groups=_ev_groups_now(whole.ev_groups, measured.recent, now,
                                  measured.ev_plugged_kw, measured.ev_delivered_kwh),
-        outdoor_temp_c=cut(whole.outdoor_temp_c), hvac_occupied=cut(whole.hvac_occupied),
+        outdoor_temp_c=outdoor, hvac_occupied=cut(whole.hvac_occupied),
         waste_heat_kw_th=cut(whole.waste_heat_kw_th) if len(stores) else whole.waste_heat_kw_th,
         heat_demand_kw_th=cut(whole.heat_demand_kw_th) if len(stores)
         else whole.heat_demand_kw_th,
         consumer_base_load_kw=cut(whole.consumer_base_load_kw)
         if len(whole.consumer_base_load_kw.columns) else whole.consumer_base_load_kw,
         dr_events=events)
-    return inputs, Corrections(factors, error_kw, floor_kw, tuple(notes))
+    return inputs, Corrections(factors, error_kw, floor_kw, tuple(notes), outdoor_error_k)
