@@ -212,3 +212,30 @@ def test_the_measured_outdoor_temperature_corrects_the_forecast_and_holds_the_ba
     assert result.flows.hvac_kw["z1"].iloc[0] == pytest.approx(3.5 / 3.0, abs=1e-6)
     with pytest.raises(ValueError, match="outdoor_temp_c is not finite"):
         dataclasses.replace(measured, outdoor_temp_c=float("nan"))
+
+
+def test_ev_energy_delivered_is_shared_among_the_groups_as_the_writer_shares_it():
+    """Two groups of alike cars plugged in since 00:00, each wanting 60 kWh, on chargers of
+    the same rating (14 kW a group): g-early leaves at 04:00, g-late at 08:00. The writer
+    shares the fleet's power by rating, so of the 40 kWh the cars' sessions hold at 02:00,
+    20 went to each group: each still needs 40 kWh (before: all 40 counted as g-early's,
+    which then needed 20, and its cars left 20 kWh short). A group's share never exceeds
+    what it wanted: with 90 kWh delivered and g-small wanting 10, g-small is served (10)
+    and g-big got the other 80 of its 100."""
+    hours = pd.Timedelta(hours=1)
+    groups = {"g-early": {"arrival_utc": START, "departure_utc": START + 4 * hours,
+                          "energy_kwh": 60.0, "max_kw": 14.0},
+              "g-late": {"arrival_utc": START, "departure_utc": START + 8 * hours,
+                         "energy_kwh": 60.0, "max_kw": 14.0}}
+    day = _day([300.0] * 8, ev_groups=groups)
+    measured = dataclasses.replace(_measured(START + 2 * hours, plugged_kw=28.0),
+                                   ev_delivered_kwh=40.0)
+    inputs, _ = intraday_inputs([day], measured)
+    assert inputs.ev_groups.loc["now-g-early", "energy_kwh"] == pytest.approx(40.0)
+    assert inputs.ev_groups.loc["now-g-late", "energy_kwh"] == pytest.approx(40.0)
+    groups = {"g-small": {**groups["g-early"], "energy_kwh": 10.0},
+              "g-big": {**groups["g-late"], "energy_kwh": 100.0}}
+    day = _day([300.0] * 8, ev_groups=groups)
+    inputs, _ = intraday_inputs([day], dataclasses.replace(measured, ev_delivered_kwh=90.0))
+    assert inputs.ev_groups.loc["now-g-small", "energy_kwh"] == pytest.approx(0.0)
+    assert inputs.ev_groups.loc["now-g-big", "energy_kwh"] == pytest.approx(20.0)
