@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from device_io.setpoints.hvac_power import MODE_AUTO, MODE_COOL, zone_command
+from device_io.setpoints.hvac_power import MODE_AUTO, MODE_COOL, MODE_HEAT, zone_command
 from device_io.setpoints.plan_source import PlanInForce, PlanRefusal
 from device_io.setpoints.plan_units import COMMAND_UNITS
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
@@ -121,12 +121,17 @@ def plan_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: PlanI
     device carries."""
     source = "fallback_plan" if plan.is_fallback else "plan"
     commands: list[Command] = []
-    by_power = {asset for kind, asset, quantity in plan.setpoints
-                if (kind, quantity) in HVAC_POWER}
+    by_power: dict[str, dict[str, float]] = {}
     for (kind, asset, quantity), value in plan.setpoints.items():
         if (kind, quantity) in HVAC_POWER:
-            commands += _zone_commands(park, maps, plan, live, asset, quantity, value, source)
-        elif kind == "hvac_zone" and asset in by_power:
+            by_power.setdefault(asset, {})[quantity] = value
+    for zone_id, powers in by_power.items():
+        quantity, value = _zone_direction(park, live, zone_id, powers)
+        commands += _zone_commands(park, maps, plan, live, zone_id, quantity, value, source)
+    for (kind, asset, quantity), value in plan.setpoints.items():
+        if (kind, quantity) in HVAC_POWER:
+            continue
+        if kind == "hvac_zone" and asset in by_power:
             continue  # the planned power decides; the planned temperature is its fallback
         elif kind in ASSET_DEVICES:
             commands += _asset_commands(park, kind, asset, quantity, value, source)
@@ -134,6 +139,23 @@ def plan_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: PlanI
         commands += _refused_commands(park, refusal, source)
     commands += _ev_commands(park, maps, plan, live, source)
     return commands
+
+
+def _zone_direction(park: ParkConfig, live: Mapping[str, Mapping[str, float | None]],
+                    zone_id: str, powers: Mapping[str, float]) -> tuple[str, float]:
+    """The one direction a zone's heat pump runs in this interval, of the plan's cooling_kw
+    and heating_kw (a plan carries both where the zone may run against its day's mode): the
+    larger; both idle, the direction the zone's controller is held in (an idle setpoint for
+    the other would make a controller held in heat, or in cool, draw power)."""
+    if len(powers) == 1:
+        return next(iter(powers.items()))
+    cooling_kw, heating_kw = powers.get("cooling_kw", 0.0), powers.get("heating_kw", 0.0)
+    if max(cooling_kw, heating_kw) > 1e-6 or not all(map(math.isfinite, powers.values())):
+        return ("heating_kw", heating_kw) if heating_kw > cooling_kw else \
+            ("cooling_kw", cooling_kw)
+    held = [live.get(d.id, {}).get("hvac_mode")
+            for d in _by_asset(park, DeviceKind.HVAC).get(zone_id, [])]
+    return ("heating_kw", heating_kw) if MODE_HEAT in held else ("cooling_kw", cooling_kw)
 
 
 def _zone_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: PlanInForce,

@@ -25,6 +25,12 @@ BREACH_CNY_PER_KWH = 1_000.0
 # it would curtail wherever that costs nothing else (the park's absorption, 消纳率). It is
 # far below any tariff spread or wear cost, so it never buys absorption with the bill.
 CURTAILED_PV_CNY_PER_KWH = 0.005
+# A zone's heat pump also runs against the zone's mode for the day, as its controller in auto
+# does (a cooled hall heated on a cold spring morning, a heated one cooled on a warm afternoon).
+# This price on that direction keeps the day's mode the first choice and makes running both
+# ways at once to spend curtailed PV a loss (2 x the tie-break above is 0.01 CNY/kWh); against
+# the comfort price (50 CNY/K·h) it is nothing.
+REVERSE_HVAC_CNY_PER_KWH = 0.02
 
 
 def add_grid_connection(model: pyo.ConcreteModel, inputs: DispatchInputs,
@@ -269,6 +275,14 @@ def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
         model.Z, model.T, bounds=lambda m, z, t: (0, spec[z]["rated_electric_kw"]),
         doc="heat pump electric power (kW)")
     model.zone_temp_c = pyo.Var(model.Z, model.T, doc="zone temperature at interval end (C)")
+    model.hvac_reverse_kw = pyo.Var(
+        model.Z, model.T, bounds=lambda m, z, t: (0, spec[z]["rated_electric_kw"]),
+        doc="heat pump electric power against the zone's mode (kW)")
+
+    @model.Constraint(model.Z, model.T, doc="one heat pump: both directions within its rating")
+    def hvac_rating(m, z, t):
+        return m.hvac_electric_kw[z, t] + m.hvac_reverse_kw[z, t] <= spec[z]["rated_electric_kw"]
+
     model.too_warm_k = pyo.Var(model.Z, model.T, within=pyo.NonNegativeReals,
                                doc="kelvin above the comfort band")
     model.too_cold_k = pyo.Var(model.Z, model.T, within=pyo.NonNegativeReals,
@@ -280,7 +294,8 @@ def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
         before = zone["initial_temp_c"] if t == m.T.first() else m.zone_temp_c[z, t - 1]
         sign = -1.0 if zone["mode"] == "cool" else 1.0
         heat_kw = ((float(outdoor[t]) - before) / zone["thermal_resistance_k_per_kw"]
-                   + zone["internal_gain_kw"] + sign * zone["cop"] * m.hvac_electric_kw[z, t])
+                   + zone["internal_gain_kw"] + sign * zone["cop"]
+                   * (m.hvac_electric_kw[z, t] - m.hvac_reverse_kw[z, t]))
         return m.zone_temp_c[z, t] == before + hours[t] * heat_kw / zone[
             "thermal_capacitance_kwh_per_k"]
 
@@ -319,8 +334,11 @@ def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
         doc="comfort breach penalty (CNY)")
     model.cost_terms.append(inputs.comfort_breach_cny_per_kh * sum(
         hours[t] * model.beyond_setpoints_k[z, t] for z in model.Z for t in model.T))
+    model.cost_terms.append(REVERSE_HVAC_CNY_PER_KWH * sum(
+        hours[t] * model.hvac_reverse_kw[z, t] for z in model.Z for t in model.T))
     model.hvac_total_kw = pyo.Expression(
-        model.T, rule=lambda m, t: sum(m.hvac_electric_kw[z, t] for z in m.Z))
+        model.T, rule=lambda m, t: sum(m.hvac_electric_kw[z, t] + m.hvac_reverse_kw[z, t]
+                                       for z in m.Z))
     model.bus_terms.append((-1, model.hvac_total_kw))
     model.cost_terms.append(model.cost_comfort_cny)
 
@@ -397,7 +415,8 @@ def add_demand_response(model: pyo.ConcreteModel, inputs: DispatchInputs) -> Non
         if not isinstance(enterprise, str):  # the park, at its grid connection
             return m.grid_import_kw[t] - m.grid_export_kw[t]
         return float(consumers[enterprise].iloc[t]) + sum(
-            m.hvac_electric_kw[z, t] for z in m.Z if zone_enterprise.get(z) == enterprise)
+            m.hvac_electric_kw[z, t] + m.hvac_reverse_kw[z, t]
+            for z in m.Z if zone_enterprise.get(z) == enterprise)
 
     model.dr_response_kw = pyo.Var(
         model.DR, bounds=lambda m, e: (None, spec[e]["requested_reduction_kw"]),

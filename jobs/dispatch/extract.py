@@ -187,9 +187,14 @@ def plan_rows(inputs: DispatchInputs, flows: PlanFlows, first_interval_only: boo
             add("hvac_zone", zone, "setpoint_c", "degC", flows.zone_temp_c[zone].clip(
                 spec["comfort_min_c"], spec["comfort_max_c"]))
             # the decision itself: the writer turns it into the setpoint that makes the zone's
-            # proportional controller draw this power (device_io/setpoints/hvac_power.py)
-            add("hvac_zone", zone, "cooling_kw" if spec["mode"] == "cool" else "heating_kw",
-                "kW", flows.hvac_kw[zone])
+            # proportional controller draw this power (device_io/setpoints/hvac_power.py);
+            # both directions, the writer sends the one that runs (none: idle)
+            reverse = flows.hvac_reverse_kw[zone] if zone in flows.hvac_reverse_kw else \
+                pd.Series(0.0, index=flows.hvac_kw.index)
+            cooling = spec["mode"] == "cool"
+            add("hvac_zone", zone, "cooling_kw" if cooling else "heating_kw", "kW",
+                flows.hvac_kw[zone] - reverse)
+            add("hvac_zone", zone, "heating_kw" if cooling else "cooling_kw", "kW", reverse)
     for tank in flows.stored_heat_kwh_th.columns:
         # positive = discharge, as the tank controller's power_setpoint_kw_th takes it
         add("thermal_storage", tank, "setpoint_kw_th", "kW_th",
@@ -240,7 +245,10 @@ def solved_flows(model: pyo.ConcreteModel, inputs: DispatchInputs) -> PlanFlows:
         soc_kwh=frame(model.soc_kwh, list(model.B)),
         ev_kw=frame(model.ev_kw, list(model.EV)),
         ev_unserved_kwh=sum(pyo.value(model.ev_unserved_kwh[g]) for g in model.EV),
-        hvac_kw=frame(model.hvac_electric_kw, list(model.Z)) if len(model.Z) else pd.DataFrame(),
+        hvac_kw=frame(model.hvac_electric_kw, list(model.Z))
+        + frame(model.hvac_reverse_kw, list(model.Z)) if len(model.Z) else pd.DataFrame(),
+        hvac_reverse_kw=frame(model.hvac_reverse_kw, list(model.Z)) if len(model.Z)
+        else pd.DataFrame(),
         zone_temp_c=frame(model.zone_temp_c, list(model.Z)) if len(model.Z) else pd.DataFrame(),
         comfort_breach_kh=sum(
             inputs.hours[t] * (pyo.value(model.too_warm_k[z, t])

@@ -15,7 +15,11 @@ intraday replaces what has become known since:
   what was measured (else a park always at its export cap never corrects a forecast too low);
 - base load: the mean error of the last LOAD_ERROR_H hours, fading likewise;
 - the direct green lines: their level of the last hour where they gave all they offered
-  (jobs/dispatch/green_line.py), fading likewise.
+  (jobs/dispatch/green_line.py), fading likewise;
+- outdoor temperature: the zone controllers' outdoor sensors now against the forecast for
+  the interval starting now, fading likewise (the day-ahead's temperature is a forecast, or
+  offline the last days' profile: a summer evening 2-3 K above it warmed every zone the
+  model planned at its band's top past the band).
 No I/O here: the caller measures (the twin's loop or the setpoints flow).
 """
 
@@ -68,8 +72,11 @@ class Measured:
     ev_delivered_kwh: float | None = None
     green_forecast_kw: pd.Series | None = None
     green_as_issued_kw: pd.Series | None = None
+    outdoor_temp_c: float | None = None  # the zones' outdoor sensors now (mean); None: unread
 
     def __post_init__(self) -> None:
+        if self.outdoor_temp_c is not None and not math.isfinite(self.outdoor_temp_c):
+            raise ValueError(f"measured outdoor_temp_c is not finite ({self.outdoor_temp_c})")
         for name in ("soc_pct", "zone_temp_c", "stored_heat_kwh_th"):
             for asset, value in getattr(self, name).items():
                 if not math.isfinite(value):
@@ -88,6 +95,7 @@ class Corrections:
     load_error_kw: float  # measured less forecast base load, at now
     peak_floor_kw: float  # the demand charge's floor used
     notes: tuple[str, ...] = ()
+    outdoor_error_k: float = 0.0  # measured less forecast outdoor temperature, at now
 
 
 def pv_nowcast_factors(recent: pd.DataFrame, forecast_kw: pd.DataFrame,
@@ -176,11 +184,32 @@ def _join(days: Sequence[DispatchInputs]) -> DispatchInputs:
             tou_period=grid_series("tou_period")))
 
 
+def _shared_kwh(delivered_kwh: float, wanted_kwh: pd.Series, rated_kw: pd.Series
+                ) -> pd.Series:
+    """The energy delivered to the groups in progress, shared as the setpoint writer shares
+    the fleet's power: in proportion to their chargers' rating, none beyond what it wanted
+    (the rest to the others, likewise). Taking it from the earliest to leave first, as before,
+    told the model those cars were served while the writer had given them only their share,
+    and they left short (6 July: 17 cars that came at 08:00, 204 kWh)."""
+    taken = pd.Series(0.0, index=wanted_kwh.index)
+    left = max(delivered_kwh, 0.0)
+    while left > 1e-9:
+        open_ = taken < wanted_kwh - 1e-9
+        if not open_.any():
+            break
+        weights = rated_kw[open_].clip(lower=1e-9)
+        share = left * weights / weights.sum()
+        given = np.minimum(share, (wanted_kwh - taken)[open_])
+        taken[open_] += given
+        left -= float(given.sum())
+    return taken
+
+
 def _ev_groups_now(groups: pd.DataFrame, recent: pd.DataFrame, now: pd.Timestamp,
                    plugged_kw: float, delivered_kwh: float | None = None) -> pd.DataFrame:
     """Groups still to arrive as forecast; groups in progress start now with what they still
-    need (the measured charging since the earliest of them arrived is taken from them in the
-    order they leave), at most what the plugged-in chargers can take."""
+    need (the measured charging shared among them as the writer shares it, _shared_kwh), at
+    most what the plugged-in chargers can take."""
     future = groups[groups["arrival_utc"] >= now]
     in_progress = groups[(groups["arrival_utc"] < now) & (groups["departure_utc"] > now)]
     if in_progress.empty:
@@ -194,11 +223,11 @@ def _ev_groups_now(groups: pd.DataFrame, recent: pd.DataFrame, now: pd.Timestamp
         hours = (recent.index[1] - recent.index[0]).total_seconds() / 3600.0 \
             if len(recent) > 1 else 0.25
         delivered = float(charged.fillna(0.0).sum()) * hours
+    taken = _shared_kwh(delivered, in_progress["energy_kwh"].astype(float),
+                        in_progress["max_kw"].astype(float))
     rows = {}
     for group, row in in_progress.sort_values("departure_utc").iterrows():
-        taken = min(delivered, float(row["energy_kwh"]))
-        delivered -= taken
-        still = float(row["energy_kwh"]) - taken if plugged_kw > 0 else 0.0
+        still = float(row["energy_kwh"]) - taken[group] if plugged_kw > 0 else 0.0
         rows[f"now-{group}"] = {"arrival_utc": now, "departure_utc": row["departure_utc"],
                                 "energy_kwh": still,
                                 "max_kw": max(min(float(row["max_kw"]), plugged_kw), 1e-3)}
@@ -240,6 +269,13 @@ def intraday_inputs(days: Sequence[DispatchInputs], measured: Measured,
     base = (cut(whole.base_load_kw) + error_kw * fade).clip(lower=0.0)
     if abs(error_kw) > 1.0:
         notes.append(f"base load: {error_kw:+.0f} kW measured against forecast, fading")
+    outdoor, outdoor_error_k = cut(whole.outdoor_temp_c), 0.0
+    if outdoor is not None and correct_forecasts and measured.outdoor_temp_c is not None:
+        outdoor_error_k = measured.outdoor_temp_c - float(outdoor.iloc[0])
+        outdoor = outdoor + outdoor_error_k * fade
+        if abs(outdoor_error_k) > 0.5:
+            notes.append(f"outdoor temperature: {outdoor_error_k:+.1f} K measured against "
+                         "forecast, fading")
     green = cut(whole.direct_green_kw)
     as_issued = None
     if green is not None and correct_forecasts and measured.green_forecast_kw is not None:
@@ -289,11 +325,11 @@ def intraday_inputs(days: Sequence[DispatchInputs], measured: Measured,
         grid=grid,
         ev_groups=_ev_groups_now(whole.ev_groups, measured.recent, now,
                                  measured.ev_plugged_kw, measured.ev_delivered_kwh),
-        outdoor_temp_c=cut(whole.outdoor_temp_c), hvac_occupied=cut(whole.hvac_occupied),
+        outdoor_temp_c=outdoor, hvac_occupied=cut(whole.hvac_occupied),
         waste_heat_kw_th=cut(whole.waste_heat_kw_th) if len(stores) else whole.waste_heat_kw_th,
         heat_demand_kw_th=cut(whole.heat_demand_kw_th) if len(stores)
         else whole.heat_demand_kw_th,
         consumer_base_load_kw=cut(whole.consumer_base_load_kw)
         if len(whole.consumer_base_load_kw.columns) else whole.consumer_base_load_kw,
         dr_events=events)
-    return inputs, Corrections(factors, error_kw, floor_kw, tuple(notes))
+    return inputs, Corrections(factors, error_kw, floor_kw, tuple(notes), outdoor_error_k)

@@ -169,8 +169,12 @@ class IntradayStep:
         plugged_kw = sum(d.rated_kw or 0.0 for d in park.devices
                          if d.kind == DeviceKind.EV_CHARGER
                          and live.get(d.id, {}).get("charger_state") in CONNECTED_STATES)
+        # the zones' outdoor sensors as read this cycle (the forecast's correction)
+        outdoor_c = [c for c in _live_by_asset(park, live, DeviceKind.HVAC,
+                                               "outdoor_temp_c").values() if math.isfinite(c)]
         return Measured(
             now_utc=now, soc_pct=soc,
+            outdoor_temp_c=sum(outdoor_c) / len(outdoor_c) if outdoor_c else None,
             zone_temp_c=warehouse_state.latest_by_asset(path, park, DeviceKind.HVAC,
                                                         "zone_temp_c", now),
             stored_heat_kwh_th=warehouse_state.latest_by_asset(

@@ -22,6 +22,8 @@ class PlanFlows:
     ev_kw: pd.DataFrame
     ev_unserved_kwh: float
     hvac_kw: pd.DataFrame = field(default_factory=pd.DataFrame)  # one column per zone
+    # of hvac_kw, the part run against the zone's mode (heating a cooled zone, or the reverse)
+    hvac_reverse_kw: pd.DataFrame = field(default_factory=pd.DataFrame)
     zone_temp_c: pd.DataFrame = field(default_factory=pd.DataFrame)
     comfort_breach_kh: float = 0.0  # kelvin-hours outside the zones' comfort bands
     heat_charge_kw_th: pd.DataFrame = field(default_factory=pd.DataFrame)  # per tank

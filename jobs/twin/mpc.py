@@ -199,8 +199,10 @@ class IntradayController:
         if self._line_forecasts is not None:
             green_forecast, green_as_issued = green_line.operator_forecast(
                 self._line_forecasts, pd.Timestamp(now), self.park.dispatch.interval_minutes)
+        outdoor_c = list(twin_state(twin, settings, DeviceKind.HVAC, "outdoor_temp_c").values())
         return Measured(
             now_utc=pd.Timestamp(now), green_forecast_kw=green_forecast,
+            outdoor_temp_c=sum(outdoor_c) / len(outdoor_c) if outdoor_c else None,
             green_as_issued_kw=green_as_issued,
             soc_pct=twin_state(twin, settings, DeviceKind.BESS, "soc_pct"),
             zone_temp_c=twin_state(twin, settings, DeviceKind.HVAC, "zone_temp_c"),

@@ -225,3 +225,49 @@ def test_after_an_idle_interval_the_written_setpoint_draws_the_planned_power(dem
     energy, _ = _drive(zone, drifted_c, 33.0, True, written(planned_kw, drifted_c, idle_c), None)
     k = zone.rated_electric_kw / zone.controller_band_k
     assert energy == pytest.approx(planned_kw * HOURS, abs=(0.02 + 0.05) * k * HOURS)
+
+
+# -- a plan that runs a zone both ways (heats a cooled zone on a cold morning) ----------------
+
+def _written(commands, device_id: str) -> tuple[float, float | None]:
+    by_point = {c.point: c.value for c in commands if c.device_id == device_id}
+    return by_point["setpoint_c"], by_point.get("hvac_mode")
+
+
+def test_a_cooled_zone_planned_to_heat_draws_the_heating_in_auto(demo):
+    """A spring morning: the demo park's zone-haoyu-newenergy-01 (cooled on the day) at
+    21.5 C, 15 C outside, occupied (the controller in auto); the plan carries cooling_kw 0 and
+    heating_kw 30. Before, the writer took the cooling row alone and sent an idle cooling
+    setpoint: the zone drew nothing and stayed below its band. Now the zone draws the
+    30 kW x 0.25 h = 7.5 kWh of heating (hand) and warms by the hand 1R1C at +99 kW th."""
+    park, maps = demo.park, demo.register_maps
+    zone = next(z for z in park.assets.hvac_zones if z.id == "zone-haoyu-newenergy-01")
+    device = next(d for d in park.devices if d.asset == zone.id)
+    live = {device.id: {"zone_temp_c": 21.5, "outdoor_temp_c": 15.0, "hvac_mode": 3.0}}
+    commands = plan_commands(park, maps, _plan({
+        ("hvac_zone", zone.id, "heating_kw"): 30.0,
+        ("hvac_zone", zone.id, "cooling_kw"): 0.0}), live)
+    setpoint_c, mode = _written(commands, device.id)
+    assert mode == MODE_HEAT  # auto heats only 1 K below its setpoint: the mode is sent
+    energy, end_c = _drive(zone, 21.5, 15.0, True, setpoint_c, mode)
+    k = zone.rated_electric_kw / zone.controller_band_k
+    assert energy == pytest.approx(30.0 * HOURS, abs=0.02 * k * HOURS)
+    assert end_c == pytest.approx(_hand_end_c(zone, 21.5, 15.0, zone.cop * 30.0), abs=0.01)
+
+
+@pytest.mark.parametrize("held_mode", [3.0, 2.0, 1.0])
+def test_a_zone_planned_idle_both_ways_draws_nothing_in_any_held_mode(demo, held_mode):
+    """Idle both ways (cooling_kw 0, heating_kw 0), the zone at 23 C and 20 C outside, its
+    controller held in auto, heat or cool: the twin's zone draws 0 kWh. Before, a zone heated
+    on the day and planned idle got the idle heating setpoint 0.2 K below it, which a
+    controller in auto answers by cooling (0.2 K x its gain of 60 kW/K)."""
+    park, maps = demo.park, demo.register_maps
+    zone = next(z for z in park.assets.hvac_zones if z.id == "zone-haoyu-newenergy-01")
+    device = next(d for d in park.devices if d.asset == zone.id)
+    live = {device.id: {"zone_temp_c": 23.0, "outdoor_temp_c": 20.0, "hvac_mode": held_mode}}
+    commands = plan_commands(park, maps, _plan({
+        ("hvac_zone", zone.id, "heating_kw"): 0.0,
+        ("hvac_zone", zone.id, "cooling_kw"): 0.0}), live)
+    setpoint_c, mode = _written(commands, device.id)
+    energy, _ = _drive(zone, 23.0, 20.0, True, setpoint_c, held_mode if mode is None else mode)
+    assert energy == 0.0

@@ -102,3 +102,40 @@ def test_an_empty_zone_is_not_cooled_past_its_band_to_use_a_surplus():
     _, _, power, temps = _solved(inputs)
     assert power == pytest.approx([10.0, 20.275 / 3, 6.5 / 3, 6.5 / 3], abs=1e-4)
     assert temps == pytest.approx([23.45, 22.0, 22.0, 22.0], abs=1e-4)
+
+
+def test_a_zone_cooled_on_the_day_is_heated_on_a_cold_morning():
+    """A spring morning: the zone's day mode is cool (its afternoon is warm) but it is 16 C
+    outside now and the zone is at the band's bottom, 22 C: (16 - 22) / 2 = -3 kW of heat
+    leaks out, so 1 kW of electricity at COP 3 holds 22 C (its controller in auto would
+    heat). At 1 CNY/kWh plus the model's 0.02 CNY/kWh on running against the day's mode:
+    4 x 1.02 = 4.08 CNY over 4 h, 0 K·h outside the band. Before, the model could only
+    cool: the zone drifted to 21.7, 21.43, 21.187, 20.968 C (2.712 K·h, 135.6 CNY)."""
+    inputs = dataclasses.replace(_inputs([1.0] * 4), outdoor_temp_c=pd.Series(
+        16.0, index=pd.date_range(START, periods=4, freq="1h")))
+    inputs.hvac_zones.loc["z1", "initial_temp_c"] = 22.0
+    result, summary, power, temps = _solved(inputs)
+    assert temps == pytest.approx([22.0] * 4, abs=1e-6)
+    assert power == pytest.approx([1.0] * 4, abs=1e-6)
+    assert summary.comfort_cost_cny == pytest.approx(0.0, abs=1e-6)
+    assert result.objective_cny == pytest.approx(4.08, abs=1e-6)
+
+
+def test_a_zone_never_runs_both_ways_at_once_to_use_a_surplus():
+    """20 kW of PV with no load and no export, a zone held at 24 C by nothing (outdoor 24 C,
+    no gains): heating and cooling at once would spend curtailed PV (0.005 CNY/kWh each way)
+    and change nothing; the 0.02 CNY/kWh on the reverse direction makes it a loss, so the
+    heat pump stays off."""
+    inputs = _inputs([0.5] * 4)
+    index = inputs.interval_start_utc
+    inputs = dataclasses.replace(
+        inputs, pv_potential_kw=pd.DataFrame({"pv-1": [20.0] * 4}, index=index),
+        outdoor_temp_c=pd.Series(24.0, index=index))
+    inputs.hvac_zones.loc["z1", "initial_temp_c"] = 24.0
+    _, _, power, temps = _solved(inputs)
+    # the net cooling each hour by the 1R1C (hourly explicit steps), from the planned
+    # temperatures: what the heat pump must draw running one way only
+    before = [24.0, *temps[:-1]]
+    net_kw = [((24.0 - b) / 2.0 - 10.0 * (t - b)) / 3.0 for b, t in zip(before, temps, strict=True)]
+    assert all(kw >= -1e-6 for kw in net_kw)
+    assert power == pytest.approx(net_kw, abs=1e-6)

@@ -4,6 +4,7 @@ progress keep only what they still need, and a late solve is abandoned for a fal
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -181,3 +182,60 @@ def test_a_late_solve_is_abandoned_and_the_next_one_answers():
         spent_s = solver.worker_cpu_s
         assert spent_s > 0.0
     assert solver.worker_cpu_s == spent_s  # closing keeps what the ended worker spent
+
+
+def test_the_measured_outdoor_temperature_corrects_the_forecast_and_holds_the_band():
+    """A summer evening 3 K warmer than forecast: 30 C forecast, the zones' outdoor sensors
+    read 33 C now. One zone at its band's top, 26 C (R 2 K/kW, C 10 kWh/K, COP 3, no gains),
+    flat price. At 33 C (7 K / 2 =) 3.5 kW of heat leaks in, so the re-solve's first hour
+    must cool 3.5 / 3 = 1.1667 kW to hold 26 C; the forecast alone gave 2 / 3 = 0.6667 kW,
+    and the zone would have ended the hour at 26 + (3.5 - 2) / 10 = 26.15 C. The error
+    fades: the next hour's outdoor is 30 + 3 e^(-1/3) C."""
+    day = _day([0.0] * 4)
+    index = day.interval_start_utc
+    zone = {"rated_electric_kw": 10.0, "cop": 3.0, "thermal_resistance_k_per_kw": 2.0,
+            "thermal_capacitance_kwh_per_k": 10.0, "comfort_min_c": 22.0,
+            "comfort_max_c": 26.0, "initial_temp_c": 26.0, "internal_gain_kw": 0.0,
+            "mode": "cool"}
+    day = dataclasses.replace(day, hvac_zones=pd.DataFrame({"z1": zone}).T.astype(
+        {"mode": str}), outdoor_temp_c=pd.Series(30.0, index=index),
+        comfort_breach_cny_per_kh=50.0)
+    now = START + pd.Timedelta(hours=1)
+    measured = dataclasses.replace(_measured(now), zone_temp_c={"z1": 26.0},
+                                   outdoor_temp_c=33.0)
+    inputs, corrections = intraday_inputs([day], measured)
+    assert corrections.outdoor_error_k == pytest.approx(3.0)
+    assert inputs.outdoor_temp_c.iloc[0] == pytest.approx(33.0)
+    assert inputs.outdoor_temp_c.iloc[1] == pytest.approx(30.0 + 3.0 * math.exp(-1.0 / FADE_H))
+    result = attempt(inputs, SolveOptions(rel_gap=1e-7))
+    assert result.solve.status == "optimal"
+    assert result.flows.hvac_kw["z1"].iloc[0] == pytest.approx(3.5 / 3.0, abs=1e-6)
+    with pytest.raises(ValueError, match="outdoor_temp_c is not finite"):
+        dataclasses.replace(measured, outdoor_temp_c=float("nan"))
+
+
+def test_ev_energy_delivered_is_shared_among_the_groups_as_the_writer_shares_it():
+    """Two groups of alike cars plugged in since 00:00, each wanting 60 kWh, on chargers of
+    the same rating (14 kW a group): g-early leaves at 04:00, g-late at 08:00. The writer
+    shares the fleet's power by rating, so of the 40 kWh the cars' sessions hold at 02:00,
+    20 went to each group: each still needs 40 kWh (before: all 40 counted as g-early's,
+    which then needed 20, and its cars left 20 kWh short). A group's share never exceeds
+    what it wanted: with 90 kWh delivered and g-small wanting 10, g-small is served (10)
+    and g-big got the other 80 of its 100."""
+    hours = pd.Timedelta(hours=1)
+    groups = {"g-early": {"arrival_utc": START, "departure_utc": START + 4 * hours,
+                          "energy_kwh": 60.0, "max_kw": 14.0},
+              "g-late": {"arrival_utc": START, "departure_utc": START + 8 * hours,
+                         "energy_kwh": 60.0, "max_kw": 14.0}}
+    day = _day([300.0] * 8, ev_groups=groups)
+    measured = dataclasses.replace(_measured(START + 2 * hours, plugged_kw=28.0),
+                                   ev_delivered_kwh=40.0)
+    inputs, _ = intraday_inputs([day], measured)
+    assert inputs.ev_groups.loc["now-g-early", "energy_kwh"] == pytest.approx(40.0)
+    assert inputs.ev_groups.loc["now-g-late", "energy_kwh"] == pytest.approx(40.0)
+    groups = {"g-small": {**groups["g-early"], "energy_kwh": 10.0},
+              "g-big": {**groups["g-late"], "energy_kwh": 100.0}}
+    day = _day([300.0] * 8, ev_groups=groups)
+    inputs, _ = intraday_inputs([day], dataclasses.replace(measured, ev_delivered_kwh=90.0))
+    assert inputs.ev_groups.loc["now-g-small", "energy_kwh"] == pytest.approx(0.0)
+    assert inputs.ev_groups.loc["now-g-big", "energy_kwh"] == pytest.approx(20.0)
