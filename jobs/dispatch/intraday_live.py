@@ -62,6 +62,9 @@ _log = logging.getLogger(__name__)
 
 RECENT_H = 6  # the history the corrections look at (their windows are shorter)
 CONNECTED_STATES = (1.0, 2.0)  # charger_state: connected, charging
+# outdoor air the zones' sensors can honestly read in a Chinese park (records: about -53 to
+# +50 C); anything outside is a failed sensor, not weather
+OUTDOOR_PLAUSIBLE_C = (-55.0, 60.0)
 LiveValues = Mapping[str, Mapping[str, float | None]]
 
 
@@ -169,12 +172,8 @@ class IntradayStep:
         plugged_kw = sum(d.rated_kw or 0.0 for d in park.devices
                          if d.kind == DeviceKind.EV_CHARGER
                          and live.get(d.id, {}).get("charger_state") in CONNECTED_STATES)
-        # the zones' outdoor sensors as read this cycle (the forecast's correction)
-        outdoor_c = [c for c in _live_by_asset(park, live, DeviceKind.HVAC,
-                                               "outdoor_temp_c").values() if math.isfinite(c)]
         return Measured(
-            now_utc=now, soc_pct=soc,
-            outdoor_temp_c=sum(outdoor_c) / len(outdoor_c) if outdoor_c else None,
+            now_utc=now, soc_pct=soc, outdoor_temp_c=outdoor_reading_c(park, live),
             zone_temp_c=warehouse_state.latest_by_asset(path, park, DeviceKind.HVAC,
                                                         "zone_temp_c", now),
             stored_heat_kwh_th=warehouse_state.latest_by_asset(
@@ -213,6 +212,17 @@ def _non_finite_flows(flows: PlanFlows) -> list[str]:
         elif values is not None and not np.isfinite(np.asarray(values, dtype=float)).all():
             found.append(item.name)
     return found
+
+
+def outdoor_reading_c(park, live: LiveValues) -> float | None:
+    """The outdoor temperature the zones' controllers read this cycle (the forecast's
+    correction): the median over the zones, so one bad sensor cannot move it, of the finite
+    readings inside what weather can be (OUTDOOR_PLAUSIBLE_C); None when no zone has one."""
+    low, high = OUTDOOR_PLAUSIBLE_C
+    readings = sorted(c for c in _live_by_asset(park, live, DeviceKind.HVAC,
+                                                 "outdoor_temp_c").values()
+                      if math.isfinite(c) and low <= c <= high)
+    return float(np.median(readings)) if readings else None
 
 
 def _live_by_asset(park, live: LiveValues, kind: DeviceKind, point: str) -> dict[str, float]:

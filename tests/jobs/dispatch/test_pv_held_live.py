@@ -15,10 +15,11 @@ from device_io.point_io import ModbusPointIO
 from device_io.poller import Harvester
 from device_io.simulator.park_generator import generate_park
 from jobs.common.park_config import DeviceKind
-from jobs.dispatch.intraday_live import _recent
+from jobs.common.settings import load_settings
+from jobs.dispatch.intraday_live import _recent, outdoor_reading_c
 from jobs.dispatch.pv_held import held_systems, pv_columns
 from jobs.warehouse.build import build_warehouse
-from tests.conftest import relocate_endpoints, settings_for
+from tests.conftest import CONFIG_DIR, relocate_endpoints, settings_for
 from tests.device_io.test_harvest_integration import running_park
 
 T0 = dt.datetime(2026, 6, 15, 3, 0, tzinfo=dt.UTC)  # 11:00 in Suzhou: PV producing
@@ -85,3 +86,17 @@ def test_a_curtailed_array_is_a_floor_not_a_measurement_in_production(tmp_path):
         for system in systems[1:]:
             assert row[f"pv_kw:{system}"] == pytest.approx(truth_kw[system], rel=0.02)
             assert pd.isna(row[f"pv_held_kw:{system}"])
+
+
+def test_the_outdoor_reading_is_the_zones_median_of_plausible_sensors():
+    """By hand, on the demo park's zones: three sensors read 30.0, 31.0 and 35.0 C, one reads
+    NaN, one a garbage 6,553.5 C and one nothing: the median of the three is 31.0 (the mean of
+    all finite readings would be 1,662 C). No plausible reading: None, the forecast stands."""
+    settings = load_settings(CONFIG_DIR)
+    zones = [d.id for d in settings.park.devices if d.kind == DeviceKind.HVAC]
+    readings = [30.0, 31.0, 35.0, float("nan"), 6553.5, None]
+    live = {device: {"outdoor_temp_c": value}
+            for device, value in zip(zones[:len(readings)], readings, strict=True)}
+    assert outdoor_reading_c(settings.park, live) == 31.0
+    assert outdoor_reading_c(settings.park, {zones[0]: {"outdoor_temp_c": -99.0}}) is None
+    assert outdoor_reading_c(settings.park, {}) is None
