@@ -145,7 +145,7 @@ def _ran(report, resource_type: str) -> set[str]:
             if node.resource_type == resource_type}
 
 
-def _only_the_changed_inputs_run(settings, project: Path):
+def _only_the_changed_inputs_run(settings, project: Path) -> None:
     """Nothing new: no model runs. One inbox file: only what is downstream of its source runs,
     and the mart shows it. A seed's value changed: every node runs, the mart shows it."""
     idle = build_warehouse(settings, unit_tests=False, quiet=True)
@@ -193,7 +193,6 @@ def _only_the_changed_inputs_run(settings, project: Path):
     assert factors == [(pytest.approx(0.4321),)]
     again = build_warehouse(settings, unit_tests=False, quiet=True)
     assert again.success and _ran(again, "seed") == set(), again.summary_markdown()
-    return again
 
 
 def test_incremental_builds_equal_a_full_rebuild(tmp_path, monkeypatch) -> None:
@@ -219,7 +218,8 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path, monkeypatch) -> None:
             assert step.success, step.summary_markdown()
             assert step.late is not None  # built incrementally, not from scratch
             assert step.changed_inputs == ["source:landing.readings"]
-        step = _only_the_changed_inputs_run(settings, project)
+            if hour == 0:  # the last build below is again one of new readings
+                _only_the_changed_inputs_run(settings, project)
         incremental = tmp_path / "incremental.duckdb"
         shutil.copy(step.published_version, incremental)
         _hourly_tests_read_the_window(settings, step.published_version)
