@@ -62,6 +62,8 @@ def print_result(result: dict[str, Any]) -> None:
          f"{warm['dbt_elapsed_s']} s; its warm-up build "
          f"{warm['warm_up'].get('process_s', '?')} s)", f"≤ {TARGET_INCREMENTAL_S:g} s",
          _coloured(result["verdict"]["warm_incremental"])),
+        ("next hour, warm, nodes", _statuses(warm["node_statuses"]) + " (changed: "
+         + ", ".join(warm["hourly"].get("changed_inputs") or ["all nodes run"]) + ")", "", ""),
         ("load average (1, 5, 15 min)", "; ".join(
             f"{k} {v[0]:.1f}/{v[1]:.1f}/{v[2]:.1f}"
             for k, v in result["load_average_1_5_15"].items()), "", ""),

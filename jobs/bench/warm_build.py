@@ -41,7 +41,8 @@ def build():
             "cpu_s": round(cpu() - cpu_began, 2),
             "copy_wait_s": round(report.copy_wait_s, 2),
             "late_scan_s": round(report.late_scan_s, 2),
-            "publish_s": round(report.publish_s, 2)}
+            "publish_s": round(report.publish_s, 2),
+            "changed_inputs": report.changed_inputs}
 warm_up = build()
 warm_up["process_s"] = round(time.perf_counter() - started, 2)
 print(MARK + json.dumps(warm_up), flush=True)

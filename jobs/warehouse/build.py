@@ -35,7 +35,7 @@ from jobs.dispatch import line_forecast_file
 from jobs.inbox.schemas import DATASETS
 from jobs.quality.schemas import DQ_QUARANTINE_DATASET, DQ_QUARANTINE_SCHEMA
 from jobs.valuation.schemas import VALUATION_DATASETS
-from jobs.warehouse import folded_tests, late_data, published, warm_dbt
+from jobs.warehouse import build_inputs, folded_tests, late_data, published, warm_dbt
 from jobs.warehouse.dbt_handle import release_dbt_duckdb_handle
 from jobs.warehouse.reference import export_reference
 
@@ -75,6 +75,9 @@ class BuildReport:
     # the version file readers now open (None: nothing was published, the last good stays)
     published_version: str | None = None
     late: late_data.LateData | None = None
+    # the sources whose files changed since the version was built, of which only the nodes
+    # downstream ran (None: every node ran; jobs/warehouse/build_inputs.py)
+    changed_inputs: list[str] | None = None
     copy_wait_s: float = 0.0  # what the copy of the published version added
     late_scan_s: float = 0.0
     publish_s: float = 0.0
@@ -95,7 +98,7 @@ class BuildReport:
             counts = self.count(kind)
             lines.append(f"| {kind} | " + " | ".join(str(counts.get(s, 0)) for s in (
                 "success", "pass", "warn", "fail", "error", "skipped")) + " |")
-        lines += ["", self.publication_line(), self.late_data_line(),
+        lines += ["", self.publication_line(), self.late_data_line(), self.inputs_line(),
                   f"Waited {self.copy_wait_s:.2f} s for the copy of the published version; "
                   f"landing manifest {self.late_scan_s:.2f} s; checkpoint and publish "
                   f"{self.publish_s:.2f} s."]
@@ -109,6 +112,13 @@ class BuildReport:
         if self.published_version:
             return f"Published {self.published_version}."
         return "Nothing published: readers keep the last good version."
+
+    def inputs_line(self) -> str:
+        if self.changed_inputs is None:
+            return "Nodes run: all (first build, project or vars changed, or a full build)."
+        changed = ", ".join(self.changed_inputs) or "none"
+        return (f"Nodes run: those downstream of the changed sources ({changed}) and the "
+                "freshness test; the others' inputs did not change.")
 
     def late_data_line(self) -> str:
         if self.late is None:
@@ -251,14 +261,21 @@ def _build(settings: Settings, *, full_refresh: bool, rebuild_from: str | None,
         scan_started = time.perf_counter()
         landed = late_data.scan_landing(settings.landing_root)
         all_vars = {**_project_vars(), **(vars_ or {})}
+        inputs = build_inputs.input_digests(DBT_PROJECT_DIR, settings.landing_root,
+                                            dict(vars_ or {}))
         if not full_refresh and select is None:
             report.late = _find_late_data(building, landed, all_vars)
+            if requested_from is None and not full_checks:
+                report.changed_inputs = _changed_inputs(building, inputs)
         report.late_scan_s = time.perf_counter() - scan_started
         late_from = report.late.recompute_from_utc if report.late else None
         # the operator's --rebuild-from or the late files', whichever is earlier
         recompute_from = min(filter(None, (requested_from, late_from)), default=None)
+        dbt_select = select
+        if report.changed_inputs is not None:
+            dbt_select = " ".join(build_inputs.selection(report.changed_inputs))
         result = run_dbt(settings, "build", *_build_options(
-            quiet=quiet, full_refresh=full_refresh, select=select, unit_tests=unit_tests,
+            quiet=quiet, full_refresh=full_refresh, select=dbt_select, unit_tests=unit_tests,
             vars_=vars_, full_checks=full_checks, recompute_from=recompute_from),
             database=building)
         report.nodes = _node_results(result)
@@ -267,9 +284,11 @@ def _build(settings: Settings, *, full_refresh: bool, rebuild_from: str | None,
             _name_failed_checks(report, result, building)
         if report.success:
             publish_started = time.perf_counter()
-            if select is None:  # a partial build has not taken in every file
+            # an operator's partial build has not taken in every file
+            if select is None:
                 with duckdb.connect(str(building)) as connection:
                     late_data.write_manifest(connection, landed)
+                    build_inputs.write_state(connection, inputs)
             published.checkpoint(building)
             report.published_version = str(published.publish(settings, building))
             report.publish_s = time.perf_counter() - publish_started
@@ -300,6 +319,13 @@ def _find_late_data(building: Path, landed: dict[str, late_data.LandedFile],
             lookback_hours=float(project_vars["lookback_hours"]),  # type: ignore[arg-type]
             power_max_gap_minutes=float(project_vars["power_max_gap_minutes"]),  # type: ignore[arg-type]
             max_bridge_hours=float(project_vars["max_bridge_hours"]))  # type: ignore[arg-type]
+
+
+def _changed_inputs(building: Path, inputs: dict[str, str]) -> list[str] | None:
+    if not building.exists():
+        return None
+    with duckdb.connect(str(building), read_only=True) as connection:
+        return build_inputs.changed_inputs(build_inputs.read_state(connection), inputs)
 
 
 def _parse_rebuild_from(rebuild_from: str | None) -> dt.datetime | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import fsspec
 import pyarrow as pa
 
 from device_io.codec import multiplier
@@ -196,6 +197,19 @@ def export_reference(settings: Settings) -> list[str]:
     paths = []
     for name, table in reference_tables(settings).items():
         path = f"{settings.landing_root}/reference/{name}.parquet"
-        landing.write_atomically(path, landing.serialise_parquet(table))
+        payload = landing.serialise_parquet(table)
+        # an unchanged file keeps its modification time: the build then knows that the
+        # nodes reading it need not run (jobs/warehouse/build_inputs.py)
+        if _current_bytes(path) != payload:
+            landing.write_atomically(path, payload)
         paths.append(path)
     return paths
+
+
+def _current_bytes(path: str) -> bytes | None:
+    fs, fs_path = fsspec.core.url_to_fs(path)
+    try:
+        with fs.open(fs_path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None

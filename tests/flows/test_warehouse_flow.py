@@ -52,7 +52,10 @@ def test_warehouse_service_builds_each_time_from_one_parse(park_environment, mon
 
     monkeypatch.setattr(dbtRunner, "invoke", counting)
     results = warehouse_service(builds=2, every_minutes=0)
-    assert [r["models"] > 5 for r in results] == [True, True]
+    # no readings landed between the two builds: the second runs only the models downstream
+    # of what changed (jobs/warehouse/build_inputs.py): the quarantine file the first run's
+    # landing checkpoint wrote (3 of 70 models on 2026-12-05), and still publishes
+    assert results[0]["models"] > 5 and 0 < results[1]["models"] < results[0]["models"] / 4
     assert results[0]["published_version"] != results[1]["published_version"]
     assert Path(settings.warehouse_path).resolve() == Path(results[1]["published_version"])
     assert commands.count("parse") == 1 and commands.count("build") == 2

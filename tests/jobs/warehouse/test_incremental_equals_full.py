@@ -14,8 +14,10 @@ what was written in, so the faults are seen by the marts, not lost at the edge."
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -26,6 +28,8 @@ from device_io.simulator.park_generator import generate_park
 from jobs.bench.readings_generator import ReadingsGenerator
 from jobs.bench.readings_landing import land_cycles, land_period
 from jobs.common.generated_park import park_settings
+from jobs.inbox.load import load_inbox
+from jobs.warehouse import build as warehouse_build
 from jobs.warehouse import warm_dbt
 from jobs.warehouse.build import build_warehouse
 
@@ -136,7 +140,67 @@ def _hourly_tests_read_the_window(settings, published: str) -> None:
         "__rebase__rejected"]
 
 
-def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
+def _ran(report, resource_type: str) -> set[str]:
+    return {node.unique_id.split(".")[2] for node in report.nodes
+            if node.resource_type == resource_type}
+
+
+def _only_the_changed_inputs_run(settings, project: Path) -> None:
+    """Nothing new: no model runs. One inbox file: only what is downstream of its source runs,
+    and the mart shows it. A seed's value changed: every node runs, the mart shows it."""
+    idle = build_warehouse(settings, unit_tests=False, quiet=True)
+    assert idle.success and idle.changed_inputs == [], idle.summary_markdown()
+    assert _ran(idle, "model") == set() and _ran(idle, "seed") == set()
+    # the freshness test depends on the clock: it runs in every build
+    assert any("landing_is_fresh" in name for name in _ran(idle, "test"))
+
+    enterprise = settings.park.enterprises[0].id
+    inbox = Path(settings.data_root) / "inbox_files"
+    inbox.mkdir()
+    (inbox / "green_power_2026-11.csv").write_text(
+        f"enterprise_id,month,contract_id,green_power_mwh\n{enterprise},2026-11,GP-1,0.25\n")
+    assert all(r.accepted for r in load_inbox(settings, inbox=inbox))
+    inbox_only = build_warehouse(settings, unit_tests=False, quiet=True)
+    assert inbox_only.success, inbox_only.summary_markdown()
+    assert inbox_only.changed_inputs == ["source:inbox.inbox_green_power"]
+    models = _ran(inbox_only, "model")
+    assert {"stg_inbox__green_power_purchases", "fct_enterprise_monthly_carbon"} <= models
+    assert not models & {"stg_landing__readings", "int_counter_readings_cleaned",
+                         "fct_interval_energy", "stg_inbox__allowances"}
+    assert _ran(inbox_only, "seed") == set()
+    with duckdb.connect(inbox_only.published_version, read_only=True) as connection:
+        green = connection.execute(
+            "select green_power_mwh from main.fct_enterprise_monthly_carbon "
+            "where entity_id = ? and month = date '2026-11-01'", [enterprise]).fetchone()
+    assert green == (pytest.approx(0.25),)
+
+    seed = project / "seeds" / "grid_emission_factors.csv"
+    with open(seed, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["kgco2_per_kwh"] = "0.4321"
+    with open(seed, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    reseeded = build_warehouse(settings, unit_tests=False, quiet=True)
+    assert reseeded.success and reseeded.changed_inputs is None, reseeded.summary_markdown()
+    assert "grid_emission_factors" in _ran(reseeded, "seed")
+    with duckdb.connect(reseeded.published_version, read_only=True) as connection:
+        factors = connection.execute(
+            "select distinct location_kgco2_per_kwh "
+            "from main.fct_enterprise_monthly_carbon").fetchall()
+    assert factors == [(pytest.approx(0.4321),)]
+    again = build_warehouse(settings, unit_tests=False, quiet=True)
+    assert again.success and _ran(again, "seed") == set(), again.summary_markdown()
+
+
+def test_incremental_builds_equal_a_full_rebuild(tmp_path, monkeypatch) -> None:
+    # a copy of the dbt project, so that a seed can be changed (below)
+    project = tmp_path / "dbt_project"
+    shutil.copytree(warehouse_build.DBT_PROJECT_DIR, project,
+                    ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    monkeypatch.setattr(warehouse_build, "DBT_PROJECT_DIR", project)
     settings = park_settings(generate_park(25, seed=3), tmp_path)
     generator = ReadingsGenerator(settings, seed=3)
     history_end = START + dt.timedelta(hours=HISTORY_H)
@@ -153,6 +217,9 @@ def test_incremental_builds_equal_a_full_rebuild(tmp_path) -> None:
             step = build_warehouse(settings, unit_tests=False, quiet=True)
             assert step.success, step.summary_markdown()
             assert step.late is not None  # built incrementally, not from scratch
+            assert step.changed_inputs == ["source:landing.readings"]
+            if hour == 0:  # the last build below is again one of new readings
+                _only_the_changed_inputs_run(settings, project)
         incremental = tmp_path / "incremental.duckdb"
         shutil.copy(step.published_version, incremental)
         _hourly_tests_read_the_window(settings, step.published_version)
