@@ -117,9 +117,17 @@ def test_one_query_says_which_meters_had_problems_and_when(tmp_path: Path):
     assert report.success, report.summary_markdown()
 
     rows = _mart(settings)
-    # the next (incremental) build derives the last local day again, whole: the same rows
+    # the next (incremental) build derives the last local day again, whole: the same rows.
+    # A build runs the readings' models only when a readings file changed, so a file with no
+    # rows lands first (as a poll cycle that read nothing would)
+    empty = _late_reading().slice(0, 0)
+    landing.write_atomically(
+        f"{landing.partition_dir(settings.landing_root, 'readings', DAY)}/z-empty.parquet",
+        landing.serialise_parquet(empty))
     again = build_warehouse(settings, unit_tests=False, quiet=True)
     assert again.success, again.summary_markdown()
+    assert again.changed_inputs == ["source:landing.readings"], again.changed_inputs
+    assert any(n.unique_id.endswith(".fct_device_daily_quality") for n in again.nodes)
     assert _mart(settings) == rows
     columns = ["device_id", "local_date", "expected_polls", "polls", "good_polls", "readings",
                "good_readings", "invalid_readings", "timeout_readings", "stale_readings",
