@@ -145,6 +145,10 @@ def _zone_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: Plan
     zone = next((z for z in park.assets.hvac_zones if z.id == zone_id), None)
     if not devices or zone is None:
         return [_unmapped("hvac_zone", zone_id, quantity, planned_kw, source)]
+    # the band and heat pump input of the interval's day, as the plan had them
+    when = plan.interval_start_utc if plan.interval_start_utc is not None \
+        else plan.created_at_utc
+    zone = zone.in_season(park.assets.heating_at(when, park.park.timezone))
     measured = [(live.get(d.id, {}).get("zone_temp_c"), live.get(d.id, {}).get("outdoor_temp_c"))
                 for d in devices]
     known = [(t, o) for t, o in measured if t is not None and o is not None]

@@ -10,10 +10,14 @@ until its next change (the usual BMS "override until next event"); a written set
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import numpy as np
 
 from device_io.simulator.exogenous import ExoSnapshot
 from device_io.simulator.fleet import initial_counters, row_mask, seeded_uniform
+from jobs.common.park_assets import HeatingSeason
 from jobs.common.park_config import HvacZone
 
 MODE_OFF, MODE_COOL, MODE_HEAT, MODE_AUTO = 0, 1, 2, 3
@@ -27,8 +31,12 @@ class HvacFleet:
     """State rows are zones; several controllers (device rows) may share a zone."""
 
     def __init__(self, zones: list[HvacZone], device_ids: list[str], device_zone: list[int],
-                 seed: int):
+                 seed: int, season: HeatingSeason | None = None, timezone: str = "UTC"):
         n = len(zones)
+        # the heating season's band, setpoint and heat pump input, from the first step's day
+        self._zones, self._season, self._timezone = list(zones), season, ZoneInfo(timezone)
+        self._heating = False  # the arrays below are the year-round zones' until a step says
+        self._season_until_us = -1  # the next local midnight (UTC us): check the season again
         self.device_ids = device_ids
         self.device_zone = np.array(device_zone, dtype=np.intp)
         self.zone_ids = [z.id for z in zones]
@@ -61,6 +69,8 @@ class HvacFleet:
     def decide(self, now_us: int, dt_s: float, exo: ExoSnapshot,
                rows: np.ndarray | None = None) -> None:
         mask = row_mask(rows, len(self.zone_ids))
+        if now_us >= self._season_until_us:
+            self._follow_season(now_us)
         occupied = exo.zone_occupied
         self._follow_schedule(occupied, mask)
         cool_kw, heat_kw = self._controller_kw(dt_s)
@@ -69,6 +79,23 @@ class HvacFleet:
         self.thermal_kw = np.where(mask, self.cop * (heat_kw - cool_kw), self.thermal_kw)
         self.gain_kw = np.where(mask, gain_kw, self.gain_kw)
         self.outdoor_temp_c = np.where(mask, exo.outdoor_temp_c, self.outdoor_temp_c)
+
+    def _follow_season(self, now_us: int) -> None:
+        """At a change of season the zones take that season's band, heat pump input and
+        setpoint (the BMS's seasonal changeover resets a written setpoint too)."""
+        local = dt.datetime.fromtimestamp(now_us / 1e6, dt.UTC).astimezone(self._timezone)
+        midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(),
+                                       self._timezone)
+        self._season_until_us = int(midnight.timestamp() * 1e6)
+        heating = self._season is not None and self._season.contains(local.date())
+        if heating == self._heating:
+            return
+        self._heating = heating
+        zones = [zone.in_season(heating) for zone in self._zones]
+        self.rated_kw = np.array([z.rated_electric_kw for z in zones], dtype=float)
+        self.comfort_min_c = np.array([z.comfort_min_c for z in zones], dtype=float)
+        self.comfort_max_c = np.array([z.comfort_max_c for z in zones], dtype=float)
+        self.setpoint_c = np.array([z.normal_setpoint_c for z in zones], dtype=float)
 
     def _follow_schedule(self, occupied: np.ndarray, mask: np.ndarray) -> None:
         """Auto while occupied, off otherwise; a schedule change ends a written override."""
