@@ -24,7 +24,6 @@ MODE_OFF, MODE_COOL, MODE_HEAT, MODE_AUTO = 0, 1, 2, 3
 NO_OVERRIDE = -1
 AUTO_HEAT_DEADBAND_K = 1.0  # auto heats only this far below the setpoint: no cool/heat chatter
 STABILITY_SHARE = 0.5  # cap the loop gain so one step never overshoots (discrete stability)
-UNOCCUPIED_GAIN_SHARE = 0.3  # machines and people leave; servers and lights stay
 
 
 class HvacFleet:
@@ -47,6 +46,10 @@ class HvacFleet:
         self.capacitance_kwh_per_k = np.array([z.thermal_capacitance_kwh_per_k for z in zones],
                                               dtype=float)
         self.internal_gain_kw = np.array([z.internal_gain_kw for z in zones], dtype=float)
+        # machines and people leave an empty zone; servers and lights stay (the plan's model
+        # takes the same share from the config)
+        self.unoccupied_gain_share = np.array([z.unoccupied_gain_share for z in zones],
+                                              dtype=float)
         # full power at this distance from the setpoint (the zone's configured controller)
         self.band_k = np.array([z.controller_band_k for z in zones], dtype=float)
         self.setpoint_c = np.array([z.normal_setpoint_c for z in zones], dtype=float)
@@ -74,7 +77,7 @@ class HvacFleet:
         occupied = exo.zone_occupied
         self._follow_schedule(occupied, mask)
         cool_kw, heat_kw = self._controller_kw(dt_s)
-        gain_kw = self.internal_gain_kw * np.where(occupied, 1.0, UNOCCUPIED_GAIN_SHARE)
+        gain_kw = self.internal_gain_kw * np.where(occupied, 1.0, self.unoccupied_gain_share)
         self.electric_kw = np.where(mask, cool_kw + heat_kw, self.electric_kw)
         self.thermal_kw = np.where(mask, self.cop * (heat_kw - cool_kw), self.thermal_kw)
         self.gain_kw = np.where(mask, gain_kw, self.gain_kw)

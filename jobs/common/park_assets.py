@@ -73,6 +73,9 @@ class HvacZone(Strict):
     comfort_max_c: TemperatureC = 26.0
     normal_setpoint_c: TemperatureC = 24.0
     internal_gain_kw: PowerOrZeroKw = 0.0
+    # the share of the gains left while the zone is empty (servers, lights stay; machines and
+    # people leave): the twin's zones and the plan's model both use it
+    unoccupied_gain_share: Annotated[Number, Field(ge=0, le=1)] = 0.3
     # the zone controller's proportional band: rated power at this distance from the
     # setpoint (the setpoint writer inverts it to deliver the planned power)
     controller_band_k: Annotated[Number, Field(gt=0, le=10)] = 1.0
