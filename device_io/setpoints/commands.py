@@ -104,6 +104,7 @@ def _charger_normal_limit(park: ParkConfig, device: Device, register_map: Regist
 # the zones' planned heat pump power, cooling or heating: the writer's setpoint delivers it
 HVAC_POWER = {("hvac_zone", "cooling_kw"), ("hvac_zone", "heating_kw")}
 HVAC_INTERVAL_H = 0.25  # the writer's interval, over which the setpoint is held
+HVAC_GAIN = "gain_kw"  # the zone's gains the plan assumed: the inversion takes the same
 EV_FLEET_POWER = ("ev_group", "power_kw")  # summed over the groups, shared by the chargers
 # the plan's asset kinds that one device point per device carries, and that point
 ASSET_DEVICES = {"battery": (DeviceKind.BESS, "power_setpoint_kw"),
@@ -126,7 +127,7 @@ def plan_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: PlanI
     for (kind, asset, quantity), value in plan.setpoints.items():
         if (kind, quantity) in HVAC_POWER:
             commands += _zone_commands(park, maps, plan, live, asset, quantity, value, source)
-        elif kind == "hvac_zone" and asset in by_power:
+        elif kind == "hvac_zone" and (asset in by_power or quantity == HVAC_GAIN):
             continue  # the planned power decides; the planned temperature is its fallback
         elif kind in ASSET_DEVICES:
             commands += _asset_commands(park, kind, asset, quantity, value, source)
@@ -163,7 +164,8 @@ def _zone_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: Plan
     try:
         # a solver's -1e-9 is zero; a clearly negative power is a bad plan, refused below
         wanted = zone_command(zone, planned_kw if planned_kw < -1e-6 else max(planned_kw, 0.0),
-                              quantity == "cooling_kw", *known[0], HVAC_INTERVAL_H)
+                              quantity == "cooling_kw", *known[0], HVAC_INTERVAL_H,
+                              plan.setpoints.get(("hvac_zone", zone_id, HVAC_GAIN)))
     except ValueError as exc:
         return [Command(d.id, zone_id, "setpoint_c", math.nan, source, refused=str(exc))
                 for d in devices]
