@@ -9,8 +9,6 @@ A builder registers:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
@@ -324,33 +322,10 @@ def add_hvac_zones(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:
         doc="comfort breach penalty (CNY)")
     model.cost_terms.append(inputs.comfort_breach_cny_per_kh * sum(
         hours[t] * model.beyond_setpoints_k[z, t] for z in model.Z for t in model.T))
-    _writer_heating_floor(model, inputs, spec, occupied)
     model.hvac_total_kw = pyo.Expression(
         model.T, rule=lambda m, t: sum(m.hvac_electric_kw[z, t] for z in m.Z))
     model.bus_terms.append((-1, model.hvac_total_kw))
     model.cost_terms.append(model.cost_comfort_cny)
-
-
-def _writer_heating_floor(model: pyo.ConcreteModel, inputs: DispatchInputs, spec: dict,
-                          occupied: dict) -> None:
-    """A heated zone, empty, is not let drift below the band's bottom less its controller's
-    band: the setpoint writer never writes a setpoint below that, so a zone the platform has
-    put in heat mode (an override that holds until the schedule's next change) is heated to it
-    whatever the plan says. Winter 12 January (issue 16): the plans let empty zones drift to
-    14-16 C at night and the zones drew 260-480 kW more than planned, on a planned import at
-    the month's peak floor. Soft, at the comfort price; only where the table has the band."""
-    floors = {z: spec[z]["comfort_min_c"] - float(spec[z]["controller_band_k"]) for z in model.Z
-              if spec[z]["mode"] == "heat" and spec[z].get("controller_band_k") is not None
-              and not math.isnan(float(spec[z]["controller_band_k"]))}
-    cells = [(z, t) for z in floors for t in model.T if not occupied[z][t]]
-    model.ZT_writer_floor = pyo.Set(initialize=cells, dimen=2,
-                                    doc="empty heated zone-intervals under the writer's floor")
-    model.below_writer_floor_k = pyo.Var(model.ZT_writer_floor, within=pyo.NonNegativeReals,
-                                         doc="kelvin below the writer's lowest heating setpoint")
-    model.writer_heating_floor = pyo.Constraint(model.ZT_writer_floor, rule=lambda m, z, t: (
-        m.zone_temp_c[z, t] >= floors[z] - m.below_writer_floor_k[z, t]))
-    model.cost_terms.append(inputs.comfort_breach_cny_per_kh * sum(
-        inputs.hours[t] * model.below_writer_floor_k[z, t] for z, t in cells))
 
 
 def add_thermal_stores(model: pyo.ConcreteModel, inputs: DispatchInputs) -> None:

@@ -23,9 +23,7 @@ HVAC_COLUMNS = ("rated_electric_kw", "cop", "thermal_resistance_k_per_kw",
                 "initial_temp_c", "internal_gain_kw", "mode")  # mode: "cool" or "heat"
 # optional HVAC columns: "enterprise" (the zone's consumer, for enterprise DR events),
 # "setpoint_c" (what its own thermostat holds without a plan; default: the band's edge) and
-# "unoccupied_gain_share" (the gains left while the zone is empty; default 1: all of them),
-# "controller_band_k" (the zone controller's band: a heated empty zone is kept above the
-# band's bottom less it, the writer's lowest setpoint; absent: no such floor)
+# "unoccupied_gain_share" (the gains left while the zone is empty; default 1: all of them)
 THERMAL_STORE_COLUMNS = ("capacity_kwh_th", "max_charge_kw_th", "max_discharge_kw_th",
                          "loss_per_h", "stored_initial_kwh_th")
 

@@ -80,12 +80,11 @@ def hvac_zone_table(park: ParkConfig, outdoor_temp_c: pd.Series,
             "initial_temp_c": (zone_temp_now_c or {}).get(zone.id, zone.normal_setpoint_c),
             "internal_gain_kw": zone.internal_gain_kw,
             "unoccupied_gain_share": zone.unoccupied_gain_share,
-            "controller_band_k": zone.controller_band_k,
             "mode": "cool" if free_running_c >= zone.normal_setpoint_c else "heat",
             "enterprise": zone.enterprise, "setpoint_c": zone.normal_setpoint_c}
     return pd.DataFrame.from_dict(rows, orient="index",
                                   columns=[*HVAC_COLUMNS, "enterprise", "setpoint_c",
-                                           "unoccupied_gain_share", "controller_band_k"])
+                                           "unoccupied_gain_share"])
 
 
 def thermal_store_table(park: ParkConfig,

@@ -29,7 +29,7 @@ START = pd.Timestamp("2026-01-12 16:00", tz="UTC")
 OCCUPIED = [False, False, True, True]
 
 
-def _inputs(share: float | None, band_k: float | None = None) -> DispatchInputs:
+def _inputs(share: float | None) -> DispatchInputs:
     index = pd.date_range(START, periods=4, freq="1h")
     zone = {"rated_electric_kw": 10.0, "cop": 3.0, "thermal_resistance_k_per_kw": 2.0,
             "thermal_capacitance_kwh_per_k": 10.0, "comfort_min_c": 18.0,
@@ -37,8 +37,6 @@ def _inputs(share: float | None, band_k: float | None = None) -> DispatchInputs:
             "mode": "heat"}
     if share is not None:
         zone["unoccupied_gain_share"] = share
-    if band_k is not None:
-        zone["controller_band_k"] = band_k
     return DispatchInputs(
         interval_start_utc=index, interval_h=1.0, base_load_kw=pd.Series(0.0, index=index),
         pv_potential_kw=pd.DataFrame(index=index),
@@ -73,14 +71,3 @@ def test_a_table_without_the_share_keeps_all_the_gains():
     power, temps = _planned(_inputs(None))
     assert power == pytest.approx([0.0, 0.0, 5.705, 2.0], abs=1e-4)
     assert temps == pytest.approx([17.4, 16.83, 18.0, 18.0], abs=1e-4)
-
-
-def test_an_empty_heated_zone_is_kept_above_the_writers_lowest_setpoint():
-    """With the zone controller's 1 K band the writer never asks for less than 18 - 1 = 17 C,
-    so the plan does not let the empty zone drift below it (the twin's zone, in heat mode,
-    would be heated to it anyway). By hand: hour 0 drifts to 17.19 C as before; hour 1 is held
-    at 17 C: 3 P = 10 (17 - 17.19) + 17.19/2 - 0.9 = 5.795, P = 1.93167 kW; hour 2 from 17 to
-    18 C: 3 P = 10 + 17/2 - 3 = 15.5, P = 5.16667 kW; hour 3 holds 18 C with 2 kW."""
-    power, temps = _planned(_inputs(0.3, band_k=1.0))
-    assert power == pytest.approx([0.0, 1.93167, 5.16667, 2.0], abs=1e-4)
-    assert temps == pytest.approx([17.19, 17.0, 18.0, 18.0], abs=1e-4)
