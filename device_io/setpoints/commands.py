@@ -29,7 +29,14 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from device_io.setpoints.hvac_power import MODE_AUTO, MODE_COOL, zone_command
+from device_io.setpoints.hvac_power import (
+    IDLE_MARGIN_K,
+    MODE_AUTO,
+    MODE_COOL,
+    MODE_HEAT,
+    MODE_OFF,
+    zone_command,
+)
 from device_io.setpoints.plan_source import PlanInForce, PlanRefusal
 from device_io.setpoints.plan_units import COMMAND_UNITS
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
@@ -182,7 +189,27 @@ def _zone_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: Plan
         if needs_mode and maps[device.register_map].has_point("hvac_mode"):
             commands.append(Command(device.id, zone_id, "hvac_mode", wanted.mode, source,
                                     f"the zone's controller was in mode {held}"))
+        elif _override_runs_past_plan(zone, planned_kw, held, wanted.mode, *known[0]) \
+                and maps[device.register_map].has_point("hvac_mode"):
+            commands.append(Command(device.id, zone_id, "hvac_mode", MODE_OFF, source,
+                                    "planned idle beyond the lowest setpoint: override ended"))
     return commands
+
+
+def _override_runs_past_plan(zone, planned_kw: float, held: float | None, mode: float,
+                             zone_temp_c: float, outdoor_temp_c: float) -> bool:
+    """A zone planned idle, in the platform's heat (cool) override, and already beyond the
+    band's edge by more than its controller band: no setpoint the writer allows keeps it off
+    (it never writes one beyond that, so that a setpoint left behind is a sane one), and the
+    override holds until the schedule's next change, so the controller would run flat out
+    against the plan. Winter 12 January (issue 16): empty zones the plans had pre-heated sat at
+    14-16 C in their heat override with the setpoint at 17 C, drawing 260-480 kW more than
+    planned at night. Ending the override is what the plan asked for: the heat pump off."""
+    if planned_kw > 0.0 or held != mode:
+        return False
+    if mode == MODE_HEAT:
+        return zone_temp_c - IDLE_MARGIN_K < zone.comfort_min_c - zone.controller_band_k
+    return zone_temp_c + IDLE_MARGIN_K > zone.comfort_max_c + zone.controller_band_k
 
 
 def _unmapped(kind: str, asset: str, quantity: str, value: float, source: str) -> Command:

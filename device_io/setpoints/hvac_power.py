@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from jobs.common.park_config import HvacZone
 
-MODE_COOL, MODE_HEAT, MODE_AUTO = 1.0, 2.0, 3.0  # hvac_mode of the controller's register map
+MODE_OFF, MODE_COOL, MODE_HEAT, MODE_AUTO = 0.0, 1.0, 2.0, 3.0  # the register map's hvac_mode
 # a zone planned idle: the setpoint this far beyond where it drifts (two register steps, so
 # that the register's rounding keeps it off). Small, because the setpoint ramp limit counts
 # from here: at 0.5 K, idle to flat out took 1.5-2 K, and a 1 K ramp held the first interval

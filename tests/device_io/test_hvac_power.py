@@ -242,3 +242,20 @@ def test_after_an_idle_interval_the_written_setpoint_draws_the_planned_power(dem
     energy, _ = _drive(zone, drifted_c, 33.0, True, written(planned_kw, drifted_c, idle_c), None)
     k = zone.rated_electric_kw / zone.controller_band_k
     assert energy == pytest.approx(planned_kw * HOURS, abs=(0.02 + 0.05) * k * HOURS)
+
+
+def test_an_idle_zone_cold_beyond_the_lowest_setpoint_leaves_the_heat_override(settings):
+    """Issue 16's winter nights: an empty zone in the platform's heat override, 1.5 K below
+    the band's bottom less its controller band, planned idle. No setpoint the writer allows
+    (never below that edge) keeps the heat pump off, so the writer ends the override (mode
+    0, off, what the zone's schedule has it in while empty); 0.5 K warmer it is left alone."""
+    park, maps = settings.park, settings.register_maps
+    zone, devices = _zone_of(park)
+    edge_c = zone.comfort_min_c - zone.controller_band_k
+    for zone_c, ended in ((edge_c - 1.5, True), (edge_c + 0.5, False)):
+        live = {d.id: {"zone_temp_c": zone_c, "outdoor_temp_c": 0.0, "hvac_mode": MODE_HEAT,
+                       "setpoint_c": edge_c} for d in devices}
+        commands = plan_commands(park, maps, _plan({
+            ("hvac_zone", zone.id, "heating_kw"): 0.0}), live)
+        modes = {c.device_id: c.value for c in commands if c.point == "hvac_mode"}
+        assert modes == ({d.id: 0.0 for d in devices} if ended else {})
