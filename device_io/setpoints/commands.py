@@ -29,7 +29,14 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from device_io.setpoints.hvac_power import MODE_AUTO, MODE_COOL, MODE_HEAT, zone_command
+from device_io.setpoints.hvac_power import (
+    IDLE_MARGIN_K,
+    MODE_AUTO,
+    MODE_COOL,
+    MODE_HEAT,
+    MODE_OFF,
+    zone_command,
+)
 from device_io.setpoints.plan_source import PlanInForce, PlanRefusal
 from device_io.setpoints.plan_units import COMMAND_UNITS
 from jobs.common.park_config import Device, DeviceKind, ParkConfig
@@ -104,6 +111,7 @@ def _charger_normal_limit(park: ParkConfig, device: Device, register_map: Regist
 # the zones' planned heat pump power, cooling or heating: the writer's setpoint delivers it
 HVAC_POWER = {("hvac_zone", "cooling_kw"), ("hvac_zone", "heating_kw")}
 HVAC_INTERVAL_H = 0.25  # the writer's interval, over which the setpoint is held
+HVAC_GAIN = "gain_kw"  # the zone's gains the plan assumed: the inversion takes the same
 EV_FLEET_POWER = ("ev_group", "power_kw")  # summed over the groups, shared by the chargers
 # the plan's asset kinds that one device point per device carries, and that point
 ASSET_DEVICES = {"battery": (DeviceKind.BESS, "power_setpoint_kw"),
@@ -131,7 +139,7 @@ def plan_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: PlanI
     for (kind, asset, quantity), value in plan.setpoints.items():
         if (kind, quantity) in HVAC_POWER:
             continue
-        if kind == "hvac_zone" and asset in by_power:
+        if kind == "hvac_zone" and (asset in by_power or quantity == HVAC_GAIN):
             continue  # the planned power decides; the planned temperature is its fallback
         elif kind in ASSET_DEVICES:
             commands += _asset_commands(park, kind, asset, quantity, value, source)
@@ -167,6 +175,10 @@ def _zone_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: Plan
     zone = next((z for z in park.assets.hvac_zones if z.id == zone_id), None)
     if not devices or zone is None:
         return [_unmapped("hvac_zone", zone_id, quantity, planned_kw, source)]
+    # the band and heat pump input of the interval's day, as the plan had them
+    when = plan.interval_start_utc if plan.interval_start_utc is not None \
+        else plan.created_at_utc
+    zone = zone.in_season(park.assets.heating_at(when, park.park.timezone))
     measured = [(live.get(d.id, {}).get("zone_temp_c"), live.get(d.id, {}).get("outdoor_temp_c"))
                 for d in devices]
     known = [(t, o) for t, o in measured if t is not None and o is not None]
@@ -181,7 +193,8 @@ def _zone_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: Plan
     try:
         # a solver's -1e-9 is zero; a clearly negative power is a bad plan, refused below
         wanted = zone_command(zone, planned_kw if planned_kw < -1e-6 else max(planned_kw, 0.0),
-                              quantity == "cooling_kw", *known[0], HVAC_INTERVAL_H)
+                              quantity == "cooling_kw", *known[0], HVAC_INTERVAL_H,
+                              plan.setpoints.get(("hvac_zone", zone_id, HVAC_GAIN)))
     except ValueError as exc:
         return [Command(d.id, zone_id, "setpoint_c", math.nan, source, refused=str(exc))
                 for d in devices]
@@ -198,7 +211,27 @@ def _zone_commands(park: ParkConfig, maps: Mapping[str, RegisterMap], plan: Plan
         if needs_mode and maps[device.register_map].has_point("hvac_mode"):
             commands.append(Command(device.id, zone_id, "hvac_mode", wanted.mode, source,
                                     f"the zone's controller was in mode {held}"))
+        elif _override_runs_past_plan(zone, planned_kw, held, wanted.mode, *known[0]) \
+                and maps[device.register_map].has_point("hvac_mode"):
+            commands.append(Command(device.id, zone_id, "hvac_mode", MODE_OFF, source,
+                                    "planned idle beyond the lowest setpoint: override ended"))
     return commands
+
+
+def _override_runs_past_plan(zone, planned_kw: float, held: float | None, mode: float,
+                             zone_temp_c: float, outdoor_temp_c: float) -> bool:
+    """A zone planned idle, in the platform's heat (cool) override, and already beyond the
+    band's edge by more than its controller band: no setpoint the writer allows keeps it off
+    (it never writes one beyond that, so that a setpoint left behind is a sane one), and the
+    override holds until the schedule's next change, so the controller would run flat out
+    against the plan. Winter 12 January (issue 16): empty zones the plans had pre-heated sat at
+    14-16 C in their heat override with the setpoint at 17 C, drawing 260-480 kW more than
+    planned at night. Ending the override is what the plan asked for: the heat pump off."""
+    if planned_kw > 0.0 or held != mode:
+        return False
+    if mode == MODE_HEAT:
+        return zone_temp_c - IDLE_MARGIN_K < zone.comfort_min_c - zone.controller_band_k
+    return zone_temp_c + IDLE_MARGIN_K > zone.comfort_max_c + zone.controller_band_k
 
 
 def _unmapped(kind: str, asset: str, quantity: str, value: float, source: str) -> Command:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from jobs.common.park_config import HvacZone
 
-MODE_COOL, MODE_HEAT, MODE_AUTO = 1.0, 2.0, 3.0  # hvac_mode of the controller's register map
+MODE_OFF, MODE_COOL, MODE_HEAT, MODE_AUTO = 0.0, 1.0, 2.0, 3.0  # the register map's hvac_mode
 # a zone planned idle: the setpoint this far beyond where it drifts (two register steps, so
 # that the register's rounding keeps it off). Small, because the setpoint ramp limit counts
 # from here: at 0.5 K, idle to flat out took 1.5-2 K, and a 1 K ramp held the first interval
@@ -58,14 +58,23 @@ def _closed_loop(zone: HvacZone, zone_temp_c: float, outdoor_temp_c: float, hour
 
 
 def zone_command(zone: HvacZone, planned_kw: float, cooling: bool, zone_temp_c: float,
-                 outdoor_temp_c: float, hours: float) -> ZoneCommand:
+                 outdoor_temp_c: float, hours: float, gain_kw: float | None = None
+                 ) -> ZoneCommand:
     """The setpoint and mode for `planned_kw` (electric, >= 0) of cooling or heating over
-    the next `hours`, the zone at `zone_temp_c` now."""
-    values = (planned_kw, zone_temp_c, outdoor_temp_c, hours)
-    if not all(math.isfinite(v) for v in values) or planned_kw < 0 or hours <= 0:
+    the next `hours`, the zone at `zone_temp_c` now. gain_kw: the internal gains the plan
+    assumed for the interval (an empty zone keeps only a share of them, and the controller
+    makes up the rest: with the configured full gains an empty zone drew about 0.7 G / COP
+    more than planned); None: the configured gains."""
+    values = (planned_kw, zone_temp_c, outdoor_temp_c, hours,
+              zone.internal_gain_kw if gain_kw is None else gain_kw)
+    if not all(math.isfinite(v) for v in values) or planned_kw < 0 or hours <= 0 \
+            or values[-1] < 0:
         raise ValueError(f"HVAC zone {zone.id}: planned power {planned_kw} kW, zone "
-                         f"{zone_temp_c} C, outdoor {outdoor_temp_c} C over {hours} h: each "
-                         "must be finite, the power >= 0 and the interval > 0")
+                         f"{zone_temp_c} C, outdoor {outdoor_temp_c} C over {hours} h, gains "
+                         f"{values[-1]} kW: each must be finite, the power and the gains >= 0 "
+                         "and the interval > 0")
+    if gain_kw is not None:
+        zone = zone.model_copy(update={"internal_gain_kw": gain_kw})
     q, r, f, decay, k = _closed_loop(zone, zone_temp_c, outdoor_temp_c, hours)
     sign = 1.0 if cooling else -1.0  # cooling draws k (T - sp), heating k (sp - T)
     mode = MODE_COOL if cooling else MODE_HEAT

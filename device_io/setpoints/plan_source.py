@@ -57,6 +57,8 @@ class PlanInForce:
     # the interval's commanded quantities, each in its command unit (plan_units)
     setpoints: dict[PlanKey, float] = field(default_factory=dict)
     refusals: tuple[PlanRefusal, ...] = ()
+    # the interval these setpoints are for (its day decides a zone's heating season)
+    interval_start_utc: pd.Timestamp | None = None
 
     def value(self, asset_kind: str, asset_id: str, quantity: str) -> float | None:
         return self.setpoints.get((asset_kind, asset_id, quantity))
@@ -147,7 +149,8 @@ def plan_for_interval(landing_root: str, interval_start_utc: dt.datetime, now_ut
     return PlanChoice(PlanInForce(run_id=str(run["run_id"]), created_at_utc=run["created_at_utc"],
                                   solver_status=str(run["solver_status"]),
                                   is_fallback=bool(run["is_fallback"]), setpoints=setpoints,
-                                  refusals=tuple(refusals)), "", tuple(notes))
+                                  refusals=tuple(refusals), interval_start_utc=start),
+                      "", tuple(notes))
 
 
 def _commanded_quantities(rows: pd.DataFrame) -> tuple[dict[PlanKey, float], list[PlanRefusal]]:

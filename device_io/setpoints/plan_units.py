@@ -18,6 +18,9 @@ COMMAND_UNITS: dict[tuple[str, str], str] = {
     # the heat pump's electric power: the writer sets the setpoint that delivers it
     ("hvac_zone", "cooling_kw"): "kW",
     ("hvac_zone", "heating_kw"): "kW",
+    # the zone's internal gains the plan assumed (an empty zone keeps a share): the writer's
+    # inversion takes the same, not a command of its own
+    ("hvac_zone", "gain_kw"): "kW",
     ("pv", "power_limit_pct"): "%",
     ("thermal_storage", "setpoint_kw_th"): "kW_th",
     ("ev_group", "power_kw"): "kW",

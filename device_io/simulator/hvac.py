@@ -10,25 +10,32 @@ until its next change (the usual BMS "override until next event"); a written set
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import numpy as np
 
 from device_io.simulator.exogenous import ExoSnapshot
 from device_io.simulator.fleet import initial_counters, row_mask, seeded_uniform
+from jobs.common.park_assets import HeatingSeason
 from jobs.common.park_config import HvacZone
 
 MODE_OFF, MODE_COOL, MODE_HEAT, MODE_AUTO = 0, 1, 2, 3
 NO_OVERRIDE = -1
 AUTO_HEAT_DEADBAND_K = 1.0  # auto heats only this far below the setpoint: no cool/heat chatter
 STABILITY_SHARE = 0.5  # cap the loop gain so one step never overshoots (discrete stability)
-UNOCCUPIED_GAIN_SHARE = 0.3  # machines and people leave; servers and lights stay
 
 
 class HvacFleet:
     """State rows are zones; several controllers (device rows) may share a zone."""
 
     def __init__(self, zones: list[HvacZone], device_ids: list[str], device_zone: list[int],
-                 seed: int):
+                 seed: int, season: HeatingSeason | None = None, timezone: str = "UTC"):
         n = len(zones)
+        # the heating season's band, setpoint and heat pump input, from the first step's day
+        self._zones, self._season, self._timezone = list(zones), season, ZoneInfo(timezone)
+        self._heating = False  # the arrays below are the year-round zones' until a step says
+        self._season_until_us = -1  # the next local midnight (UTC us): check the season again
         self.device_ids = device_ids
         self.device_zone = np.array(device_zone, dtype=np.intp)
         self.zone_ids = [z.id for z in zones]
@@ -39,6 +46,10 @@ class HvacFleet:
         self.capacitance_kwh_per_k = np.array([z.thermal_capacitance_kwh_per_k for z in zones],
                                               dtype=float)
         self.internal_gain_kw = np.array([z.internal_gain_kw for z in zones], dtype=float)
+        # machines and people leave an empty zone; servers and lights stay (the plan's model
+        # takes the same share from the config)
+        self.unoccupied_gain_share = np.array([z.unoccupied_gain_share for z in zones],
+                                              dtype=float)
         # full power at this distance from the setpoint (the zone's configured controller)
         self.band_k = np.array([z.controller_band_k for z in zones], dtype=float)
         self.setpoint_c = np.array([z.normal_setpoint_c for z in zones], dtype=float)
@@ -61,14 +72,33 @@ class HvacFleet:
     def decide(self, now_us: int, dt_s: float, exo: ExoSnapshot,
                rows: np.ndarray | None = None) -> None:
         mask = row_mask(rows, len(self.zone_ids))
+        if now_us >= self._season_until_us:
+            self._follow_season(now_us)
         occupied = exo.zone_occupied
         self._follow_schedule(occupied, mask)
         cool_kw, heat_kw = self._controller_kw(dt_s)
-        gain_kw = self.internal_gain_kw * np.where(occupied, 1.0, UNOCCUPIED_GAIN_SHARE)
+        gain_kw = self.internal_gain_kw * np.where(occupied, 1.0, self.unoccupied_gain_share)
         self.electric_kw = np.where(mask, cool_kw + heat_kw, self.electric_kw)
         self.thermal_kw = np.where(mask, self.cop * (heat_kw - cool_kw), self.thermal_kw)
         self.gain_kw = np.where(mask, gain_kw, self.gain_kw)
         self.outdoor_temp_c = np.where(mask, exo.outdoor_temp_c, self.outdoor_temp_c)
+
+    def _follow_season(self, now_us: int) -> None:
+        """At a change of season the zones take that season's band, heat pump input and
+        setpoint (the BMS's seasonal changeover resets a written setpoint too)."""
+        local = dt.datetime.fromtimestamp(now_us / 1e6, dt.UTC).astimezone(self._timezone)
+        midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(),
+                                       self._timezone)
+        self._season_until_us = int(midnight.timestamp() * 1e6)
+        heating = self._season is not None and self._season.contains(local.date())
+        if heating == self._heating:
+            return
+        self._heating = heating
+        zones = [zone.in_season(heating) for zone in self._zones]
+        self.rated_kw = np.array([z.rated_electric_kw for z in zones], dtype=float)
+        self.comfort_min_c = np.array([z.comfort_min_c for z in zones], dtype=float)
+        self.comfort_max_c = np.array([z.comfort_max_c for z in zones], dtype=float)
+        self.setpoint_c = np.array([z.normal_setpoint_c for z in zones], dtype=float)
 
     def _follow_schedule(self, occupied: np.ndarray, mask: np.ndarray) -> None:
         """Auto while occupied, off otherwise; a schedule change ends a written override."""

@@ -82,7 +82,8 @@ class ParkTwin:
         self._bess = BatteryFleet(layout.batteries, seed, start)
         self._ev = EvFleet(layout.chargers, plan, seed, start)
         self._hvac = HvacFleet(layout.zones, [d.id for d in hvac],
-                               [layout.zone_of_hvac_device[d.id] for d in hvac], seed)
+                               [layout.zone_of_hvac_device[d.id] for d in hvac], seed,
+                               park.assets.hvac_heating_season, park.park.timezone)
         self._thermal = ThermalFleet(layout.thermal, seed)
         self._gas = GasFleet([d.id for d in gas], gas_entity,
                              [layout.entities[e].profile.gas_nm3_per_h for e in gas_entity], seed)

@@ -43,7 +43,7 @@ def asset_power_kw(assets: Assets, asset_id: str | None) -> float | None:
             return site.inverter_kw
     for zone in assets.hvac_zones:
         if zone.id == asset_id:
-            return zone.rated_electric_kw
+            return zone.largest_electric_kw
     return None
 
 

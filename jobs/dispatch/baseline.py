@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from jobs.dispatch.inputs import DispatchInputs
+from jobs.dispatch.inputs import DispatchInputs, zone_gain_kw
 from jobs.dispatch.plan_flows import PlanFlows
 
 DISCHARGE_PERIODS = frozenset({"peak", "critical_peak"})
@@ -84,7 +84,7 @@ def zones_under(inputs: DispatchInputs, target_c: pd.DataFrame,
         kw, path = np.zeros(len(index)), np.zeros(len(index))
         for t in range(len(index)):
             free_kw = (outdoor[t] - temp) / row["thermal_resistance_k_per_kw"] \
-                + row["internal_gain_kw"]
+                + zone_gain_kw(row, occupied[t])
             free_temp = temp + hours * free_kw / row["thermal_capacitance_kwh_per_k"]
             if not np.isnan(targets[t]):
                 needed_k = (free_temp - targets[t]) if cooling else (targets[t] - free_temp)

@@ -11,7 +11,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from jobs.dispatch.baseline import dr_baseline_kw
-from jobs.dispatch.inputs import DispatchInputs
+from jobs.dispatch.inputs import DispatchInputs, zone_gain_kw
 from jobs.dispatch.plan_flows import PlanFlows
 
 CURTAILED_KW = 0.01  # less is solver noise, not a limit worth writing to an inverter
@@ -195,6 +195,9 @@ def plan_rows(inputs: DispatchInputs, flows: PlanFlows, first_interval_only: boo
             add("hvac_zone", zone, "cooling_kw" if cooling else "heating_kw", "kW",
                 flows.hvac_kw[zone] - reverse)
             add("hvac_zone", zone, "heating_kw" if cooling else "cooling_kw", "kW", reverse)
+            add("hvac_zone", zone, "gain_kw", "kW", pd.Series(
+                [zone_gain_kw(spec, occupied) for occupied in inputs.zone_occupied(zone)],
+                index=flows.hvac_kw.index))
     for tank in flows.stored_heat_kwh_th.columns:
         # positive = discharge, as the tank controller's power_setpoint_kw_th takes it
         add("thermal_storage", tank, "setpoint_kw_th", "kW_th",

@@ -7,7 +7,9 @@ DST day is simply 92 or 100 rows. Asset tables are indexed by asset id.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,10 +21,21 @@ EV_GROUP_COLUMNS = ("arrival_utc", "departure_utc", "energy_kwh", "max_kw")
 HVAC_COLUMNS = ("rated_electric_kw", "cop", "thermal_resistance_k_per_kw",
                 "thermal_capacitance_kwh_per_k", "comfort_min_c", "comfort_max_c",
                 "initial_temp_c", "internal_gain_kw", "mode")  # mode: "cool" or "heat"
-# optional HVAC columns: "enterprise" (the zone's consumer, for enterprise DR events) and
-# "setpoint_c" (what its own thermostat holds without a plan; default: the band's edge)
+# optional HVAC columns: "enterprise" (the zone's consumer, for enterprise DR events),
+# "setpoint_c" (what its own thermostat holds without a plan; default: the band's edge) and
+# "unoccupied_gain_share" (the gains left while the zone is empty; default 1: all of them)
 THERMAL_STORE_COLUMNS = ("capacity_kwh_th", "max_charge_kw_th", "max_discharge_kw_th",
                          "loss_per_h", "stored_initial_kwh_th")
+
+
+def zone_gain_kw(zone: Mapping[str, Any], occupied: bool) -> float:
+    """A zone's internal gains in an interval: all of them while occupied, the configured share
+    (servers, lights) while empty, as the twin's zones and a real building have them."""
+    share = zone.get("unoccupied_gain_share", 1.0)
+    share = 1.0 if share is None or math.isnan(share) else float(share)  # older tables
+    return float(zone["internal_gain_kw"]) * (1.0 if occupied else share)
+
+
 DR_EVENT_COLUMNS = ("start_utc", "end_utc", "requested_reduction_kw",
                     "compensation_cny_per_kwh", "enterprise_id")  # enterprise None: the park
 

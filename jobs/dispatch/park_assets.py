@@ -61,9 +61,15 @@ def hvac_zone_table(park: ParkConfig, outdoor_temp_c: pd.Series,
     """One row per HVAC zone. A zone starts at its measured temperature (else its normal
     setpoint) and is cooled if, left to itself, the day's mean outdoor temperature plus its
     internal gains would hold it at or above its setpoint (R x gain is the steady-state
-    rise), else heated."""
+    rise), else heated. In the heating season (the local day of the first interval) a zone
+    with a heating band takes that band, setpoint and heat pump input: a plan over the
+    season's edge keeps its first day's."""
     rows = {}
+    index = outdoor_temp_c.index
+    heating = bool(len(index)) and park.assets.heating_at(pd.Timestamp(index[0]),
+                                                          park.park.timezone)
     for zone in park.assets.hvac_zones:
+        zone = zone.in_season(heating)
         free_running_c = float(outdoor_temp_c.mean()) \
             + zone.thermal_resistance_k_per_kw * zone.internal_gain_kw
         rows[zone.id] = {
@@ -73,10 +79,12 @@ def hvac_zone_table(park: ParkConfig, outdoor_temp_c: pd.Series,
             "comfort_min_c": zone.comfort_min_c, "comfort_max_c": zone.comfort_max_c,
             "initial_temp_c": (zone_temp_now_c or {}).get(zone.id, zone.normal_setpoint_c),
             "internal_gain_kw": zone.internal_gain_kw,
+            "unoccupied_gain_share": zone.unoccupied_gain_share,
             "mode": "cool" if free_running_c >= zone.normal_setpoint_c else "heat",
             "enterprise": zone.enterprise, "setpoint_c": zone.normal_setpoint_c}
     return pd.DataFrame.from_dict(rows, orient="index",
-                                  columns=[*HVAC_COLUMNS, "enterprise", "setpoint_c"])
+                                  columns=[*HVAC_COLUMNS, "enterprise", "setpoint_c",
+                                           "unoccupied_gain_share"])
 
 
 def thermal_store_table(park: ParkConfig,

@@ -71,7 +71,7 @@ def _asset_rating(park: ParkConfig, asset_id: str | None) -> float | None:
     ratings = {a.id: a.inverter_kw for a in assets.pv}
     ratings |= {a.id: a.power_kw for a in assets.batteries}
     ratings |= {a.id: a.max_kw for a in assets.ev_chargers}
-    ratings |= {a.id: a.rated_electric_kw for a in assets.hvac_zones}
+    ratings |= {a.id: a.largest_electric_kw for a in assets.hvac_zones}
     ratings |= {a.id: max(a.max_charge_kw_th, a.max_discharge_kw_th)
                 for a in assets.thermal_storage}
     return ratings.get(asset_id) if asset_id else None

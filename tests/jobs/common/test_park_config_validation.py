@@ -54,6 +54,10 @@ def dup_line() -> str:
 ALIAS_BOMB = "bomb0: &l0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
     f"bomb{k}: &l{k} [{', '.join([f'*l{k - 1}'] * 10)}]\n" for k in range(1, 10))
 
+# zone-park-01's heating band and heat pump input (the first zone)
+HEATING = ("heating_comfort_min_c: 18.0, heating_comfort_max_c: 22.0, heating_setpoint_c: 20.0, "
+           "heating_rated_electric_kw: 40}")
+
 PARK_VARIANTS = [
     # accepted wrongly before
     Variant("key given twice", "park.yaml", "  timezone: Asia/Shanghai\n",
@@ -118,6 +122,27 @@ PARK_VARIANTS = [
     Variant("HVAC normal setpoint NaN", "park.yaml", "comfort_max_c: 26.0, normal_setpoint_c: 24.0",
             "comfort_max_c: 26.0, normal_setpoint_c: .nan",
             ["assets.hvac_zones[0](zone-park-01).normal_setpoint_c", "finite number"]),
+    # the heating season's band (issue 16, GB 50736-2012 Table 3.0.2)
+    Variant("HVAC heating band upside down", "park.yaml", HEATING,
+            HEATING.replace("min_c: 18.0", "min_c: 23.0"),
+            ["assets.hvac_zones[0]", "heating_comfort_min_c (23.0) must be below "
+             "heating_comfort_max_c (22.0)"]),
+    Variant("HVAC heating setpoint outside its band", "park.yaml", HEATING,
+            HEATING.replace("setpoint_c: 20.0", "setpoint_c: 24.0"),
+            ["assets.hvac_zones[0]", "heating_setpoint_c (24.0) must lie within the heating "
+             "band 18.0-22.0 C"]),
+    Variant("HVAC heating setpoint NaN", "park.yaml", HEATING,
+            HEATING.replace("setpoint_c: 20.0", "setpoint_c: .nan"),
+            ["assets.hvac_zones[0](zone-park-01).heating_setpoint_c", "finite number"]),
+    Variant("HVAC heating band without its top", "park.yaml", HEATING,
+            HEATING.replace(" heating_comfort_max_c: 22.0,", ""),
+            ["assets.hvac_zones[0]", "go together: set all three or none"]),
+    Variant("HVAC heating bands without a season", "park.yaml",
+            '  hvac_heating_season: {first_day: "12-01", last_day: "02-28"}\n', "",
+            ["assets", "have a heating band but hvac_heating_season"]),
+    Variant("HVAC heating season on a day that does not exist", "park.yaml",
+            'last_day: "02-28"', 'last_day: "02-30"',
+            ["assets.hvac_heating_season.last_day", "'02-30' is not a day of the year"]),
     Variant("controllable battery PCS without a rating", "park.yaml",
             "asset: bess-02, host: 127.0.0.1, port: 15039, unit_id: 1, poll_group: storage, "
             "poll_interval_s: 15, controllable: true, rated_kw: 500}",
