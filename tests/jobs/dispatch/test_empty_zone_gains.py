@@ -21,34 +21,23 @@ import pandas as pd
 import pytest
 
 from jobs.dispatch.extract import extract
-from jobs.dispatch.inputs import BATTERY_COLUMNS, EV_GROUP_COLUMNS, DispatchInputs, GridTerms
+from jobs.dispatch.inputs import DispatchInputs
 from jobs.dispatch.model import build_model
 from jobs.dispatch.solve import SolveOptions, solve
+from tests.jobs.dispatch.test_hvac import one_zone_inputs
 
 START = pd.Timestamp("2026-01-12 16:00", tz="UTC")
 OCCUPIED = [False, False, True, True]
 
 
 def _inputs(share: float | None) -> DispatchInputs:
-    index = pd.date_range(START, periods=4, freq="1h")
     zone = {"rated_electric_kw": 10.0, "cop": 3.0, "thermal_resistance_k_per_kw": 2.0,
             "thermal_capacitance_kwh_per_k": 10.0, "comfort_min_c": 18.0,
             "comfort_max_c": 22.0, "initial_temp_c": 18.0, "internal_gain_kw": 3.0,
             "mode": "heat"}
     if share is not None:
         zone["unoccupied_gain_share"] = share
-    return DispatchInputs(
-        interval_start_utc=index, interval_h=1.0, base_load_kw=pd.Series(0.0, index=index),
-        pv_potential_kw=pd.DataFrame(index=index),
-        batteries=pd.DataFrame(columns=list(BATTERY_COLUMNS)),
-        ev_groups=pd.DataFrame(columns=list(EV_GROUP_COLUMNS)),
-        grid=GridTerms(import_limit_kw=1000, export_limit_kw=0,
-                       import_price_cny_per_kwh=pd.Series(1.0, index=index),
-                       export_price_cny_per_kwh=pd.Series(0.0, index=index),
-                       tou_period=pd.Series("flat", index=index)),
-        hvac_zones=pd.DataFrame({"z1": zone}).T.astype({"mode": str}),
-        hvac_occupied=pd.DataFrame({"z1": OCCUPIED}, index=index),
-        outdoor_temp_c=pd.Series(0.0, index=index), comfort_breach_cny_per_kh=50.0)
+    return one_zone_inputs(START, [1.0] * len(OCCUPIED), zone, 0.0, OCCUPIED)
 
 
 def _planned(inputs: DispatchInputs) -> tuple[list[float], list[float]]:

@@ -17,12 +17,11 @@ from jobs.dispatch.solve import SolveOptions, solve
 START = pd.Timestamp("2026-07-15 04:00", tz="UTC")
 
 
-def _inputs(prices, rated_kw=10.0) -> DispatchInputs:
-    index = pd.date_range(START, periods=len(prices), freq="1h")
-    zone = {"rated_electric_kw": rated_kw, "cop": 3.0, "thermal_resistance_k_per_kw": 2.0,
-            "thermal_capacitance_kwh_per_k": 10.0, "comfort_min_c": 22.0,
-            "comfort_max_c": 26.0, "initial_temp_c": 26.0, "internal_gain_kw": 0.0,
-            "mode": "cool"}
+def one_zone_inputs(start: pd.Timestamp, prices, zone: dict, outdoor_c: float,
+                    occupied: list[bool] | None = None) -> DispatchInputs:
+    """Hourly intervals at these prices with one 1R1C zone `z1` and nothing else (no export);
+    occupied: None leaves the zone's occupancy to the inputs' default."""
+    index = pd.date_range(start, periods=len(prices), freq="1h")
     return DispatchInputs(
         interval_start_utc=index, interval_h=1.0, base_load_kw=pd.Series(0.0, index=index),
         pv_potential_kw=pd.DataFrame(index=index),
@@ -33,7 +32,17 @@ def _inputs(prices, rated_kw=10.0) -> DispatchInputs:
                        export_price_cny_per_kwh=pd.Series(0.0, index=index),
                        tou_period=pd.Series("flat", index=index)),
         hvac_zones=pd.DataFrame({"z1": zone}).T.astype({"mode": str}),
-        outdoor_temp_c=pd.Series(35.0, index=index), comfort_breach_cny_per_kh=50.0)
+        hvac_occupied=(None if occupied is None
+                       else pd.DataFrame({"z1": occupied}, index=index)),
+        outdoor_temp_c=pd.Series(outdoor_c, index=index), comfort_breach_cny_per_kh=50.0)
+
+
+def _inputs(prices, rated_kw=10.0) -> DispatchInputs:
+    zone = {"rated_electric_kw": rated_kw, "cop": 3.0, "thermal_resistance_k_per_kw": 2.0,
+            "thermal_capacitance_kwh_per_k": 10.0, "comfort_min_c": 22.0,
+            "comfort_max_c": 26.0, "initial_temp_c": 26.0, "internal_gain_kw": 0.0,
+            "mode": "cool"}
+    return one_zone_inputs(START, prices, zone, 35.0)
 
 
 def _solved(inputs):
