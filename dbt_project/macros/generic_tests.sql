@@ -1,8 +1,9 @@
-{% test unique_combination(model, columns, recent_column=none) %}
+{% test unique_combination(model, columns, recent_column=none, sorted_by=none) %}
 -- Rows whose combination of columns is not unique. With recent_column, a normal build checks
 -- only the last recent_check_hours before the newest row (what an incremental run rewrote;
 -- the check over all rows of a reading-grain table costs seconds every hour) and a build
 -- with --vars '{full_checks: true}' (nightly) checks every row.
+{%- if sorted_by is none %}
 select {{ columns | join(', ') }}, count(*) as duplicate_rows
 from {{ model }}
 {% if recent_column is not none and not var('full_checks', false) %}
@@ -11,6 +12,27 @@ where {{ recent_column }} >= (select max({{ recent_column }}) from {{ model }})
 {% endif %}
 group by all
 having count(*) > 1
+{%- else %}
+-- sorted_by, one of the columns: the same check by one sort instead of a grouping by every
+-- column (the month's 50.5 M cleaned readings: 13 CPU-s against 21, measured alone). Sorted
+-- by it within the other columns, a row's twin is the row before it; each repeat is a row.
+{%- set others = columns | reject('equalto', sorted_by) | list %}
+select *
+from (
+    select
+        {{ columns | join(', ') }},
+        row_number() over by_sort > 1
+            and {{ sorted_by }} is not distinct from lag({{ sorted_by }}) over by_sort
+            as repeats_previous
+    from {{ model }}
+    {% if recent_column is not none and not var('full_checks', false) %}
+    where {{ recent_column }} >= (select max({{ recent_column }}) from {{ model }})
+        - interval '{{ var("recent_check_hours") }} hours'
+    {% endif %}
+    window by_sort as (partition by {{ others | join(', ') }} order by {{ sorted_by }})
+) as sorted_rows
+where repeats_previous
+{%- endif %}
 {% endtest %}
 
 

@@ -77,7 +77,8 @@ def test_the_reference_worked_examples_run_as_dbt_unit_tests(tmp_path: Path):
     report = build_warehouse(settings, select="+fct_park_monthly_kpis")
     unit_tests = {n.unique_id.rsplit(".", 1)[-1]: n for n in report.nodes
                   if n.resource_type == "unit_test"}
-    assert set(unit_tests) == {"scope2_worked_example_from_the_reference",
+    # (the models upstream of the KPI mart have unit tests of their own, which run too)
+    assert set(unit_tests) >= {"scope2_worked_example_from_the_reference",
                                "core_indicator_worked_example_from_the_reference"}
     for node in unit_tests.values():
         assert node.status == "pass", node.message

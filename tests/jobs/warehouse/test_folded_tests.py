@@ -83,6 +83,31 @@ def test_a_planted_bad_row_of_each_kind_fails_the_folded_test_by_name(built) -> 
     assert {r.node.name for r in results if str(r.status) == "fail"} == separate_names
 
 
+def test_a_reading_landed_twice_in_the_cleaned_readings_fails_the_sorted_check(built) -> None:
+    """The cleaned readings' uniqueness is checked by a sort (unique_combination's sorted_by),
+    not a grouping: a newest row planted twice fails the folded test (the hourly build's, one
+    row) and the separate one over every row (the nightly build's). Planted in a copy on its
+    own: a failed test upstream of the other planted models would skip theirs in a build."""
+    settings, published = built
+    copy = Path(settings.data_root) / "twice.duckdb"
+    shutil.copy(published, copy)
+    with duckdb.connect(str(copy)) as db:
+        db.execute("insert into intermediate.int_counter_readings_cleaned "
+                   "select * from intermediate.int_counter_readings_cleaned "
+                   "order by ts_utc desc, device_id, point limit 1")
+    for full_checks in (False, True):
+        result = run_dbt(settings, "test", "--select", "int_counter_readings_cleaned",
+                         *folded_tests.exclusions(full_checks=full_checks),
+                         "--vars", json.dumps({"full_checks": full_checks}), database=copy)
+        failed = {r.node.name: r.failures for r in result.result.results
+                  if str(r.status) == "fail"}
+        assert len(failed) == 1, failed
+        name, rows = failed.popitem()
+        expected = (f"{folded_tests.FOLDED_TEST}_int_counter_readings_cleaned" if not full_checks
+                    else "unique_combination_int_counter_readings_cleaned_")
+        assert name.startswith(expected) and rows == 1, (name, rows)
+
+
 def test_every_model_with_a_folded_kind_of_check_has_its_row_contract(built) -> None:
     """Else an hourly build (which leaves the separate tests out) would not check it."""
     settings, _ = built

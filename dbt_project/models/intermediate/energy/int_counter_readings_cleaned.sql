@@ -39,11 +39,30 @@ landed as (
         and readings.landing_date >= cast({{ window_start() }} as date)
 ),
 
+series_with_duplicates as (
+    -- replays and compaction in flight land the same reading twice. Sorted by time, a
+    -- reading's duplicate is next to it: this sort finds the few series that have any, which
+    -- costs a third of grouping every reading by key (a month's rebuild: 50 M readings)
+    select distinct series_id
+    from (
+        select series_id, ts_utc = lag(ts_utc) over (partition by series_id order by ts_utc)
+            as repeats_previous
+        from landed
+    ) as sorted_readings
+    where repeats_previous
+),
+
 deduplicated as (
-    -- replays and compaction in flight land the same reading twice
-    select series_id, ts_utc, max(value) as value, true as is_new
+    select landed.series_id, landed.ts_utc, landed.value, true as is_new
     from landed
-    group by series_id, ts_utc
+    anti join series_with_duplicates on landed.series_id = series_with_duplicates.series_id
+
+    union all
+
+    select landed.series_id, landed.ts_utc, max(landed.value) as value, true as is_new
+    from landed
+    semi join series_with_duplicates on landed.series_id = series_with_duplicates.series_id
+    group by landed.series_id, landed.ts_utc
 ),
 
 previous as (
