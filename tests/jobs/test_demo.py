@@ -173,8 +173,12 @@ def test_the_wind_line_was_backfilled_and_harvested_live_over_modbus(demo):
 def test_the_line_forecasts_are_scored_only_where_the_line_gave_all_it_offered(demo):
     """The demo's line operator sent both products, and the skill mart scored them against the
     line's meter only where the park imported from the grid. The premise, checked against the
-    twin's ground truth: in every such interval the metered delivery is what the wind farm
-    offered (the 15 minutes' mean of the available power)."""
+    twin's ground truth: in such an interval the metered delivery is what the wind farm offered
+    (the 15 minutes' mean of the available power). Not in every one: where the park's demand
+    fell below the offer for part of an interval that still imported (a CI run at 12:45 local
+    met one: 454 kW delivered of 688 offered), the interval is scored with the held-back part
+    in its error, a limit of 15-minute data the mart's description states; at least 90 % of
+    the scored intervals must hold the premise."""
     folder, _ = demo
     settings = load_settings(CONFIG_DIR)
     line = next(d for d in settings.park.devices if d.id == "wind-line")
@@ -190,6 +194,7 @@ def test_the_line_forecasts_are_scored_only_where_the_line_gave_all_it_offered(d
     for n, low, high in by_product.values():
         assert n > 0 and 0 <= low <= high <= 100
     assert len(scored) >= 8, "too few intervals with grid import to check the premise"
+    held: list[tuple] = []
     for start, delivered_kw in scored:
         start_us = to_us(start)
         day = start_us // US_PER_DAY
@@ -197,7 +202,10 @@ def test_the_line_forecasts_are_scored_only_where_the_line_gave_all_it_offered(d
         minute = (start_us - day * US_PER_DAY) // 60_000_000
         offered_kw = float(available_kw(wind[minute:minute + 15],
                                         np.array(line.rated_kw)).mean())
-        assert abs(delivered_kw - offered_kw) <= 0.01 * line.rated_kw, start
+        if abs(delivered_kw - offered_kw) > 0.01 * line.rated_kw:
+            held.append((start, delivered_kw, offered_kw))
+    assert len(held) <= 0.1 * len(scored), held
+    assert all(delivered < offered for _, delivered, offered in held), held  # held back only
 
 
 def test_the_park_card_maps_two_couplings_and_every_enterprise_has_its_plan(demo):
